@@ -1,0 +1,117 @@
+/**
+ * FieldCipher: one field value <-> its envelope, through the data-key cache. The only asynchronous
+ * crypto in the library; everything it calls below the cache is synchronous.
+ *
+ * Also the standalone `encrypt` / `decrypt`, which behave like the SDK's `vault.encrypt` / `vault.decrypt`.
+ */
+import { associatedData, validateContext, type KeyContext } from "./context.js";
+import { decodeEnvelope, openEnvelope, sealEnvelope } from "./envelope.js";
+import { VaultConfigError, VaultDecryptError, VaultError, VaultKeyRejectedError, type VaultErrorDetails } from "./errors.js";
+import type { DataKeyCache } from "./keys/cache.js";
+import { guardProvider, type KeyProvider } from "./keys/provider.js";
+
+/** Where a value lives: it decides the key (context) and the associated data. */
+export interface FieldRef {
+  readonly model: string;
+  readonly field: string;
+  readonly context: KeyContext;
+  /** The row's primary key, for error messages only. */
+  readonly id?: unknown;
+  /** Overrides the associated data; `""` means none. Default: `associatedData(model, field, context)`. */
+  readonly aad?: string;
+}
+
+/**
+ * Encrypts and decrypts field values with cached data keys.
+ *
+ * @example
+ * const cipher = new FieldCipher(new DataKeyCache(LocalKeyProvider.fromEnv()));
+ * const stored = await cipher.encrypt("123-45-6789", { model: "User", field: "ssn", context: { organizationId: "org_1" } });
+ */
+export class FieldCipher {
+  readonly keys: DataKeyCache;
+
+  constructor(keys: DataKeyCache) {
+    this.keys = keys;
+  }
+
+  /** The envelope of `plaintext` for this field and context. */
+  async encrypt(plaintext: string, ref: FieldRef): Promise<string> {
+    return located(ref, async () => {
+      if (typeof plaintext !== "string") throw new VaultConfigError("an encrypted field holds strings only");
+      const aad = aadOf(ref);
+      return this.keys.withEncryptionKey(ref.context, (key) => sealEnvelope(key.key, key.encryptedKeys, plaintext, aad));
+    });
+  }
+
+  /** The plaintext of an envelope stored in this field; fails closed on any doubt. */
+  async decrypt(envelope: string, ref: FieldRef): Promise<string> {
+    return located(ref, async () => {
+      const aad = aadOf(ref);
+      const parts = decodeEnvelope(envelope);
+      return this.keys.withDecryptionKey(parts.encryptedKeys, (key) => openEnvelope(key.key, parts, aad));
+    });
+  }
+}
+
+/**
+ * Encrypts like `workos.vault.encrypt(text, context, aad)`: a new data key from `provider` for this
+ * value, sealed into an SDK-compatible envelope.
+ *
+ * @example const stored = await encrypt(new WorkOSKeyProvider({ workos }), "secret", { organizationId: "org_1" });
+ */
+export async function encrypt(provider: KeyProvider, text: string, context: KeyContext, aad = ""): Promise<string> {
+  if (typeof text !== "string") throw new VaultConfigError("encrypt() takes a string");
+  const dataKey = await guardProvider(provider).createDataKey(validateContext(context));
+  try {
+    return sealEnvelope(dataKey.key, dataKey.encryptedKeys, text, aad);
+  } finally {
+    dataKey.key.fill(0);
+  }
+}
+
+/**
+ * Decrypts like `workos.vault.decrypt(envelope, aad)`: reads any SDK envelope, fails closed.
+ *
+ * @example const text = await decrypt(provider, stored);
+ */
+export async function decrypt(provider: KeyProvider, envelope: string, aad = ""): Promise<string> {
+  const parts = decodeEnvelope(envelope);
+  const key = await guardProvider(provider)
+    .decryptDataKey(parts.encryptedKeys)
+    .catch((error: unknown) => {
+      throw error instanceof VaultKeyRejectedError ? new VaultDecryptError({ cause: error }) : error;
+    });
+  try {
+    return openEnvelope(key.key, parts, aad);
+  } finally {
+    key.key.fill(0);
+  }
+}
+
+function aadOf(ref: FieldRef): string {
+  return ref.aad ?? associatedData(ref.model, ref.field, ref.context);
+}
+
+/** Runs `work` and re-throws its errors with the model, field and row id attached. */
+async function located<T>(ref: FieldRef, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw locate(error, { model: ref.model, field: ref.field, id: ref.id });
+  }
+}
+
+function locate(error: unknown, place: VaultErrorDetails): unknown {
+  // A refused key blob is, for the field, a value that does not decrypt (tampered or foreign).
+  if (error instanceof VaultKeyRejectedError || error instanceof VaultDecryptError) {
+    return new VaultDecryptError({ ...place, cause: error instanceof VaultKeyRejectedError ? error : undefined });
+  }
+  if (error instanceof VaultError && error.model === undefined) {
+    const details = { ...place, cause: error.cause ?? error };
+    return error instanceof VaultConfigError
+      ? new VaultConfigError(error.message, details)
+      : new VaultError(error.code, error.message, details);
+  }
+  return error;
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * The `prisma-vault` command: `key-server` and `keygen`. Errors print their code and message only,
+ * never a stack, a key or a value.
+ */
+import { parseArgs } from "node:util";
+import { VaultError } from "../errors.js";
+import { LocalKeyProvider } from "../keys/local.js";
+import { startKeyServer } from "../key-server/server.js";
+
+const USAGE = `Usage: prisma-vault <command> [options]
+
+Commands:
+  keygen [--id k1]                       print a new master key as "id:<base64>" for PRISMA_VAULT_KEYS
+  key-server [--port 8787] [--host 127.0.0.1] [--token sk_...]
+                                         serve WorkOS Vault's key API from PRISMA_VAULT_KEYS
+                                         (token also from PRISMA_VAULT_KEY_SERVER_TOKEN)
+  help                                   show this text
+`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "keygen":
+      return keygen(rest);
+    case "key-server":
+      return keyServer(rest);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`prisma-vault: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+function keygen(args: readonly string[]): number {
+  const { values } = parseArgs({ args: [...args], options: { id: { type: "string", default: "k1" } } });
+  const id = values.id ?? "k1";
+  const key = LocalKeyProvider.generateKey();
+  new LocalKeyProvider({ keys: [{ id, key }] }); // validates the id
+  process.stdout.write(`${id}:${key}\n`);
+  return 0;
+}
+
+async function keyServer(args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      port: { type: "string", default: "8787" },
+      host: { type: "string", default: "127.0.0.1" },
+      token: { type: "string" },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new VaultError("VAULT_CONFIG", "--port must be 0-65535");
+  const server = await startKeyServer({ port, host: values.host, ...(values.token !== undefined && { token: values.token }) });
+  process.stdout.write(`prisma-vault key server listening on ${server.url} (development only, not a KMS)\n`);
+  await new Promise<void>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
+  });
+  await server.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const code = error instanceof VaultError ? `${error.code}: ` : "";
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`prisma-vault: ${code}${message}\n`);
+    process.exitCode = 1;
+  },
+);

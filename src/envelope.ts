@@ -1,0 +1,134 @@
+/**
+ * The WorkOS Vault envelope, byte-compatible with `@workos-inc/node` `vault.encrypt` / `vault.decrypt`:
+ *
+ *   base64( IV[12] | TAG[16] | LEB128(len K) | K | CIPHERTEXT )
+ *
+ * AES-256-GCM under a 32-byte data key, `K` the key provider's encrypted data key (opaque bytes).
+ * Pure and synchronous: no I/O, no key management.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { VaultDecryptError, VaultError } from "./errors.js";
+import { decodeLeb128, encodeLeb128 } from "./leb128.js";
+
+export const IV_BYTES = 12;
+export const TAG_BYTES = 16;
+export const DATA_KEY_BYTES = 32;
+/** `@workos-inc/node` before 7.5x wrote a 32-byte IV; those envelopes are still read. */
+export const LEGACY_IV_BYTES = 32;
+/** WorkOS's encrypted-keys blobs begin with these bytes. */
+export const WORKOS_KEY_BLOB_MAGIC = new TextEncoder().encode("WOS.EKM.v1\0");
+
+/** The parts of a decoded envelope. */
+export interface Envelope {
+  readonly iv: Uint8Array;
+  readonly tag: Uint8Array;
+  /** The key provider's encrypted data key (`K`). */
+  readonly encryptedKeys: Uint8Array;
+  readonly ciphertext: Uint8Array;
+}
+
+/**
+ * Encrypts `plaintext` (UTF-8) under `key` with a fresh random 96-bit IV and returns the envelope.
+ * An empty `aad` means no associated data, as in the SDK.
+ *
+ * @example sealEnvelope(dataKey.key, dataKey.encryptedKeys, "123-45-6789", associatedData("User", "ssn", ctx))
+ */
+export function sealEnvelope(key: Uint8Array, encryptedKeys: Uint8Array, plaintext: string, aad = ""): string {
+  // Precondition: a 32-byte data key and a non-empty key blob.
+  checkKey(key);
+  if (encryptedKeys.length === 0) throw new VaultError("VAULT_KEY_PROVIDER", "the encrypted data key is empty");
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  if (aad !== "") cipher.setAAD(Buffer.from(aad, "utf8"));
+  const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+  return encodeEnvelope({ iv, tag: cipher.getAuthTag(), encryptedKeys, ciphertext });
+}
+
+/**
+ * Decrypts an envelope with its data key. Any failure (wrong key, wrong AAD, modified bytes) is the
+ * same opaque {@link VaultDecryptError}.
+ *
+ * @example openEnvelope(key, decodeEnvelope(stored), associatedData("User", "ssn", ctx))
+ */
+export function openEnvelope(key: Uint8Array, envelope: Envelope, aad = ""): string {
+  checkKey(key);
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key, envelope.iv, { authTagLength: TAG_BYTES });
+    if (aad !== "") decipher.setAAD(Buffer.from(aad, "utf8"));
+    decipher.setAuthTag(envelope.tag);
+    const plaintext = Buffer.concat([decipher.update(envelope.ciphertext), decipher.final()]);
+    return utf8.decode(plaintext);
+  } catch {
+    throw new VaultDecryptError();
+  }
+}
+
+/** Serializes envelope parts to the base64 text stored in the database. */
+export function encodeEnvelope({ iv, tag, encryptedKeys, ciphertext }: Envelope): string {
+  return Buffer.concat([iv, tag, encodeLeb128(encryptedKeys.length), encryptedKeys, ciphertext]).toString(
+    "base64",
+  );
+}
+
+/**
+ * Parses stored text into envelope parts. Anything malformed is a `VAULT_ENVELOPE_INVALID` error:
+ * not canonical padded base64, shorter than IV + tag + length, a LEB128 length over 5 bytes or past
+ * the end, an empty key blob, or a key blob longer than the input.
+ *
+ * Envelopes from old SDKs (32-byte IV) are recognised by a WorkOS key blob in the legacy position.
+ */
+export function decodeEnvelope(text: string): Envelope {
+  if (typeof text !== "string" || !BASE64.test(text) || text.length % 4 !== 0) {
+    throw invalid("it is not base64");
+  }
+  const bytes = new Uint8Array(Buffer.from(text, "base64"));
+  const current = split(bytes, IV_BYTES);
+  if (current !== undefined && startsWith(current.encryptedKeys, WORKOS_KEY_BLOB_MAGIC)) return current;
+  const legacy = split(bytes, LEGACY_IV_BYTES);
+  if (legacy !== undefined && startsWith(legacy.encryptedKeys, WORKOS_KEY_BLOB_MAGIC)) return legacy;
+  if (current === undefined) throw invalid("its header or key blob is malformed");
+  return current;
+}
+
+/** True when `text` parses as an envelope (it says nothing of whether it decrypts). */
+export function isEnvelope(text: unknown): text is string {
+  if (typeof text !== "string") return false;
+  try {
+    decodeEnvelope(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function split(bytes: Uint8Array, ivBytes: number): Envelope | undefined {
+  const header = ivBytes + TAG_BYTES;
+  const length = decodeLeb128(bytes, header);
+  if (length === undefined || length.value === 0) return undefined;
+  const keysEnd = length.next + length.value;
+  if (keysEnd > bytes.length) return undefined;
+  return {
+    iv: bytes.subarray(0, ivBytes),
+    tag: bytes.subarray(ivBytes, header),
+    encryptedKeys: bytes.subarray(length.next, keysEnd),
+    ciphertext: bytes.subarray(keysEnd),
+  };
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  if (bytes.length < prefix.length) return false;
+  return prefix.every((byte, i) => bytes[i] === byte);
+}
+
+function checkKey(key: Uint8Array): void {
+  if (!(key instanceof Uint8Array) || key.length !== DATA_KEY_BYTES) {
+    throw new VaultError("VAULT_KEY_PROVIDER", `a data key must be ${DATA_KEY_BYTES} bytes`);
+  }
+}
+
+function invalid(reason: string): VaultError {
+  return new VaultError("VAULT_ENVELOPE_INVALID", `the value is not a Vault envelope: ${reason}`);
+}

@@ -1,0 +1,107 @@
+/**
+ * The stable error codes of prisma-vault. Match on `error.code`, never on the message text.
+ *
+ * @example
+ * try { await prisma.user.findMany() } catch (e) {
+ *   if (e instanceof VaultError && e.code === "VAULT_DECRYPT_FAILED") report(e.model, e.field, e.id);
+ * }
+ */
+export const VAULT_ERROR_CODES = [
+  "VAULT_CONFIG",
+  "VAULT_CONTEXT_MISSING",
+  "VAULT_CONTEXT_INVALID",
+  "VAULT_DECRYPT_FAILED",
+  "VAULT_KEY_PROVIDER",
+  "VAULT_UNSUPPORTED_QUERY",
+  "VAULT_ENVELOPE_INVALID",
+] as const;
+
+export type VaultErrorCode = (typeof VAULT_ERROR_CODES)[number];
+
+/** Where an error happened. Never holds plaintext, key material or ciphertext. */
+export interface VaultErrorDetails {
+  readonly model?: string;
+  readonly field?: string;
+  /** The row's primary key, when known. */
+  readonly id?: unknown;
+  readonly cause?: unknown;
+}
+
+/**
+ * Every error prisma-vault throws. Messages name the model, field and primary key where known and
+ * never contain plaintext, key material or ciphertext.
+ */
+export class VaultError extends Error {
+  override readonly name: string = "VaultError";
+  readonly code: VaultErrorCode;
+  readonly model: string | undefined;
+  readonly field: string | undefined;
+  readonly id: unknown;
+
+  constructor(code: VaultErrorCode, message: string, details: VaultErrorDetails = {}) {
+    super(withPlace(message, details), details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.model = details.model;
+    this.field = details.field;
+    this.id = details.id;
+  }
+}
+
+/**
+ * A configuration problem found when something is constructed (options, key ring, schema),
+ * before any data is touched.
+ */
+export class VaultConfigError extends VaultError {
+  override readonly name = "VaultConfigError";
+
+  constructor(message: string, details: VaultErrorDetails = {}) {
+    super("VAULT_CONFIG", message, details);
+  }
+}
+
+/**
+ * Decryption failed. Deliberately opaque: a wrong key, a wrong AAD and a modified ciphertext
+ * all produce the same message, so the error is no oracle.
+ */
+export class VaultDecryptError extends VaultError {
+  override readonly name = "VaultDecryptError";
+
+  constructor(details: VaultErrorDetails = {}) {
+    super("VAULT_DECRYPT_FAILED", "decryption failed", details);
+  }
+}
+
+/**
+ * The key provider refused an encrypted data key: it names an unknown master key, fails
+ * authentication or is malformed. Unlike an unreachable provider, retrying will not help; at the
+ * field level it is reported as a decryption failure.
+ */
+export class VaultKeyRejectedError extends VaultError {
+  override readonly name = "VaultKeyRejectedError";
+
+  constructor(message: string, details: VaultErrorDetails = {}) {
+    super("VAULT_KEY_PROVIDER", message, details);
+  }
+}
+
+/** True when `error` is a {@link VaultError}, optionally with the given code. */
+export function isVaultError(error: unknown, code?: VaultErrorCode): error is VaultError {
+  return error instanceof VaultError && (code === undefined || error.code === code);
+}
+
+function withPlace(message: string, { model, field, id }: VaultErrorDetails): string {
+  if (model === undefined) return message;
+  const place = field === undefined ? model : `${model}.${field}`;
+  const row = id === undefined ? "" : ` (id ${describeId(id)})`;
+  return `${place}${row}: ${message}`;
+}
+
+function describeId(id: unknown): string {
+  if (typeof id === "string") return JSON.stringify(id);
+  if (typeof id === "number" || typeof id === "bigint") return String(id);
+  try {
+    return JSON.stringify(id, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value));
+  } catch {
+    return "?";
+  }
+}

@@ -1,0 +1,18 @@
+export { VAULT_ERROR_CODES, VaultError, VaultConfigError, VaultDecryptError, VaultKeyRejectedError, isVaultError } from "./errors.js";
+export type { VaultErrorCode, VaultErrorDetails } from "./errors.js";
+export { associatedData, canonicalContext, validateContext, MAX_CONTEXT_PAIRS } from "./context.js";
+export type { KeyContext } from "./context.js";
+export { decodeEnvelope, encodeEnvelope, isEnvelope, openEnvelope, sealEnvelope } from "./envelope.js";
+export type { Envelope } from "./envelope.js";
+export { guardProvider } from "./keys/provider.js";
+export type { DataKey, DecryptedDataKey, KeyProvider } from "./keys/provider.js";
+export { LocalKeyProvider, KEYS_ENV } from "./keys/local.js";
+export type { LocalKeyProviderOptions, MasterKey } from "./keys/local.js";
+export { WorkOSKeyProvider } from "./keys/workos.js";
+export type { WorkOSKeyProviderOptions, WorkOSVaultClient } from "./keys/workos.js";
+export { DataKeyCache, CACHE_DEFAULTS } from "./keys/cache.js";
+export type { CacheOptions, VaultStats } from "./keys/cache.js";
+export { FieldCipher, encrypt, decrypt } from "./cipher.js";
+export type { FieldRef } from "./cipher.js";
+export { startKeyServer, KEY_SERVER_TOKEN_ENV, Faults } from "./key-server/index.js";
+export type { KeyServer, KeyServerOptions, KeyServerStats, FaultSettings } from "./key-server/index.js";

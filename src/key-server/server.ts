@@ -1,0 +1,257 @@
+/**
+ * A local HTTP server speaking WorkOS Vault's key API, backed by a key provider (a LocalKeyProvider by
+ * default), so the real `@workos-inc/node` SDK runs end to end without a WorkOS account. A development
+ * and test tool, not a KMS: it binds to 127.0.0.1 unless told otherwise.
+ *
+ *   POST /vault/v1/keys/data-key  { context }                  -> { context, data_key, encrypted_keys, id }
+ *   POST /vault/v1/keys/decrypt   { keys }                     -> { data_key, id }
+ *   POST /vault/v1/keys/rekey     { context, encrypted_keys }  -> { context, data_key, encrypted_keys, id }
+ *   GET  /_stats                                               -> request counters
+ *   POST /_faults                 FaultSettings                -> the fault plan
+ */
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { validateContext, type KeyContext } from "../context.js";
+import { VaultKeyRejectedError } from "../errors.js";
+import { LocalKeyProvider } from "../keys/local.js";
+import { guardProvider, type DataKey, type KeyProvider } from "../keys/provider.js";
+import { Faults, type FaultSettings } from "./faults.js";
+
+export interface KeyServerOptions {
+  /** Port to listen on; 0 picks a free one. Default 0. */
+  readonly port?: number;
+  /** Address to bind. Default 127.0.0.1. */
+  readonly host?: string;
+  /** Where keys come from. Default `LocalKeyProvider.fromEnv()` (PRISMA_VAULT_KEYS). */
+  readonly provider?: KeyProvider;
+  /** Required bearer token. Default PRISMA_VAULT_KEY_SERVER_TOKEN; unset, any `sk_…` token passes. */
+  readonly token?: string;
+}
+
+/** Request counters. A request counts under its route whatever its answer. */
+export interface KeyServerStats {
+  readonly requests: number;
+  readonly dataKey: number;
+  readonly decrypt: number;
+  readonly rekey: number;
+  readonly unauthorized: number;
+  readonly faults: number;
+  /** Answers by HTTP status, e.g. `{ "200": 12, "500": 3 }`. */
+  readonly statuses: Readonly<Record<string, number>>;
+}
+
+export interface KeyServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  readonly faults: Faults;
+  stats(): KeyServerStats;
+  /** Zeroes the counters. */
+  resetStats(): void;
+  close(): Promise<void>;
+}
+
+export const KEY_SERVER_TOKEN_ENV = "PRISMA_VAULT_KEY_SERVER_TOKEN";
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Starts a key server.
+ *
+ * @example
+ * const server = await startKeyServer({ provider: new LocalKeyProvider({ keys }) });
+ * const workos = new WorkOS("sk_test", { apiHostname: "127.0.0.1", port: server.port, https: false });
+ */
+export async function startKeyServer(options: KeyServerOptions = {}): Promise<KeyServer> {
+  const provider = guardProvider(options.provider ?? LocalKeyProvider.fromEnv());
+  const token = options.token ?? process.env[KEY_SERVER_TOKEN_ENV];
+  const faults = new Faults();
+  let counters = emptyCounters();
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => send(response, 500, { message: "Internal server error" }));
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    counters.requests++;
+    response.on("finish", () => {
+      const status = String(response.statusCode);
+      counters.statuses[status] = (counters.statuses[status] ?? 0) + 1;
+    });
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    const route = ROUTES[path];
+    if (route !== undefined) counters[route]++;
+    if (!authorized(request.headers.authorization, token)) {
+      counters.unauthorized++;
+      return send(response, 401, { message: "Unauthorized", code: "unauthorized" });
+    }
+    if (path === "/_stats" && request.method === "GET") return send(response, 200, snapshot(counters));
+    if (request.method !== "POST") return send(response, 404, { message: "Not found", code: "not_found" });
+    const body = await readJson(request);
+    if (!body.ok) return send(response, body.status, { message: body.message, code: body.code });
+    if (path === "/_faults") return applyFaults(response, body.value);
+    if (route === undefined) return send(response, 404, { message: "Not found", code: "not_found" });
+
+    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    const fault = faults.take();
+    if (fault !== undefined) {
+      counters.faults++;
+      if (fault.kind === "rate-limit") {
+        response.setHeader("Retry-After", String(fault.retryAfter));
+        return send(response, 429, { message: "Too many requests", code: "rate_limit_exceeded" });
+      }
+      return send(response, fault.status, { message: "Injected fault", code: "injected_fault" });
+    }
+    return answer(response, route, body.value);
+  }
+
+  async function answer(response: ServerResponse, route: Route, body: Record<string, unknown>): Promise<void> {
+    const context = route === "decrypt" ? undefined : readContext(body["context"]);
+    const blobField = route === "decrypt" ? "keys" : "encrypted_keys";
+    const blob = route === "dataKey" ? undefined : readBlob(body[blobField]);
+    if (context === null) return unprocessable(response, "context", "a context is 1-10 pairs of non-empty strings");
+    if (blob === null) return unprocessable(response, blobField, "a non-empty base64 string is required");
+    if (route === "rekey" && provider.rekey === undefined) {
+      return send(response, 400, { message: "This key provider cannot rekey", code: "unsupported" });
+    }
+    try {
+      if (route === "dataKey") return send(response, 200, dataKeyBody(await provider.createDataKey(context!), context!));
+      if (route === "rekey") return send(response, 200, dataKeyBody(await provider.rekey!(blob!, context!), context!));
+      const key = await provider.decryptDataKey(blob!);
+      return send(response, 200, { data_key: base64(key.key), id: key.id });
+    } catch (error) {
+      if (error instanceof VaultKeyRejectedError) {
+        return send(response, 400, { message: "The encrypted keys could not be decrypted", code: "invalid_keys" });
+      }
+      return send(response, 500, { message: "Key provider failed", code: "provider_error" });
+    }
+  }
+
+  function applyFaults(response: ServerResponse, settings: FaultSettings): void {
+    try {
+      faults.apply(settings);
+      send(response, 200, { latencyMs: faults.latencyMs });
+    } catch (error) {
+      unprocessable(response, "faults", (error as Error).message);
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port, address } = server.address() as AddressInfo;
+  const host = address.includes(":") ? `[${address}]` : address;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    faults,
+    stats: () => snapshot(counters),
+    resetStats: () => {
+      counters = emptyCounters();
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+type Route = "dataKey" | "decrypt" | "rekey";
+const ROUTES: Partial<Record<string, Route>> = {
+  "/vault/v1/keys/data-key": "dataKey",
+  "/vault/v1/keys/decrypt": "decrypt",
+  "/vault/v1/keys/rekey": "rekey",
+};
+
+function emptyCounters() {
+  return { requests: 0, dataKey: 0, decrypt: 0, rekey: 0, unauthorized: 0, faults: 0, statuses: {} as Record<string, number> };
+}
+
+function snapshot(counters: ReturnType<typeof emptyCounters>): KeyServerStats {
+  return { ...counters, statuses: { ...counters.statuses } };
+}
+
+function authorized(header: string | undefined, token: string | undefined): boolean {
+  const match = /^Bearer (\S+)$/.exec(header ?? "");
+  const presented = match?.[1];
+  if (presented === undefined) return false;
+  if (token === undefined || token === "") return presented.startsWith("sk_") && presented.length > 3;
+  // Constant time whatever the lengths: compare digests.
+  return timingSafeEqual(digest(presented), digest(token));
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text, "utf8").digest();
+}
+
+type JsonBody =
+  | { ok: true; value: Record<string, unknown> }
+  | { ok: false; status: number; code: string; message: string };
+
+async function readJson(request: IncomingMessage): Promise<JsonBody> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return { ok: false, status: 413, code: "payload_too_large", message: "Body too large" };
+    chunks.push(chunk);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    return { ok: false, status: 400, code: "invalid_json", message: "The body is not valid JSON" };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, status: 422, code: "invalid_request_parameters", message: "The body must be a JSON object" };
+  }
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+/** `null` when invalid. */
+function readContext(value: unknown): KeyContext | null {
+  try {
+    return validateContext(value);
+  } catch {
+    return null;
+  }
+}
+
+/** `null` when invalid. */
+function readBlob(value: unknown): Uint8Array | null {
+  if (typeof value !== "string" || value === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return null;
+  return new Uint8Array(Buffer.from(value, "base64"));
+}
+
+function dataKeyBody(key: DataKey, context: KeyContext) {
+  return { context, data_key: base64(key.key), encrypted_keys: base64(key.encryptedKeys), id: key.id };
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("base64");
+}
+
+function unprocessable(response: ServerResponse, field: string, message: string): void {
+  send(response, 422, {
+    message: "Validation failed",
+    code: "invalid_request_parameters",
+    errors: [{ field, code: "invalid", message }],
+  });
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  if (response.headersSent) return;
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+    "X-Request-ID": randomUUID(),
+  });
+  response.end(text);
+}

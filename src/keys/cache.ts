@@ -1,0 +1,255 @@
+/**
+ * DataKeyCache: decrypted data keys in bounded LRU caches (`lru-cache`), so a query over many rows
+ * costs one provider call per distinct key context (encrypt) or key blob (decrypt), not one per row.
+ *
+ * - Encrypt side: one live data key per canonical context, reused until `maxAge` or `maxUses`.
+ * - Decrypt side: keyed by SHA-256 of the blob, at most `max` entries, each for `ttl`.
+ * - Concurrent misses for one key share one provider call; distinct misses run `concurrency` at a time.
+ * - Key bytes are zeroed when an entry leaves the cache. Callers see a key only inside a synchronous
+ *   callback, after checking the entry is still live, so an eviction can never zero a key mid-use.
+ */
+import { createHash } from "node:crypto";
+import { LRUCache } from "lru-cache";
+import { canonicalContext, validateContext, type KeyContext } from "../context.js";
+import { VaultConfigError } from "../errors.js";
+import { Limiter } from "./limiter.js";
+import { guardProvider, type DataKey, type DecryptedDataKey, type KeyProvider } from "./provider.js";
+
+/** Cache limits. Times are milliseconds. */
+export interface CacheOptions {
+  /** How long one encrypt-side data key is used. Default 5 minutes. */
+  readonly maxAge?: number;
+  /** How many values one encrypt-side data key encrypts. Default 100,000. */
+  readonly maxUses?: number;
+  /** Decrypt-side entries (and encrypt-side contexts) kept. Default 10,000. */
+  readonly max?: number;
+  /** How long a decrypted data key is kept. Default 15 minutes. */
+  readonly ttl?: number;
+  /** Provider calls in flight at once for distinct keys. Default 8. */
+  readonly concurrency?: number;
+  /** Time source for ages, for tests. Default `performance`. */
+  readonly clock?: { now(): number };
+}
+
+/** Counters, as returned by `prisma.$vault.stats()`. */
+export interface VaultStats {
+  readonly encrypt: { readonly hits: number; readonly misses: number; readonly keys: number };
+  readonly decrypt: { readonly hits: number; readonly misses: number; readonly keys: number };
+  readonly provider: {
+    readonly createDataKey: number;
+    readonly decryptDataKey: number;
+    readonly rekey: number;
+    readonly errors: number;
+  };
+}
+
+export const CACHE_DEFAULTS = {
+  maxAge: 5 * 60_000,
+  maxUses: 100_000,
+  max: 10_000,
+  ttl: 15 * 60_000,
+  concurrency: 8,
+} as const;
+
+interface Entry {
+  readonly key: Uint8Array;
+  readonly id: string;
+  readonly encryptedKeys: Uint8Array;
+  uses: number;
+  live: boolean;
+}
+
+/**
+ * Caches data keys in front of a {@link KeyProvider}. `options === false` disables caching: every
+ * value calls the provider.
+ *
+ * @example
+ * const cache = new DataKeyCache(LocalKeyProvider.fromEnv(), { maxAge: 60_000 });
+ * const envelope = await cache.withEncryptionKey(ctx, (k) => sealEnvelope(k.key, k.encryptedKeys, text, aad));
+ */
+export class DataKeyCache {
+  readonly provider: KeyProvider;
+  readonly #options: Required<Omit<CacheOptions, "clock">> | undefined;
+  readonly #limiter: Limiter;
+  readonly #encrypt: LRUCache<string, Entry, KeyContext> | undefined;
+  readonly #decrypt: LRUCache<string, Entry, Uint8Array> | undefined;
+  readonly #stats = { encryptHits: 0, encryptMisses: 0, decryptHits: 0, decryptMisses: 0 };
+  readonly #calls = { createDataKey: 0, decryptDataKey: 0, rekey: 0, errors: 0 };
+  readonly #sweeper: NodeJS.Timeout | undefined;
+
+  constructor(provider: KeyProvider, options: CacheOptions | false = {}) {
+    this.provider = guardProvider(provider);
+    const resolved = options === false ? undefined : resolveOptions(options);
+    this.#options = resolved;
+    this.#limiter = new Limiter(resolved?.concurrency ?? CACHE_DEFAULTS.concurrency);
+    if (options === false || resolved === undefined) return;
+    const perf = options.clock ?? performance;
+    const dispose = (entry: Entry) => {
+      entry.live = false;
+      entry.key.fill(0);
+    };
+    this.#encrypt = new LRUCache<string, Entry, KeyContext>({
+      max: resolved.max,
+      ttl: resolved.maxAge,
+      perf,
+      dispose,
+      fetchMethod: (_canonical, _stale, { context }) => this.#create(context),
+    });
+    this.#decrypt = new LRUCache<string, Entry, Uint8Array>({
+      max: resolved.max,
+      ttl: resolved.ttl,
+      perf,
+      dispose,
+      fetchMethod: (_digest, _stale, { context }) => this.#open(context),
+    });
+    // Expired keys are dropped (and zeroed) even when nobody asks for them again.
+    this.#sweeper = setInterval(() => this.purgeExpired(), Math.min(resolved.maxAge, resolved.ttl, 60_000));
+    this.#sweeper.unref();
+  }
+
+  /**
+   * Runs `use` with the current data key for `context`, synchronously, and returns its result.
+   * Counts one use of the key; the key rotates after `maxUses` uses or `maxAge`.
+   */
+  async withEncryptionKey<T>(context: KeyContext, use: (key: DataKey) => T): Promise<T> {
+    const canonical = canonicalContext(context);
+    const cache = this.#encrypt;
+    if (cache === undefined) return useOnce(await this.#create(validateContext(context)), use);
+    const valid = validateContext(context);
+    const status: { fetch?: LRUCache.Status<string, Entry, unknown>["fetch"] } = {};
+    const entry = await cache.fetch(canonical, { context: valid, status });
+    this.#count("encrypt", status);
+    // Precondition: the entry is live. One evicted (and zeroed) while we awaited is not used;
+    // a key of our own is fetched instead, so heavy churn costs a call, never a zeroed key.
+    if (entry === undefined || !entry.live) return useOnce(await this.#create(valid), use);
+    entry.uses++;
+    try {
+      return use(entry);
+    } finally {
+      if (entry.uses >= (this.#options as { maxUses: number }).maxUses && cache.peek(canonical) === entry) {
+        cache.delete(canonical);
+      }
+    }
+  }
+
+  /** Runs `use` with the data key inside `encryptedKeys`, synchronously, and returns its result. */
+  async withDecryptionKey<T>(encryptedKeys: Uint8Array, use: (key: DecryptedDataKey) => T): Promise<T> {
+    const cache = this.#decrypt;
+    if (cache === undefined) return useOnce(await this.#open(encryptedKeys), use);
+    const digest = blobDigest(encryptedKeys);
+    const status: { fetch?: LRUCache.Status<string, Entry, unknown>["fetch"] } = {};
+    const entry = await cache.fetch(digest, { context: encryptedKeys, status });
+    this.#count("decrypt", status);
+    // Precondition: the entry is live (see withEncryptionKey).
+    if (entry === undefined || !entry.live) return useOnce(await this.#open(encryptedKeys), use);
+    return use(entry);
+  }
+
+  /** Re-wraps a key blob through the provider (not cached: migrations call it once per blob). */
+  async rekey(encryptedKeys: Uint8Array, context: KeyContext): Promise<DataKey> {
+    const rekey = this.provider.rekey;
+    if (rekey === undefined) throw new VaultConfigError(`key provider "${this.provider.name}" cannot rekey`);
+    return this.#providerCall("rekey", () => rekey(encryptedKeys, validateContext(context)));
+  }
+
+  stats(): VaultStats {
+    const s = this.#stats;
+    return {
+      encrypt: { hits: s.encryptHits, misses: s.encryptMisses, keys: this.#encrypt?.size ?? 0 },
+      decrypt: { hits: s.decryptHits, misses: s.decryptMisses, keys: this.#decrypt?.size ?? 0 },
+      provider: { ...this.#calls },
+    };
+  }
+
+  /** Drops (and zeroes) keys past their age. Runs on a timer; call it to do so now. */
+  purgeExpired(): void {
+    this.#encrypt?.purgeStale();
+    this.#decrypt?.purgeStale();
+  }
+
+  /** Zeroes and forgets every cached key and stops the sweep timer. The cache stays usable. */
+  clear(): void {
+    this.#encrypt?.clear();
+    this.#decrypt?.clear();
+    if (this.#sweeper !== undefined) clearInterval(this.#sweeper);
+  }
+
+  async #create(context: KeyContext): Promise<Entry> {
+    const dataKey = await this.#providerCall("createDataKey", () => this.provider.createDataKey(context));
+    const entry = toEntry(dataKey, dataKey.encryptedKeys);
+    // What we encrypt now is usually read back soon (results of writes): remember its blob too.
+    this.#decrypt?.set(blobDigest(dataKey.encryptedKeys), toEntry({ ...dataKey, key: dataKey.key.slice() }, dataKey.encryptedKeys));
+    return entry;
+  }
+
+  async #open(encryptedKeys: Uint8Array): Promise<Entry> {
+    const dataKey = await this.#providerCall("decryptDataKey", () => this.provider.decryptDataKey(encryptedKeys));
+    return toEntry(dataKey, encryptedKeys);
+  }
+
+  async #providerCall<T>(kind: "createDataKey" | "decryptDataKey" | "rekey", call: () => Promise<T>): Promise<T> {
+    return this.#limiter.run(async () => {
+      this.#calls[kind]++;
+      try {
+        return await call();
+      } catch (error) {
+        this.#calls.errors++;
+        throw error;
+      }
+    });
+  }
+
+  #count(side: "encrypt" | "decrypt", status: { fetch?: string }): void {
+    const hit = status.fetch === "hit" || status.fetch === "inflight";
+    if (side === "encrypt") this.#stats[hit ? "encryptHits" : "encryptMisses"]++;
+    else this.#stats[hit ? "decryptHits" : "decryptMisses"]++;
+  }
+}
+
+function useOnce<T>(entry: Entry, use: (key: DataKey) => T): T {
+  try {
+    return use(entry);
+  } finally {
+    entry.key.fill(0);
+  }
+}
+
+function toEntry(key: DecryptedDataKey, encryptedKeys: Uint8Array): Entry {
+  return { key: key.key, id: key.id, encryptedKeys, uses: 0, live: true };
+}
+
+function blobDigest(encryptedKeys: Uint8Array): string {
+  return createHash("sha256").update(encryptedKeys).digest("base64");
+}
+
+const LIMITS: Record<keyof typeof CACHE_DEFAULTS, { min: number; max: number; what: string }> = {
+  maxAge: { min: 1, max: 2 ** 31 - 1, what: "milliseconds" },
+  maxUses: { min: 1, max: 2 ** 32, what: "values" },
+  max: { min: 1, max: 10_000_000, what: "entries" },
+  ttl: { min: 1, max: 2 ** 31 - 1, what: "milliseconds" },
+  concurrency: { min: 1, max: 1_000, what: "calls" },
+};
+
+function resolveOptions(options: CacheOptions): Required<Omit<CacheOptions, "clock">> {
+  if (typeof options !== "object" || options === null) {
+    throw new VaultConfigError("`cache` must be an object of limits or false");
+  }
+  for (const name of Object.keys(options)) {
+    if (!(name in LIMITS) && name !== "clock") {
+      throw new VaultConfigError(`cache: unknown option "${name}" (known: ${[...Object.keys(LIMITS), "clock"].join(", ")})`);
+    }
+  }
+  const resolved = { ...CACHE_DEFAULTS };
+  for (const [name, limit] of Object.entries(LIMITS) as [keyof typeof CACHE_DEFAULTS, (typeof LIMITS)["max"]][]) {
+    const value = options[name];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < limit.min || value > limit.max) {
+      throw new VaultConfigError(`cache.${name} must be a whole number of ${limit.what} from ${limit.min} to ${limit.max}`);
+    }
+    resolved[name] = value as never;
+  }
+  if (options.clock !== undefined && typeof options.clock?.now !== "function") {
+    throw new VaultConfigError("cache.clock must have a now() method");
+  }
+  return resolved;
+}

@@ -1,0 +1,228 @@
+/**
+ * LocalKeyProvider: data keys wrapped by a ring of master keys held by the application, for
+ * development and self-hosting. No network.
+ *
+ * Key-encryption key per context: HKDF-SHA256(master, salt "prisma-vault/PVK1",
+ * info "kek|" + SHA-256(canonical context)). The info is a digest because HKDF info is capped at
+ * 1024 bytes and a context's length is not.
+ *
+ * Blob (self-describing, so decryption needs only the blob and the master key it names):
+ *   "PVK1" | LEB128 len | master key id | LEB128 len | data key id | LEB128 len | canonical context
+ *          | IV[12] | TAG[16] | wrapped data key[32]
+ * The header (everything before the IV) is the AES-GCM associated data of the wrap.
+ */
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from "node:crypto";
+import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context.js";
+import { DATA_KEY_BYTES, IV_BYTES, TAG_BYTES } from "../envelope.js";
+import { VaultConfigError, VaultKeyRejectedError } from "../errors.js";
+import { decodeLeb128, encodeLeb128 } from "../leb128.js";
+import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
+
+/** A master key: an id (letters, digits, `.`, `_`, `-`; at most 64) and 32 bytes, raw or base64. */
+export interface MasterKey {
+  readonly id: string;
+  readonly key: Uint8Array | string;
+}
+
+export interface LocalKeyProviderOptions {
+  /** The key ring; the first key wraps new data keys, all of them unwrap. */
+  readonly keys: readonly MasterKey[];
+}
+
+/** The environment variable {@link LocalKeyProvider.fromEnv} reads: `k2:<base64>,k1:<base64>`. */
+export const KEYS_ENV = "PRISMA_VAULT_KEYS";
+export const LOCAL_KEY_BLOB_MAGIC = new TextEncoder().encode("PVK1");
+
+/**
+ * A key provider backed by master keys in the application's configuration.
+ *
+ * @example
+ * const keys = new LocalKeyProvider({ keys: [{ id: "k1", key: process.env.MASTER_KEY! }] });
+ * // or, from PRISMA_VAULT_KEYS="k2:<base64>,k1:<base64>":
+ * const keys = LocalKeyProvider.fromEnv();
+ */
+export class LocalKeyProvider implements KeyProvider {
+  readonly name = "local";
+  readonly #ring: ReadonlyMap<string, Uint8Array>;
+  readonly #activeId: string;
+
+  constructor(options: LocalKeyProviderOptions) {
+    const keys = options?.keys;
+    if (!Array.isArray(keys) || keys.length === 0) {
+      throw new VaultConfigError("LocalKeyProvider needs at least one master key in `keys`");
+    }
+    const ring = new Map<string, Uint8Array>();
+    for (const entry of keys as readonly MasterKey[]) {
+      const id = checkKeyId(entry?.id);
+      if (ring.has(id)) throw new VaultConfigError(`LocalKeyProvider: master key id "${id}" appears twice`);
+      ring.set(id, toKeyBytes(id, entry.key));
+    }
+    this.#ring = ring;
+    this.#activeId = (keys[0] as MasterKey).id;
+  }
+
+  /**
+   * Reads the key ring from `PRISMA_VAULT_KEYS` (`id:base64` pairs, comma-separated, active key first).
+   *
+   * @example PRISMA_VAULT_KEYS="k2:9c1X...=,k1:QmF0...=" // rotate by putting a new key in front
+   */
+  static fromEnv(env: Readonly<Record<string, string | undefined>> = process.env, variable = KEYS_ENV): LocalKeyProvider {
+    const value = env[variable];
+    if (value === undefined || value.trim() === "") {
+      throw new VaultConfigError(
+        `${variable} is not set: give it "id:<base64 of 32 bytes>" pairs, comma-separated (npx prisma-vault keygen makes one)`,
+      );
+    }
+    const keys = value.split(",").map((pair, index) => {
+      const colon = pair.indexOf(":");
+      if (colon <= 0) throw new VaultConfigError(`${variable}: entry ${index + 1} is not "id:<base64>"`);
+      return { id: pair.slice(0, colon).trim(), key: pair.slice(colon + 1).trim() };
+    });
+    return new LocalKeyProvider({ keys });
+  }
+
+  /** A new random master key as base64, for `PRISMA_VAULT_KEYS`. */
+  static generateKey(): string {
+    return randomBytes(DATA_KEY_BYTES).toString("base64");
+  }
+
+  /** The id of the master key that wraps new data keys. */
+  get activeKeyId(): string {
+    return this.#activeId;
+  }
+
+  createDataKey(context: KeyContext): Promise<DataKey> {
+    const key = randomBytes(DATA_KEY_BYTES);
+    const id = randomUUID();
+    return Promise.resolve({ key: new Uint8Array(key), id, encryptedKeys: this.#wrap(key, id, context) });
+  }
+
+  decryptDataKey(encryptedKeys: Uint8Array): Promise<DecryptedDataKey> {
+    return Promise.resolve(this.#unwrap(encryptedKeys));
+  }
+
+  /** Re-wraps under the active master key and `context`; the data key and its id stay the same. */
+  rekey(encryptedKeys: Uint8Array, context: KeyContext): Promise<DataKey> {
+    const { key, id } = this.#unwrap(encryptedKeys);
+    return Promise.resolve({ key, id, encryptedKeys: this.#wrap(key, id, context) });
+  }
+
+  recognizes(encryptedKeys: Uint8Array): boolean {
+    return LOCAL_KEY_BLOB_MAGIC.every((byte, i) => encryptedKeys[i] === byte);
+  }
+
+  /** The master key id and context a blob names, without unwrapping it (for migrations and reports). */
+  describe(encryptedKeys: Uint8Array): { masterKeyId: string; dataKeyId: string; context: KeyContext } {
+    const blob = parseBlob(encryptedKeys);
+    return { masterKeyId: blob.masterKeyId, dataKeyId: blob.dataKeyId, context: parseCanonicalContext(blob.context) };
+  }
+
+  #wrap(key: Uint8Array, dataKeyId: string, context: KeyContext): Uint8Array {
+    const canonical = canonicalContext(context);
+    const master = this.#ring.get(this.#activeId) as Uint8Array;
+    const header = Buffer.concat([
+      LOCAL_KEY_BLOB_MAGIC,
+      lengthPrefixed(this.#activeId),
+      lengthPrefixed(dataKeyId),
+      lengthPrefixed(canonical),
+    ]);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv("aes-256-gcm", keyEncryptionKey(master, canonical), iv);
+    cipher.setAAD(header);
+    const wrapped = Buffer.concat([cipher.update(key), cipher.final()]);
+    return new Uint8Array(Buffer.concat([header, iv, cipher.getAuthTag(), wrapped]));
+  }
+
+  #unwrap(encryptedKeys: Uint8Array): DecryptedDataKey {
+    const blob = parseBlob(encryptedKeys);
+    const master = this.#ring.get(blob.masterKeyId);
+    if (master === undefined) {
+      throw new VaultKeyRejectedError(
+        `master key "${blob.masterKeyId}" is not in the local key ring (${KEYS_ENV} has ${[...this.#ring.keys()].join(", ")})`,
+      );
+    }
+    try {
+      const decipher = createDecipheriv("aes-256-gcm", keyEncryptionKey(master, blob.context), blob.iv, {
+        authTagLength: TAG_BYTES,
+      });
+      decipher.setAAD(blob.header);
+      decipher.setAuthTag(blob.tag);
+      const key = Buffer.concat([decipher.update(blob.wrapped), decipher.final()]);
+      return { key: new Uint8Array(key), id: blob.dataKeyId };
+    } catch {
+      throw new VaultKeyRejectedError(
+        `cannot unwrap the data key with master key "${blob.masterKeyId}": a different key under that id, or a modified blob`,
+      );
+    }
+  }
+}
+
+interface ParsedBlob {
+  readonly header: Uint8Array;
+  readonly masterKeyId: string;
+  readonly dataKeyId: string;
+  readonly context: string;
+  readonly iv: Uint8Array;
+  readonly tag: Uint8Array;
+  readonly wrapped: Uint8Array;
+}
+
+function parseBlob(bytes: Uint8Array): ParsedBlob {
+  const malformed = () => new VaultKeyRejectedError("the encrypted data key is not a local (PVK1) key blob");
+  if (!(bytes instanceof Uint8Array) || !LOCAL_KEY_BLOB_MAGIC.every((byte, i) => bytes[i] === byte)) throw malformed();
+  let offset = LOCAL_KEY_BLOB_MAGIC.length;
+  const field = (): string => {
+    const length = decodeLeb128(bytes, offset);
+    if (length === undefined || length.next + length.value > bytes.length) throw malformed();
+    offset = length.next + length.value;
+    try {
+      return strictUtf8.decode(bytes.subarray(length.next, offset));
+    } catch {
+      throw malformed();
+    }
+  };
+  const masterKeyId = field();
+  const dataKeyId = field();
+  const context = field();
+  if (bytes.length !== offset + IV_BYTES + TAG_BYTES + DATA_KEY_BYTES) throw malformed();
+  return {
+    header: bytes.subarray(0, offset),
+    masterKeyId,
+    dataKeyId,
+    context,
+    iv: bytes.subarray(offset, offset + IV_BYTES),
+    tag: bytes.subarray(offset + IV_BYTES, offset + IV_BYTES + TAG_BYTES),
+    wrapped: bytes.subarray(offset + IV_BYTES + TAG_BYTES),
+  };
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const HKDF_SALT = Buffer.from("prisma-vault/PVK1", "utf8");
+
+function keyEncryptionKey(master: Uint8Array, canonical: string): Buffer {
+  const digest = createHash("sha256").update(canonical, "utf8").digest("hex");
+  return Buffer.from(hkdfSync("sha256", master, HKDF_SALT, `kek|${digest}`, DATA_KEY_BYTES));
+}
+
+function lengthPrefixed(text: string): Buffer {
+  const bytes = Buffer.from(text, "utf8");
+  return Buffer.concat([encodeLeb128(bytes.length), bytes]);
+}
+
+function checkKeyId(id: unknown): string {
+  if (typeof id !== "string" || !KEY_ID.test(id)) {
+    throw new VaultConfigError("LocalKeyProvider: a master key id is 1-64 letters, digits, '.', '_' or '-'");
+  }
+  return id;
+}
+
+function toKeyBytes(id: string, key: Uint8Array | string | undefined): Uint8Array {
+  let bytes: Uint8Array | undefined;
+  if (key instanceof Uint8Array) bytes = new Uint8Array(key);
+  else if (typeof key === "string" && /^[A-Za-z0-9+/]+={0,2}$/.test(key)) bytes = new Uint8Array(Buffer.from(key, "base64"));
+  if (bytes?.length !== DATA_KEY_BYTES) {
+    throw new VaultConfigError(`LocalKeyProvider: master key "${id}" must be ${DATA_KEY_BYTES} bytes (raw or base64)`);
+  }
+  return bytes;
+}
