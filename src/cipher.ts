@@ -6,7 +6,13 @@
  */
 import { associatedData, validateContext, type KeyContext } from "./context.js";
 import { decodeEnvelope, openEnvelope, sealEnvelope } from "./envelope.js";
-import { VaultConfigError, VaultDecryptError, VaultError, VaultKeyRejectedError, type VaultErrorDetails } from "./errors.js";
+import {
+  VaultConfigError,
+  VaultDecryptError,
+  VaultError,
+  VaultKeyRejectedError,
+  type VaultErrorDetails,
+} from "./errors.js";
 import type { DataKeyCache } from "./keys/cache.js";
 import { guardProvider, type KeyProvider } from "./keys/provider.js";
 
@@ -40,7 +46,9 @@ export class FieldCipher {
     return located(ref, async () => {
       if (typeof plaintext !== "string") throw new VaultConfigError("an encrypted field holds strings only");
       const aad = aadOf(ref);
-      return this.keys.withEncryptionKey(ref.context, (key) => sealEnvelope(key.key, key.encryptedKeys, plaintext, aad));
+      return this.keys.withEncryptionKey(ref.context, (key) =>
+        sealEnvelope(key.key, key.encryptedKeys, plaintext, aad),
+      );
     });
   }
 
@@ -60,7 +68,12 @@ export class FieldCipher {
  *
  * @example const stored = await encrypt(new WorkOSKeyProvider({ workos }), "secret", { organizationId: "org_1" });
  */
-export async function encrypt(provider: KeyProvider, text: string, context: KeyContext, aad = ""): Promise<string> {
+export async function encrypt(
+  provider: KeyProvider,
+  text: string,
+  context: KeyContext,
+  aad = "",
+): Promise<string> {
   if (typeof text !== "string") throw new VaultConfigError("encrypt() takes a string");
   const dataKey = await guardProvider(provider).createDataKey(validateContext(context));
   try {
@@ -105,7 +118,10 @@ async function located<T>(ref: FieldRef, work: () => Promise<T>): Promise<T> {
 function locate(error: unknown, place: VaultErrorDetails): unknown {
   // A refused key blob is, for the field, a value that does not decrypt (tampered or foreign).
   if (error instanceof VaultKeyRejectedError || error instanceof VaultDecryptError) {
-    return new VaultDecryptError({ ...place, cause: error instanceof VaultKeyRejectedError ? error : undefined });
+    return new VaultDecryptError({
+      ...place,
+      cause: error instanceof VaultKeyRejectedError ? error : undefined,
+    });
   }
   if (error instanceof VaultError && error.model === undefined) {
     const details = { ...place, cause: error.cause ?? error };

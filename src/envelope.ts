@@ -33,10 +33,16 @@ export interface Envelope {
  *
  * @example sealEnvelope(dataKey.key, dataKey.encryptedKeys, "123-45-6789", associatedData("User", "ssn", ctx))
  */
-export function sealEnvelope(key: Uint8Array, encryptedKeys: Uint8Array, plaintext: string, aad = ""): string {
+export function sealEnvelope(
+  key: Uint8Array,
+  encryptedKeys: Uint8Array,
+  plaintext: string,
+  aad = "",
+): string {
   // Precondition: a 32-byte data key and a non-empty key blob.
   checkKey(key);
-  if (encryptedKeys.length === 0) throw new VaultError("VAULT_KEY_PROVIDER", "the encrypted data key is empty");
+  if (encryptedKeys.length === 0)
+    throw new VaultError("VAULT_KEY_PROVIDER", "the encrypted data key is empty");
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   if (aad !== "") cipher.setAAD(Buffer.from(aad, "utf8"));

@@ -1,4 +1,11 @@
-export { VAULT_ERROR_CODES, VaultError, VaultConfigError, VaultDecryptError, VaultKeyRejectedError, isVaultError } from "./errors.js";
+export {
+  VAULT_ERROR_CODES,
+  VaultError,
+  VaultConfigError,
+  VaultDecryptError,
+  VaultKeyRejectedError,
+  isVaultError,
+} from "./errors.js";
 export type { VaultErrorCode, VaultErrorDetails } from "./errors.js";
 export { associatedData, canonicalContext, validateContext, MAX_CONTEXT_PAIRS } from "./context.js";
 export type { KeyContext } from "./context.js";

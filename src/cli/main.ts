@@ -56,8 +56,13 @@ async function keyServer(args: readonly string[]): Promise<number> {
     },
   });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new VaultError("VAULT_CONFIG", "--port must be 0-65535");
-  const server = await startKeyServer({ port, host: values.host, ...(values.token !== undefined && { token: values.token }) });
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new VaultError("VAULT_CONFIG", "--port must be 0-65535");
+  const server = await startKeyServer({
+    port,
+    host: values.host,
+    ...(values.token !== undefined && { token: values.token }),
+  });
   process.stdout.write(`prisma-vault key server listening on ${server.url} (development only, not a KMS)\n`);
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());

@@ -35,7 +35,8 @@ export class Faults {
   /** The next `count` key requests answer `status` (a 4xx or 5xx). */
   failNext(count: number, status = 500): this {
     checkCount(count);
-    if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError("status must be 400-599");
+    if (!Number.isInteger(status) || status < 400 || status > 599)
+      throw new RangeError("status must be 400-599");
     this.#errors = { count, status };
     return this;
   }
@@ -43,7 +44,8 @@ export class Faults {
   /** The next `count` key requests answer 429 with `Retry-After: retryAfter`. */
   rateLimitNext(count: number, retryAfter = 1): this {
     checkCount(count);
-    if (!Number.isInteger(retryAfter) || retryAfter < 0) throw new RangeError("retryAfter must be whole seconds");
+    if (!Number.isInteger(retryAfter) || retryAfter < 0)
+      throw new RangeError("retryAfter must be whole seconds");
     this.#rateLimits = { count, retryAfter };
     return this;
   }
@@ -90,5 +92,6 @@ export class Faults {
 }
 
 function checkCount(count: number): void {
-  if (!Number.isInteger(count) || count < 0 || count > 1_000_000) throw new RangeError("count must be 0-1000000");
+  if (!Number.isInteger(count) || count < 0 || count > 1_000_000)
+    throw new RangeError("count must be 0-1000000");
 }

@@ -38,6 +38,8 @@ export interface KeyServerStats {
   readonly rekey: number;
   readonly unauthorized: number;
   readonly faults: number;
+  /** The most key requests that were being answered at one moment. */
+  readonly peakConcurrency: number;
   /** Answers by HTTP status, e.g. `{ "200": 12, "500": 3 }`. */
   readonly statuses: Readonly<Record<string, number>>;
 }
@@ -68,6 +70,7 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
   const token = options.token ?? process.env[KEY_SERVER_TOKEN_ENV];
   const faults = new Faults();
   let counters = emptyCounters();
+  let inFlight = 0;
 
   const server = createServer((request, response) => {
     handle(request, response).catch(() => send(response, 500, { message: "Internal server error" }));
@@ -93,6 +96,20 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
     if (path === "/_faults") return applyFaults(response, body.value);
     if (route === undefined) return send(response, 404, { message: "Not found", code: "not_found" });
 
+    inFlight++;
+    counters.peakConcurrency = Math.max(counters.peakConcurrency, inFlight);
+    try {
+      await serveKeyRequest(response, route, body.value);
+    } finally {
+      inFlight--;
+    }
+  }
+
+  async function serveKeyRequest(
+    response: ServerResponse,
+    route: Route,
+    body: Record<string, unknown>,
+  ): Promise<void> {
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     const fault = faults.take();
     if (fault !== undefined) {
@@ -103,26 +120,36 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
       }
       return send(response, fault.status, { message: "Injected fault", code: "injected_fault" });
     }
-    return answer(response, route, body.value);
+    return answer(response, route, body);
   }
 
-  async function answer(response: ServerResponse, route: Route, body: Record<string, unknown>): Promise<void> {
+  async function answer(
+    response: ServerResponse,
+    route: Route,
+    body: Record<string, unknown>,
+  ): Promise<void> {
     const context = route === "decrypt" ? undefined : readContext(body["context"]);
     const blobField = route === "decrypt" ? "keys" : "encrypted_keys";
     const blob = route === "dataKey" ? undefined : readBlob(body[blobField]);
-    if (context === null) return unprocessable(response, "context", "a context is 1-10 pairs of non-empty strings");
+    if (context === null)
+      return unprocessable(response, "context", "a context is 1-10 pairs of non-empty strings");
     if (blob === null) return unprocessable(response, blobField, "a non-empty base64 string is required");
     if (route === "rekey" && provider.rekey === undefined) {
       return send(response, 400, { message: "This key provider cannot rekey", code: "unsupported" });
     }
     try {
-      if (route === "dataKey") return send(response, 200, dataKeyBody(await provider.createDataKey(context!), context!));
-      if (route === "rekey") return send(response, 200, dataKeyBody(await provider.rekey!(blob!, context!), context!));
+      if (route === "dataKey")
+        return send(response, 200, dataKeyBody(await provider.createDataKey(context!), context!));
+      if (route === "rekey")
+        return send(response, 200, dataKeyBody(await provider.rekey!(blob!, context!), context!));
       const key = await provider.decryptDataKey(blob!);
       return send(response, 200, { data_key: base64(key.key), id: key.id });
     } catch (error) {
       if (error instanceof VaultKeyRejectedError) {
-        return send(response, 400, { message: "The encrypted keys could not be decrypted", code: "invalid_keys" });
+        return send(response, 400, {
+          message: "The encrypted keys could not be decrypted",
+          code: "invalid_keys",
+        });
       }
       return send(response, 500, { message: "Key provider failed", code: "provider_error" });
     }
@@ -170,7 +197,16 @@ const ROUTES: Partial<Record<string, Route>> = {
 };
 
 function emptyCounters() {
-  return { requests: 0, dataKey: 0, decrypt: 0, rekey: 0, unauthorized: 0, faults: 0, statuses: {} as Record<string, number> };
+  return {
+    requests: 0,
+    dataKey: 0,
+    decrypt: 0,
+    rekey: 0,
+    unauthorized: 0,
+    faults: 0,
+    peakConcurrency: 0,
+    statuses: {} as Record<string, number>,
+  };
 }
 
 function snapshot(counters: ReturnType<typeof emptyCounters>): KeyServerStats {
@@ -191,15 +227,15 @@ function digest(text: string): Buffer {
 }
 
 type JsonBody =
-  | { ok: true; value: Record<string, unknown> }
-  | { ok: false; status: number; code: string; message: string };
+  { ok: true; value: Record<string, unknown> } | { ok: false; status: number; code: string; message: string };
 
 async function readJson(request: IncomingMessage): Promise<JsonBody> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) return { ok: false, status: 413, code: "payload_too_large", message: "Body too large" };
+    if (size > MAX_BODY_BYTES)
+      return { ok: false, status: 413, code: "payload_too_large", message: "Body too large" };
     chunks.push(chunk);
   }
   let value: unknown;
@@ -209,7 +245,12 @@ async function readJson(request: IncomingMessage): Promise<JsonBody> {
     return { ok: false, status: 400, code: "invalid_json", message: "The body is not valid JSON" };
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { ok: false, status: 422, code: "invalid_request_parameters", message: "The body must be a JSON object" };
+    return {
+      ok: false,
+      status: 422,
+      code: "invalid_request_parameters",
+      message: "The body must be a JSON object",
+    };
   }
   return { ok: true, value: value as Record<string, unknown> };
 }

@@ -84,6 +84,8 @@ export class DataKeyCache {
     this.#limiter = new Limiter(resolved?.concurrency ?? CACHE_DEFAULTS.concurrency);
     if (options === false || resolved === undefined) return;
     const perf = options.clock ?? performance;
+    // lru-cache reuses "now" for ttlResolution ms of real time; an injected clock must be read each time.
+    const ttlResolution = options.clock === undefined ? 1 : 0;
     const dispose = (entry: Entry) => {
       entry.live = false;
       entry.key.fill(0);
@@ -91,6 +93,7 @@ export class DataKeyCache {
     this.#encrypt = new LRUCache<string, Entry, KeyContext>({
       max: resolved.max,
       ttl: resolved.maxAge,
+      ttlResolution,
       perf,
       dispose,
       fetchMethod: (_canonical, _stale, { context }) => this.#create(context),
@@ -98,6 +101,7 @@ export class DataKeyCache {
     this.#decrypt = new LRUCache<string, Entry, Uint8Array>({
       max: resolved.max,
       ttl: resolved.ttl,
+      ttlResolution,
       perf,
       dispose,
       fetchMethod: (_digest, _stale, { context }) => this.#open(context),
@@ -147,9 +151,10 @@ export class DataKeyCache {
 
   /** Re-wraps a key blob through the provider (not cached: migrations call it once per blob). */
   async rekey(encryptedKeys: Uint8Array, context: KeyContext): Promise<DataKey> {
-    const rekey = this.provider.rekey;
-    if (rekey === undefined) throw new VaultConfigError(`key provider "${this.provider.name}" cannot rekey`);
-    return this.#providerCall("rekey", () => rekey(encryptedKeys, validateContext(context)));
+    const provider = this.provider;
+    if (provider.rekey === undefined)
+      throw new VaultConfigError(`key provider "${provider.name}" cannot rekey`);
+    return this.#providerCall("rekey", () => provider.rekey!(encryptedKeys, validateContext(context)));
   }
 
   stats(): VaultStats {
@@ -178,16 +183,24 @@ export class DataKeyCache {
     const dataKey = await this.#providerCall("createDataKey", () => this.provider.createDataKey(context));
     const entry = toEntry(dataKey, dataKey.encryptedKeys);
     // What we encrypt now is usually read back soon (results of writes): remember its blob too.
-    this.#decrypt?.set(blobDigest(dataKey.encryptedKeys), toEntry({ ...dataKey, key: dataKey.key.slice() }, dataKey.encryptedKeys));
+    this.#decrypt?.set(
+      blobDigest(dataKey.encryptedKeys),
+      toEntry({ ...dataKey, key: dataKey.key.slice() }, dataKey.encryptedKeys),
+    );
     return entry;
   }
 
   async #open(encryptedKeys: Uint8Array): Promise<Entry> {
-    const dataKey = await this.#providerCall("decryptDataKey", () => this.provider.decryptDataKey(encryptedKeys));
+    const dataKey = await this.#providerCall("decryptDataKey", () =>
+      this.provider.decryptDataKey(encryptedKeys),
+    );
     return toEntry(dataKey, encryptedKeys);
   }
 
-  async #providerCall<T>(kind: "createDataKey" | "decryptDataKey" | "rekey", call: () => Promise<T>): Promise<T> {
+  async #providerCall<T>(
+    kind: "createDataKey" | "decryptDataKey" | "rekey",
+    call: () => Promise<T>,
+  ): Promise<T> {
     return this.#limiter.run(async () => {
       this.#calls[kind]++;
       try {
@@ -236,15 +249,22 @@ function resolveOptions(options: CacheOptions): Required<Omit<CacheOptions, "clo
   }
   for (const name of Object.keys(options)) {
     if (!(name in LIMITS) && name !== "clock") {
-      throw new VaultConfigError(`cache: unknown option "${name}" (known: ${[...Object.keys(LIMITS), "clock"].join(", ")})`);
+      throw new VaultConfigError(
+        `cache: unknown option "${name}" (known: ${[...Object.keys(LIMITS), "clock"].join(", ")})`,
+      );
     }
   }
   const resolved = { ...CACHE_DEFAULTS };
-  for (const [name, limit] of Object.entries(LIMITS) as [keyof typeof CACHE_DEFAULTS, (typeof LIMITS)["max"]][]) {
+  for (const [name, limit] of Object.entries(LIMITS) as [
+    keyof typeof CACHE_DEFAULTS,
+    (typeof LIMITS)["max"],
+  ][]) {
     const value = options[name];
     if (value === undefined) continue;
     if (!Number.isInteger(value) || value < limit.min || value > limit.max) {
-      throw new VaultConfigError(`cache.${name} must be a whole number of ${limit.what} from ${limit.min} to ${limit.max}`);
+      throw new VaultConfigError(
+        `cache.${name} must be a whole number of ${limit.what} from ${limit.min} to ${limit.max}`,
+      );
     }
     resolved[name] = value as never;
   }

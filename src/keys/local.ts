@@ -66,7 +66,10 @@ export class LocalKeyProvider implements KeyProvider {
    *
    * @example PRISMA_VAULT_KEYS="k2:9c1X...=,k1:QmF0...=" // rotate by putting a new key in front
    */
-  static fromEnv(env: Readonly<Record<string, string | undefined>> = process.env, variable = KEYS_ENV): LocalKeyProvider {
+  static fromEnv(
+    env: Readonly<Record<string, string | undefined>> = process.env,
+    variable = KEYS_ENV,
+  ): LocalKeyProvider {
     const value = env[variable];
     if (value === undefined || value.trim() === "") {
       throw new VaultConfigError(
@@ -92,19 +95,23 @@ export class LocalKeyProvider implements KeyProvider {
   }
 
   createDataKey(context: KeyContext): Promise<DataKey> {
-    const key = randomBytes(DATA_KEY_BYTES);
-    const id = randomUUID();
-    return Promise.resolve({ key: new Uint8Array(key), id, encryptedKeys: this.#wrap(key, id, context) });
+    return settle(() => {
+      const key = randomBytes(DATA_KEY_BYTES);
+      const id = randomUUID();
+      return { key: new Uint8Array(key), id, encryptedKeys: this.#wrap(key, id, context) };
+    });
   }
 
   decryptDataKey(encryptedKeys: Uint8Array): Promise<DecryptedDataKey> {
-    return Promise.resolve(this.#unwrap(encryptedKeys));
+    return settle(() => this.#unwrap(encryptedKeys));
   }
 
   /** Re-wraps under the active master key and `context`; the data key and its id stay the same. */
   rekey(encryptedKeys: Uint8Array, context: KeyContext): Promise<DataKey> {
-    const { key, id } = this.#unwrap(encryptedKeys);
-    return Promise.resolve({ key, id, encryptedKeys: this.#wrap(key, id, context) });
+    return settle(() => {
+      const { key, id } = this.#unwrap(encryptedKeys);
+      return { key, id, encryptedKeys: this.#wrap(key, id, context) };
+    });
   }
 
   recognizes(encryptedKeys: Uint8Array): boolean {
@@ -114,7 +121,11 @@ export class LocalKeyProvider implements KeyProvider {
   /** The master key id and context a blob names, without unwrapping it (for migrations and reports). */
   describe(encryptedKeys: Uint8Array): { masterKeyId: string; dataKeyId: string; context: KeyContext } {
     const blob = parseBlob(encryptedKeys);
-    return { masterKeyId: blob.masterKeyId, dataKeyId: blob.dataKeyId, context: parseCanonicalContext(blob.context) };
+    return {
+      masterKeyId: blob.masterKeyId,
+      dataKeyId: blob.dataKeyId,
+      context: parseCanonicalContext(blob.context),
+    };
   }
 
   #wrap(key: Uint8Array, dataKeyId: string, context: KeyContext): Uint8Array {
@@ -169,7 +180,8 @@ interface ParsedBlob {
 
 function parseBlob(bytes: Uint8Array): ParsedBlob {
   const malformed = () => new VaultKeyRejectedError("the encrypted data key is not a local (PVK1) key blob");
-  if (!(bytes instanceof Uint8Array) || !LOCAL_KEY_BLOB_MAGIC.every((byte, i) => bytes[i] === byte)) throw malformed();
+  if (!(bytes instanceof Uint8Array) || !LOCAL_KEY_BLOB_MAGIC.every((byte, i) => bytes[i] === byte))
+    throw malformed();
   let offset = LOCAL_KEY_BLOB_MAGIC.length;
   const field = (): string => {
     const length = decodeLeb128(bytes, offset);
@@ -196,6 +208,11 @@ function parseBlob(bytes: Uint8Array): ParsedBlob {
   };
 }
 
+/** Runs synchronous work so that its errors reject the promise rather than throw. */
+function settle<T>(work: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(work()));
+}
+
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const HKDF_SALT = Buffer.from("prisma-vault/PVK1", "utf8");
@@ -220,9 +237,12 @@ function checkKeyId(id: unknown): string {
 function toKeyBytes(id: string, key: Uint8Array | string | undefined): Uint8Array {
   let bytes: Uint8Array | undefined;
   if (key instanceof Uint8Array) bytes = new Uint8Array(key);
-  else if (typeof key === "string" && /^[A-Za-z0-9+/]+={0,2}$/.test(key)) bytes = new Uint8Array(Buffer.from(key, "base64"));
+  else if (typeof key === "string" && /^[A-Za-z0-9+/]+={0,2}$/.test(key))
+    bytes = new Uint8Array(Buffer.from(key, "base64"));
   if (bytes?.length !== DATA_KEY_BYTES) {
-    throw new VaultConfigError(`LocalKeyProvider: master key "${id}" must be ${DATA_KEY_BYTES} bytes (raw or base64)`);
+    throw new VaultConfigError(
+      `LocalKeyProvider: master key "${id}" must be ${DATA_KEY_BYTES} bytes (raw or base64)`,
+    );
   }
   return bytes;
 }

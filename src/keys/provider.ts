@@ -54,7 +54,8 @@ export function guardProvider(provider: KeyProvider): KeyProvider {
   const name = provider.name;
   const guarded: KeyProvider = {
     name,
-    createDataKey: (context) => call(name, "createDataKey", () => provider.createDataKey(context)).then(checkDataKey(name)),
+    createDataKey: (context) =>
+      call(name, "createDataKey", () => provider.createDataKey(context)).then(checkDataKey(name)),
     decryptDataKey: (encryptedKeys) =>
       call(name, "decryptDataKey", () => provider.decryptDataKey(encryptedKeys)).then(checkDecrypted(name)),
     ...(provider.rekey && {
@@ -88,7 +89,9 @@ async function call<T>(name: string, method: string, run: () => Promise<T>): Pro
     return await run();
   } catch (error) {
     if (error instanceof VaultError && error.code === "VAULT_KEY_PROVIDER") throw error;
-    throw new VaultError("VAULT_KEY_PROVIDER", `key provider "${name}" failed in ${method}()`, { cause: error });
+    throw new VaultError("VAULT_KEY_PROVIDER", `key provider "${name}" failed in ${method}()`, {
+      cause: error,
+    });
   }
 }
 

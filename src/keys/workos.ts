@@ -40,15 +40,24 @@ export class WorkOSKeyProvider implements KeyProvider {
 
   constructor(options: WorkOSKeyProviderOptions) {
     const workos = options?.workos;
-    if (typeof workos?.vault?.createDataKey !== "function" || typeof workos.vault.decryptDataKey !== "function") {
+    if (
+      typeof workos?.vault?.createDataKey !== "function" ||
+      typeof workos.vault.decryptDataKey !== "function"
+    ) {
       throw new VaultConfigError("WorkOSKeyProvider needs `workos`: a WorkOS instance from @workos-inc/node");
     }
     this.#workos = workos;
   }
 
   async createDataKey(context: KeyContext): Promise<DataKey> {
-    const pair = await this.#call("createDataKey", () => this.#workos.vault.createDataKey({ context: { ...context } }));
-    return { key: fromBase64(pair.dataKey.key), id: pair.dataKey.id, encryptedKeys: fromBase64(pair.encryptedKeys) };
+    const pair = await this.#call("createDataKey", () =>
+      this.#workos.vault.createDataKey({ context: { ...context } }),
+    );
+    return {
+      key: fromBase64(pair.dataKey.key),
+      id: pair.dataKey.id,
+      encryptedKeys: fromBase64(pair.encryptedKeys),
+    };
   }
 
   async decryptDataKey(encryptedKeys: Uint8Array): Promise<DecryptedDataKey> {
@@ -70,15 +79,23 @@ export class WorkOSKeyProvider implements KeyProvider {
   #rekeyRequest(encryptedKeys: string, context: KeyContext): Promise<unknown> {
     const { vault, post } = this.#workos as { vault: { createRekey?: unknown }; post?: unknown };
     if (typeof vault.createRekey === "function") {
-      return (vault.createRekey as (o: object) => Promise<unknown>).call(vault, { context: { ...context }, encryptedKeys });
+      return (vault.createRekey as (o: object) => Promise<unknown>).call(vault, {
+        context: { ...context },
+        encryptedKeys,
+      });
     }
     if (typeof post === "function") {
       // SDKs before createRekey still expose the authenticated POST helper.
       return (post as (path: string, body: object) => Promise<{ data: unknown }>)
-        .call(this.#workos, "/vault/v1/keys/rekey", { context: { ...context }, encrypted_keys: encryptedKeys })
+        .call(this.#workos, "/vault/v1/keys/rekey", {
+          context: { ...context },
+          encrypted_keys: encryptedKeys,
+        })
         .then((response) => response.data);
     }
-    return Promise.reject(new VaultError("VAULT_KEY_PROVIDER", "this WorkOS SDK cannot rekey; upgrade @workos-inc/node"));
+    return Promise.reject(
+      new VaultError("VAULT_KEY_PROVIDER", "this WorkOS SDK cannot rekey; upgrade @workos-inc/node"),
+    );
   }
 
   async #call<T>(method: string, run: () => Promise<T>): Promise<T> {

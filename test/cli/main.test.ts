@@ -1,0 +1,54 @@
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { encrypt } from "../../src/cipher.js";
+import { WorkOSKeyProvider } from "../../src/keys/workos.js";
+import { WorkOS } from "@workos-inc/node";
+
+const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+const cli = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+
+describe("the prisma-vault command", () => {
+  it("keygen prints id:<base64 of 32 bytes>", () => {
+    const result = spawnSync(tsx, [cli, "keygen", "--id", "k7"], { encoding: "utf8" });
+    expect(result.status).toBe(0);
+    const [id, key] = result.stdout.trim().split(":");
+    expect(id).toBe("k7");
+    expect(Buffer.from(key!, "base64")).toHaveLength(32);
+  });
+
+  it("an unknown command exits 2 with the usage", () => {
+    const result = spawnSync(tsx, [cli, "frobnicate"], { encoding: "utf8" });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("Usage: prisma-vault");
+  });
+
+  it("key-server without PRISMA_VAULT_KEYS exits 1 with VAULT_CONFIG and no stack", () => {
+    const env = { ...process.env };
+    delete env["PRISMA_VAULT_KEYS"];
+    const result = spawnSync(tsx, [cli, "key-server", "--port", "0"], { encoding: "utf8", env });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^prisma-vault: VAULT_CONFIG: PRISMA_VAULT_KEYS is not set/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("key-server serves the SDK with a --token and stops on SIGTERM", async () => {
+    const env = { ...process.env, PRISMA_VAULT_KEYS: `k1:${randomBytes(32).toString("base64")}` };
+    const child = spawn(tsx, [cli, "key-server", "--port", "0", "--token", "sk_cli_test"], { env });
+    try {
+      const [line] = (await once(child.stdout, "data")) as [Buffer];
+      const port = Number(/127\.0\.0\.1:(\d+)/.exec(line.toString())?.[1]);
+      const workos = new WorkOS("sk_cli_test", { apiHostname: "127.0.0.1", port, https: false });
+      const envelope = await encrypt(new WorkOSKeyProvider({ workos }), "via cli", {
+        organizationId: "org_1",
+      });
+      expect(await workos.vault.decrypt(envelope)).toBe("via cli");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).toBe(0);
+  });
+});

@@ -1,0 +1,79 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { associatedData, canonicalContext, parseCanonicalContext, validateContext } from "../src/context.js";
+import { VaultError } from "../src/errors.js";
+
+function errorOf(run: () => unknown): VaultError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof VaultError) return error;
+    throw error;
+  }
+  throw new Error("did not throw");
+}
+
+describe("key context", () => {
+  it("accepts 1 to 10 pairs of non-empty strings and returns a frozen copy", () => {
+    const input = { organizationId: "org_1" };
+    const valid = validateContext(input);
+    expect(valid).toEqual(input);
+    expect(valid).not.toBe(input);
+    expect(Object.isFrozen(valid)).toBe(true);
+    expect(
+      validateContext(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, "v"]))),
+    ).toBeTruthy();
+  });
+
+  it.each([
+    ["not an object", "org_1", /object/],
+    ["null", null, /object/],
+    ["an array", ["org_1"], /object/],
+    ["a class instance", new Date(), /plain object/],
+    ["empty", {}, /at least one/],
+    ["11 pairs", Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, "v"])), /at most 10/],
+    ["an empty key", { "": "v" }, /key must not be empty/],
+    ["a number value", { organizationId: 42 }, /"organizationId" must be a string/],
+    ["an empty value", { organizationId: "" }, /"organizationId" must not be empty/],
+    ["an undefined value", { organizationId: undefined }, /"organizationId" must be a string/],
+  ])("refuses %s with VAULT_CONTEXT_INVALID naming the offending key", (_name, input, message) => {
+    const error = errorOf(() => validateContext(input));
+    expect(error.code).toBe("VAULT_CONTEXT_INVALID");
+    expect(error.message).toMatch(message);
+  });
+
+  it("never puts a value into the error", () => {
+    expect(errorOf(() => validateContext({ ssn: 123456789 })).message).not.toContain("123456789");
+  });
+
+  it("canonicalizes by sorted key, whatever the insertion order, including integer-like keys", () => {
+    expect(canonicalContext({ b: "2", a: "1" })).toBe('{"a":"1","b":"2"}');
+    expect(canonicalContext({ b: "2", 1: "x" })).toBe('{"1":"x","b":"2"}');
+    expect(canonicalContext({ z: 'quote"and\\slash' })).toBe('{"z":"quote\\"and\\\\slash"}');
+  });
+
+  it("equal contexts give equal canonical strings, and parse back", () => {
+    const pairs = fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 8 }),
+      fc.string({ minLength: 1, maxLength: 8 }),
+      {
+        minKeys: 1,
+        maxKeys: 10,
+      },
+    );
+    fc.assert(
+      fc.property(pairs, (context) => {
+        const reversed = Object.fromEntries(Object.entries(context).reverse());
+        expect(canonicalContext(reversed)).toBe(canonicalContext(context));
+        expect(parseCanonicalContext(canonicalContext(context))).toEqual(context);
+      }),
+    );
+  });
+
+  it("associated data is prisma-vault:v1|<Model>.<field>|<canonical context>", () => {
+    expect(associatedData("User", "ssn", { organizationId: "org_1", region: "eu" })).toBe(
+      'prisma-vault:v1|User.ssn|{"organizationId":"org_1","region":"eu"}',
+    );
+    expect(errorOf(() => associatedData("", "ssn", { a: "b" })).code).toBe("VAULT_CONFIG");
+  });
+});

@@ -1,0 +1,234 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { encrypt } from "../../src/cipher.js";
+import { VaultError } from "../../src/errors.js";
+import { LocalKeyProvider } from "../../src/keys/local.js";
+import { WorkOSKeyProvider } from "../../src/keys/workos.js";
+import { startKeyServer, type KeyServer } from "../../src/key-server/server.js";
+import { sdkClient, startRig, TEST_TOKEN, type KeyServerRig } from "../support/key-server.js";
+
+const ctx = { organizationId: "org_1" };
+
+async function post(server: KeyServer, path: string, body: string, token: string | null = TEST_TOKEN) {
+  const response = await fetch(`${server.url}${path}`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      ...(token !== null && { Authorization: `Bearer ${token}` }),
+    },
+    body,
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: JSON.parse(text) as Record<string, unknown>,
+  };
+}
+
+describe("the key server", () => {
+  let rig: KeyServerRig;
+  beforeAll(async () => {
+    rig = await startRig();
+  });
+  afterAll(() => rig.close());
+  afterEach(() => {
+    rig.server.faults.reset();
+    rig.server.resetStats();
+  });
+
+  it("binds to 127.0.0.1 by default", () => {
+    expect(rig.server.url).toBe(`http://127.0.0.1:${rig.server.port}`);
+  });
+
+  it("answers the data-key, decrypt and rekey routes with WorkOS's JSON field names", async () => {
+    const created = await post(rig.server, "/vault/v1/keys/data-key", JSON.stringify({ context: ctx }));
+    expect(created.status).toBe(200);
+    expect(Object.keys(created.json).sort()).toEqual(["context", "data_key", "encrypted_keys", "id"]);
+    expect(Buffer.from(created.json["data_key"] as string, "base64")).toHaveLength(32);
+    const decrypted = await post(
+      rig.server,
+      "/vault/v1/keys/decrypt",
+      JSON.stringify({ keys: created.json["encrypted_keys"] }),
+    );
+    expect(decrypted.json).toEqual({ data_key: created.json["data_key"], id: created.json["id"] });
+    const rekeyed = await post(
+      rig.server,
+      "/vault/v1/keys/rekey",
+      JSON.stringify({
+        context: { organizationId: "org_2" },
+        encrypted_keys: created.json["encrypted_keys"],
+      }),
+    );
+    expect(rekeyed.json).toMatchObject({
+      data_key: created.json["data_key"],
+      id: created.json["id"],
+      context: { organizationId: "org_2" },
+    });
+    expect(rig.server.stats()).toMatchObject({
+      requests: 3,
+      dataKey: 1,
+      decrypt: 1,
+      rekey: 1,
+      statuses: { "200": 3 },
+    });
+  });
+
+  it("401 without a bearer token, or with one that is not sk_…", async () => {
+    const body = JSON.stringify({ context: ctx });
+    expect((await post(rig.server, "/vault/v1/keys/data-key", body, null)).status).toBe(401);
+    expect((await post(rig.server, "/vault/v1/keys/data-key", body, "pk_test")).status).toBe(401);
+    expect(rig.server.stats().unauthorized).toBe(2);
+  });
+
+  it("with --token, only that token passes", async () => {
+    const server = await startKeyServer({ provider: rig.local, token: "sk_only_this" });
+    try {
+      const body = JSON.stringify({ context: ctx });
+      expect((await post(server, "/vault/v1/keys/data-key", body, "sk_other")).status).toBe(401);
+      expect((await post(server, "/vault/v1/keys/data-key", body, "sk_only_this")).status).toBe(200);
+      const wrongSdk = new WorkOSKeyProvider({ workos: sdkClient(server, "sk_other") });
+      await expect(wrongSdk.createDataKey(ctx)).rejects.toMatchObject({ code: "VAULT_KEY_PROVIDER" });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([
+    ["malformed JSON", "/vault/v1/keys/data-key", "{nope", 400, "invalid_json"],
+    ["a JSON array", "/vault/v1/keys/data-key", "[]", 422, "invalid_request_parameters"],
+    ["no context", "/vault/v1/keys/data-key", "{}", 422, "invalid_request_parameters"],
+    ["an empty context", "/vault/v1/keys/data-key", '{"context":{}}', 422, "invalid_request_parameters"],
+    [
+      "a number in the context",
+      "/vault/v1/keys/data-key",
+      '{"context":{"a":1}}',
+      422,
+      "invalid_request_parameters",
+    ],
+    [
+      "11 context pairs",
+      "/vault/v1/keys/data-key",
+      JSON.stringify({ context: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, "v"])) }),
+      422,
+      "invalid_request_parameters",
+    ],
+    ["no keys", "/vault/v1/keys/decrypt", "{}", 422, "invalid_request_parameters"],
+    [
+      "keys that are not base64",
+      "/vault/v1/keys/decrypt",
+      '{"keys":"not base64!"}',
+      422,
+      "invalid_request_parameters",
+    ],
+    ["keys that are not a key blob", "/vault/v1/keys/decrypt", '{"keys":"AAAA"}', 400, "invalid_keys"],
+    ["an unknown route", "/vault/v1/keys/other", "{}", 404, "not_found"],
+  ])("%s is a WorkOS-style JSON error, never a stack trace", async (_name, path, body, status, code) => {
+    const response = await post(rig.server, path, body);
+    expect(response.status).toBe(status);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(response.json["code"]).toBe(code);
+    expect(typeof response.json["message"]).toBe("string");
+    expect(response.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
+  });
+
+  it("a body over 1 MiB is 413", async () => {
+    const response = await post(
+      rig.server,
+      "/vault/v1/keys/decrypt",
+      JSON.stringify({ keys: "A".repeat(1024 * 1024 + 4) }),
+    );
+    expect(response.status).toBe(413);
+  });
+
+  it("a provider without rekey answers 400 on the rekey route", async () => {
+    const server = await startKeyServer({
+      provider: {
+        name: "no-rekey",
+        createDataKey: (context) => rig.local.createDataKey(context),
+        decryptDataKey: (blob) => rig.local.decryptDataKey(blob),
+      },
+    });
+    try {
+      const response = await post(
+        server,
+        "/vault/v1/keys/rekey",
+        JSON.stringify({ context: ctx, encrypted_keys: "AAAA" }),
+      );
+      expect(response.status).toBe(400);
+      await expect(
+        new WorkOSKeyProvider({ workos: sdkClient(server, TEST_TOKEN) }).rekey(new Uint8Array(4), ctx),
+      ).rejects.toMatchObject({
+        code: "VAULT_KEY_PROVIDER",
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  describe("fault injection", () => {
+    it("500s make the SDK retry (seen in the counters), then succeed", async () => {
+      rig.server.faults.failNext(1);
+      expect(await encrypt(rig.provider, "x", ctx)).toBeTypeOf("string");
+      expect(rig.server.stats()).toMatchObject({ dataKey: 2, faults: 1, statuses: { "500": 1, "200": 1 } });
+    });
+
+    it("persistent 500s exhaust the SDK's retries and surface VAULT_KEY_PROVIDER", async () => {
+      rig.server.faults.failNext(100);
+      const error = await encrypt(rig.provider, "x", ctx).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(VaultError);
+      expect((error as VaultError).code).toBe("VAULT_KEY_PROVIDER");
+      expect((error as VaultError).message).toContain("HTTP 500");
+      expect(rig.server.stats().dataKey).toBe(4); // 1 try + the SDK's 3 retries
+    }, 20_000);
+
+    it("429 carries Retry-After to the SDK and surfaces VAULT_KEY_PROVIDER when it persists", async () => {
+      rig.server.faults.rateLimitNext(100, 0);
+      const error = (await encrypt(rig.provider, "x", ctx).catch((e: unknown) => e)) as VaultError;
+      expect(error.code).toBe("VAULT_KEY_PROVIDER");
+      expect((error.cause as { status?: number; retryAfter?: number }).status).toBe(429);
+      expect((error.cause as { retryAfter?: number }).retryAfter).toBe(0);
+      expect(rig.server.stats().statuses["429"]).toBeGreaterThanOrEqual(1);
+    }, 20_000);
+
+    it("latency delays every key request", async () => {
+      rig.server.faults.setLatency(150);
+      const started = performance.now();
+      await encrypt(rig.provider, "x", ctx);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    });
+
+    it("faults can be set over HTTP, and bad settings are 422", async () => {
+      expect((await post(rig.server, "/_faults", JSON.stringify({ fail: 1, status: 503 }))).status).toBe(200);
+      expect(
+        (await post(rig.server, "/vault/v1/keys/data-key", JSON.stringify({ context: ctx }))).status,
+      ).toBe(503);
+      expect((await post(rig.server, "/_faults", JSON.stringify({ fail: -1 }))).status).toBe(422);
+      const stats = await fetch(`${rig.server.url}/_stats`, {
+        headers: { Authorization: `Bearer ${TEST_TOKEN}` },
+      });
+      expect(((await stats.json()) as { faults: number }).faults).toBe(1);
+    });
+  });
+
+  it("serves PRISMA_VAULT_KEYS when no provider is given", async () => {
+    const key = randomBytes(32).toString("base64");
+    const previous = process.env["PRISMA_VAULT_KEYS"];
+    process.env["PRISMA_VAULT_KEYS"] = `env1:${key}`;
+    try {
+      const server = await startKeyServer();
+      try {
+        const created = await post(server, "/vault/v1/keys/data-key", JSON.stringify({ context: ctx }));
+        const blob = Buffer.from(created.json["encrypted_keys"] as string, "base64");
+        const local = new LocalKeyProvider({ keys: [{ id: "env1", key }] });
+        expect(local.describe(blob).masterKeyId).toBe("env1");
+      } finally {
+        await server.close();
+      }
+    } finally {
+      if (previous === undefined) delete process.env["PRISMA_VAULT_KEYS"];
+      else process.env["PRISMA_VAULT_KEYS"] = previous;
+    }
+  });
+});

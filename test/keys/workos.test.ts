@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decrypt, encrypt } from "../../src/cipher.js";
+import { associatedData } from "../../src/context.js";
+import { decodeEnvelope, encodeEnvelope } from "../../src/envelope.js";
+import { isVaultError } from "../../src/errors.js";
+import { WorkOSKeyProvider } from "../../src/keys/workos.js";
+import { startRig, type KeyServerRig } from "../support/key-server.js";
+
+const context = { organizationId: "org_01EHZNVPK3SFK441A1RGBFSHRT" };
+const texts = {
+  ascii: "keep it secret, keep it safe",
+  "non-ASCII": "Grüße, 東京, مرحبا, 🔐 — naïve café",
+  empty: "",
+  "1 MB": "x".repeat(1024 * 1024 - 7) + "é🔐",
+};
+
+describe("interoperability with the official @workos-inc/node SDK over HTTP", () => {
+  let rig: KeyServerRig;
+  beforeAll(async () => {
+    rig = await startRig();
+  });
+  afterAll(() => rig.close());
+
+  for (const [name, text] of Object.entries(texts)) {
+    it(`workos.vault.encrypt -> our decrypt gives back the ${name} text`, async () => {
+      const aad = associatedData("User", "notes", context);
+      const envelope = await rig.workos.vault.encrypt(text, context, aad);
+      expect(await decrypt(rig.provider, envelope, aad)).toBe(text);
+    });
+
+    it(`our encrypt through WorkOSKeyProvider -> workos.vault.decrypt gives back the ${name} text`, async () => {
+      const aad = associatedData("User", "notes", context);
+      const envelope = await encrypt(rig.provider, text, context, aad);
+      expect(await rig.workos.vault.decrypt(envelope, aad)).toBe(text);
+    });
+  }
+
+  it("an envelope from the SDK without AAD decrypts with none, and not with one", async () => {
+    const envelope = await rig.workos.vault.encrypt("no aad", context);
+    expect(await decrypt(rig.provider, envelope)).toBe("no aad");
+    await expect(decrypt(rig.provider, envelope, "some aad")).rejects.toMatchObject({
+      code: "VAULT_DECRYPT_FAILED",
+    });
+  });
+
+  it("the SDK refuses our envelope under a different AAD", async () => {
+    const envelope = await encrypt(rig.provider, "bound", context, associatedData("User", "ssn", context));
+    await expect(
+      rig.workos.vault.decrypt(envelope, associatedData("User", "email", context)),
+    ).rejects.toThrow();
+  });
+
+  it("what our provider stores is the key server's blob, byte for byte inside the envelope", async () => {
+    const pair = await rig.provider.createDataKey(context);
+    expect(pair.key).toHaveLength(32);
+    const envelope = await encrypt(rig.provider, "x", context);
+    expect(rig.local.recognizes(decodeEnvelope(envelope).encryptedKeys)).toBe(true);
+    expect(rig.local.describe(pair.encryptedKeys).context).toEqual(context);
+  });
+
+  it("rekey re-wraps through the API and keeps the data key", async () => {
+    const pair = await rig.provider.createDataKey(context);
+    const before = rig.server.stats().rekey;
+    const rekeyed = await rig.provider.rekey(pair.encryptedKeys, { organizationId: "org_2" });
+    expect(rig.server.stats().rekey).toBe(before + 1);
+    expect(Buffer.from(rekeyed.key)).toEqual(Buffer.from(pair.key));
+    expect(Buffer.from(rekeyed.encryptedKeys)).not.toEqual(Buffer.from(pair.encryptedKeys));
+    expect(rig.local.describe(rekeyed.encryptedKeys).context).toEqual({ organizationId: "org_2" });
+    const reopened = await rig.provider.decryptDataKey(rekeyed.encryptedKeys);
+    expect(Buffer.from(reopened.key)).toEqual(Buffer.from(pair.key));
+  });
+
+  it("a blob the key server refuses surfaces as VAULT_DECRYPT_FAILED from decrypt, not as an outage", async () => {
+    const envelope = await encrypt(rig.provider, "x", context);
+    const parts = decodeEnvelope(envelope);
+    const blob = Buffer.from(parts.encryptedKeys);
+    blob[blob.length - 1]! ^= 1;
+    const forged = encodeEnvelope({ ...parts, encryptedKeys: blob });
+    const error: unknown = await decrypt(rig.provider, forged).catch((e: unknown) => e);
+    expect(isVaultError(error, "VAULT_DECRYPT_FAILED")).toBe(true);
+  });
+
+  it("refuses to be built without a WorkOS client", () => {
+    expect(() => new WorkOSKeyProvider({ workos: {} as never })).toThrow(/WorkOS instance/);
+  });
+});
