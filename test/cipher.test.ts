@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { decrypt, encrypt, FieldCipher } from "../src/cipher.js";
 import { associatedData } from "../src/context.js";
 import { decodeEnvelope, encodeEnvelope } from "../src/envelope.js";
-import { VaultError } from "../src/errors.js";
+import { vaultFailure } from "./support/errors.js";
 import { DataKeyCache } from "../src/keys/cache.js";
 import { LocalKeyProvider } from "../src/keys/local.js";
 
@@ -13,15 +13,6 @@ const fields = new FieldCipher(new DataKeyCache(provider));
 const testOrg = { organization_id: "test_org" };
 const differentOrg = { organization_id: "different_org" };
 const ssn = { model: "User", field: "ssn", context: testOrg, id: 42 };
-
-async function failure(promise: Promise<unknown>): Promise<VaultError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof VaultError)) throw new Error(`expected a VaultError, got ${String(error)}`);
-  return error;
-}
 
 describe("FieldCipher", () => {
   it("round-trips arbitrary strings under arbitrary contexts", async () => {
@@ -44,16 +35,16 @@ describe("FieldCipher", () => {
 
   it("the seeds' critical check: a value sealed for test_org does not decrypt for different_org", async () => {
     const envelope = await fields.encrypt("123-45-6789", ssn);
-    const error = await failure(fields.decrypt(envelope, { ...ssn, context: differentOrg }));
+    const error = await vaultFailure(fields.decrypt(envelope, { ...ssn, context: differentOrg }));
     expect(error.code).toBe("VAULT_DECRYPT_FAILED");
   });
 
   it("a ciphertext copied to another field or model is refused", async () => {
     const envelope = await fields.encrypt("123-45-6789", ssn);
-    expect((await failure(fields.decrypt(envelope, { ...ssn, field: "email" }))).code).toBe(
+    expect((await vaultFailure(fields.decrypt(envelope, { ...ssn, field: "email" }))).code).toBe(
       "VAULT_DECRYPT_FAILED",
     );
-    expect((await failure(fields.decrypt(envelope, { ...ssn, model: "Admin" }))).code).toBe(
+    expect((await vaultFailure(fields.decrypt(envelope, { ...ssn, model: "Admin" }))).code).toBe(
       "VAULT_DECRYPT_FAILED",
     );
   });
@@ -64,7 +55,7 @@ describe("FieldCipher", () => {
     for (let i = 0; i < bytes.length; i++) {
       const flipped = Buffer.from(bytes);
       flipped[i]! ^= 0x01;
-      const error = await failure(fields.decrypt(flipped.toString("base64"), ssn));
+      const error = await vaultFailure(fields.decrypt(flipped.toString("base64"), ssn));
       expect(["VAULT_DECRYPT_FAILED", "VAULT_ENVELOPE_INVALID"]).toContain(error.code);
     }
   });
@@ -76,17 +67,17 @@ describe("FieldCipher", () => {
       ...decodeEnvelope(envelope),
       encryptedKeys: decodeEnvelope(other).encryptedKeys,
     });
-    expect((await failure(fields.decrypt(swapped, ssn))).code).toBe("VAULT_DECRYPT_FAILED");
+    expect((await vaultFailure(fields.decrypt(swapped, ssn))).code).toBe("VAULT_DECRYPT_FAILED");
     const bytes = Buffer.from(envelope, "base64");
     for (const length of [0, 10, 28, 29, 40, bytes.length - 1]) {
-      const error = await failure(fields.decrypt(bytes.subarray(0, length).toString("base64"), ssn));
+      const error = await vaultFailure(fields.decrypt(bytes.subarray(0, length).toString("base64"), ssn));
       expect(["VAULT_DECRYPT_FAILED", "VAULT_ENVELOPE_INVALID"]).toContain(error.code);
     }
   });
 
   it("errors name model, field and primary key, and never the plaintext, key or ciphertext", async () => {
     const envelope = await fields.encrypt("123-45-6789", ssn);
-    const error = await failure(fields.decrypt(envelope, { ...ssn, context: differentOrg }));
+    const error = await vaultFailure(fields.decrypt(envelope, { ...ssn, context: differentOrg }));
     expect(error).toMatchObject({ model: "User", field: "ssn", id: 42 });
     expect(error.message).toBe("User.ssn (id 42): decryption failed");
     const everything = JSON.stringify([error.message, String(error.stack), String(error.cause)]);
@@ -95,13 +86,13 @@ describe("FieldCipher", () => {
   });
 
   it("a value that is not an envelope is VAULT_ENVELOPE_INVALID with its place", async () => {
-    const error = await failure(fields.decrypt("123-45-6789", ssn));
+    const error = await vaultFailure(fields.decrypt("123-45-6789", ssn));
     expect(error).toMatchObject({ code: "VAULT_ENVELOPE_INVALID", model: "User", field: "ssn", id: 42 });
     expect(error.message).not.toContain("123-45-6789");
   });
 
   it("an invalid context is VAULT_CONTEXT_INVALID with its place, before any key is made", async () => {
-    const error = await failure(fields.encrypt("x", { ...ssn, context: { organization_id: "" } }));
+    const error = await vaultFailure(fields.encrypt("x", { ...ssn, context: { organization_id: "" } }));
     expect(error).toMatchObject({ code: "VAULT_CONTEXT_INVALID", model: "User", field: "ssn" });
   });
 
@@ -109,11 +100,11 @@ describe("FieldCipher", () => {
     const none = { ...ssn, aad: "" };
     const envelope = await fields.encrypt("x", none);
     expect(await decrypt(provider, envelope)).toBe("x");
-    expect((await failure(fields.decrypt(envelope, ssn))).code).toBe("VAULT_DECRYPT_FAILED");
+    expect((await vaultFailure(fields.decrypt(envelope, ssn))).code).toBe("VAULT_DECRYPT_FAILED");
   });
 
   it("refuses a non-string value", async () => {
-    expect((await failure(fields.encrypt(42 as unknown as string, ssn))).code).toBe("VAULT_CONFIG");
+    expect((await vaultFailure(fields.encrypt(42 as unknown as string, ssn))).code).toBe("VAULT_CONFIG");
   });
 });
 
@@ -129,12 +120,12 @@ describe("standalone encrypt / decrypt", () => {
   it("a blob from a master key that is not in the ring does not decrypt", async () => {
     const envelope = await encrypt(provider, "x", testOrg);
     const stranger = new LocalKeyProvider({ keys: [{ id: "k9", key: randomBytes(32) }] });
-    const error = await failure(decrypt(stranger, envelope));
+    const error = await vaultFailure(decrypt(stranger, envelope));
     expect(error.code).toBe("VAULT_DECRYPT_FAILED");
     expect(String((error.cause as Error).message)).toContain('"k1"');
   });
 
   it("an invalid context is refused before the provider is called", async () => {
-    expect((await failure(encrypt(provider, "x", {}))).code).toBe("VAULT_CONTEXT_INVALID");
+    expect((await vaultFailure(encrypt(provider, "x", {}))).code).toBe("VAULT_CONTEXT_INVALID");
   });
 });

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { encrypt } from "../../src/cipher.js";
 import { VaultError } from "../../src/errors.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { WorkOSKeyProvider } from "../../src/keys/workos.js";
 import { startKeyServer, type KeyServer } from "../../src/key-server/server.js";
-import { sdkClient, startRig, TEST_TOKEN, type KeyServerRig } from "../support/key-server.js";
+import { sdkClient, TEST_TOKEN, useKeyServerRig } from "../support/key-server.js";
 
 const ctx = { organizationId: "org_1" };
 
@@ -28,15 +28,7 @@ async function post(server: KeyServer, path: string, body: string, token: string
 }
 
 describe("the key server", () => {
-  let rig: KeyServerRig;
-  beforeAll(async () => {
-    rig = await startRig();
-  });
-  afterAll(() => rig.close());
-  afterEach(() => {
-    rig.server.faults.reset();
-    rig.server.resetStats();
-  });
+  const rig = useKeyServerRig();
 
   it("binds to 127.0.0.1 by default", () => {
     expect(rig.server.url).toBe(`http://127.0.0.1:${rig.server.port}`);

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { FieldCipher } from "../../src/cipher.js";
 import { DataKeyCache, type CacheOptions } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import type { KeyProvider } from "../../src/keys/provider.js";
-import { startRig, type KeyServerRig } from "../support/key-server.js";
+import { useKeyServerRig } from "../support/key-server.js";
 
 const ctx = { organizationId: "org_1" };
 const ref = { model: "User", field: "ssn", context: ctx };
@@ -15,20 +15,14 @@ class FakeClock {
 }
 
 describe("DataKeyCache, counted at the key server", () => {
-  let rig: KeyServerRig;
+  const rig = useKeyServerRig();
   const caches: DataKeyCache[] = [];
   const cipher = (options: CacheOptions | false = {}) => {
     const cache = new DataKeyCache(rig.provider, options);
     caches.push(cache);
     return new FieldCipher(cache);
   };
-  beforeAll(async () => {
-    rig = await startRig();
-  });
-  afterAll(() => rig.close());
   afterEach(() => {
-    rig.server.faults.reset();
-    rig.server.resetStats();
     caches.splice(0).forEach((cache) => cache.clear());
   });
 

@@ -1,20 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { VaultError, VaultKeyRejectedError } from "../../src/errors.js";
+import type { VaultError } from "../../src/errors.js";
+import { VaultKeyRejectedError } from "../../src/errors.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
+import { vaultFailure } from "../support/errors.js";
 
 const k1 = randomBytes(32);
 const k2 = randomBytes(32);
 const ctx = { organizationId: "org_1" };
-
-async function rejection(promise: Promise<unknown>): Promise<VaultError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof VaultError)) throw new Error(`expected a VaultError, got ${String(error)}`);
-  return error;
-}
 
 describe("LocalKeyProvider", () => {
   it("creates a 32-byte data key whose PVK1 blob unwraps to the same key and id", async () => {
@@ -64,7 +57,7 @@ describe("LocalKeyProvider", () => {
 
   it("a blob whose master key is missing from the ring is a VAULT_KEY_PROVIDER error naming the key id", async () => {
     const old = await new LocalKeyProvider({ keys: [{ id: "k1", key: k1 }] }).createDataKey(ctx);
-    const error = await rejection(
+    const error = await vaultFailure(
       new LocalKeyProvider({ keys: [{ id: "k2", key: k2 }] }).decryptDataKey(old.encryptedKeys),
     );
     expect(error).toBeInstanceOf(VaultKeyRejectedError);
@@ -74,7 +67,7 @@ describe("LocalKeyProvider", () => {
 
   it("a blob under a different key with the same id is a VAULT_KEY_PROVIDER error naming the key id", async () => {
     const old = await new LocalKeyProvider({ keys: [{ id: "k1", key: k1 }] }).createDataKey(ctx);
-    const error = await rejection(
+    const error = await vaultFailure(
       new LocalKeyProvider({ keys: [{ id: "k1", key: k2 }] }).decryptDataKey(old.encryptedKeys),
     );
     expect(error.code).toBe("VAULT_KEY_PROVIDER");
@@ -88,9 +81,9 @@ describe("LocalKeyProvider", () => {
     for (let i = 0; i < encryptedKeys.length; i++) {
       const changed = Uint8Array.from(encryptedKeys);
       changed[i]! ^= 0x01;
-      expect(await rejection(provider.decryptDataKey(changed))).toBeInstanceOf(VaultKeyRejectedError);
+      expect(await vaultFailure(provider.decryptDataKey(changed))).toBeInstanceOf(VaultKeyRejectedError);
     }
-    expect(await rejection(provider.decryptDataKey(encryptedKeys.subarray(0, 20)))).toBeInstanceOf(
+    expect(await vaultFailure(provider.decryptDataKey(encryptedKeys.subarray(0, 20)))).toBeInstanceOf(
       VaultKeyRejectedError,
     );
   });
@@ -103,7 +96,7 @@ describe("LocalKeyProvider", () => {
       "latin1",
     );
     expect(forged.equals(Buffer.from(encryptedKeys))).toBe(false);
-    expect(await rejection(provider.decryptDataKey(forged))).toBeInstanceOf(VaultKeyRejectedError);
+    expect(await vaultFailure(provider.decryptDataKey(forged))).toBeInstanceOf(VaultKeyRejectedError);
   });
 
   describe("fromEnv", () => {

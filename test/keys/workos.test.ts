@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { decrypt, encrypt } from "../../src/cipher.js";
 import { associatedData } from "../../src/context.js";
 import { decodeEnvelope, encodeEnvelope } from "../../src/envelope.js";
 import { isVaultError } from "../../src/errors.js";
 import { WorkOSKeyProvider } from "../../src/keys/workos.js";
-import { startRig, type KeyServerRig } from "../support/key-server.js";
+import { useKeyServerRig } from "../support/key-server.js";
 
 const context = { organizationId: "org_01EHZNVPK3SFK441A1RGBFSHRT" };
 const texts = {
@@ -15,11 +15,7 @@ const texts = {
 };
 
 describe("interoperability with the official @workos-inc/node SDK over HTTP", () => {
-  let rig: KeyServerRig;
-  beforeAll(async () => {
-    rig = await startRig();
-  });
-  afterAll(() => rig.close());
+  const rig = useKeyServerRig();
 
   for (const [name, text] of Object.entries(texts)) {
     it(`workos.vault.encrypt -> our decrypt gives back the ${name} text`, async () => {

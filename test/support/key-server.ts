@@ -1,4 +1,5 @@
 /** Test rig: our key server on 127.0.0.1, the real @workos-inc/node SDK pointed at it. */
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { randomBytes } from "node:crypto";
 import { WorkOS } from "@workos-inc/node";
 import { LocalKeyProvider } from "../../src/keys/local.js";
@@ -28,4 +29,39 @@ export async function startRig(options: { token?: string } = {}): Promise<KeySer
 
 export function sdkClient(server: KeyServer, apiKey: string): WorkOS {
   return new WorkOS(apiKey, { apiHostname: "127.0.0.1", port: server.port, https: false });
+}
+
+/**
+ * Starts one rig for the enclosing `describe`, resets its faults and counters after each test and
+ * closes it at the end.
+ */
+export function useKeyServerRig(): KeyServerRig {
+  let current: KeyServerRig | undefined;
+  beforeAll(async () => {
+    current = await startRig();
+  });
+  afterEach(() => {
+    current?.server.faults.reset();
+    current?.server.resetStats();
+  });
+  afterAll(() => current?.close());
+  const rig = (): KeyServerRig => {
+    if (current === undefined) throw new Error("the key server rig starts in beforeAll");
+    return current;
+  };
+  return {
+    get server() {
+      return rig().server;
+    },
+    get workos() {
+      return rig().workos;
+    },
+    get provider() {
+      return rig().provider;
+    },
+    get local() {
+      return rig().local;
+    },
+    close: () => rig().close(),
+  };
 }

@@ -1,0 +1,11 @@
+import { VaultError } from "../../src/errors.js";
+
+/** The VaultError a promise rejects with; fails the test if it resolves or rejects with anything else. */
+export async function vaultFailure(promise: Promise<unknown>): Promise<VaultError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof VaultError)) throw new Error(`expected a VaultError, got ${String(error)}`);
+  return error;
+}
