@@ -46,7 +46,11 @@ export function validateContext(context: unknown): KeyContext {
  * @example canonicalContext({ b: "2", a: "1" }) // '{"a":"1","b":"2"}'
  */
 export function canonicalContext(context: KeyContext): string {
-  const valid = validateContext(context);
+  return canonicalize(validateContext(context));
+}
+
+/** {@link canonicalContext} of a context that {@link validateContext} already accepted. */
+export function canonicalize(valid: KeyContext): string {
   // Built by hand: JSON.stringify would move integer-like keys ("1") ahead of the others.
   const pairs = Object.keys(valid)
     .sort()

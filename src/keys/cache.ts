@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
-import { canonicalContext, validateContext, type KeyContext } from "../context.js";
+import { canonicalize, validateContext, type KeyContext } from "../context.js";
 import { VaultConfigError } from "../errors.js";
 import { Limiter } from "./limiter.js";
 import { guardProvider, type DataKey, type DecryptedDataKey, type KeyProvider } from "./provider.js";
@@ -116,22 +116,25 @@ export class DataKeyCache {
    * Counts one use of the key; the key rotates after `maxUses` uses or `maxAge`.
    */
   async withEncryptionKey<T>(context: KeyContext, use: (key: DataKey) => T): Promise<T> {
-    const canonical = canonicalContext(context);
-    const cache = this.#encrypt;
-    if (cache === undefined) return useOnce(await this.#create(validateContext(context)), use);
     const valid = validateContext(context);
-    const status: { fetch?: LRUCache.Status<string, Entry, unknown>["fetch"] } = {};
-    const entry = await cache.fetch(canonical, { context: valid, status });
-    this.#count("encrypt", status);
-    // Precondition: the entry is live. One evicted (and zeroed) while we awaited is not used;
-    // a key of our own is fetched instead, so heavy churn costs a call, never a zeroed key.
-    if (entry === undefined || !entry.live) return useOnce(await this.#create(valid), use);
-    entry.uses++;
-    try {
-      return use(entry);
-    } finally {
-      if (entry.uses >= (this.#options as { maxUses: number }).maxUses && cache.peek(canonical) === entry) {
-        cache.delete(canonical);
+    const cache = this.#encrypt;
+    if (cache === undefined) return useOnce(await this.#create(valid), use);
+    const canonical = canonicalize(valid);
+    const maxUses = (this.#options as { maxUses: number }).maxUses;
+    for (;;) {
+      const status: { fetch?: LRUCache.Status<string, Entry, unknown>["fetch"] } = {};
+      const entry = await cache.fetch(canonical, { context: valid, status });
+      this.#count("encrypt", status);
+      // Precondition: the entry is live. One used up by concurrent writers while we awaited is
+      // replaced by one shared fetch (each round uses maxUses values, so this ends); one evicted
+      // under churn is not retried: a key of our own costs a call, never a zeroed key.
+      if (entry !== undefined && !entry.live && entry.uses >= maxUses) continue;
+      if (entry === undefined || !entry.live) return useOnce(await this.#create(valid), use);
+      entry.uses++;
+      try {
+        return use(entry);
+      } finally {
+        if (entry.uses >= maxUses && cache.peek(canonical) === entry) cache.delete(canonical);
       }
     }
   }
@@ -194,7 +197,8 @@ export class DataKeyCache {
     const dataKey = await this.#providerCall("decryptDataKey", () =>
       this.provider.decryptDataKey(encryptedKeys),
     );
-    return toEntry(dataKey, encryptedKeys);
+    // A copy: the blob is usually a view into a whole envelope, which the cache must not keep alive.
+    return toEntry(dataKey, encryptedKeys.slice());
   }
 
   async #providerCall<T>(

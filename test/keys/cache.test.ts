@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { FieldCipher } from "../../src/cipher.js";
+import { decodeEnvelope } from "../../src/envelope.js";
 import { DataKeyCache, type CacheOptions } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import type { KeyProvider } from "../../src/keys/provider.js";
@@ -76,6 +77,18 @@ describe("DataKeyCache, counted at the key server", () => {
     const fields = cipher({ maxUses: 10 });
     for (let i = 0; i < 25; i++) await fields.encrypt("x", ref);
     expect(rig.server.stats().dataKey).toBe(3);
+  });
+
+  it("1,000 concurrent encrypts with maxUses 10 cause exactly 100 createDataKey, each key used 10 times", async () => {
+    const fields = cipher({ maxUses: 10 });
+    const envelopes = await Promise.all(Array.from({ length: 1000 }, (_, i) => fields.encrypt(`v${i}`, ref)));
+    expect(rig.server.stats().dataKey).toBe(100);
+    const perBlob = new Map<string, number>();
+    for (const envelope of envelopes) {
+      const blob = Buffer.from(decodeEnvelope(envelope).encryptedKeys).toString("base64");
+      perBlob.set(blob, (perBlob.get(blob) ?? 0) + 1);
+    }
+    expect([...new Set(perBlob.values())]).toEqual([10]);
   });
 
   it("maxAge forces a new data key", async () => {
