@@ -84,14 +84,14 @@ export function encodeEnvelope({ iv, tag, encryptedKeys, ciphertext }: Envelope)
  * Envelopes from old SDKs (32-byte IV) are recognised by a WorkOS key blob in the legacy position.
  */
 export function decodeEnvelope(text: string): Envelope {
-  if (typeof text !== "string" || !BASE64.test(text) || text.length % 4 !== 0) {
+  if (!isBase64(text) || text.length % 4 !== 0) {
     throw invalid("it is not base64");
   }
   const bytes = new Uint8Array(Buffer.from(text, "base64"));
   const current = split(bytes, IV_BYTES);
-  if (current !== undefined && startsWith(current.encryptedKeys, WORKOS_KEY_BLOB_MAGIC)) return current;
+  if (current !== undefined && hasPrefix(current.encryptedKeys, WORKOS_KEY_BLOB_MAGIC)) return current;
   const legacy = split(bytes, LEGACY_IV_BYTES);
-  if (legacy !== undefined && startsWith(legacy.encryptedKeys, WORKOS_KEY_BLOB_MAGIC)) return legacy;
+  if (legacy !== undefined && hasPrefix(legacy.encryptedKeys, WORKOS_KEY_BLOB_MAGIC)) return legacy;
   if (current === undefined) throw invalid("its header or key blob is malformed");
   return current;
 }
@@ -107,7 +107,7 @@ export function isEnvelope(text: unknown): text is string {
   }
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function split(bytes: Uint8Array, ivBytes: number): Envelope | undefined {
@@ -124,7 +124,13 @@ function split(bytes: Uint8Array, ivBytes: number): Envelope | undefined {
   };
 }
 
-function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+/** True when `text` is non-empty base64 (standard alphabet, padding only at the end). */
+export function isBase64(text: unknown): text is string {
+  return typeof text === "string" && BASE64.test(text);
+}
+
+/** True when `bytes` begins with `prefix` (how key-blob formats are recognised). */
+export function hasPrefix(bytes: Uint8Array, prefix: Uint8Array): boolean {
   if (bytes.length < prefix.length) return false;
   return prefix.every((byte, i) => bytes[i] === byte);
 }

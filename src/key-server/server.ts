@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { validateContext, type KeyContext } from "../context.js";
+import { isBase64 } from "../envelope.js";
 import { VaultKeyRejectedError } from "../errors.js";
 import { LocalKeyProvider } from "../keys/local.js";
 import { guardProvider, type DataKey, type KeyProvider } from "../keys/provider.js";
@@ -266,7 +267,7 @@ function readContext(value: unknown): KeyContext | null {
 
 /** `null` when invalid. */
 function readBlob(value: unknown): Uint8Array | null {
-  if (typeof value !== "string" || value === "" || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return null;
+  if (!isBase64(value)) return null;
   return new Uint8Array(Buffer.from(value, "base64"));
 }
 

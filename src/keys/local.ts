@@ -13,7 +13,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from "node:crypto";
 import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context.js";
-import { DATA_KEY_BYTES, IV_BYTES, TAG_BYTES } from "../envelope.js";
+import { DATA_KEY_BYTES, hasPrefix, isBase64, IV_BYTES, TAG_BYTES } from "../envelope.js";
 import { VaultConfigError, VaultKeyRejectedError } from "../errors.js";
 import { decodeLeb128, encodeLeb128 } from "../leb128.js";
 import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
@@ -115,7 +115,7 @@ export class LocalKeyProvider implements KeyProvider {
   }
 
   recognizes(encryptedKeys: Uint8Array): boolean {
-    return LOCAL_KEY_BLOB_MAGIC.every((byte, i) => encryptedKeys[i] === byte);
+    return hasPrefix(encryptedKeys, LOCAL_KEY_BLOB_MAGIC);
   }
 
   /** The master key id and context a blob names, without unwrapping it (for migrations and reports). */
@@ -180,8 +180,7 @@ interface ParsedBlob {
 
 function parseBlob(bytes: Uint8Array): ParsedBlob {
   const malformed = () => new VaultKeyRejectedError("the encrypted data key is not a local (PVK1) key blob");
-  if (!(bytes instanceof Uint8Array) || !LOCAL_KEY_BLOB_MAGIC.every((byte, i) => bytes[i] === byte))
-    throw malformed();
+  if (!(bytes instanceof Uint8Array) || !hasPrefix(bytes, LOCAL_KEY_BLOB_MAGIC)) throw malformed();
   let offset = LOCAL_KEY_BLOB_MAGIC.length;
   const field = (): string => {
     const length = decodeLeb128(bytes, offset);
@@ -237,8 +236,7 @@ function checkKeyId(id: unknown): string {
 function toKeyBytes(id: string, key: Uint8Array | string | undefined): Uint8Array {
   let bytes: Uint8Array | undefined;
   if (key instanceof Uint8Array) bytes = new Uint8Array(key);
-  else if (typeof key === "string" && /^[A-Za-z0-9+/]+={0,2}$/.test(key))
-    bytes = new Uint8Array(Buffer.from(key, "base64"));
+  else if (isBase64(key)) bytes = new Uint8Array(Buffer.from(key, "base64"));
   if (bytes?.length !== DATA_KEY_BYTES) {
     throw new VaultConfigError(
       `LocalKeyProvider: master key "${id}" must be ${DATA_KEY_BYTES} bytes (raw or base64)`,

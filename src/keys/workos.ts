@@ -4,7 +4,7 @@
  * users of the local provider never load it.
  */
 import type { KeyContext } from "../context.js";
-import { WORKOS_KEY_BLOB_MAGIC } from "../envelope.js";
+import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../envelope.js";
 import { VaultConfigError, VaultError, VaultKeyRejectedError } from "../errors.js";
 import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
 
@@ -73,7 +73,7 @@ export class WorkOSKeyProvider implements KeyProvider {
   }
 
   recognizes(encryptedKeys: Uint8Array): boolean {
-    return WORKOS_KEY_BLOB_MAGIC.every((byte, i) => encryptedKeys[i] === byte);
+    return hasPrefix(encryptedKeys, WORKOS_KEY_BLOB_MAGIC);
   }
 
   #rekeyRequest(encryptedKeys: string, context: KeyContext): Promise<unknown> {
