@@ -1,0 +1,163 @@
+/**
+ * Real databases for the extension tests. Each test file gets its own fresh database (SQLite file,
+ * PostgreSQL or MariaDB database) with the test schema's tables, created by plain DDL because the
+ * schema engine cannot be downloaded here.
+ *
+ * Where a server comes from: the URL in PRISMA_VAULT_TEST_POSTGRES_URL / PRISMA_VAULT_TEST_MARIADB_URL,
+ * else the local default (127.0.0.1:5432 user postgres, 127.0.0.1:3306 user root). When none answers,
+ * that database's tests are skipped with a message, or fail when PRISMA_VAULT_REQUIRE_DATABASES=1 (CI).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaMariaDb } from "@prisma/adapter-mariadb";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { PrismaClient } from "../generated/sqlite/client/client.js";
+
+export const TARGETS = ["sqlite", "postgres", "mariadb"] as const;
+export type Target = (typeof TARGETS)[number];
+
+export interface TestDatabase {
+  readonly target: Target;
+  /** A plain Prisma client (no extension) on this database. */
+  readonly plain: PrismaClient;
+  /** A new client on this database, e.g. to extend with vault(). */
+  client(options?: { omit?: Record<string, Record<string, boolean>> }): PrismaClient;
+  /** Reads raw rows, bypassing Prisma's models: what the database really stores. */
+  raw<T = Record<string, unknown>>(table: string, where?: string): Promise<T[]>;
+  /** Empties every table. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_URLS = {
+  postgres: "postgresql://postgres@127.0.0.1:5432/test",
+  mariadb: "mariadb://root@127.0.0.1:3306/test",
+} as const;
+
+/** Opens a fresh database for `target`, or explains why it cannot. */
+export async function openDatabase(target: Target): Promise<TestDatabase | { skip: string }> {
+  const { PrismaClient } = (await import(`../generated/${target}/client/client.ts`)) as {
+    PrismaClient: new (options: object) => PrismaClient;
+  };
+  if (target === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "prisma-vault-"));
+    const adapter = () => new PrismaBetterSqlite3({ url: `file:${join(dir, "test.db")}` });
+    return setUp(
+      target,
+      (options) => new PrismaClient({ adapter: adapter(), ...options }),
+      () => rmSync(dir, { recursive: true, force: true }),
+    );
+  }
+  const envName = target === "postgres" ? "PRISMA_VAULT_TEST_POSTGRES_URL" : "PRISMA_VAULT_TEST_MARIADB_URL";
+  const adminUrl = process.env[envName] ?? DEFAULT_URLS[target];
+  const makeAdapter = (url: string) =>
+    target === "postgres" ? new PrismaPg({ connectionString: url }) : new PrismaMariaDb(url);
+  const admin = new PrismaClient({ adapter: makeAdapter(adminUrl) });
+  const name = `pv_${randomBytes(6).toString("hex")}`;
+  try {
+    await admin.$executeRawUnsafe(`CREATE DATABASE ${name}`);
+  } catch (error) {
+    await admin.$disconnect().catch(() => undefined);
+    const reason = `${target} at ${redact(adminUrl)} is not reachable (${(error as Error).message.split("\n")[0]}); set ${envName}`;
+    if (process.env["PRISMA_VAULT_REQUIRE_DATABASES"] === "1") throw new Error(reason);
+    return { skip: reason };
+  }
+  const url = withDatabase(adminUrl, name);
+  return setUp(
+    target,
+    (options) => new PrismaClient({ adapter: makeAdapter(url), ...options }),
+    async () => {
+      await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS ${name}`).catch(() => undefined);
+      await admin.$disconnect();
+    },
+  );
+}
+
+async function setUp(
+  target: Target,
+  make: (options?: object) => PrismaClient,
+  drop: () => unknown,
+): Promise<TestDatabase> {
+  const plain = make();
+  for (const statement of ddl(target)) await plain.$executeRawUnsafe(statement);
+  const clients: PrismaClient[] = [plain];
+  const q = (name: string) => (target === "mariadb" ? `\`${name}\`` : `"${name}"`);
+  return {
+    target,
+    plain,
+    client(options) {
+      const client = make(options);
+      clients.push(client);
+      return client;
+    },
+    async raw<T>(table: string, where?: string) {
+      return plain.$queryRawUnsafe<T[]>(
+        `SELECT * FROM ${q(table)}${where ? ` WHERE ${where}` : ""} ORDER BY ${q("id")}`,
+      );
+    },
+    async reset() {
+      for (const table of ["Post", "Profile", "User", "AuditLog", "Organization"]) {
+        await plain.$executeRawUnsafe(`DELETE FROM ${q(table)}`);
+      }
+    },
+    async close() {
+      await Promise.all(clients.map((client) => client.$disconnect()));
+      await drop();
+    },
+  };
+}
+
+/** The test schema's tables (test/prisma/schema.template.prisma), in each dialect. */
+function ddl(target: Target): string[] {
+  const q = (name: string) => (target === "mariadb" ? `\`${name}\`` : `"${name}"`);
+  const auto = {
+    sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT",
+    postgres: "SERIAL PRIMARY KEY",
+    mariadb: "INT AUTO_INCREMENT PRIMARY KEY",
+  }[target];
+  const str = target === "mariadb" ? "VARCHAR(191)" : "TEXT";
+  const text = "TEXT";
+  const tail = target === "mariadb" ? " DEFAULT CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci" : "";
+  const table = (name: string, columns: string[]) =>
+    `CREATE TABLE ${q(name)} (${columns.map((c) => c.replace(/\{(\w+)\}/g, (_m, n: string) => q(n))).join(", ")})${tail}`;
+  return [
+    table("Organization", [`{id} ${str} PRIMARY KEY`, `{name} ${str} NOT NULL`]),
+    table("User", [
+      `{id} ${auto}`,
+      `{organizationId} ${str} NOT NULL`,
+      `{name} ${str}`,
+      `{email} ${text} NOT NULL`,
+      `{ssn} ${text}`,
+      `{notes} ${text}`,
+    ]),
+    table("Post", [
+      `{id} ${auto}`,
+      `{organizationId} ${str} NOT NULL`,
+      `{authorId} INTEGER NOT NULL`,
+      `{title} ${str} NOT NULL`,
+      `{body} ${text}`,
+    ]),
+    table("Profile", [
+      `{id} ${auto}`,
+      `{organizationId} ${str} NOT NULL`,
+      `{userId} INTEGER NOT NULL UNIQUE`,
+      `{bio} ${text}`,
+    ]),
+    table("AuditLog", [`{id} ${auto}`, `{action} ${str} NOT NULL`, `{subject} ${str} NOT NULL`]),
+  ];
+}
+
+function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = "***";
+  return parsed.toString();
+}
