@@ -23,3 +23,8 @@ export { FieldCipher, encrypt, decrypt } from "./cipher.js";
 export type { FieldRef } from "./cipher.js";
 export { startKeyServer, KEY_SERVER_TOKEN_ENV, Faults } from "./key-server/index.js";
 export type { KeyServer, KeyServerOptions, KeyServerStats, FaultSettings } from "./key-server/index.js";
+export { vault } from "./prisma/extension.js";
+export type { VaultOptions, VaultClientApi } from "./prisma/extension.js";
+export type { DecryptErrorPolicy } from "./prisma/values.js";
+export type { ContextOption, FieldOptions, ModelOptions, ModelsOption, Row } from "./schema.js";
+export type { GeneratedVaultSchema, DataModel, DataModelField, DataModelModel } from "./prisma/datamodel.js";

@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { VaultError } from "../errors.js";
 import { LocalKeyProvider } from "../keys/local.js";
 import { startKeyServer } from "../key-server/server.js";
+import { runGenerator } from "./generator.js";
 
 const USAGE = `Usage: prisma-vault <command> [options]
 
@@ -71,7 +72,12 @@ async function keyServer(args: readonly string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
+// Prisma runs generators with this variable set; the same bin then speaks the generator protocol.
+const run =
+  process.env["PRISMA_GENERATOR_INVOCATION"] === "true"
+    ? runGenerator().then(() => 0)
+    : main(process.argv.slice(2));
+run.then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,0 +1,559 @@
+/**
+ * `vault()`: the Prisma client extension. The shell around the pure planners: it validates the
+ * configuration when the extension is created, seals values before writes, opens them after reads,
+ * and is the only place that issues extra queries (reading a row's key context before an update).
+ */
+import { Prisma } from "@prisma/client/extension";
+import { FieldCipher } from "../cipher.js";
+import { canonicalize, type KeyContext } from "../context.js";
+import { VaultConfigError, VaultError } from "../errors.js";
+import { annotationsOf } from "../annotations.js";
+import { DataKeyCache, type CacheOptions, type VaultStats } from "../keys/cache.js";
+import type { KeyProvider } from "../keys/provider.js";
+import {
+  buildVaultSchema,
+  type ModelSchema,
+  type ModelsOption,
+  type Row,
+  type VaultSchema,
+} from "../schema.js";
+import { isGeneratedVaultSchema, type DataModel, type GeneratedVaultSchema } from "./datamodel.js";
+import { checkQuery } from "./filters.js";
+import {
+  dataPathOf,
+  globalOmit,
+  itxClient,
+  runtimeDataModel,
+  transactionOf,
+  type TransactionInfo,
+} from "./internals.js";
+import { modelProperty, planSelection, shapeAt } from "./plan.js";
+import { rowId } from "./results.js";
+import { fieldRef, openResult, sealValues, type DecryptErrorPolicy } from "./values.js";
+import { planWrite, type ContextNeed, type Locator, type WriteUnit } from "./write-plan.js";
+
+export interface VaultOptions {
+  /** Where data keys come from: `LocalKeyProvider.fromEnv()`, `new WorkOSKeyProvider({ workos })`, … */
+  readonly keys: KeyProvider;
+  /** Encrypted fields per model. Entries replace the schema annotations of the same model. */
+  readonly models?: ModelsOption;
+  /** The `prisma-vault` generator's output (`vaultSchema`), for annotations and relation keys. */
+  readonly schema?: GeneratedVaultSchema;
+  /** Data-key cache limits, or `false` to call the provider for every value. */
+  readonly cache?: CacheOptions | false;
+  /** A value that does not decrypt: `"throw"` (default), `"null"`, or a function returning the value to read. */
+  readonly onDecryptError?: DecryptErrorPolicy;
+  /** `"read"` passes plaintext rows through on read while a migration runs. Default `"reject"`. */
+  readonly plaintext?: "reject" | "read";
+}
+
+/** `prisma.$vault`: counters of the extension's data-key cache and key provider. */
+export interface VaultClientApi {
+  stats(): VaultStats;
+}
+
+type Loose = Record<string, unknown>;
+type Query = (args: unknown) => Promise<unknown>;
+interface HookParams {
+  readonly model?: string;
+  readonly operation: string;
+  readonly args: unknown;
+  readonly query: Query;
+}
+type Delegate = Record<string, (args: unknown) => Promise<unknown>>;
+type AnyClient = Record<string, unknown> & {
+  $transaction<T>(fn: (tx: AnyClient) => Promise<T>): Promise<T>;
+};
+
+const READS = new Set([
+  "findUnique",
+  "findUniqueOrThrow",
+  "findFirst",
+  "findFirstOrThrow",
+  "findMany",
+  "delete",
+]);
+const CREATES = new Set(["create", "createMany", "createManyAndReturn"]);
+
+/**
+ * The prisma-vault extension: `prisma.$extends(vault({ keys, models }))`. Configuration errors are
+ * thrown by `$extends`, before any query runs.
+ *
+ * @example
+ * const prisma = new PrismaClient({ adapter }).$extends(
+ *   vault({ keys: LocalKeyProvider.fromEnv(), models: { User: { context: ["organizationId"], fields: { ssn: {} } } } }),
+ * );
+ */
+export function vault(options: VaultOptions) {
+  const settings = validateOptions(options);
+  return Prisma.defineExtension((client) => {
+    const datamodel = dataModelFor(client, settings.schema);
+    const models = {
+      ...(settings.schema ? annotationsOf(settings.schema.datamodel) : {}),
+      ...(options.models ?? {}),
+    };
+    const schema = buildVaultSchema(datamodel, models, settings.plaintext);
+    const cache = new DataKeyCache(options.keys, options.cache ?? {});
+    const engine = new Engine(
+      schema,
+      new FieldCipher(cache),
+      client as unknown as AnyClient,
+      settings.onDecryptError,
+    );
+    const $vault: VaultClientApi = { stats: () => cache.stats() };
+    return client.$extends({
+      name: "prisma-vault",
+      client: { $vault },
+      query: {
+        $allModels: {
+          $allOperations: (params) => engine.run(params as unknown as HookParams),
+        },
+      },
+    });
+  });
+}
+
+interface Settings {
+  readonly schema: GeneratedVaultSchema | undefined;
+  readonly plaintext: "reject" | "read";
+  readonly onDecryptError: DecryptErrorPolicy;
+}
+
+function validateOptions(options: VaultOptions): Settings {
+  if (typeof options !== "object" || options === null)
+    throw new VaultConfigError("vault() takes an options object");
+  const keys = options.keys as Partial<KeyProvider> | undefined;
+  if (typeof keys?.createDataKey !== "function" || typeof keys.decryptDataKey !== "function") {
+    throw new VaultConfigError("options.keys must be a KeyProvider (createDataKey, decryptDataKey)");
+  }
+  if (options.schema !== undefined && !isGeneratedVaultSchema(options.schema)) {
+    throw new VaultConfigError(
+      "options.schema must be the vaultSchema written by the prisma-vault generator",
+    );
+  }
+  if (options.models !== undefined && (typeof options.models !== "object" || options.models === null)) {
+    throw new VaultConfigError("options.models must map model names to { context, fields }");
+  }
+  if (options.models === undefined && options.schema === undefined) {
+    throw new VaultConfigError(
+      "vault() needs options.models or options.schema (the generator's vaultSchema)",
+    );
+  }
+  const policy = options.onDecryptError ?? "throw";
+  if (policy !== "throw" && policy !== "null" && typeof policy !== "function") {
+    throw new VaultConfigError('options.onDecryptError must be "throw", "null" or a function');
+  }
+  const plaintext = options.plaintext ?? "reject";
+  if (plaintext !== "reject" && plaintext !== "read") {
+    throw new VaultConfigError('options.plaintext must be "reject" or "read"');
+  }
+  if (
+    options.cache !== undefined &&
+    options.cache !== false &&
+    (typeof options.cache !== "object" || options.cache === null)
+  ) {
+    throw new VaultConfigError("options.cache must be cache limits or false");
+  }
+  return { schema: options.schema, plaintext, onDecryptError: policy };
+}
+
+/** The generator's data model when given (checked against the client's), else the client's own. */
+function dataModelFor(client: unknown, generated: GeneratedVaultSchema | undefined): DataModel {
+  const runtime = runtimeDataModel(client);
+  if (generated) {
+    if (runtime) {
+      for (const [name, model] of Object.entries(generated.datamodel.models)) {
+        const live = runtime.models[name];
+        const missing = model.fields.find((f) => !live?.fields.some((l) => l.name === f.name));
+        if (!live || missing) {
+          throw new VaultConfigError(
+            "the generated vault schema does not match the Prisma client; run prisma generate",
+            {
+              model: name,
+              ...(missing ? { field: missing.name } : {}),
+            },
+          );
+        }
+      }
+    }
+    return generated.datamodel;
+  }
+  if (!runtime) {
+    throw new VaultConfigError(
+      "cannot read this Prisma client's data model; pass the generator's vaultSchema as options.schema",
+    );
+  }
+  return runtime;
+}
+
+class Engine {
+  /** Models from which no encrypted field can be reached: their queries pass straight through. */
+  readonly #inert: ReadonlySet<string>;
+
+  constructor(
+    readonly schema: VaultSchema,
+    readonly cipher: FieldCipher,
+    readonly client: AnyClient,
+    readonly policy: DecryptErrorPolicy,
+  ) {
+    this.#inert = inertModels(schema);
+  }
+
+  async run(params: HookParams): Promise<unknown> {
+    const { model, operation, args, query } = params;
+    if (model === undefined || this.#inert.has(model)) return query(args);
+    checkQuery(this.schema, model, operation, args);
+    if (READS.has(operation)) return this.read(model, args as Loose | undefined, query, dataPathOf(params));
+    if (CREATES.has(operation)) return this.create(model, operation, args, query);
+    if (operation === "update" || operation === "upsert")
+      return this.update(model, operation, args, query, transactionOf(params));
+    if (operation === "updateMany" || operation === "updateManyAndReturn") {
+      return this.updateMany(model, operation, args as Loose, query, transactionOf(params));
+    }
+    return query(args);
+  }
+
+  /** Sends `args` with context fields added to the selection, then decrypts and strips the result. */
+  async read(
+    model: string,
+    args: Loose | undefined,
+    query: Query,
+    dataPath: readonly string[] = [],
+  ): Promise<unknown> {
+    const planned = planSelection(this.schema, model, args, globalOmit(this.client));
+    const result = await query(planned.args);
+    const shape = shapeAt(planned.shape, dataPath);
+    if (shape) await openResult(this.cipher, shape, result, this.policy);
+    return result;
+  }
+
+  async create(model: string, operation: string, args: unknown, query: Query): Promise<unknown> {
+    const plan = planWrite(this.schema, model, operation, args);
+    await Promise.all(
+      plan.units.map((unit) => sealValues(this.cipher, unit.values, unit.model.contextOf(unit.known))),
+    );
+    return operation === "createMany" ? query(plan.args) : this.read(model, plan.args, query);
+  }
+
+  async update(
+    model: string,
+    operation: string,
+    args: unknown,
+    query: Query,
+    tx: TransactionInfo,
+  ): Promise<unknown> {
+    const plan = planWrite(this.schema, model, operation, args);
+    const top = this.schema.models.get(model) as ModelSchema;
+    const topUnit = plan.units.find((unit) => unit.kind === "update" && unit.locator?.length === 0);
+    const needsRead = plan.units.some((unit) => unit.needs.length > 0) || (topUnit?.setsContext ?? false);
+    for (const unit of plan.units) {
+      if (
+        unit.setsContext &&
+        unit !== topUnit &&
+        unit.kind === "update" &&
+        !writesEveryEncryptedField(unit)
+      ) {
+        throw new VaultError(
+          "VAULT_UNSUPPORTED_QUERY",
+          "a nested update that changes the key context must also write every encrypted field; update the row directly",
+          { model: unit.model.name },
+        );
+      }
+    }
+    if (!needsRead) {
+      await Promise.all(
+        plan.units.map((unit) => sealValues(this.cipher, unit.values, unit.model.contextOf(unit.known))),
+      );
+      return this.read(model, plan.args, query);
+    }
+    return this.inTransaction(tx, query, model, operation, async (reader, exec) => {
+      const where = plan.args["where"] as Loose;
+      const contexts = new Map<WriteUnit, KeyContext>();
+      for (const unit of plan.units) {
+        const resolved = await this.resolve(reader, top, where, unit.needs);
+        // The update branch of an upsert whose row does not exist will not run: seal it like the row it creates.
+        const fallback = unit.fallback && contexts.get(unit.fallback);
+        if (resolved === undefined && !fallback) throw notFound(unit.model);
+        const context =
+          resolved === undefined
+            ? (fallback as KeyContext)
+            : unit.model.contextOf({ ...resolved, ...unit.known });
+        contexts.set(unit, context);
+        if (unit === topUnit && unit.setsContext && resolved !== undefined) {
+          await this.reencrypt(reader, top, where, unit, context, plan.args, operation);
+        }
+        await sealValues(this.cipher, unit.values, context);
+      }
+      return this.read(model, plan.args, exec);
+    });
+  }
+
+  /** Reads the context fields a unit needs (`undefined` when its row does not exist). */
+  async resolve(
+    reader: AnyClient,
+    top: ModelSchema,
+    where: Loose,
+    needs: readonly ContextNeed[],
+  ): Promise<Row | undefined> {
+    if (needs.length === 0) return {};
+    const byLocator = new Map<string, ContextNeed[]>();
+    for (const need of needs) {
+      const key = JSON.stringify(need.locator);
+      byLocator.set(key, [...(byLocator.get(key) ?? []), need]);
+    }
+    const out: Record<string, unknown> = {};
+    for (const group of byLocator.values()) {
+      const locator = (group[0] as ContextNeed).locator;
+      const columns = group.map((need) => need.column);
+      const row = await delegate(reader, top.name)["findUnique"]?.({
+        where,
+        select: selectAlong(this.schema, top, locator, columns),
+      });
+      const rows = rowsAlong(row, locator);
+      if (rows.length === 0) return undefined;
+      for (const need of group) {
+        const values = new Set(rows.map((r) => r[need.column]));
+        if (values.size > 1) {
+          throw new VaultError(
+            "VAULT_UNSUPPORTED_QUERY",
+            "a nested write spans several key contexts; write each context's rows separately",
+            {
+              model: top.name,
+              field: need.field,
+            },
+          );
+        }
+        out[need.field] = rows[0]?.[need.column];
+      }
+    }
+    return out;
+  }
+
+  /** The row's context changes: its stored values not written by this update are re-sealed under the new one. */
+  async reencrypt(
+    reader: AnyClient,
+    model: ModelSchema,
+    where: Loose,
+    unit: WriteUnit,
+    next: KeyContext,
+    args: Loose,
+    operation: string,
+  ): Promise<void> {
+    const stale = [...model.encrypted.values()].filter(
+      (field) => !unit.values.some((v) => v.field === field) && unit.data[field.name] === undefined,
+    );
+    const select = Object.fromEntries(
+      [...model.contextFields, ...model.primaryKey, ...stale.map((f) => f.name)].map((f) => [f, true]),
+    );
+    const row = (await delegate(reader, model.name)["findUnique"]?.({ where, select })) as Loose | null;
+    if (!row) throw notFound(model);
+    const id = rowId(model, row);
+    const previous = model.contextOf(row, id);
+    if (canonicalize(previous) === canonicalize(next)) return;
+    for (const field of stale) {
+      const value = row[field.name];
+      if (typeof value !== "string") continue;
+      const plain = await this.cipher.decrypt(value, fieldRef(field, previous, id));
+      unit.data[field.name] = await this.cipher.encrypt(plain, fieldRef(field, next, id));
+    }
+    // Fail closed if the row changed after it was read (a batch transaction reads outside the batch).
+    if (operation === "update") {
+      const guard = Object.fromEntries(stale.map((field) => [field.name, row[field.name]]));
+      args["where"] = andWhere(where, { ...guard, ...contextEquals(model, row) });
+    }
+  }
+
+  async updateMany(
+    model: string,
+    operation: string,
+    args: Loose,
+    query: Query,
+    tx: TransactionInfo,
+  ): Promise<unknown> {
+    const plan = planWrite(this.schema, model, operation, args);
+    const unit = plan.units[0];
+    const m = this.schema.models.get(model) as ModelSchema;
+    const returning = operation === "updateManyAndReturn";
+    if (!unit) return returning ? this.read(model, args, query) : query(args);
+    return this.inTransaction(tx, query, model, operation, async (reader, exec, single) => {
+      const where = (plan.args["where"] as Loose | undefined) ?? {};
+      const stale = unit.setsContext
+        ? [...m.encrypted.values()].filter((f) => unit.data[f.name] === undefined)
+        : [];
+      const select = Object.fromEntries(
+        [...m.contextFields, ...m.primaryKey, ...stale.map((f) => f.name)].map((f) => [f, true]),
+      );
+      const rows = (await delegate(reader, model)["findMany"]?.({ where, select })) as Loose[];
+      // One update per context; per row when the context changes and stored values must follow it.
+      const batches = new Map<
+        string,
+        { where: Loose; rows: Loose[]; context: KeyContext; previous: KeyContext }
+      >();
+      for (const row of rows) {
+        const id = rowId(m, row);
+        const previous = m.contextOf(row, id);
+        const context = m.contextOf({ ...row, ...unit.known }, id);
+        const moves = stale.length > 0 && canonicalize(previous) !== canonicalize(context);
+        const key = moves ? `row:${JSON.stringify(id)}` : `ctx:${canonicalize(previous)}`;
+        const batch = batches.get(key) ?? {
+          where: andWhere(
+            where,
+            moves ? { ...pkEquals(m, row), ...contextEquals(m, row) } : contextEquals(m, row),
+          ),
+          rows: [],
+          context,
+          previous,
+        };
+        batch.rows.push(row);
+        batches.set(key, batch);
+      }
+      if (batches.size > 1 && args["limit"] !== undefined) {
+        throw new VaultError("VAULT_UNSUPPORTED_QUERY", "updateMany with limit over several key contexts", {
+          model,
+        });
+      }
+      if (batches.size > 1 && !single) {
+        throw new VaultError(
+          "VAULT_UNSUPPORTED_QUERY",
+          "updateMany over several key contexts inside a batch $transaction; use an interactive transaction",
+          { model },
+        );
+      }
+      let count = 0;
+      const returned: unknown[] = [];
+      for (const batch of batches.values()) {
+        const part = planWrite(this.schema, model, operation, {
+          ...plan.args,
+          where: batch.where,
+          data: args["data"],
+        });
+        const partUnit = part.units[0] as WriteUnit;
+        await sealValues(this.cipher, partUnit.values, batch.context);
+        const row = batch.rows[0] as Loose;
+        for (const field of batch.rows.length === 1 ? stale : []) {
+          const value = row[field.name];
+          if (typeof value !== "string") continue;
+          const id = rowId(m, row);
+          const plain = await this.cipher.decrypt(value, fieldRef(field, batch.previous, id));
+          partUnit.data[field.name] = await this.cipher.encrypt(plain, fieldRef(field, batch.context, id));
+        }
+        const result = returning ? await this.read(model, part.args, exec) : await exec(part.args);
+        if (Array.isArray(result)) returned.push(...(result as unknown[]));
+        else count += (result as { count: number }).count;
+      }
+      return returning ? returned : { count };
+    });
+  }
+
+  /**
+   * Runs `work` where its reads see what the write will see: inside the caller's interactive
+   * transaction, in a new one when there is none, and before the batch for batch transactions (whose
+   * writes then carry guards). `exec` sends the final write; `single` is false when only one may be sent.
+   */
+  async inTransaction<T>(
+    tx: TransactionInfo,
+    query: Query,
+    model: string,
+    operation: string,
+    work: (reader: AnyClient, exec: Query, single: boolean) => Promise<T>,
+  ): Promise<T> {
+    if (tx?.kind === "batch") return work(this.client, query, false);
+    if (tx?.kind === "itx") {
+      const bound = itxClient(this.client, tx) as AnyClient | undefined;
+      if (!bound) {
+        throw new VaultError(
+          "VAULT_UNSUPPORTED_QUERY",
+          "cannot read the row's key context inside this transaction",
+          { model },
+        );
+      }
+      return work(bound, (args) => call(bound, model, operation, args), true);
+    }
+    return this.client.$transaction((own) => work(own, (args) => call(own, model, operation, args), true));
+  }
+}
+
+function writesEveryEncryptedField(unit: WriteUnit): boolean {
+  return [...unit.model.encrypted.keys()].every((name) => unit.data[name] !== undefined);
+}
+
+function call(client: AnyClient, model: string, operation: string, args: unknown): Promise<unknown> {
+  const method = delegate(client, model)[operation];
+  if (!method) throw new VaultError("VAULT_UNSUPPORTED_QUERY", `cannot run ${operation}`, { model });
+  return method(args);
+}
+
+function delegate(client: AnyClient, model: string): Delegate {
+  return client[modelProperty(model)] as Delegate;
+}
+
+/** A `select` that reaches `columns` of the row at `locator`. */
+function selectAlong(
+  schema: VaultSchema,
+  top: ModelSchema,
+  locator: Locator,
+  columns: readonly string[],
+): Loose {
+  const leaf: Loose = Object.fromEntries(columns.map((c) => [c, true]));
+  let select = leaf;
+  const models: ModelSchema[] = [top];
+  for (const step of locator) {
+    const target = schema.models.get(models.at(-1)?.relations.get(step.relation)?.target ?? "");
+    if (target) models.push(target);
+  }
+  for (let i = locator.length - 1; i >= 0; i--) {
+    const step = locator[i] as Locator[number];
+    const relation = models[i]?.relations.get(step.relation);
+    const nested: Loose = { select };
+    if (step.where && relation?.isList !== false) nested["where"] = step.where;
+    select = { [step.relation]: nested };
+  }
+  return select;
+}
+
+function rowsAlong(row: unknown, locator: Locator): Loose[] {
+  let rows: unknown[] = row ? [row] : [];
+  for (const step of locator) {
+    rows = rows.flatMap((r) => {
+      const next = (r as Loose)[step.relation];
+      return Array.isArray(next) ? (next as unknown[]) : next ? [next] : [];
+    });
+  }
+  return rows as Loose[];
+}
+
+function andWhere(where: Loose, extra: Loose): Loose {
+  const and = where["AND"] === undefined ? [] : Array.isArray(where["AND"]) ? where["AND"] : [where["AND"]];
+  return { ...where, AND: [...(and as unknown[]), extra] };
+}
+
+function contextEquals(model: ModelSchema, row: Loose): Loose {
+  return Object.fromEntries(model.contextFields.map((f) => [f, row[f]]));
+}
+
+function pkEquals(model: ModelSchema, row: Loose): Loose {
+  return Object.fromEntries(model.primaryKey.map((f) => [f, row[f]]));
+}
+
+function notFound(model: ModelSchema): VaultError {
+  return new VaultError("VAULT_CONTEXT_MISSING", "no row matches the update, so its key context is unknown", {
+    model: model.name,
+  });
+}
+
+/** Models whose relation graph holds no encrypted field. */
+function inertModels(schema: VaultSchema): Set<string> {
+  const live = new Set([...schema.models.values()].filter((m) => m.encrypted.size > 0).map((m) => m.name));
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const model of schema.models.values()) {
+      if (live.has(model.name)) continue;
+      if ([...model.relations.values()].some((r) => live.has(r.target))) {
+        live.add(model.name);
+        grew = true;
+      }
+    }
+  }
+  return new Set([...schema.models.keys()].filter((name) => !live.has(name)));
+}

@@ -1,0 +1,62 @@
+/**
+ * Pure: walks a query result along its {@link ResultShape} and lists the encrypted values in it, each
+ * with the row it belongs to, so the extension can decrypt them in place; then removes the fields that
+ * were added only to learn a row's context.
+ */
+import type { EncryptedField, ModelSchema } from "../schema.js";
+import type { ResultShape } from "./plan.js";
+
+type Loose = Record<string, unknown>;
+
+/** One stored value to decrypt: `row[field.name]` is replaced by its plaintext. */
+export interface StoredValue {
+  readonly model: ModelSchema;
+  readonly field: EncryptedField;
+  readonly row: Loose;
+  readonly value: string;
+}
+
+/**
+ * The encrypted values in `result` (a row, a list of rows, or `null`), depth first.
+ *
+ * @example for (const v of storedValues(shape, rows)) v.row[v.field.name] = await decrypt(v)
+ */
+export function storedValues(shape: ResultShape, result: unknown): StoredValue[] {
+  const out: StoredValue[] = [];
+  visit(shape, result, (row, current) => {
+    for (const field of current.decrypt) {
+      const value = row[field.name];
+      if (typeof value === "string") out.push({ model: current.model, field, row, value });
+    }
+  });
+  return out;
+}
+
+/** Removes, in place, the context fields the query added only to decrypt. */
+export function stripAdded(shape: ResultShape, result: unknown): void {
+  visit(shape, result, (row, current) => {
+    for (const field of current.strip) delete row[field];
+  });
+}
+
+/** The primary key of a row for error messages: a value, an object for compound keys, or undefined. */
+export function rowId(model: ModelSchema, row: Loose): unknown {
+  if (model.primaryKey.length === 1) return row[model.primaryKey[0] as string];
+  if (model.primaryKey.length === 0 || model.primaryKey.some((key) => row[key] === undefined))
+    return undefined;
+  return Object.fromEntries(model.primaryKey.map((key) => [key, row[key]]));
+}
+
+function visit(shape: ResultShape, result: unknown, onRow: (row: Loose, shape: ResultShape) => void): void {
+  if (Array.isArray(result)) {
+    for (const item of result) visit(shape, item, onRow);
+    return;
+  }
+  if (typeof result !== "object" || result === null) return;
+  const row = result as Loose;
+  // Children first: stripping a parent's context field must not happen before its values are listed.
+  for (const [name, nested] of shape.relations) {
+    if (name in row) visit(nested, row[name], onRow);
+  }
+  onRow(row, shape);
+}

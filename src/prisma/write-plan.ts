@@ -1,0 +1,306 @@
+/**
+ * Pure: walks the `data` of a write (top level and nested relation writes) and lists every encrypted
+ * value to seal, with what is known of its row's key context and, where the data does not carry it,
+ * which stored row to read it from. The arguments are copied first; the extension writes envelopes
+ * into the copy, so the caller's objects are never changed.
+ */
+import { VaultError } from "../errors.js";
+import type { EncryptedField, ModelSchema, Relation, Row, VaultSchema } from "../schema.js";
+
+type Loose = Record<string, unknown>;
+
+/** A plaintext to seal; the envelope goes to `holder[key]`. */
+export interface PendingValue {
+  readonly field: EncryptedField;
+  readonly value: string;
+  readonly holder: Loose;
+  readonly key: string;
+}
+
+/** How to find a stored row from the top-level row of the write: relation steps with their filters. */
+export type Locator = readonly { readonly relation: string; readonly where?: Loose }[];
+
+/** "Context field `field` is column `column` of the row at `locator`." */
+export interface ContextNeed {
+  readonly field: string;
+  readonly locator: Locator;
+  readonly column: string;
+}
+
+/** The encrypted values of one row being written. */
+export interface WriteUnit {
+  readonly model: ModelSchema;
+  readonly kind: "create" | "update";
+  readonly data: Loose;
+  readonly values: PendingValue[];
+  /** Context fields whose values the arguments give. */
+  readonly known: Row;
+  /** Context fields that must be read from the database. */
+  readonly needs: readonly ContextNeed[];
+  /** The data sets one of the model's context fields. */
+  readonly setsContext: boolean;
+  /** Where this row is, for update units (the top-level row is `[]`). */
+  readonly locator: Locator | undefined;
+  /** For the update branch of an upsert: the create branch, whose context applies when no row exists. */
+  fallback?: WriteUnit;
+}
+
+export interface WritePlan {
+  readonly args: Loose;
+  readonly units: readonly WriteUnit[];
+}
+
+/**
+ * Lists the values to encrypt in a write on `model`.
+ *
+ * @example planWrite(schema, "User", "create", { data: { organizationId: "o", ssn: "1" } }).units[0].values
+ */
+export function planWrite(schema: VaultSchema, model: string, operation: string, args: unknown): WritePlan {
+  const copy = cloneArgs(args) as Loose;
+  const m = schema.models.get(model);
+  const units: WriteUnit[] = [];
+  if (!m || !isObject(copy)) return { args: copy, units };
+  const walker = new Walker(schema, units);
+  switch (operation) {
+    case "create":
+      if (isObject(copy["data"])) walker.create(m, copy["data"], undefined);
+      break;
+    case "createMany":
+    case "createManyAndReturn":
+      for (const row of list(copy["data"])) if (isObject(row)) walker.create(m, row, undefined);
+      break;
+    case "update":
+    case "updateMany":
+    case "updateManyAndReturn":
+      if (isObject(copy["data"])) walker.update(m, copy["data"], []);
+      break;
+    case "upsert":
+      walker.upsert(m, copy["create"], copy["update"], [], undefined);
+      break;
+  }
+  return { args: copy, units };
+}
+
+/** A copy of Prisma arguments: plain objects and arrays are copied, everything else (Date, Decimal, Buffer) is shared. */
+export function cloneArgs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cloneArgs);
+  if (isObject(value) && isPlain(value)) {
+    const out: Loose = {};
+    for (const [key, item] of Object.entries(value)) out[key] = cloneArgs(item);
+    return out;
+  }
+  return value;
+}
+
+/** The parent of a nested create: whose row the child's foreign keys point to. */
+interface Parent {
+  readonly model: ModelSchema;
+  readonly relation: Relation;
+  /** The parent's known column values (its create data), or where to read them. */
+  readonly row: Row;
+  readonly locator: Locator | undefined;
+}
+
+class Walker {
+  constructor(
+    private readonly schema: VaultSchema,
+    private readonly units: WriteUnit[],
+  ) {}
+
+  create(model: ModelSchema, data: Loose, parent: Parent | undefined): void {
+    const known: Record<string, unknown> = {};
+    const needs: ContextNeed[] = [];
+    for (const field of model.contextFields) {
+      const value = scalarValue(data[field]) ?? fromRelations(model, data, field) ?? undefined;
+      if (value !== undefined) {
+        known[field] = value;
+        continue;
+      }
+      const back = parent && backRelation(model, parent);
+      const index = back ? back.fromFields.indexOf(field) : -1;
+      const column = back?.toFields[index];
+      if (parent && column !== undefined) {
+        const fromParent = scalarValue(parent.row[column]);
+        if (fromParent !== undefined) known[field] = fromParent;
+        else if (parent.locator) needs.push({ field, locator: parent.locator, column });
+      }
+    }
+    this.add(model, "create", data, known, needs, undefined);
+    this.relations(model, data, { row: data, locator: undefined });
+  }
+
+  update(model: ModelSchema, data: Loose, locator: Locator): void {
+    const known: Record<string, unknown> = {};
+    const needs: ContextNeed[] = [];
+    for (const field of model.contextFields) {
+      const value = scalarValue(data[field]) ?? fromRelations(model, data, field);
+      if (value !== undefined) known[field] = value;
+      else needs.push({ field, locator, column: field });
+    }
+    this.add(model, "update", data, known, needs, locator);
+    this.relations(model, data, { row: {}, locator });
+  }
+
+  upsert(
+    model: ModelSchema,
+    create: unknown,
+    update: unknown,
+    locator: Locator,
+    parent: Parent | undefined,
+  ): void {
+    const before = this.units.length;
+    if (isObject(create)) this.create(model, create, parent);
+    const created = this.units[before];
+    const updatedAt = this.units.length;
+    if (isObject(update)) this.update(model, update, locator);
+    const updated = this.units[updatedAt];
+    if (created?.model === model && created.kind === "create" && updated?.kind === "update")
+      updated.fallback = created;
+  }
+
+  private add(
+    model: ModelSchema,
+    kind: WriteUnit["kind"],
+    data: Loose,
+    known: Row,
+    needs: ContextNeed[],
+    locator: Locator | undefined,
+  ): void {
+    const values: PendingValue[] = [];
+    for (const field of model.encrypted.values()) {
+      const raw = data[field.name];
+      if (raw === undefined || raw === null) continue;
+      if (typeof raw === "string") values.push({ field, value: raw, holder: data, key: field.name });
+      else if (isObject(raw) && Object.keys(raw).length === 1 && "set" in raw) {
+        if (typeof raw["set"] === "string")
+          values.push({ field, value: raw["set"], holder: raw, key: "set" });
+        else if (raw["set"] !== null) throw notAString(model, field);
+      } else throw notAString(model, field);
+    }
+    const setsContext =
+      model.contextFields.some((field) => data[field] !== undefined) ||
+      [...model.relations.values()].some(
+        (r) => r.fromFields.some((f) => model.contextFields.includes(f)) && data[r.name] !== undefined,
+      );
+    if (values.length > 0 || (setsContext && model.encrypted.size > 0)) {
+      this.units.push({
+        model,
+        kind,
+        data,
+        values,
+        known,
+        needs: values.length ? needs : [],
+        setsContext,
+        locator,
+      });
+    }
+  }
+
+  private relations(model: ModelSchema, data: Loose, self: { row: Row; locator: Locator | undefined }): void {
+    for (const [name, relation] of model.relations) {
+      const ops = data[name];
+      const target = this.schema.models.get(relation.target);
+      if (!target || !isObject(ops)) continue;
+      const parent: Parent = { model, relation, row: self.row, locator: self.locator };
+      const step = (where?: unknown): Locator | undefined =>
+        self.locator && [...self.locator, isObject(where) ? { relation: name, where } : { relation: name }];
+      for (const item of list(ops["create"])) if (isObject(item)) this.create(target, item, parent);
+      for (const item of list(ops["createMany"])) {
+        if (isObject(item))
+          for (const row of list(item["data"])) if (isObject(row)) this.create(target, row, parent);
+      }
+      for (const item of list(ops["connectOrCreate"])) {
+        if (isObject(item) && isObject(item["create"])) this.create(target, item["create"], parent);
+      }
+      for (const item of list(ops["update"])) {
+        if (!isObject(item)) continue;
+        const withWhere =
+          isObject(item["data"]) && Object.keys(item).every((k) => k === "data" || k === "where");
+        const nestedData = withWhere ? (item["data"] as Loose) : item;
+        this.nestedUpdate(target, nestedData, step(withWhere ? item["where"] : undefined));
+      }
+      for (const item of list(ops["updateMany"])) {
+        if (isObject(item) && isObject(item["data"]))
+          this.nestedUpdate(target, item["data"], step(item["where"]));
+      }
+      for (const item of list(ops["upsert"])) {
+        const locator = isObject(item) ? step(item["where"]) : undefined;
+        if (isObject(item) && locator) this.upsert(target, item["create"], item["update"], locator, parent);
+      }
+    }
+  }
+
+  private nestedUpdate(model: ModelSchema, data: Loose, locator: Locator | undefined): void {
+    // Under a parent that is being created, nothing can be updated; Prisma rejects it.
+    if (!locator) return;
+    this.update(model, data, locator);
+  }
+}
+
+/** A plain value or `{ set: value }`; `undefined` when absent or not a scalar value. */
+function scalarValue(value: unknown): unknown {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") return value;
+  if (isObject(value) && Object.keys(value).length === 1 && "set" in value) return scalarValue(value["set"]);
+  return undefined;
+}
+
+/** A context field that is a foreign key, given through `connect`, `create` or `connectOrCreate.where`. */
+function fromRelations(model: ModelSchema, data: Loose, field: string): unknown {
+  for (const relation of model.relations.values()) {
+    const index = relation.fromFields.indexOf(field);
+    const column = relation.toFields[index];
+    const ops = data[relation.name];
+    if (index < 0 || column === undefined || !isObject(ops)) continue;
+    const candidates = [
+      ops["connect"],
+      ops["create"],
+      isObject(ops["connectOrCreate"]) ? ops["connectOrCreate"]["where"] : undefined,
+    ];
+    for (const candidate of candidates) {
+      if (isObject(candidate)) {
+        const value = scalarValue(candidate[column]);
+        if (value !== undefined) return value;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The child's relation that holds the foreign key to `parent` (the other side of parent.relation). */
+function backRelation(child: ModelSchema, parent: Parent): Relation | undefined {
+  for (const relation of child.relations.values()) {
+    if (
+      relation.target === parent.model.name &&
+      relation.relationName === parent.relation.relationName &&
+      relation.fromFields.length > 0
+    ) {
+      return relation;
+    }
+  }
+  return undefined;
+}
+
+function notAString(model: ModelSchema, field: EncryptedField): VaultError {
+  return new VaultError(
+    "VAULT_UNSUPPORTED_QUERY",
+    "an encrypted field takes a string, null or { set: string | null }",
+    {
+      model: model.name,
+      field: field.name,
+    },
+  );
+}
+
+function isPlain(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}
+
+function list(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function isObject(value: unknown): value is Loose {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
