@@ -1,0 +1,3 @@
+import { extensionSuite } from "./suite.js";
+
+extensionSuite("postgres");
