@@ -1,6 +1,7 @@
 /**
  * Renders the test schema for every database target and runs `prisma generate` on each: the Prisma
- * client and the prisma-vault generator's `vaultSchema`, into test/generated/<target>/ (git-ignored).
+ * client and the prisma-vault generator's `vaultSchema`, into test/generated/<target>/ (git-ignored), and
+ * the same for examples/quickstart.
  * Runs offline: `prisma generate` only checks that a schema-engine file exists, so when none is
  * configured it is pointed at the Node binary (any existing file does).
  */
@@ -26,6 +27,7 @@ const env = {
 // Skip when nothing that shapes the output changed since the last run.
 const inputs = [
   "test/prisma/schema.template.prisma",
+  "examples/quickstart/schema.prisma",
   "src/cli/generator.ts",
   "src/prisma/datamodel.ts",
   "package-lock.json",
@@ -51,7 +53,13 @@ for (const { target, provider, text } of TARGETS) {
     `${dir}/schema.prisma`,
     `// Rendered from test/prisma/schema.template.prisma. Do not edit.\n${schema}`,
   );
-  const run = spawnSync(process.execPath, [prismaCli, "generate", "--schema", `${dir}/schema.prisma`], {
+  generate(`${dir}/schema.prisma`);
+}
+generate("examples/quickstart/schema.prisma");
+writeFileSync(stampFile, stamp);
+
+function generate(schema: string): void {
+  const run = spawnSync(process.execPath, [prismaCli, "generate", "--schema", schema], {
     env,
     encoding: "utf8",
   });
@@ -60,7 +68,6 @@ for (const { target, provider, text } of TARGETS) {
     process.exit(run.status ?? 1);
   }
 }
-writeFileSync(stampFile, stamp);
 console.log(
-  `generated Prisma clients for ${TARGETS.map((t) => t.target).join(", ")} in ${Date.now() - started} ms`,
+  `generated Prisma clients for ${TARGETS.map((t) => t.target).join(", ")} and the quickstart in ${Date.now() - started} ms`,
 );

@@ -1,75 +1,77 @@
 /**
- * prisma-vault quickstart (foundation): per-tenant field encryption in the WorkOS Vault envelope
- * format, read back by the official @workos-inc/node SDK through the local key server.
+ * prisma-vault quickstart: a Prisma client on embedded SQLite whose User.email and User.ssn are
+ * encrypted per organization, in the WorkOS Vault envelope format.
  *
  *   npm ci && npm run example
  *
  * Uses PRISMA_VAULT_KEYS when set; otherwise a throwaway master key made for this run.
  */
-import { WorkOS } from "@workos-inc/node";
-import {
-  associatedData,
-  DataKeyCache,
-  FieldCipher,
-  isVaultError,
-  LocalKeyProvider,
-  startKeyServer,
-  WorkOSKeyProvider,
-} from "../../src/index.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { isVaultError, LocalKeyProvider, vault } from "../../src/index.js";
+import { PrismaClient } from "./generated/client/client.js";
+import { vaultSchema } from "./generated/vault/index.js";
 
-const local = process.env["PRISMA_VAULT_KEYS"]
+const keys = process.env["PRISMA_VAULT_KEYS"]
   ? LocalKeyProvider.fromEnv()
   : new LocalKeyProvider({ keys: [{ id: "demo", key: LocalKeyProvider.generateKey() }] });
 
-// 1. Encrypt two tenants' SSNs with the local key ring and a data-key cache.
-const cipher = new FieldCipher(new DataKeyCache(local));
-const rows = [
-  { id: 1, organizationId: "org_acme", ssn: "123-45-6789" },
-  { id: 2, organizationId: "org_globex", ssn: "987-65-4321" },
-];
-const stored = await Promise.all(
-  rows.map(async (row) => ({
-    ...row,
-    ssn: await cipher.encrypt(row.ssn, {
-      model: "User",
-      field: "ssn",
-      context: { organizationId: row.organizationId },
-    }),
-  })),
-);
-for (const [i, row] of stored.entries()) {
-  const ref = { model: "User", field: "ssn", context: { organizationId: row.organizationId }, id: row.id };
-  console.log(`row ${row.id} (${row.organizationId})`);
-  console.log(`  stored: ${row.ssn.slice(0, 60)}…`);
-  console.log(`  read:   ${await cipher.decrypt(row.ssn, ref)}  (was ${rows[i]!.ssn})`);
-}
+const dir = mkdtempSync(join(tmpdir(), "prisma-vault-quickstart-"));
+const base = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${join(dir, "dev.db")}` }) });
+// The schema's `/// @encrypted` and `/// @vault.context` annotations configure the extension.
+const prisma = base.$extends(vault({ keys, schema: vaultSchema }));
 
-// 2. A ciphertext copied into another tenant's row is refused.
 try {
-  await cipher.decrypt(stored[0]!.ssn, {
-    model: "User",
-    field: "ssn",
-    context: { organizationId: "org_globex" },
-    id: 2,
-  });
-  throw new Error("a cross-tenant copy decrypted: this must never happen");
-} catch (error) {
-  if (!isVaultError(error, "VAULT_DECRYPT_FAILED")) throw error;
-  console.log(`\ncopying row 1's SSN into row 2 (org_globex) is refused: ${error.code} — ${error.message}`);
-}
+  await createTables();
 
-// 3. The same format, through WorkOS Vault's key API: our local key server and the official SDK.
-const server = await startKeyServer({ provider: local });
-try {
-  const workos = new WorkOS("sk_example", { apiHostname: "127.0.0.1", port: server.port, https: false });
-  const viaWorkOS = new FieldCipher(new DataKeyCache(new WorkOSKeyProvider({ workos })));
-  const context = { organizationId: "org_acme" };
-  const envelope = await viaWorkOS.encrypt("4111-1111-1111-1111", { model: "User", field: "card", context });
-  const bySdk = await workos.vault.decrypt(envelope, associatedData("User", "card", context));
-  console.log(`\nworkos.vault.decrypt() reads prisma-vault's envelope: ${bySdk}`);
+  // 1. Two organizations, one user each. The app writes and reads plaintext.
+  for (const [org, name, email, ssn] of [
+    ["org_acme", "Ann", "ann@acme.test", "123-45-6789"],
+    ["org_globex", "Bob", "bob@globex.test", "987-65-4321"],
+  ] as const) {
+    await prisma.organization.create({ data: { id: org, name: org } });
+    await prisma.user.create({ data: { organizationId: org, name, email, ssn } });
+  }
+
+  // 2. What the database stores next to what the app reads.
+  const stored = await base.$queryRawUnsafe<{ id: number; organizationId: string; ssn: string }[]>(
+    `SELECT id, organizationId, ssn FROM "User" ORDER BY id`,
+  );
+  for (const user of await prisma.user.findMany({ orderBy: { id: "asc" } })) {
+    const raw = stored.find((row) => Number(row.id) === user.id)?.ssn ?? "";
+    console.log(`${user.name} (${user.organizationId})`);
+    console.log(`  database: ssn = ${raw.slice(0, 56)}…`);
+    console.log(`  app:      ssn = ${user.ssn}, email = ${user.email}`);
+  }
+
+  // 3. Copy Ann's ciphertext into Bob's row (another tenant): it is refused, not decrypted.
+  await base.$executeRawUnsafe(
+    `UPDATE "User" SET ssn = (SELECT ssn FROM "User" WHERE name = 'Ann') WHERE name = 'Bob'`,
+  );
+  try {
+    await prisma.user.findFirstOrThrow({ where: { name: "Bob" } });
+    throw new Error("a ciphertext copied to another tenant decrypted; this must never happen");
+  } catch (error) {
+    if (!isVaultError(error, "VAULT_DECRYPT_FAILED")) throw error;
+    console.log(`copied to another tenant: refused with ${error.code} (${error.message})`);
+  }
+
+  const stats = prisma.$vault.stats();
   console.log(
-    `key server calls: ${JSON.stringify({ dataKey: server.stats().dataKey, decrypt: server.stats().decrypt })}`,
+    `key provider calls: ${stats.provider.createDataKey} createDataKey, ${stats.provider.decryptDataKey} decryptDataKey`,
   );
 } finally {
-  await server.close();
+  await base.$disconnect();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The schema's tables. A real project runs `prisma migrate`; this example stays offline. */
+async function createTables(): Promise<void> {
+  await base.$executeRawUnsafe(`CREATE TABLE "Organization" ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL)`);
+  await base.$executeRawUnsafe(
+    `CREATE TABLE "User" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "organizationId" TEXT NOT NULL,
+      "name" TEXT NOT NULL, "email" TEXT NOT NULL, "ssn" TEXT)`,
+  );
 }

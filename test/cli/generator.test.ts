@@ -1,0 +1,81 @@
+/**
+ * The prisma-vault generator, run by the real Prisma CLI (offline) and through its protocol directly.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, describe, expect, it } from "vitest";
+import { runGenerator } from "../../src/cli/generator.js";
+import { annotationsOf } from "../../src/annotations.js";
+import type { GeneratedVaultSchema } from "../../src/prisma/datamodel.js";
+
+const dir = mkdtempSync(join(tmpdir(), "prisma-vault-generator-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const SCHEMA = `
+generator vault {
+  provider = "node --import tsx ${resolve("src/cli/main.ts")}"
+  output   = "./out"
+}
+
+datasource db {
+  provider = "sqlite"
+}
+
+/// @vault.context(tenant: tenantId)
+model Note {
+  id       Int    @id @default(autoincrement())
+  tenantId String
+  /// @encrypted(aad: none)
+  body     String
+}
+`;
+
+describe("prisma-vault generator", () => {
+  it("prisma generate runs it offline and it writes the annotations, ids and relations", () => {
+    writeFileSync(join(dir, "schema.prisma"), SCHEMA);
+    const cli = createRequire(import.meta.url).resolve("prisma/build/index.js");
+    const run = spawnSync(process.execPath, [cli, "generate", "--schema", join(dir, "schema.prisma")], {
+      env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath },
+      encoding: "utf8",
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const schema = JSON.parse(
+      readFileSync(join(dir, "out", "vault-schema.json"), "utf8"),
+    ) as GeneratedVaultSchema;
+    expect(schema.generator).toBe("prisma-vault");
+    expect(annotationsOf(schema.datamodel)).toEqual({
+      Note: { context: { tenant: "tenantId" }, fields: { body: { aad: "none" } } },
+    });
+    expect(schema.datamodel.models["Note"]?.fields.find((f) => f.name === "id")?.isId).toBe(true);
+    expect(readFileSync(join(dir, "out", "index.js"), "utf8")).toContain("export const vaultSchema");
+    expect(readFileSync(join(dir, "out", "index.cjs"), "utf8")).toContain("exports.vaultSchema");
+  });
+
+  it("answers getManifest and reports unknown methods and missing output as JSON-RPC errors", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const done = runGenerator(input, output);
+    input.end(
+      [
+        { jsonrpc: "2.0", id: 1, method: "getManifest", params: {} },
+        { jsonrpc: "2.0", id: 2, method: "generate", params: { dmmf: { datamodel: { models: [] } } } },
+        { jsonrpc: "2.0", id: 3, method: "nope" },
+      ]
+        .map((m) => JSON.stringify(m))
+        .join("\n"),
+    );
+    await done;
+    const replies = (output.read() as Buffer)
+      .toString()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { id: number; result?: unknown; error?: { message: string } });
+    expect(replies[0]?.result).toMatchObject({ manifest: { prettyName: "prisma-vault schema" } });
+    expect(replies[1]?.error?.message).toMatch(/output/);
+    expect(replies[2]?.error?.message).toMatch(/unknown method/);
+  });
+});

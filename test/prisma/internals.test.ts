@@ -1,0 +1,91 @@
+/**
+ * One test per Prisma internal that prisma-vault relies on (src/prisma/internals.ts), on a real
+ * SQLite client. When a Prisma upgrade moves one, the test that names it fails.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  dataPathOf,
+  globalOmit,
+  itxClient,
+  runtimeDataModel,
+  transactionOf,
+} from "../../src/prisma/internals.js";
+import { openDatabase, type TestDatabase } from "../support/databases.js";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = (await openDatabase("sqlite")) as TestDatabase;
+  await db.plain.organization.create({ data: { id: "org_1", name: "one" } });
+});
+afterAll(() => db.close());
+
+/** The hook parameters Prisma passes for each query run through `run`. */
+async function hookParams(
+  run: (client: ReturnType<typeof spy>["client"]) => Promise<unknown>,
+): Promise<unknown[]> {
+  const { client, seen } = spy();
+  await run(client);
+  return seen;
+}
+
+function spy() {
+  const seen: unknown[] = [];
+  const client = db.plain.$extends({
+    query: {
+      $allModels: {
+        $allOperations(params) {
+          seen.push(params);
+          return params.query(params.args);
+        },
+      },
+    },
+  });
+  return { client, seen };
+}
+
+describe("Prisma internals", () => {
+  it("_runtimeDataModel lists models, scalar and relation fields with their targets", () => {
+    const model = runtimeDataModel(db.plain)?.models["User"];
+    expect(model?.fields.find((f) => f.name === "email")).toMatchObject({ kind: "scalar", type: "String" });
+    expect(model?.fields.find((f) => f.name === "posts")).toMatchObject({ kind: "object", type: "Post" });
+    expect(runtimeDataModel({})).toBeUndefined();
+  });
+
+  it("_globalOmit holds the client-wide omit option", () => {
+    const client = db.client({ omit: { user: { organizationId: true } } });
+    expect(globalOmit(client)).toEqual({ user: { organizationId: true } });
+    expect(globalOmit(db.plain)).toEqual({});
+    expect(globalOmit(null)).toEqual({});
+  });
+
+  it("__internalParams.transaction tells interactive, batch and no transaction apart", async () => {
+    const outside = await hookParams((c) => c.user.findMany());
+    const batch = await hookParams((c) => c.$transaction([c.user.findMany(), c.user.count()]));
+    const itx = await hookParams((c) => c.$transaction((tx) => tx.user.findMany()));
+    expect(transactionOf(outside[0])).toBeUndefined();
+    expect(transactionOf(batch[0])?.kind).toBe("batch");
+    expect(transactionOf(itx[0])?.kind).toBe("itx");
+    expect(transactionOf({ args: {} })).toBeUndefined();
+  });
+
+  it("__internalParams.dataPath shows the fluent API's relation", async () => {
+    const seen = await hookParams((c) => c.user.findFirst().posts());
+    expect(dataPathOf(seen[0])).toEqual(["select", "posts"]);
+    expect(dataPathOf((await hookParams((c) => c.user.findMany()))[0])).toEqual([]);
+    expect(dataPathOf({})).toEqual([]);
+  });
+
+  it("_createItxClient binds a client to the caller's interactive transaction and sees its uncommitted rows", async () => {
+    const { client, seen } = spy();
+    const found = await client.$transaction(async (tx) => {
+      await tx.user.create({ data: { organizationId: "org_1", email: "uncommitted" } });
+      const bound = itxClient(db.plain, transactionOf(seen.at(-1))) as typeof db.plain | undefined;
+      return bound?.user.count();
+    });
+    expect(found).toBe(1);
+    expect(itxClient(db.plain, undefined)).toBeUndefined();
+    expect(itxClient({}, { kind: "itx", raw: { id: "x" } })).toBeUndefined();
+    await db.reset();
+    await db.plain.organization.create({ data: { id: "org_1", name: "one" } });
+  });
+});
