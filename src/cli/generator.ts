@@ -66,8 +66,8 @@ async function writeSchema(request: Request): Promise<void> {
   if (!Array.isArray(models)) throw new Error("Prisma sent no data model");
   const schema = JSON.stringify(fromDmmf(models as Parameters<typeof fromDmmf>[0]), null, 2);
   const banner = "// Written by the prisma-vault generator from your Prisma schema. Do not edit.\n";
-  const types =
-    'import type { GeneratedVaultSchema } from "prisma-vault";\nexport declare const vaultSchema: GeneratedVaultSchema;\n';
+  // The JSON itself is the declared type: self-contained (no import of prisma-vault) and exact.
+  const types = `export declare const vaultSchema: ${schema};\n`;
   await mkdir(dir, { recursive: true });
   await Promise.all([
     writeFile(join(dir, "vault-schema.json"), `${schema}\n`),

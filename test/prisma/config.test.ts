@@ -12,7 +12,8 @@ import { openDatabase, type TestDatabase } from "../support/databases.js";
 import { vaultSchema } from "../generated/sqlite/vault/index.js";
 
 const keys = new LocalKeyProvider({ keys: [{ id: "k", key: randomBytes(32) }] });
-const generated = vaultSchema;
+// Also a type test: the generator's declared type is a GeneratedVaultSchema.
+const generated: GeneratedVaultSchema = vaultSchema;
 let db: TestDatabase;
 beforeAll(async () => {
   db = (await openDatabase("sqlite")) as TestDatabase;
