@@ -17,6 +17,9 @@ Commands:
                                          serve WorkOS Vault's key API from PRISMA_VAULT_KEYS
                                          (token also from PRISMA_VAULT_KEY_SERVER_TOKEN)
   help                                   show this text
+
+As a Prisma generator (run by \`prisma generate\`, which sets PRISMA_GENERATOR_INVOCATION=true):
+  generator vault { provider = "prisma-vault"  output = "./generated/vault" }
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {

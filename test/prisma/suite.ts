@@ -179,8 +179,35 @@ export function extensionSuite(target: Target): void {
           });
           expect(rows.map((r) => r.email).sort()).toEqual(["a@x.io", "b@x.io"]);
           expect(rows.every((r) => r.ssn === "999")).toBe(true);
+          for (const row of await database().raw("User")) {
+            await expectSealed("User", Number(row["id"]), "ssn", "999", {
+              organizationId: row["organizationId"],
+            });
+          }
         },
       );
+
+      it("updateMany over several tenants works in an interactive transaction and is refused in a batch", async () => {
+        await orgs("org_a", "org_b");
+        await prisma.user.createMany({
+          data: [
+            { organizationId: "org_a", email: "a@x.io" },
+            { organizationId: "org_b", email: "b@x.io" },
+          ],
+        });
+        const counted = await prisma.$transaction((tx) => tx.user.updateMany({ data: { notes: "itx" } }));
+        expect(counted.count).toBe(2);
+        const error = await vaultFailure(
+          prisma.$transaction([prisma.user.updateMany({ data: { notes: "batch" } })]),
+        );
+        expect(error).toMatchObject({ code: "VAULT_UNSUPPORTED_QUERY", model: "User" });
+        expect((await prisma.user.findMany()).map((u) => u.notes)).toEqual(["itx", "itx"]);
+        // One tenant in a batch is fine: its context is read before the batch and carried as a condition.
+        const [one] = await prisma.$transaction([
+          prisma.user.updateMany({ where: { organizationId: "org_a" }, data: { notes: "batch" } }),
+        ]);
+        expect(one.count).toBe(1);
+      });
 
       it("upsert creates and updates under the row's context", async () => {
         await orgs("org_a");
