@@ -31,6 +31,7 @@ import { modelProperty, planSelection, shapeAt } from "./plan.js";
 import { rowId } from "./results.js";
 import { fieldRef, openResult, sealValues, type DecryptErrorPolicy } from "./values.js";
 import { planWrite, type ContextNeed, type Locator, type WriteUnit } from "./write-plan.js";
+import type { Loose } from "./args.js";
 
 export interface VaultOptions {
   /** Where data keys come from: `LocalKeyProvider.fromEnv()`, `new WorkOSKeyProvider({ workos })`, … */
@@ -52,7 +53,6 @@ export interface VaultClientApi {
   stats(): VaultStats;
 }
 
-type Loose = Record<string, unknown>;
 type Query = (args: unknown) => Promise<unknown>;
 interface HookParams {
   readonly model?: string;

@@ -6,8 +6,7 @@
  */
 import { VaultError } from "../errors.js";
 import type { ModelSchema, VaultSchema } from "../schema.js";
-
-type Loose = Record<string, unknown>;
+import { type Loose, isObject, list } from "./args.js";
 
 const NESTED_WRITES = [
   "create",
@@ -167,13 +166,4 @@ function refuse(model: ModelSchema, field: string, what: string): never {
     model: model.name,
     field,
   });
-}
-
-function list(value: unknown): unknown[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
-function isObject(value: unknown): value is Loose {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

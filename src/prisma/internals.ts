@@ -5,8 +5,7 @@
  * Measured on Prisma 6.19 and 7.10 (see PRISMA-NOTES.md).
  */
 import type { DataModel, DataModelField, DataModelModel } from "./datamodel.js";
-
-type Loose = Record<string, unknown>;
+import type { Loose } from "./args.js";
 
 /**
  * The client's runtime data model (`client._runtimeDataModel`): field names, kinds, types and

@@ -4,8 +4,7 @@
  * and the shape of the result: which fields to decrypt and which added fields to strip, per relation.
  */
 import type { EncryptedField, ModelSchema, VaultSchema } from "../schema.js";
-
-type Loose = Record<string, unknown>;
+import { isObject, type Loose } from "./args.js";
 
 /** The result of one model in a query: what to decrypt, what to remove, and where to recurse. */
 export interface ResultShape {
@@ -64,9 +63,9 @@ function plan(
   const model = schema.models.get(modelName);
   if (!model) return { args, shape: undefined };
   const out: Loose = { ...args };
-  const select = asObject(args["select"]);
-  const include = asObject(args["include"]);
-  const argOmit = asObject(args["omit"]) ?? {};
+  const select = objectOrUndefined(args["select"]);
+  const include = objectOrUndefined(args["include"]);
+  const argOmit = objectOrUndefined(args["omit"]) ?? {};
   const modelOmit = omit[modelProperty(modelName)] ?? {};
 
   const returned = new Set<string>();
@@ -86,7 +85,7 @@ function plan(
     for (const [key, value] of Object.entries(nestedSource)) {
       const relation = model.relations.get(key);
       if (!relation || !value) continue;
-      const nestedArgs = value === true ? {} : (asObject(value) ?? {});
+      const nestedArgs = value === true ? {} : (objectOrUndefined(value) ?? {});
       const nested = plan(schema, relation.target, nestedArgs, omit);
       if (nested.shape) {
         relations.set(key, nested.shape);
@@ -103,13 +102,13 @@ function plan(
       if (returned.has(field)) continue;
       strip.push(field);
       if (select) out["select"] = { ...(out["select"] as Loose), [field]: true };
-      else out["omit"] = { ...(asObject(out["omit"]) ?? {}), [field]: false };
+      else out["omit"] = { ...(objectOrUndefined(out["omit"]) ?? {}), [field]: false };
     }
   }
   if (decrypt.length === 0 && relations.size === 0) return { args, shape: undefined };
   return { args: out, shape: { model, decrypt, strip, relations } };
 }
 
-function asObject(value: unknown): Loose | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Loose) : undefined;
+function objectOrUndefined(value: unknown): Loose | undefined {
+  return isObject(value) ? value : undefined;
 }

@@ -5,8 +5,7 @@
  */
 import type { EncryptedField, ModelSchema } from "../schema.js";
 import type { ResultShape } from "./plan.js";
-
-type Loose = Record<string, unknown>;
+import type { Loose } from "./args.js";
 
 /** One stored value to decrypt: `row[field.name]` is replaced by its plaintext. */
 export interface StoredValue {

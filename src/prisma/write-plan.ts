@@ -6,8 +6,7 @@
  */
 import { VaultError } from "../errors.js";
 import type { EncryptedField, ModelSchema, Relation, Row, VaultSchema } from "../schema.js";
-
-type Loose = Record<string, unknown>;
+import { type Loose, isObject, list } from "./args.js";
 
 /** A plaintext to seal; the envelope goes to `holder[key]`. */
 export interface PendingValue {
@@ -294,13 +293,4 @@ function notAString(model: ModelSchema, field: EncryptedField): VaultError {
 function isPlain(value: object): boolean {
   const prototype = Object.getPrototypeOf(value) as unknown;
   return prototype === Object.prototype || prototype === null;
-}
-
-function list(value: unknown): unknown[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
-function isObject(value: unknown): value is Loose {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
