@@ -72,7 +72,8 @@ type Value = { readonly text: string; readonly quoted: boolean } | undefined;
 /** `a, b: c, d: "e"` -> [["a", undefined], ["b", {c}], ["d", {"e", quoted}]] */
 function pairs(list: string, model: string, field: string | undefined): [string, Value][] {
   const out: [string, Value][] = [];
-  for (const raw of list.split(",")) {
+  // Split at commas outside double quotes, so a quoted value may hold commas.
+  for (const raw of list.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
     const item = raw.trim();
     if (item === "") continue;
     const match = /^([A-Za-z_][\w.]*)\s*(?::\s*(?:"([^"]*)"|([\w.+-]+)))?$/.exec(item);

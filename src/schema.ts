@@ -225,10 +225,7 @@ function contextSpec(
       if (typeof field !== "string")
         throw new VaultConfigError("context lists field names (strings)", { model });
     }
-  } else if (typeof option === "object" && "derive" in option) {
-    if (typeof option.derive !== "function" || !Array.isArray(option.fields)) {
-      throw new VaultConfigError("a derived context needs fields: string[] and derive(row)", { model });
-    }
+  } else if (isDerived(option)) {
     pairs = option.fields.map((field) => [field, field]);
     derive = option.derive;
   } else if (typeof option === "object") {
@@ -262,6 +259,13 @@ function contextSpec(
       throw new VaultConfigError("staticContext must be non-empty string pairs", { model, cause: error });
     }
   }
+  for (const [key] of pairs) {
+    if (!derive && key in fixed) {
+      throw new VaultConfigError(`staticContext key "${key}" would replace the value of a context field`, {
+        model,
+      });
+    }
+  }
   const fields = [...new Set(pairs.map(([, field]) => field))];
   return {
     fields,
@@ -285,7 +289,9 @@ function contextSpec(
         }
         values[key] = String(value);
       }
-      const context = derive ? { ...derive(pick(row, fields)), ...fixed } : { ...values, ...fixed };
+      const context = derive
+        ? { ...derived(derive(pick(row, fields)), model, id), ...fixed }
+        : { ...values, ...fixed };
       try {
         return validateContext(context);
       } catch (error) {
@@ -293,6 +299,28 @@ function contextSpec(
       }
     },
   };
+}
+
+function isDerived(option: ContextOption): option is Extract<ContextOption, { derive: unknown }> {
+  const candidate = option as { derive?: unknown; fields?: unknown };
+  return typeof candidate.derive === "function" && Array.isArray(candidate.fields);
+}
+
+/** derive()'s answer must be a context object itself, not something that spreads into one. */
+function derived(context: unknown, model: string, id: unknown): KeyContext {
+  try {
+    return validateContext(context);
+  } catch (error) {
+    throw new VaultError(
+      "VAULT_CONTEXT_INVALID",
+      `derive() must return a key context: ${(error as Error).message}`,
+      {
+        model,
+        id,
+        cause: error,
+      },
+    );
+  }
 }
 
 function pick(row: Row, fields: readonly string[]): Row {

@@ -1,17 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { associatedData, canonicalContext, parseCanonicalContext, validateContext } from "../src/context.js";
-import { VaultError } from "../src/errors.js";
-
-function errorOf(run: () => unknown): VaultError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof VaultError) return error;
-    throw error;
-  }
-  throw new Error("did not throw");
-}
+import { thrownVaultError } from "./support/errors.js";
 
 describe("key context", () => {
   it("accepts 1 to 10 pairs of non-empty strings and returns a frozen copy", () => {
@@ -37,13 +27,13 @@ describe("key context", () => {
     ["an empty value", { organizationId: "" }, /"organizationId" must not be empty/],
     ["an undefined value", { organizationId: undefined }, /"organizationId" must be a string/],
   ])("refuses %s with VAULT_CONTEXT_INVALID naming the offending key", (_name, input, message) => {
-    const error = errorOf(() => validateContext(input));
+    const error = thrownVaultError(() => validateContext(input));
     expect(error.code).toBe("VAULT_CONTEXT_INVALID");
     expect(error.message).toMatch(message);
   });
 
   it("never puts a value into the error", () => {
-    expect(errorOf(() => validateContext({ ssn: 123456789 })).message).not.toContain("123456789");
+    expect(thrownVaultError(() => validateContext({ ssn: 123456789 })).message).not.toContain("123456789");
   });
 
   it("canonicalizes by sorted key, whatever the insertion order, including integer-like keys", () => {
@@ -74,6 +64,6 @@ describe("key context", () => {
     expect(associatedData("User", "ssn", { organizationId: "org_1", region: "eu" })).toBe(
       'prisma-vault:v1|User.ssn|{"organizationId":"org_1","region":"eu"}',
     );
-    expect(errorOf(() => associatedData("", "ssn", { a: "b" })).code).toBe("VAULT_CONFIG");
+    expect(thrownVaultError(() => associatedData("", "ssn", { a: "b" })).code).toBe("VAULT_CONFIG");
   });
 });

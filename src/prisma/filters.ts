@@ -52,6 +52,11 @@ function checkReadArgs(schema: VaultSchema, model: ModelSchema, args: Loose): vo
     const selection = args[key];
     if (!isObject(selection)) continue;
     for (const [name, value] of Object.entries(selection)) {
+      // `_count: { select: { posts: { where } } }` counts filtered relations.
+      if (name === "_count" && isObject(value) && isObject(value["select"])) {
+        checkReadArgs(schema, model, { select: value["select"] });
+        continue;
+      }
       const relation = model.relations.get(name);
       const target = relation && schema.models.get(relation.target);
       if (target && isObject(value)) checkReadArgs(schema, target, value);
@@ -62,6 +67,7 @@ function checkReadArgs(schema: VaultSchema, model: ModelSchema, args: Loose): vo
 /** `where` (or `cursor`) of `model`: any filter on an encrypted field except a null check. */
 function checkWhere(schema: VaultSchema, model: ModelSchema, where: Loose, what = "a filter"): void {
   for (const [key, value] of Object.entries(where)) {
+    if (value === undefined) continue; // Prisma ignores undefined filters
     if (key === "AND" || key === "OR" || key === "NOT") {
       for (const item of list(value)) if (isObject(item)) checkWhere(schema, model, item, what);
       continue;
@@ -99,6 +105,10 @@ function isNullCheck(value: unknown): boolean {
 function checkOrderBy(schema: VaultSchema, model: ModelSchema, order: Loose): void {
   for (const [key, value] of Object.entries(order)) {
     if (model.encrypted.has(key)) refuse(model, key, "orderBy on an encrypted field");
+    // groupBy sorts by aggregates: `orderBy: { _max: { email: "asc" } }`.
+    if ((key === "_min" || key === "_max" || key === "_avg" || key === "_sum") && isObject(value)) {
+      for (const field of Object.keys(value)) refuseIfEncrypted(model, field, `orderBy ${key}`);
+    }
     if (key === "_relevance" && isObject(value)) {
       for (const field of list(value["fields"])) refuseIfEncrypted(model, field, "orderBy _relevance");
     }

@@ -83,7 +83,7 @@ export function planWrite(schema: VaultSchema, model: string, operation: string,
 /** A copy of Prisma arguments: plain objects and arrays are copied, everything else (Date, Decimal, Buffer) is shared. */
 export function cloneArgs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(cloneArgs);
-  if (isObject(value) && isPlain(value)) {
+  if (isObject(value) && isCopied(value)) {
     const out: Loose = {};
     for (const [key, item] of Object.entries(value)) out[key] = cloneArgs(item);
     return out;
@@ -147,14 +147,12 @@ class Walker {
     locator: Locator,
     parent: Parent | undefined,
   ): void {
-    const before = this.units.length;
     if (isObject(create)) this.create(model, create, parent);
-    const created = this.units[before];
-    const updatedAt = this.units.length;
     if (isObject(update)) this.update(model, update, locator);
-    const updated = this.units[updatedAt];
-    if (created?.model === model && created.kind === "create" && updated?.kind === "update")
-      updated.fallback = created;
+    // Link the two branches' own units (not units of rows nested inside them).
+    const created = this.units.find((unit) => unit.data === create && unit.kind === "create");
+    const updated = this.units.find((unit) => unit.data === update && unit.kind === "update");
+    if (created && updated) updated.fallback = created;
   }
 
   private add(
@@ -290,7 +288,15 @@ function notAString(model: ModelSchema, field: EncryptedField): VaultError {
   );
 }
 
-function isPlain(value: object): boolean {
+/**
+ * Plain objects and class instances holding data (DTOs) are copied, so envelopes never land in the
+ * caller's objects. Values Prisma reads as a whole are shared: Date, bytes, Decimal, and objects
+ * without own properties (Prisma.DbNull and friends).
+ */
+function isCopied(value: object): boolean {
   const prototype = Object.getPrototypeOf(value) as unknown;
-  return prototype === Object.prototype || prototype === null;
+  if (prototype === Object.prototype || prototype === null) return true;
+  if (value instanceof Date || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return false;
+  const decimalLike = typeof (value as { toFixed?: unknown }).toFixed === "function";
+  return !decimalLike && Object.keys(value).length > 0;
 }

@@ -9,3 +9,14 @@ export async function vaultFailure(promise: Promise<unknown>): Promise<VaultErro
   if (!(error instanceof VaultError)) throw new Error(`expected a VaultError, got ${String(error)}`);
   return error;
 }
+
+/** The VaultError `run` throws; fails the test if it returns or throws anything else. */
+export function thrownVaultError(run: () => unknown): VaultError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof VaultError) return error;
+    throw error;
+  }
+  throw new Error("expected a VaultError, nothing was thrown");
+}

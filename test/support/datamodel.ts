@@ -1,0 +1,136 @@
+/**
+ * Data models for the pure unit tests: small builders, and a literal copy of the models of
+ * test/prisma/schema.template.prisma (the same shape the `prisma-vault` generator writes), with the
+ * `models` map its annotations stand for.
+ */
+import { buildVaultSchema, type ModelSchema, type ModelsOption, type VaultSchema } from "../../src/schema.js";
+import type { DataModel, DataModelField, DataModelModel } from "../../src/prisma/datamodel.js";
+
+/** A scalar column: `scalar("ssn")`, `scalar("id", "Int", { isId: true })`. */
+export function scalar(name: string, type = "String", extra: Partial<DataModelField> = {}): DataModelField {
+  return { name, kind: "scalar", type, isList: false, ...extra };
+}
+
+/** The side of a relation that holds the foreign key: `belongsTo("organization", "Organization", "OrgToUser", ["organizationId"])`. */
+export function belongsTo(
+  name: string,
+  target: string,
+  relationName: string,
+  fromFields: readonly string[],
+  toFields: readonly string[] = ["id"],
+): DataModelField {
+  return {
+    name,
+    kind: "object",
+    type: target,
+    isList: false,
+    relationName,
+    relationFromFields: fromFields,
+    relationToFields: toFields,
+  };
+}
+
+/** The side of a relation without the foreign key: a list (`hasMany`) or an optional one (`hasOne`). */
+export function hasMany(name: string, target: string, relationName: string): DataModelField {
+  return {
+    name,
+    kind: "object",
+    type: target,
+    isList: true,
+    relationName,
+    relationFromFields: [],
+    relationToFields: [],
+  };
+}
+
+export function hasOne(name: string, target: string, relationName: string): DataModelField {
+  return { ...hasMany(name, target, relationName), isList: false };
+}
+
+export function model(
+  name: string,
+  fields: readonly DataModelField[],
+  extra: Partial<DataModelModel> = {},
+): DataModelModel {
+  return { name, fields, primaryKey: null, ...extra };
+}
+
+export function dataModel(...models: readonly DataModelModel[]): DataModel {
+  return { models: Object.fromEntries(models.map((m) => [m.name, m])) };
+}
+
+const intId = scalar("id", "Int", { isId: true });
+
+/** The models of test/prisma/schema.template.prisma, documentation included. */
+export const testDataModel: DataModel = dataModel(
+  model("Organization", [
+    scalar("id", "String", { isId: true }),
+    scalar("name"),
+    hasMany("users", "User", "OrganizationToUser"),
+    hasMany("posts", "Post", "OrganizationToPost"),
+    hasMany("profiles", "Profile", "OrganizationToProfile"),
+  ]),
+  model(
+    "User",
+    [
+      intId,
+      scalar("organizationId"),
+      belongsTo("organization", "Organization", "OrganizationToUser", ["organizationId"]),
+      scalar("name"),
+      scalar("email", "String", { documentation: "@encrypted" }),
+      scalar("ssn", "String", { documentation: "@encrypted" }),
+      scalar("notes", "String", { documentation: "@encrypted" }),
+      hasMany("posts", "Post", "PostToUser"),
+      hasOne("profile", "Profile", "ProfileToUser"),
+    ],
+    {
+      documentation:
+        "Each user's encrypted fields use their organization's key.\n@vault.context(organizationId)",
+    },
+  ),
+  model(
+    "Post",
+    [
+      intId,
+      scalar("organizationId"),
+      belongsTo("organization", "Organization", "OrganizationToPost", ["organizationId"]),
+      scalar("authorId", "Int"),
+      belongsTo("author", "User", "PostToUser", ["authorId"]),
+      scalar("title"),
+      scalar("body", "String", { documentation: "@encrypted" }),
+    ],
+    { documentation: "@vault.context(org: organizationId)" },
+  ),
+  model(
+    "Profile",
+    [
+      intId,
+      scalar("organizationId"),
+      belongsTo("organization", "Organization", "OrganizationToProfile", ["organizationId"]),
+      scalar("userId", "Int", { isUnique: true }),
+      belongsTo("user", "User", "ProfileToUser", ["userId"]),
+      scalar("bio", "String", { documentation: "@encrypted" }),
+    ],
+    { documentation: "@vault.context(organizationId)" },
+  ),
+  model("AuditLog", [intId, scalar("action"), scalar("subject")]),
+);
+
+/** What the annotations of {@link testDataModel} say, written as a `models` option. */
+export const testModels: ModelsOption = {
+  User: { context: { organizationId: "organizationId" }, fields: { email: {}, ssn: {}, notes: {} } },
+  Post: { context: { org: "organizationId" }, fields: { body: {} } },
+  Profile: { context: { organizationId: "organizationId" }, fields: { bio: {} } },
+};
+
+/** The validated schema of the test models (or of `models` over the same data model). */
+export function testSchema(models: ModelsOption = testModels): VaultSchema {
+  return buildVaultSchema(testDataModel, models, "reject");
+}
+
+/** One model of a schema; fails the test when it is not there. */
+export function modelOf(schema: VaultSchema, name: string): ModelSchema {
+  const found = schema.models.get(name);
+  if (!found) throw new Error(`no model ${name} in the schema`);
+  return found;
+}
