@@ -474,6 +474,12 @@ export function extensionSuite(target: Target): void {
         ]);
         expect(created.email).toBe("tx@x.io");
         expect(all.map((u) => u.email)).toEqual(["tx@x.io"]);
+        // An update in a batch reads its context before the batch and carries it as a condition.
+        const [batched] = await prisma.$transaction([
+          prisma.user.update({ where: { id: created.id }, data: { ssn: "in batch" } }),
+        ]);
+        expect(batched.ssn).toBe("in batch");
+        await expectSealed("User", created.id, "ssn", "in batch", { organizationId: "org_a" });
         const result = await prisma.$transaction(async (tx) => {
           const user = await tx.user.create({ data: { organizationId: "org_a", email: "itx@x.io" } });
           // The context read for this update must see the uncommitted row.
