@@ -4,8 +4,9 @@
  * schema engine cannot be downloaded here.
  *
  * Where a server comes from: the URL in PRISMA_VAULT_TEST_POSTGRES_URL / PRISMA_VAULT_TEST_MARIADB_URL,
- * else the local default (127.0.0.1:5432 user postgres, 127.0.0.1:3306 user root). When none answers,
- * that database's tests are skipped with a message, or fail when PRISMA_VAULT_REQUIRE_DATABASES=1 (CI).
+ * which global-setup.ts fills from the local server or a testcontainers container when unset. When
+ * none answers, that database's tests are skipped with a message, or fail when
+ * PRISMA_VAULT_REQUIRE_DATABASES=1 (CI).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -61,7 +62,10 @@ export async function openDatabase(target: Target): Promise<TestDatabase | { ski
     await admin.$executeRawUnsafe(`CREATE DATABASE ${name}`);
   } catch (error) {
     await admin.$disconnect().catch(() => undefined);
-    const reason = `${target} at ${redact(adminUrl)} is not reachable (${(error as Error).message.split("\n")[0]}); set ${envName}`;
+    const detail = [(error as { code?: unknown }).code, (error as Error).message.trim().split("\n").at(-1)]
+      .filter(Boolean)
+      .join(" ");
+    const reason = `${target} at ${redact(adminUrl)} is not reachable (${detail || String(error)}); set ${envName}`;
     if (process.env["PRISMA_VAULT_REQUIRE_DATABASES"] === "1") throw new Error(reason);
     return { skip: reason };
   }
