@@ -7,6 +7,9 @@
  * which global-setup.ts fills from the local server or a testcontainers container when unset. When
  * none answers, that database's tests are skipped with a message, or fail when
  * PRISMA_VAULT_REQUIRE_DATABASES=1 (CI).
+ *
+ * Target sqlite-prisma6 is SQLite through a Prisma 6.19 client and adapter from compat/prisma6, which has
+ * its own node_modules (see compat/prisma6/README.md).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -17,8 +20,12 @@ import { PrismaMariaDb } from "@prisma/adapter-mariadb";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { PrismaClient } from "../generated/sqlite/client/client.js";
 
-export const TARGETS = ["sqlite", "postgres", "mariadb"] as const;
+export const TARGETS = ["sqlite", "postgres", "mariadb", "sqlite-prisma6"] as const;
 export type Target = (typeof TARGETS)[number];
+type Dialect = Exclude<Target, "sqlite-prisma6">;
+
+/** compat/prisma6/index.js: the Prisma 6.19 client and SQLite adapter (a variable, so tsc leaves it alone). */
+const PRISMA6: string = "../../compat/prisma6/index.js";
 
 export interface TestDatabase {
   readonly target: Target;
@@ -40,17 +47,18 @@ const DEFAULT_URLS = {
 
 /** Opens a fresh database for `target`, or explains why it cannot. */
 export async function openDatabase(target: Target): Promise<TestDatabase | { skip: string }> {
+  if (target === "sqlite-prisma6") {
+    const prisma6 = (await import(PRISMA6)) as {
+      PrismaClient: new (options: object) => PrismaClient;
+      PrismaBetterSQLite3: new (options: { url: string }) => object;
+    };
+    return openSqlite(target, prisma6.PrismaClient, (url) => new prisma6.PrismaBetterSQLite3({ url }));
+  }
   const { PrismaClient } = (await import(`../generated/${target}/client/client.ts`)) as {
     PrismaClient: new (options: object) => PrismaClient;
   };
   if (target === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "prisma-vault-"));
-    const adapter = () => new PrismaBetterSqlite3({ url: `file:${join(dir, "test.db")}` });
-    return setUp(
-      target,
-      (options) => new PrismaClient({ adapter: adapter(), ...options }),
-      () => rmSync(dir, { recursive: true, force: true }),
-    );
+    return openSqlite(target, PrismaClient, (url) => new PrismaBetterSqlite3({ url }));
   }
   const envName = target === "postgres" ? "PRISMA_VAULT_TEST_POSTGRES_URL" : "PRISMA_VAULT_TEST_MARIADB_URL";
   const adminUrl = process.env[envName] ?? DEFAULT_URLS[target];
@@ -80,13 +88,29 @@ export async function openDatabase(target: Target): Promise<TestDatabase | { ski
   );
 }
 
+function openSqlite(
+  target: Target,
+  PrismaClient: new (options: object) => PrismaClient,
+  adapter: (url: string) => object,
+): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), "prisma-vault-"));
+  const url = `file:${join(dir, "test.db")}`;
+  return setUp(
+    target,
+    (options) => new PrismaClient({ adapter: adapter(url), ...options }),
+    () => rmSync(dir, { recursive: true, force: true }),
+  );
+}
+
 async function setUp(
   target: Target,
   make: (options?: object) => PrismaClient,
   drop: () => unknown,
 ): Promise<TestDatabase> {
   const plain = make();
-  for (const statement of ddl(target)) await plain.$executeRawUnsafe(statement);
+  for (const statement of ddl(target === "sqlite-prisma6" ? "sqlite" : target)) {
+    await plain.$executeRawUnsafe(statement);
+  }
   const clients: PrismaClient[] = [plain];
   const q = (name: string) => (target === "mariadb" ? `\`${name}\`` : `"${name}"`);
   return {
@@ -115,7 +139,7 @@ async function setUp(
 }
 
 /** The test schema's tables (test/prisma/schema.template.prisma), in each dialect. */
-function ddl(target: Target): string[] {
+function ddl(target: Dialect): string[] {
   const q = (name: string) => (target === "mariadb" ? `\`${name}\`` : `"${name}"`);
   const auto = {
     sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT",
