@@ -64,7 +64,9 @@ export function extensionSuite(target: Target): void {
   const expectSealed = async (table: string, id: number, field: string, plain: string, context: Loose) => {
     const value = await stored(table, id, field);
     expect(isEnvelope(value)).toBe(true);
-    expect(value).not.toContain(plain);
+    // Short plaintexts occur in random base64 by chance; compare those whole.
+    if (plain.length >= 6) expect(value).not.toContain(plain);
+    else expect(value).not.toBe(plain);
     const text = await rig.workos.vault.decrypt(
       value as string,
       associatedData(table, field, context as Record<string, string>),
