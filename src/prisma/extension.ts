@@ -6,47 +6,20 @@
 import { Prisma } from "@prisma/client/extension";
 import { FieldCipher } from "../cipher.js";
 import { canonicalize, type KeyContext } from "../context.js";
-import { VaultConfigError, VaultError } from "../errors.js";
+import { VaultError } from "../errors.js";
 import { annotationsOf } from "../annotations.js";
-import { DataKeyCache, type CacheOptions, type VaultStats } from "../keys/cache.js";
-import type { KeyProvider } from "../keys/provider.js";
-import {
-  buildVaultSchema,
-  type ModelSchema,
-  type ModelsOption,
-  type Row,
-  type VaultSchema,
-} from "../schema.js";
-import { isGeneratedVaultSchema, type DataModel, type GeneratedVaultSchema } from "./datamodel.js";
+import { DataKeyCache, type VaultStats } from "../keys/cache.js";
+import { buildVaultSchema, inertModels, type ModelSchema, type Row, type VaultSchema } from "../schema.js";
 import { checkQuery } from "./filters.js";
-import {
-  dataPathOf,
-  globalOmit,
-  itxClient,
-  runtimeDataModel,
-  transactionOf,
-  type TransactionInfo,
-} from "./internals.js";
+import { dataPathOf, globalOmit, itxClient, transactionOf, type TransactionInfo } from "./internals.js";
+import { andWhere, contextEquals, pkEquals, rowsAlong, selectAlong } from "./locate.js";
+import { dataModelFor, validateOptions, type VaultOptions } from "./options.js";
 import { modelProperty, planSelection, shapeAt } from "./plan.js";
 import { rowId } from "./results.js";
 import { fieldRef, openResult, sealValues, type DecryptErrorPolicy } from "./values.js";
-import { planWrite, type ContextNeed, type Locator, type WriteUnit } from "./write-plan.js";
-import type { Loose } from "./args.js";
 
-export interface VaultOptions {
-  /** Where data keys come from: `LocalKeyProvider.fromEnv()`, `new WorkOSKeyProvider({ workos })`, … */
-  readonly keys: KeyProvider;
-  /** Encrypted fields per model. Entries replace the schema annotations of the same model. */
-  readonly models?: ModelsOption;
-  /** The `prisma-vault` generator's output (`vaultSchema`), for annotations and relation keys. */
-  readonly schema?: GeneratedVaultSchema;
-  /** Data-key cache limits, or `false` to call the provider for every value. */
-  readonly cache?: CacheOptions | false;
-  /** A value that does not decrypt: `"throw"` (default), `"null"`, or a function returning the value to read. */
-  readonly onDecryptError?: DecryptErrorPolicy;
-  /** `"read"` passes plaintext rows through on read while a migration runs. Default `"reject"`. */
-  readonly plaintext?: "reject" | "read";
-}
+import { planWrite, type ContextNeed, type WriteUnit } from "./write-plan.js";
+import type { Loose } from "./args.js";
 
 /** `prisma.$vault`: counters of the extension's data-key cache and key provider. */
 export interface VaultClientApi {
@@ -111,79 +84,6 @@ export function vault(options: VaultOptions) {
       },
     });
   });
-}
-
-interface Settings {
-  readonly schema: GeneratedVaultSchema | undefined;
-  readonly plaintext: "reject" | "read";
-  readonly onDecryptError: DecryptErrorPolicy;
-}
-
-function validateOptions(options: VaultOptions): Settings {
-  if (typeof options !== "object" || options === null)
-    throw new VaultConfigError("vault() takes an options object");
-  const keys = options.keys as Partial<KeyProvider> | undefined;
-  if (typeof keys?.createDataKey !== "function" || typeof keys.decryptDataKey !== "function") {
-    throw new VaultConfigError("options.keys must be a KeyProvider (createDataKey, decryptDataKey)");
-  }
-  if (options.schema !== undefined && !isGeneratedVaultSchema(options.schema)) {
-    throw new VaultConfigError(
-      "options.schema must be the vaultSchema written by the prisma-vault generator",
-    );
-  }
-  if (options.models !== undefined && (typeof options.models !== "object" || options.models === null)) {
-    throw new VaultConfigError("options.models must map model names to { context, fields }");
-  }
-  if (options.models === undefined && options.schema === undefined) {
-    throw new VaultConfigError(
-      "vault() needs options.models or options.schema (the generator's vaultSchema)",
-    );
-  }
-  const policy = options.onDecryptError ?? "throw";
-  if (policy !== "throw" && policy !== "null" && typeof policy !== "function") {
-    throw new VaultConfigError('options.onDecryptError must be "throw", "null" or a function');
-  }
-  const plaintext = options.plaintext ?? "reject";
-  if (plaintext !== "reject" && plaintext !== "read") {
-    throw new VaultConfigError('options.plaintext must be "reject" or "read"');
-  }
-  if (
-    options.cache !== undefined &&
-    options.cache !== false &&
-    (typeof options.cache !== "object" || options.cache === null)
-  ) {
-    throw new VaultConfigError("options.cache must be cache limits or false");
-  }
-  return { schema: options.schema, plaintext, onDecryptError: policy };
-}
-
-/** The generator's data model when given (checked against the client's), else the client's own. */
-function dataModelFor(client: unknown, generated: GeneratedVaultSchema | undefined): DataModel {
-  const runtime = runtimeDataModel(client);
-  if (generated) {
-    if (runtime) {
-      for (const [name, model] of Object.entries(generated.datamodel.models)) {
-        const live = runtime.models[name];
-        const missing = model.fields.find((f) => !live?.fields.some((l) => l.name === f.name));
-        if (!live || missing) {
-          throw new VaultConfigError(
-            "the generated vault schema does not match the Prisma client; run prisma generate",
-            {
-              model: name,
-              ...(missing ? { field: missing.name } : {}),
-            },
-          );
-        }
-      }
-    }
-    return generated.datamodel;
-  }
-  if (!runtime) {
-    throw new VaultConfigError(
-      "cannot read this Prisma client's data model; pass the generator's vaultSchema as options.schema",
-    );
-  }
-  return runtime;
 }
 
 class Engine {
@@ -487,73 +387,8 @@ function delegate(client: AnyClient, model: string): Delegate {
   return client[modelProperty(model)] as Delegate;
 }
 
-/** A `select` that reaches `columns` of the row at `locator`. */
-function selectAlong(
-  schema: VaultSchema,
-  top: ModelSchema,
-  locator: Locator,
-  columns: readonly string[],
-): Loose {
-  const leaf: Loose = Object.fromEntries(columns.map((c) => [c, true]));
-  let select = leaf;
-  const models: ModelSchema[] = [top];
-  for (const step of locator) {
-    const target = schema.models.get(models.at(-1)?.relations.get(step.relation)?.target ?? "");
-    if (target) models.push(target);
-  }
-  for (let i = locator.length - 1; i >= 0; i--) {
-    const step = locator[i] as Locator[number];
-    const relation = models[i]?.relations.get(step.relation);
-    const nested: Loose = { select };
-    if (step.where && relation?.isList !== false) nested["where"] = step.where;
-    select = { [step.relation]: nested };
-  }
-  return select;
-}
-
-function rowsAlong(row: unknown, locator: Locator): Loose[] {
-  let rows: unknown[] = row ? [row] : [];
-  for (const step of locator) {
-    rows = rows.flatMap((r) => {
-      const next = (r as Loose)[step.relation];
-      return Array.isArray(next) ? (next as unknown[]) : next ? [next] : [];
-    });
-  }
-  return rows as Loose[];
-}
-
-function andWhere(where: Loose, extra: Loose): Loose {
-  const and = where["AND"] === undefined ? [] : Array.isArray(where["AND"]) ? where["AND"] : [where["AND"]];
-  return { ...where, AND: [...(and as unknown[]), extra] };
-}
-
-function contextEquals(model: ModelSchema, row: Loose): Loose {
-  return Object.fromEntries(model.contextFields.map((f) => [f, row[f]]));
-}
-
-function pkEquals(model: ModelSchema, row: Loose): Loose {
-  return Object.fromEntries(model.primaryKey.map((f) => [f, row[f]]));
-}
-
 function notFound(model: ModelSchema): VaultError {
   return new VaultError("VAULT_CONTEXT_MISSING", "no row matches the update, so its key context is unknown", {
     model: model.name,
   });
-}
-
-/** Models whose relation graph holds no encrypted field. */
-function inertModels(schema: VaultSchema): Set<string> {
-  const live = new Set([...schema.models.values()].filter((m) => m.encrypted.size > 0).map((m) => m.name));
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const model of schema.models.values()) {
-      if (live.has(model.name)) continue;
-      if ([...model.relations.values()].some((r) => live.has(r.target))) {
-        live.add(model.name);
-        grew = true;
-      }
-    }
-  }
-  return new Set([...schema.models.keys()].filter((name) => !live.has(name)));
 }

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { associatedData } from "../../src/context.js";
 import { isEnvelope } from "../../src/envelope.js";
-import { vault, type VaultOptions } from "../../src/prisma/extension.js";
+import { vault } from "../../src/prisma/extension.js";
+import type { VaultOptions } from "../../src/prisma/options.js";
 import { openDatabase, type Target, type TestDatabase } from "../support/databases.js";
 import { vaultFailure } from "../support/errors.js";
 import { useKeyServerRig } from "../support/key-server.js";

@@ -1,0 +1,99 @@
+/**
+ * The options of `vault()` and their eager validation: everything wrong with them is a
+ * `VaultConfigError` thrown by `vault()` or `$extends`, before any query runs.
+ */
+import { VaultConfigError } from "../errors.js";
+import type { CacheOptions } from "../keys/cache.js";
+import type { KeyProvider } from "../keys/provider.js";
+import type { ModelsOption } from "../schema.js";
+import { isGeneratedVaultSchema, type DataModel, type GeneratedVaultSchema } from "./datamodel.js";
+import { runtimeDataModel } from "./internals.js";
+import type { DecryptErrorPolicy } from "./values.js";
+
+export interface VaultOptions {
+  /** Where data keys come from: `LocalKeyProvider.fromEnv()`, `new WorkOSKeyProvider({ workos })`, … */
+  readonly keys: KeyProvider;
+  /** Encrypted fields per model. Entries replace the schema annotations of the same model. */
+  readonly models?: ModelsOption;
+  /** The `prisma-vault` generator's output (`vaultSchema`), for annotations and relation keys. */
+  readonly schema?: GeneratedVaultSchema;
+  /** Data-key cache limits, or `false` to call the provider for every value. */
+  readonly cache?: CacheOptions | false;
+  /** A value that does not decrypt: `"throw"` (default), `"null"`, or a function returning the value to read. */
+  readonly onDecryptError?: DecryptErrorPolicy;
+  /** `"read"` passes plaintext rows through on read while a migration runs. Default `"reject"`. */
+  readonly plaintext?: "reject" | "read";
+}
+
+export interface Settings {
+  readonly schema: GeneratedVaultSchema | undefined;
+  readonly plaintext: "reject" | "read";
+  readonly onDecryptError: DecryptErrorPolicy;
+}
+
+export function validateOptions(options: VaultOptions): Settings {
+  if (typeof options !== "object" || options === null)
+    throw new VaultConfigError("vault() takes an options object");
+  const keys = options.keys as Partial<KeyProvider> | undefined;
+  if (typeof keys?.createDataKey !== "function" || typeof keys.decryptDataKey !== "function") {
+    throw new VaultConfigError("options.keys must be a KeyProvider (createDataKey, decryptDataKey)");
+  }
+  if (options.schema !== undefined && !isGeneratedVaultSchema(options.schema)) {
+    throw new VaultConfigError(
+      "options.schema must be the vaultSchema written by the prisma-vault generator",
+    );
+  }
+  if (options.models !== undefined && (typeof options.models !== "object" || options.models === null)) {
+    throw new VaultConfigError("options.models must map model names to { context, fields }");
+  }
+  if (options.models === undefined && options.schema === undefined) {
+    throw new VaultConfigError(
+      "vault() needs options.models or options.schema (the generator's vaultSchema)",
+    );
+  }
+  const policy = options.onDecryptError ?? "throw";
+  if (policy !== "throw" && policy !== "null" && typeof policy !== "function") {
+    throw new VaultConfigError('options.onDecryptError must be "throw", "null" or a function');
+  }
+  const plaintext = options.plaintext ?? "reject";
+  if (plaintext !== "reject" && plaintext !== "read") {
+    throw new VaultConfigError('options.plaintext must be "reject" or "read"');
+  }
+  if (
+    options.cache !== undefined &&
+    options.cache !== false &&
+    (typeof options.cache !== "object" || options.cache === null)
+  ) {
+    throw new VaultConfigError("options.cache must be cache limits or false");
+  }
+  return { schema: options.schema, plaintext, onDecryptError: policy };
+}
+
+/** The generator's data model when given (checked against the client's), else the client's own. */
+export function dataModelFor(client: unknown, generated: GeneratedVaultSchema | undefined): DataModel {
+  const runtime = runtimeDataModel(client);
+  if (generated) {
+    if (runtime) {
+      for (const [name, model] of Object.entries(generated.datamodel.models)) {
+        const live = runtime.models[name];
+        const missing = model.fields.find((f) => !live?.fields.some((l) => l.name === f.name));
+        if (!live || missing) {
+          throw new VaultConfigError(
+            "the generated vault schema does not match the Prisma client; run prisma generate",
+            {
+              model: name,
+              ...(missing ? { field: missing.name } : {}),
+            },
+          );
+        }
+      }
+    }
+    return generated.datamodel;
+  }
+  if (!runtime) {
+    throw new VaultConfigError(
+      "cannot read this Prisma client's data model; pass the generator's vaultSchema as options.schema",
+    );
+  }
+  return runtime;
+}
