@@ -103,10 +103,12 @@ class Engine {
     const { model, operation, args, query } = params;
     if (model === undefined || this.#inert.has(model)) return query(args);
     checkQuery(this.schema, model, operation, args);
-    if (READS.has(operation)) return this.read(model, args as Loose | undefined, query, dataPathOf(params));
-    if (CREATES.has(operation)) return this.create(model, operation, args, query);
+    // The fluent API (`create(...).posts()`) resolves to a relation of the row: decrypt what it returns.
+    const dataPath = dataPathOf(params);
+    if (READS.has(operation)) return this.read(model, args as Loose | undefined, query, dataPath);
+    if (CREATES.has(operation)) return this.create(model, operation, args, query, dataPath);
     if (operation === "update" || operation === "upsert")
-      return this.update(model, operation, args, query, transactionOf(params));
+      return this.update(model, operation, args, query, transactionOf(params), dataPath);
     if (operation === "updateMany" || operation === "updateManyAndReturn") {
       return this.updateMany(model, operation, args as Loose, query, transactionOf(params));
     }
@@ -127,12 +129,18 @@ class Engine {
     return result;
   }
 
-  async create(model: string, operation: string, args: unknown, query: Query): Promise<unknown> {
+  async create(
+    model: string,
+    operation: string,
+    args: unknown,
+    query: Query,
+    dataPath: readonly string[],
+  ): Promise<unknown> {
     const plan = planWrite(this.schema, model, operation, args);
     await Promise.all(
       plan.units.map((unit) => sealValues(this.cipher, unit.values, unit.model.contextOf(unit.known))),
     );
-    return operation === "createMany" ? query(plan.args) : this.read(model, plan.args, query);
+    return operation === "createMany" ? query(plan.args) : this.read(model, plan.args, query, dataPath);
   }
 
   async update(
@@ -141,6 +149,7 @@ class Engine {
     args: unknown,
     query: Query,
     tx: TransactionInfo,
+    dataPath: readonly string[],
   ): Promise<unknown> {
     const plan = planWrite(this.schema, model, operation, args);
     const top = this.schema.models.get(model) as ModelSchema;
@@ -164,7 +173,7 @@ class Engine {
       await Promise.all(
         plan.units.map((unit) => sealValues(this.cipher, unit.values, unit.model.contextOf(unit.known))),
       );
-      return this.read(model, plan.args, query);
+      return this.read(model, plan.args, query, dataPath);
     }
     return this.inTransaction(tx, query, model, operation, async (reader, exec) => {
       const where = plan.args["where"] as Loose;
@@ -184,7 +193,10 @@ class Engine {
         }
         await sealValues(this.cipher, unit.values, context);
       }
-      return this.read(model, plan.args, exec);
+      // Prisma unpacks a fluent result only for the hook's own query; our client call returns the row.
+      const unpacked: Query = async (next) =>
+        tx?.kind === "batch" ? exec(next) : valueAt(await exec(next), dataPath);
+      return this.read(model, plan.args, unpacked, dataPath);
     });
   }
 
@@ -371,6 +383,16 @@ class Engine {
     }
     return this.client.$transaction((own) => work(own, (args) => call(own, model, operation, args), true));
   }
+}
+
+/** The part of a result a fluent data path (`["select", "posts"]`) resolves to. */
+function valueAt(result: unknown, dataPath: readonly string[]): unknown {
+  let current = result;
+  for (const step of dataPath) {
+    if (step === "select" || step === "include") continue;
+    current = current === null || current === undefined ? current : (current as Loose)[step];
+  }
+  return current;
 }
 
 function writesEveryEncryptedField(unit: WriteUnit): boolean {

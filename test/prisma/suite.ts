@@ -464,6 +464,41 @@ export function extensionSuite(target: Target): void {
         expect(author?.email).toBe("ann@x.io");
       });
 
+      it("the fluent API after create, update and upsert decrypts the relation too", async () => {
+        const { ann } = await seed();
+        const created = await prisma.user
+          .create({
+            data: {
+              organizationId: "org_a",
+              email: "fluent@x.io",
+              posts: { create: { organizationId: "org_a", title: "f", body: "fluent body" } },
+            },
+          })
+          .posts();
+        expect(created.map((p) => p.body)).toEqual(["fluent body"]);
+        // No context in the data: the update runs in prisma-vault's own transaction.
+        const updated = await prisma.user
+          .update({ where: { id: ann.id }, data: { ssn: "fluent ssn" } })
+          .posts();
+        expect(updated.map((p) => p.body)).toEqual(["ann's post"]);
+        const upserted = await prisma.user
+          .upsert({
+            where: { id: ann.id },
+            create: { organizationId: "org_a", email: "x" },
+            update: { notes: "n" },
+          })
+          .posts();
+        expect(upserted.map((p) => p.body)).toEqual(["ann's post"]);
+        const inTx = await prisma.$transaction((tx) =>
+          tx.user.update({ where: { id: ann.id }, data: { ssn: "in itx" } }).posts(),
+        );
+        expect(inTx.map((p) => p.body)).toEqual(["ann's post"]);
+        const [inBatch] = await prisma.$transaction([
+          prisma.user.update({ where: { id: ann.id }, data: { ssn: "in batch" } }).posts(),
+        ]);
+        expect(inBatch.map((p) => p.body)).toEqual(["ann's post"]);
+      });
+
       it("delete returns the decrypted row", async () => {
         const { bob } = await seed();
         expect((await prisma.user.delete({ where: { id: bob.id } })).email).toBe("bob@x.io");
