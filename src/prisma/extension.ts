@@ -12,7 +12,7 @@ import { DataKeyCache, type VaultStats } from "../keys/cache.js";
 import { buildVaultSchema, inertModels, type ModelSchema, type Row, type VaultSchema } from "../schema.js";
 import { checkQuery } from "./filters.js";
 import { dataPathOf, globalOmit, itxClient, transactionOf, type TransactionInfo } from "./internals.js";
-import { andWhere, contextEquals, pkEquals, rowsAlong, selectAlong } from "./locate.js";
+import { andWhere, contextEquals, pkEquals, rowsAlong, selectAlong, storedEquals } from "./locate.js";
 import { dataModelFor, validateOptions, type VaultOptions } from "./options.js";
 import { modelProperty, planSelection, shapeAt } from "./plan.js";
 import { rowId } from "./results.js";
@@ -270,8 +270,7 @@ class Engine {
     }
     // Fail closed if the row changed after it was read (a batch transaction reads outside the batch).
     if (operation === "update") {
-      const guard = Object.fromEntries(stale.map((field) => [field.name, row[field.name]]));
-      args["where"] = andWhere(where, { ...guard, ...contextEquals(model, row) });
+      args["where"] = andWhere(where, { ...storedEquals(stale, row), ...contextEquals(model, row) });
     }
   }
 
@@ -299,22 +298,32 @@ class Engine {
       // One update per context; per row when the context changes and stored values must follow it.
       const batches = new Map<
         string,
-        { where: Loose; rows: Loose[]; context: KeyContext; previous: KeyContext }
+        { where: Loose; rows: Loose[]; context: KeyContext; previous: KeyContext; moves: boolean }
       >();
-      for (const row of rows) {
+      for (const [index, row] of rows.entries()) {
         const id = rowId(m, row);
         const previous = m.contextOf(row, id);
         const context = m.contextOf({ ...row, ...unit.known }, id);
         const moves = stale.length > 0 && canonicalize(previous) !== canonicalize(context);
-        const key = moves ? `row:${JSON.stringify(id)}` : `ctx:${canonicalize(previous)}`;
+        // Precondition: a row whose values move to another context is updated alone, by primary key.
+        if (moves && m.primaryKey.length === 0) {
+          throw new VaultError(
+            "VAULT_UNSUPPORTED_QUERY",
+            "moving rows without a primary key to another context",
+            {
+              model,
+            },
+          );
+        }
+        const key = moves ? `row:${index}` : `ctx:${canonicalize(previous)}`;
+        // A moving row is also pinned to the stored values it re-seals, so a concurrent write is not undone.
+        const pinned = moves ? { ...pkEquals(m, row), ...storedEquals(stale, row) } : {};
         const batch = batches.get(key) ?? {
-          where: andWhere(
-            where,
-            moves ? { ...pkEquals(m, row), ...contextEquals(m, row) } : contextEquals(m, row),
-          ),
+          where: andWhere(where, { ...pinned, ...contextEquals(m, row) }),
           rows: [],
           context,
           previous,
+          moves,
         };
         batch.rows.push(row);
         batches.set(key, batch);
@@ -342,7 +351,7 @@ class Engine {
         const partUnit = part.units[0] as WriteUnit;
         await sealValues(this.cipher, partUnit.values, batch.context);
         const row = batch.rows[0] as Loose;
-        for (const field of batch.rows.length === 1 ? stale : []) {
+        for (const field of batch.moves ? stale : []) {
           const value = row[field.name];
           if (typeof value !== "string") continue;
           const id = rowId(m, row);

@@ -54,3 +54,8 @@ export function contextEquals(model: ModelSchema, row: Loose): Loose {
 export function pkEquals(model: ModelSchema, row: Loose): Loose {
   return Object.fromEntries(model.primaryKey.map((f) => [f, row[f]]));
 }
+
+/** `{ field: storedValue }` for each of `fields` (an envelope compared whole, or null). */
+export function storedEquals(fields: readonly { readonly name: string }[], row: Loose): Loose {
+  return Object.fromEntries(fields.map((field) => [field.name, row[field.name] ?? null]));
+}
