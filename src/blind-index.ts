@@ -1,0 +1,166 @@
+/**
+ * Blind indexes: a keyed HMAC of a normalized value, stored beside its encrypted field so equality
+ * can be searched without decrypting. Unlike an unkeyed hash, it cannot be reversed by hashing a
+ * dictionary without the index secret.
+ *
+ *   index    = base64url( HMAC-SHA256(indexKey, normalize(value)) ), truncated to `bytes` (16–32)
+ *   indexKey = HKDF-SHA256(indexSecret, salt empty, info "<Model>.<field>" [+ "|" + canonical context])
+ *
+ * A tenant-scoped index (`scope: "tenant"`) mixes the row's context into the key, so the same value
+ * gives unrelated indexes in two tenants (no cross-tenant correlation) and queries must pin the tenant.
+ */
+import { createHmac, hkdfSync } from "node:crypto";
+import { canonicalize, type KeyContext } from "./context.js";
+import { VaultConfigError, VaultError } from "./errors.js";
+
+/** The environment variable holding the index secret when `indexSecret` is not given. */
+export const INDEX_KEY_ENV = "PRISMA_VAULT_INDEX_KEY";
+
+export const NORMALIZERS = ["none", "lowercase", "trim", "email", "phone", "nfkc"] as const;
+export type Normalizer = (typeof NORMALIZERS)[number];
+
+const STEPS: Readonly<Record<Normalizer, (value: string) => string>> = {
+  none: (value) => value,
+  lowercase: (value) => value.toLowerCase(),
+  trim: (value) => value.trim(),
+  email: (value) => value.trim().toLowerCase(),
+  // Digits only, keeping a leading "+": "+1 (555) 010-0000" -> "+15550100000".
+  phone: (value) => {
+    const trimmed = value.trim();
+    return (trimmed.startsWith("+") ? "+" : "") + trimmed.replace(/\D/g, "");
+  },
+  nfkc: (value) => value.normalize("NFKC"),
+};
+
+/** Normalizers that make `mode: "insensitive"` equal to an exact match. */
+const FOLDS_CASE: ReadonlySet<Normalizer> = new Set(["lowercase", "email"]);
+
+export const MIN_INDEX_BYTES = 16;
+export const MAX_INDEX_BYTES = 32;
+export const MIN_SECRET_BYTES = 32;
+const MAX_HKDF_INFO_BYTES = 1024;
+
+export interface BlindIndexOptions {
+  readonly model: string;
+  readonly field: string;
+  /** One normalizer, a list applied in order, or a comma-separated list (`"nfkc,email"`). Default `"none"`. */
+  readonly normalize?: string | readonly Normalizer[];
+  /** HMAC bytes kept, 16 to 32. Default 32. */
+  readonly bytes?: number;
+  /** `"global"` (default): one key per field. `"tenant"`: one key per field and key context. */
+  readonly scope?: "global" | "tenant";
+}
+
+/**
+ * The blind index of one field.
+ *
+ * @example
+ * const index = new BlindIndex(secret, { model: "User", field: "email", normalize: "email" });
+ * index.compute(" Ann@X.io ") === index.compute("ann@x.io") // true
+ */
+export class BlindIndex {
+  readonly model: string;
+  readonly field: string;
+  readonly scope: "global" | "tenant";
+  readonly normalizers: readonly Normalizer[];
+  readonly bytes: number;
+  /** Whether `mode: "insensitive"` queries can be answered exactly. */
+  readonly foldsCase: boolean;
+  readonly #secret: Uint8Array;
+  #globalKey: Buffer | undefined;
+
+  constructor(secret: Uint8Array, options: BlindIndexOptions) {
+    const where = { model: options.model, field: options.field };
+    if (!(secret instanceof Uint8Array) || secret.length < MIN_SECRET_BYTES) {
+      throw new VaultConfigError(`the index secret must be at least ${MIN_SECRET_BYTES} bytes`, where);
+    }
+    const bytes = options.bytes ?? MAX_INDEX_BYTES;
+    if (!Number.isInteger(bytes) || bytes < MIN_INDEX_BYTES || bytes > MAX_INDEX_BYTES) {
+      throw new VaultConfigError(
+        `index bytes must be an integer from ${MIN_INDEX_BYTES} to ${MAX_INDEX_BYTES}`,
+        where,
+      );
+    }
+    const scope = options.scope ?? "global";
+    if (scope !== "global" && scope !== "tenant") {
+      throw new VaultConfigError('scope must be "global" or "tenant"', where);
+    }
+    this.model = options.model;
+    this.field = options.field;
+    this.scope = scope;
+    this.bytes = bytes;
+    this.normalizers = parseNormalizers(options.normalize ?? "none", where);
+    this.foldsCase = this.normalizers.some((n) => FOLDS_CASE.has(n));
+    this.#secret = Uint8Array.from(secret);
+  }
+
+  /** The normalized form of `value` that the index is computed over. */
+  normalize(value: string): string {
+    return this.normalizers.reduce((text, name) => STEPS[name](text), value);
+  }
+
+  /** The index of `value`; a tenant-scoped index needs the row's context. */
+  compute(value: string, context?: KeyContext): string {
+    const mac = createHmac("sha256", this.#key(context)).update(this.normalize(value), "utf8").digest();
+    return mac.subarray(0, this.bytes).toString("base64url");
+  }
+
+  #key(context: KeyContext | undefined): Buffer {
+    const info = `${this.model}.${this.field}`;
+    if (this.scope === "global") {
+      this.#globalKey ??= derive(this.#secret, info);
+      return this.#globalKey;
+    }
+    if (context === undefined) {
+      throw new VaultError("VAULT_CONTEXT_MISSING", "a tenant-scoped index needs the row's key context", {
+        model: this.model,
+        field: this.field,
+      });
+    }
+    const scoped = `${info}|${canonicalize(context)}`;
+    if (Buffer.byteLength(scoped, "utf8") > MAX_HKDF_INFO_BYTES) {
+      throw new VaultError("VAULT_CONTEXT_INVALID", "the key context is too long for a tenant-scoped index", {
+        model: this.model,
+        field: this.field,
+      });
+    }
+    return derive(this.#secret, scoped);
+  }
+}
+
+/**
+ * The index secret from `option` (bytes or base64) or `PRISMA_VAULT_INDEX_KEY`; `undefined` when neither is set.
+ */
+export function indexSecretFrom(
+  option: Uint8Array | string | undefined,
+  env = process.env,
+): Uint8Array | undefined {
+  const raw = option ?? env[INDEX_KEY_ENV];
+  if (raw === undefined || raw === "") return undefined;
+  if (raw instanceof Uint8Array) return raw;
+  if (typeof raw !== "string" || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw.trim())) {
+    throw new VaultConfigError(`the index secret (indexSecret or ${INDEX_KEY_ENV}) must be base64 bytes`);
+  }
+  return Buffer.from(raw.trim(), "base64");
+}
+
+function derive(secret: Uint8Array, info: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", secret, new Uint8Array(0), info, 32));
+}
+
+function parseNormalizers(
+  spec: string | readonly Normalizer[],
+  where: { model: string; field: string },
+): Normalizer[] {
+  const names = typeof spec === "string" ? spec.split(",").map((name) => name.trim()) : [...spec];
+  if (names.length === 0) throw new VaultConfigError("normalize needs at least one normalizer", where);
+  for (const name of names) {
+    if (!(NORMALIZERS as readonly string[]).includes(name)) {
+      throw new VaultConfigError(
+        `unknown normalizer "${String(name)}" (expected ${NORMALIZERS.join(", ")})`,
+        where,
+      );
+    }
+  }
+  return names as Normalizer[];
+}
