@@ -17,7 +17,6 @@ import { dataModelFor, validateOptions, type VaultOptions } from "./options.js";
 import { modelProperty, planSelection, shapeAt } from "./plan.js";
 import { rowId } from "./results.js";
 import { fieldRef, openResult, sealValues, type DecryptErrorPolicy } from "./values.js";
-
 import { planWrite, type ContextNeed, type WriteUnit } from "./write-plan.js";
 import type { Loose } from "./args.js";
 
