@@ -9,7 +9,14 @@ import { canonicalize, type KeyContext } from "../context.js";
 import { VaultError } from "../errors.js";
 import { annotationsOf } from "../annotations.js";
 import { DataKeyCache, type VaultStats } from "../keys/cache.js";
-import { buildVaultSchema, inertModels, type ModelSchema, type Row, type VaultSchema } from "../schema.js";
+import {
+  buildVaultSchema,
+  inertModels,
+  type EncryptedField,
+  type ModelSchema,
+  type Row,
+  type VaultSchema,
+} from "../schema.js";
 import { checkQuery } from "./filters.js";
 import { dataPathOf, globalOmit, itxClient, transactionOf, type TransactionInfo } from "./internals.js";
 import { andWhere, contextEquals, pkEquals, rowsAlong, selectAlong, storedEquals } from "./locate.js";
@@ -178,7 +185,10 @@ class Engine {
       const where = plan.args["where"] as Loose;
       const contexts = new Map<WriteUnit, KeyContext>();
       for (const unit of plan.units) {
-        const resolved = await this.resolve(reader, top, where, unit.needs);
+        // A top-level update that sets a context field may move the row: read what must follow it.
+        const moving = unit === topUnit && unit.setsContext;
+        const stored = moving ? await this.storedRow(reader, top, where, staleFields(top, unit)) : undefined;
+        const resolved = moving ? (stored ?? undefined) : await this.resolve(reader, top, where, unit.needs);
         // The update branch of an upsert whose row does not exist will not run: seal it like the row it creates.
         const fallback = unit.fallback && contexts.get(unit.fallback);
         if (resolved === undefined && !fallback) throw notFound(unit.model);
@@ -187,8 +197,17 @@ class Engine {
             ? (fallback as KeyContext)
             : unit.model.contextOf({ ...resolved, ...unit.known });
         contexts.set(unit, context);
-        if (unit === topUnit && unit.setsContext && resolved !== undefined) {
-          await this.reencrypt(reader, top, where, unit, context, plan.args, operation);
+        if (stored) {
+          await this.moveRow(top, unit, stored, context, plan.args, operation, where);
+        } else if (
+          unit === topUnit &&
+          resolved !== undefined &&
+          unit.needs.length > 0 &&
+          operation === "update"
+        ) {
+          // Pin the update to the context it was sealed for: in a batch the read ran before the batch,
+          // and a row moved earlier in it must fail rather than take values sealed for its old tenant.
+          plan.args["where"] = andWhere(where, resolved);
         }
         await sealValues(this.cipher, unit.values, context);
       }
@@ -240,36 +259,52 @@ class Engine {
     return out;
   }
 
-  /** The row's context changes: its stored values not written by this update are re-sealed under the new one. */
-  async reencrypt(
+  /** The row an update reads before it may move the row to another context (`null`: none matches). */
+  async storedRow(
     reader: AnyClient,
     model: ModelSchema,
     where: Loose,
+    stale: readonly EncryptedField[],
+  ): Promise<Loose | null> {
+    const select = movingRowSelect(model, stale);
+    return ((await delegate(reader, model.name)["findUnique"]?.({ where, select })) ?? null) as Loose | null;
+  }
+
+  /** The row's context changes: its stored values not written by this update are re-sealed under the new one. */
+  async moveRow(
+    model: ModelSchema,
     unit: WriteUnit,
+    row: Loose,
     next: KeyContext,
     args: Loose,
     operation: string,
+    where: Loose,
   ): Promise<void> {
-    const stale = [...model.encrypted.values()].filter(
-      (field) => !unit.values.some((v) => v.field === field) && unit.data[field.name] === undefined,
-    );
-    const select = Object.fromEntries(
-      [...model.contextFields, ...model.primaryKey, ...stale.map((f) => f.name)].map((f) => [f, true]),
-    );
-    const row = (await delegate(reader, model.name)["findUnique"]?.({ where, select })) as Loose | null;
-    if (!row) throw notFound(model);
+    const stale = staleFields(model, unit);
     const id = rowId(model, row);
     const previous = model.contextOf(row, id);
     if (canonicalize(previous) === canonicalize(next)) return;
+    await this.reseal(stale, row, unit.data, previous, next, id);
+    // Fail closed if the row changed after it was read (a batch transaction reads outside the batch).
+    if (operation === "update") {
+      args["where"] = andWhere(where, { ...storedEquals(stale, row), ...contextEquals(model, row) });
+    }
+  }
+
+  /** Decrypts `stale` values of `row` under `previous` and writes them to `data` sealed under `next`. */
+  async reseal(
+    stale: readonly EncryptedField[],
+    row: Loose,
+    data: Loose,
+    previous: KeyContext,
+    next: KeyContext,
+    id: unknown,
+  ): Promise<void> {
     for (const field of stale) {
       const value = row[field.name];
       if (typeof value !== "string") continue;
       const plain = await this.cipher.decrypt(value, fieldRef(field, previous, id));
-      unit.data[field.name] = await this.cipher.encrypt(plain, fieldRef(field, next, id));
-    }
-    // Fail closed if the row changed after it was read (a batch transaction reads outside the batch).
-    if (operation === "update") {
-      args["where"] = andWhere(where, { ...storedEquals(stale, row), ...contextEquals(model, row) });
+      data[field.name] = await this.cipher.encrypt(plain, fieldRef(field, next, id));
     }
   }
 
@@ -287,12 +322,8 @@ class Engine {
     if (!unit) return returning ? this.read(model, args, query) : query(args);
     return this.inTransaction(tx, query, model, operation, async (reader, exec, single) => {
       const where = (plan.args["where"] as Loose | undefined) ?? {};
-      const stale = unit.setsContext
-        ? [...m.encrypted.values()].filter((f) => unit.data[f.name] === undefined)
-        : [];
-      const select = Object.fromEntries(
-        [...m.contextFields, ...m.primaryKey, ...stale.map((f) => f.name)].map((f) => [f, true]),
-      );
+      const stale = unit.setsContext ? staleFields(m, unit) : [];
+      const select = movingRowSelect(m, stale);
       const rows = (await delegate(reader, model)["findMany"]?.({ where, select })) as Loose[];
       // One update per context; per row when the context changes and stored values must follow it.
       const batches = new Map<
@@ -349,13 +380,9 @@ class Engine {
         });
         const partUnit = part.units[0] as WriteUnit;
         await sealValues(this.cipher, partUnit.values, batch.context);
-        const row = batch.rows[0] as Loose;
-        for (const field of batch.moves ? stale : []) {
-          const value = row[field.name];
-          if (typeof value !== "string") continue;
-          const id = rowId(m, row);
-          const plain = await this.cipher.decrypt(value, fieldRef(field, batch.previous, id));
-          partUnit.data[field.name] = await this.cipher.encrypt(plain, fieldRef(field, batch.context, id));
+        if (batch.moves) {
+          const row = batch.rows[0] as Loose;
+          await this.reseal(stale, row, partUnit.data, batch.previous, batch.context, rowId(m, row));
         }
         const result = returning ? await this.read(model, part.args, exec) : await exec(part.args);
         if (Array.isArray(result)) returned.push(...(result as unknown[]));
@@ -401,6 +428,18 @@ function valueAt(result: unknown, dataPath: readonly string[]): unknown {
     current = current === null || current === undefined ? current : (current as Loose)[step];
   }
   return current;
+}
+
+/** The encrypted fields an update does not write: their stored values must follow a moved row. */
+function staleFields(model: ModelSchema, unit: WriteUnit): EncryptedField[] {
+  return [...model.encrypted.values()].filter((field) => unit.data[field.name] === undefined);
+}
+
+/** What to read of a row that may move: its context, primary key and the values that follow it. */
+function movingRowSelect(model: ModelSchema, stale: readonly EncryptedField[]): Loose {
+  return Object.fromEntries(
+    [...model.contextFields, ...model.primaryKey, ...stale.map((f) => f.name)].map((f) => [f, true]),
+  );
 }
 
 function writesEveryEncryptedField(unit: WriteUnit): boolean {

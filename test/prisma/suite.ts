@@ -229,6 +229,39 @@ export function extensionSuite(target: Target): void {
         await expectSealed("User", 4242, "email", "again@x.io", { organizationId: "org_a" });
       });
 
+      it("an upsert whose update branch sets the context creates the row when none exists", async () => {
+        await orgs("org_a", "org_b");
+        const created = await prisma.user.upsert({
+          where: { id: 5151 },
+          create: { id: 5151, organizationId: "org_a", email: "new@x.io" },
+          update: { organizationId: "org_b" },
+        });
+        expect(created).toMatchObject({ organizationId: "org_a", email: "new@x.io" });
+        const moved = await prisma.user.upsert({
+          where: { id: 5151 },
+          create: { organizationId: "org_a", email: "never@x.io" },
+          update: { organizationId: "org_b" },
+        });
+        expect(moved).toMatchObject({ organizationId: "org_b", email: "new@x.io" });
+        await expectSealed("User", 5151, "email", "new@x.io", { organizationId: "org_b" });
+      });
+
+      it("an update in a batch is pinned to the context it read: a row moved earlier in the batch fails, not mis-sealed", async () => {
+        await orgs("org_a", "org_b");
+        const user = await prisma.user.create({
+          data: { organizationId: "org_a", email: "pin@x.io", ssn: "111-11" },
+        });
+        const attempt = prisma.$transaction([
+          prisma.user.update({ where: { id: user.id }, data: { organizationId: "org_b" } }),
+          prisma.user.update({ where: { id: user.id }, data: { ssn: "222-22" } }),
+        ]);
+        await expect(attempt).rejects.toThrow();
+        expect(await prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({
+          organizationId: "org_a",
+          ssn: "111-11",
+        });
+      });
+
       it("changing a context field re-encrypts the row's encrypted fields under the new context", async () => {
         await orgs("org_a", "org_b");
         const user = await prisma.user.create({
