@@ -21,7 +21,7 @@ import { checkQuery } from "./filters.js";
 import { dataPathOf, globalOmit, itxClient, transactionOf, type TransactionInfo } from "./internals.js";
 import { andWhere, contextEquals, pkEquals, rowsAlong, selectAlong, storedEquals } from "./locate.js";
 import { dataModelFor, validateOptions, type VaultOptions } from "./options.js";
-import { modelProperty, planSelection, shapeAt } from "./plan.js";
+import { modelProperty, planSelection, relationsOf, shapeAt } from "./plan.js";
 import { rowId } from "./results.js";
 import { fieldRef, openResult, sealValues, type DecryptErrorPolicy } from "./values.js";
 import { planWrite, type ContextNeed, type WriteUnit } from "./write-plan.js";
@@ -423,9 +423,8 @@ class Engine {
 /** The part of a result a fluent data path (`["select", "posts"]`) resolves to. */
 function valueAt(result: unknown, dataPath: readonly string[]): unknown {
   let current = result;
-  for (const step of dataPath) {
-    if (step === "select" || step === "include") continue;
-    current = current === null || current === undefined ? current : (current as Loose)[step];
+  for (const relation of relationsOf(dataPath)) {
+    current = current === null || current === undefined ? current : (current as Loose)[relation];
   }
   return current;
 }

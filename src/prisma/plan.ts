@@ -42,11 +42,13 @@ export function shapeAt(
   dataPath: readonly string[],
 ): ResultShape | undefined {
   let current = shape;
-  for (const step of dataPath) {
-    if (step === "select" || step === "include") continue;
-    current = current?.relations.get(step);
-  }
+  for (const relation of relationsOf(dataPath)) current = current?.relations.get(relation);
   return current;
+}
+
+/** The relation names of a fluent data path: `["select", "posts", "include", "author"]` -> posts, author. */
+export function relationsOf(dataPath: readonly string[]): string[] {
+  return dataPath.filter((step) => step !== "select" && step !== "include");
 }
 
 /** The model property name Prisma uses for a model (`User` -> `user`). */
