@@ -8,11 +8,10 @@
  */
 import { VaultConfigError } from "./errors.js";
 import type { DataModel } from "./prisma/datamodel.js";
-import type { FieldOptions, ModelOptions, ModelsOption } from "./schema.js";
+import { FIELD_OPTION_KEYS, type FieldOptions, type ModelOptions, type ModelsOption } from "./schema.js";
 
 const CONTEXT_TAG = /@vault\.context\s*\(([^)]*)\)/;
 const ENCRYPTED_TAG = /@encrypted\b(?:\s*\(([^)]*)\))?/;
-const FIELD_OPTION_KEYS = ["aad", "aadAs", "plaintext", "index", "normalize", "scope"] as const;
 
 /**
  * The models map described by the annotations in `datamodel`. Models without any annotation are left

@@ -34,6 +34,9 @@ export interface FieldOptions {
   readonly scope?: "global" | "tenant";
 }
 
+/** The keys of {@link FieldOptions}, in a `models` map and in `@encrypted(...)`. */
+export const FIELD_OPTION_KEYS = ["aad", "aadAs", "plaintext", "index", "normalize", "scope"] as const;
+
 export interface ModelOptions {
   /** Where the key context comes from. Required when the model has encrypted fields. */
   readonly context: ContextOption;
@@ -164,7 +167,7 @@ function encryptedField(
     throw new VaultConfigError("field options must be an object, e.g. {}", where);
   }
   for (const key of Object.keys(options)) {
-    if (!["aad", "aadAs", "plaintext", "index", "normalize", "scope"].includes(key)) {
+    if (!(FIELD_OPTION_KEYS as readonly string[]).includes(key)) {
       throw new VaultConfigError(`unknown field option "${key}"`, where);
     }
   }
