@@ -11,6 +11,7 @@
  */
 import { createHmac, hkdfSync } from "node:crypto";
 import { canonicalize, type KeyContext } from "./context.js";
+import { isBase64 } from "./envelope.js";
 import { VaultConfigError, VaultError } from "./errors.js";
 
 /** The environment variable holding the index secret when `indexSecret` is not given. */
@@ -138,10 +139,12 @@ export function indexSecretFrom(
   const raw = option ?? env[INDEX_KEY_ENV];
   if (raw === undefined || raw === "") return undefined;
   if (raw instanceof Uint8Array) return raw;
-  if (typeof raw !== "string" || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw.trim())) {
+  // Callers from JavaScript may pass anything: isBase64 refuses what is not a string.
+  const text: unknown = typeof raw === "string" ? raw.trim() : raw;
+  if (!isBase64(text)) {
     throw new VaultConfigError(`the index secret (indexSecret or ${INDEX_KEY_ENV}) must be base64 bytes`);
   }
-  return Buffer.from(raw.trim(), "base64");
+  return Buffer.from(text, "base64");
 }
 
 function derive(secret: Uint8Array, info: string): Buffer {
