@@ -19,6 +19,7 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaMariaDb } from "@prisma/adapter-mariadb";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { PrismaClient } from "../generated/sqlite/client/client.js";
+import { SERVERS } from "./global-setup.js";
 
 export const TARGETS = ["sqlite", "postgres", "mariadb", "sqlite-prisma6"] as const;
 export type Target = (typeof TARGETS)[number];
@@ -40,11 +41,6 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-const DEFAULT_URLS = {
-  postgres: "postgresql://postgres@127.0.0.1:5432/test",
-  mariadb: "mariadb://root@127.0.0.1:3306/test",
-} as const;
-
 /** Opens a fresh database for `target`, or explains why it cannot. */
 export async function openDatabase(target: Target): Promise<TestDatabase | { skip: string }> {
   if (target === "sqlite-prisma6") {
@@ -60,8 +56,8 @@ export async function openDatabase(target: Target): Promise<TestDatabase | { ski
   if (target === "sqlite") {
     return openSqlite(target, PrismaClient, (url) => new PrismaBetterSqlite3({ url }));
   }
-  const envName = target === "postgres" ? "PRISMA_VAULT_TEST_POSTGRES_URL" : "PRISMA_VAULT_TEST_MARIADB_URL";
-  const adminUrl = process.env[envName] ?? DEFAULT_URLS[target];
+  const { env: envName, url: localUrl } = SERVERS[target];
+  const adminUrl = process.env[envName] ?? localUrl;
   const makeAdapter = (url: string) =>
     target === "postgres" ? new PrismaPg({ connectionString: url }) : new PrismaMariaDb(url);
   const admin = new PrismaClient({ adapter: makeAdapter(adminUrl) });
@@ -73,9 +69,9 @@ export async function openDatabase(target: Target): Promise<TestDatabase | { ski
     const detail = [(error as { code?: unknown }).code, (error as Error).message.trim().split("\n").at(-1)]
       .filter(Boolean)
       .join(" ");
-    const reason = `${target} at ${redact(adminUrl)} is not reachable (${detail || String(error)}); set ${envName}`;
-    if (process.env["PRISMA_VAULT_REQUIRE_DATABASES"] === "1") throw new Error(reason);
-    return { skip: reason };
+    return unavailable(
+      `${target} at ${redact(adminUrl)} is not reachable (${detail || String(error)}); set ${envName}`,
+    );
   }
   const url = withDatabase(adminUrl, name);
   return setUp(
@@ -112,7 +108,7 @@ async function setUp(
     await plain.$executeRawUnsafe(statement);
   }
   const clients: PrismaClient[] = [plain];
-  const q = (name: string) => (target === "mariadb" ? `\`${name}\`` : `"${name}"`);
+  const q = (name: string) => quote(target, name);
   return {
     target,
     plain,
@@ -140,7 +136,7 @@ async function setUp(
 
 /** The test schema's tables (test/prisma/schema.template.prisma), in each dialect. */
 function ddl(target: Dialect): string[] {
-  const q = (name: string) => (target === "mariadb" ? `\`${name}\`` : `"${name}"`);
+  const q = (name: string) => quote(target, name);
   const auto = {
     sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT",
     postgres: "SERIAL PRIMARY KEY",
@@ -176,6 +172,17 @@ function ddl(target: Dialect): string[] {
     ]),
     table("AuditLog", [`{id} ${auto}`, `{action} ${str} NOT NULL`, `{subject} ${str} NOT NULL`]),
   ];
+}
+
+/** An identifier quoted for the target's SQL dialect. */
+function quote(target: Target, name: string): string {
+  return target === "mariadb" ? `\`${name}\`` : `"${name}"`;
+}
+
+/** A database that cannot be used: skipped with `reason`, or an error under PRISMA_VAULT_REQUIRE_DATABASES=1 (CI). */
+export function unavailable(reason: string): { skip: string } {
+  if (process.env["PRISMA_VAULT_REQUIRE_DATABASES"] === "1") throw new Error(reason);
+  return { skip: reason };
 }
 
 function withDatabase(url: string, name: string): string {

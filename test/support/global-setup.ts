@@ -7,7 +7,8 @@
  */
 import { connect } from "node:net";
 
-const SERVERS = {
+/** Where each server is looked for, and the variable that passes its URL to the tests. */
+export const SERVERS = {
   postgres: {
     env: "PRISMA_VAULT_TEST_POSTGRES_URL",
     port: 5432,
