@@ -110,18 +110,24 @@ export function extensionSuite(target: Target): void {
         await expectSealed("User", rows[1]!.id, "ssn", "222", { organizationId: "org_b" });
       });
 
-      it.skipIf(target === "mariadb")(
-        "createManyAndReturn returns plaintext and stores envelopes",
-        async () => {
-          await orgs("org_a");
-          const rows = await prisma.user.createManyAndReturn({
+      it("createManyAndReturn returns plaintext and stores envelopes (on MariaDB: fails, writes nothing)", async () => {
+        await orgs("org_a");
+        if (target === "mariadb") {
+          // Prisma offers no createManyAndReturn for MySQL; the values were sealed, nothing is written.
+          const attempt = prisma.user.createManyAndReturn({
             data: [{ organizationId: "org_a", email: "c@x.io" }],
-            select: { id: true, email: true },
           });
-          expect(rows).toEqual([{ id: rows[0]!.id, email: "c@x.io" }]);
-          await expectSealed("User", rows[0]!.id, "email", "c@x.io", { organizationId: "org_a" });
-        },
-      );
+          await expect(attempt).rejects.toThrow();
+          expect(await database().raw("User")).toHaveLength(0);
+          return;
+        }
+        const rows = await prisma.user.createManyAndReturn({
+          data: [{ organizationId: "org_a", email: "c@x.io" }],
+          select: { id: true, email: true },
+        });
+        expect(rows).toEqual([{ id: rows[0]!.id, email: "c@x.io" }]);
+        await expectSealed("User", rows[0]!.id, "email", "c@x.io", { organizationId: "org_a" });
+      });
 
       it("update without the context reads it first; { set } works; null stays null; undefined stays absent", async () => {
         await orgs("org_a");
@@ -165,30 +171,34 @@ export function extensionSuite(target: Target): void {
         expect((await prisma.user.findMany()).every((u) => u.notes === "bulk note")).toBe(true);
       });
 
-      it.skipIf(target === "mariadb")(
-        "updateManyAndReturn returns decrypted rows from every tenant",
-        async () => {
-          await orgs("org_a", "org_b");
-          await prisma.user.createMany({
-            data: [
-              { organizationId: "org_a", email: "a@x.io" },
-              { organizationId: "org_b", email: "b@x.io" },
-            ],
+      it("updateManyAndReturn returns decrypted rows from every tenant (on MariaDB: fails, changes nothing)", async () => {
+        await orgs("org_a", "org_b");
+        await prisma.user.createMany({
+          data: [
+            { organizationId: "org_a", email: "a@x.io" },
+            { organizationId: "org_b", email: "b@x.io" },
+          ],
+        });
+        if (target === "mariadb") {
+          await expect(
+            prisma.user.updateManyAndReturn({ where: {}, data: { ssn: "999" } }),
+          ).rejects.toThrow();
+          expect((await prisma.user.findMany()).map((u) => u.ssn)).toEqual([null, null]);
+          return;
+        }
+        const rows = await prisma.user.updateManyAndReturn({
+          where: {},
+          data: { ssn: "999" },
+          select: { email: true, ssn: true },
+        });
+        expect(rows.map((r) => r.email).sort()).toEqual(["a@x.io", "b@x.io"]);
+        expect(rows.every((r) => r.ssn === "999")).toBe(true);
+        for (const row of await database().raw("User")) {
+          await expectSealed("User", Number(row["id"]), "ssn", "999", {
+            organizationId: row["organizationId"],
           });
-          const rows = await prisma.user.updateManyAndReturn({
-            where: {},
-            data: { ssn: "999" },
-            select: { email: true, ssn: true },
-          });
-          expect(rows.map((r) => r.email).sort()).toEqual(["a@x.io", "b@x.io"]);
-          expect(rows.every((r) => r.ssn === "999")).toBe(true);
-          for (const row of await database().raw("User")) {
-            await expectSealed("User", Number(row["id"]), "ssn", "999", {
-              organizationId: row["organizationId"],
-            });
-          }
-        },
-      );
+        }
+      });
 
       it("updateMany over several tenants works in an interactive transaction and is refused in a batch", async () => {
         await orgs("org_a", "org_b");
