@@ -4,6 +4,7 @@
  * `models` map, the generator's annotations, or both, against the data model; every problem is a
  * `VaultConfigError` naming model and field, thrown before any query runs.
  */
+import { BlindIndex } from "./blind-index.js";
 import { MAX_CONTEXT_PAIRS, validateContext, type KeyContext } from "./context.js";
 import { VaultConfigError, VaultError } from "./errors.js";
 import type { DataModel, DataModelField, DataModelModel } from "./prisma/datamodel.js";
@@ -28,14 +29,26 @@ export interface FieldOptions {
   readonly aadAs?: string;
   /** `"read"` passes plaintext values through on read while a migration runs. Default: the `vault()` option. */
   readonly plaintext?: "reject" | "read";
-  /** Blind-index column (a later release). */
+  /** The String column holding the field's blind index, which makes the field searchable by equality. */
   readonly index?: string;
+  /** Normalizers applied before indexing: `"email"`, `"phone"`, `"nfkc,lowercase"`, … Default `"none"`. */
   readonly normalize?: string;
+  /** `"global"` (default): one index key per field. `"tenant"`: one per field and key context. */
   readonly scope?: "global" | "tenant";
+  /** HMAC bytes kept in the index, 16 to 32. Default 32. */
+  readonly indexBytes?: number | string;
 }
 
 /** The keys of {@link FieldOptions}, in a `models` map and in `@encrypted(...)`. */
-export const FIELD_OPTION_KEYS = ["aad", "aadAs", "plaintext", "index", "normalize", "scope"] as const;
+export const FIELD_OPTION_KEYS = [
+  "aad",
+  "aadAs",
+  "plaintext",
+  "index",
+  "normalize",
+  "scope",
+  "indexBytes",
+] as const;
 
 export interface ModelOptions {
   /** Where the key context comes from. Required when the model has encrypted fields. */
@@ -54,6 +67,14 @@ export interface EncryptedField {
   /** Whose name goes into the default associated data; `undefined` seals without associated data. */
   readonly aad: { readonly model: string; readonly field: string } | undefined;
   readonly plaintext: "reject" | "read";
+  /** The blind index filled beside the field on every write, when the field has one. */
+  readonly index: FieldIndex | undefined;
+}
+
+/** A field's blind index: the column it lives in and how it is computed. */
+export interface FieldIndex {
+  readonly column: string;
+  readonly blind: BlindIndex;
 }
 
 export interface Relation {
@@ -73,6 +94,8 @@ export interface ModelSchema {
   readonly relations: ReadonlyMap<string, Relation>;
   readonly primaryKey: readonly string[];
   readonly encrypted: ReadonlyMap<string, EncryptedField>;
+  /** Blind-index columns and the encrypted field each one indexes. */
+  readonly indexColumns: ReadonlyMap<string, EncryptedField>;
   /** The row fields the key context is derived from. */
   readonly contextFields: readonly string[];
   /** The key context of a row holding every context field; `VAULT_CONTEXT_MISSING` otherwise. */
@@ -86,12 +109,15 @@ export interface VaultSchema {
 /**
  * Validates `models` against `datamodel` and returns the schema the extension runs on.
  *
+ * `indexSecret` keys the blind indexes; a field declaring an index without it is a `VaultConfigError`.
+ *
  * @example buildVaultSchema(dataModel, { User: { context: ["organizationId"], fields: { ssn: {} } } }, "reject")
  */
 export function buildVaultSchema(
   datamodel: DataModel,
   models: ModelsOption,
   plaintext: "reject" | "read",
+  indexSecret?: Uint8Array,
 ): VaultSchema {
   for (const name of Object.keys(models)) {
     if (!datamodel.models[name])
@@ -99,7 +125,7 @@ export function buildVaultSchema(
   }
   const out = new Map<string, ModelSchema>();
   for (const model of Object.values(datamodel.models)) {
-    out.set(model.name, modelSchema(model, models[model.name], plaintext));
+    out.set(model.name, modelSchema(model, models[model.name], plaintext, indexSecret));
   }
   return { models: out };
 }
@@ -108,6 +134,7 @@ function modelSchema(
   model: DataModelModel,
   options: ModelOptions | undefined,
   plaintext: "reject" | "read",
+  indexSecret: Uint8Array | undefined,
 ): ModelSchema {
   const byName = new Map(model.fields.map((field) => [field.name, field]));
   const scalars = new Set(model.fields.filter((f) => f.kind !== "object").map((f) => f.name));
@@ -129,7 +156,7 @@ function modelSchema(
   const where = { model: model.name };
   const encrypted = new Map<string, EncryptedField>();
   for (const [name, field] of Object.entries(options?.fields ?? {})) {
-    encrypted.set(name, encryptedField(model.name, byName.get(name), name, field, plaintext));
+    encrypted.set(name, encryptedField(model.name, byName.get(name), name, field, plaintext, indexSecret));
   }
   const context = contextSpec(model.name, byName, options, encrypted.size > 0);
   for (const name of context.fields) {
@@ -137,12 +164,39 @@ function modelSchema(
       throw new VaultConfigError("a context field cannot itself be encrypted", { ...where, field: name });
     }
   }
+  const indexColumns = new Map<string, EncryptedField>();
+  for (const field of encrypted.values()) {
+    if (!field.index) continue;
+    const column = field.index.column;
+    const at = { ...where, field: field.name };
+    const info = byName.get(column);
+    if (!info) throw new VaultConfigError(`the index column "${column}" does not exist`, at);
+    if (info.kind !== "scalar" || info.type !== "String" || info.isList === true) {
+      throw new VaultConfigError(
+        `the index column "${column}" must be a String column, not ${describe(info)}`,
+        at,
+      );
+    }
+    if (encrypted.has(column)) throw new VaultConfigError(`the index column "${column}" is encrypted`, at);
+    if (context.fields.includes(column)) {
+      throw new VaultConfigError(`the index column "${column}" is a key context field`, at);
+    }
+    if (primaryKey.includes(column)) {
+      throw new VaultConfigError(`the index column "${column}" is part of the primary key`, at);
+    }
+    const other = indexColumns.get(column);
+    if (other) {
+      throw new VaultConfigError(`the index column "${column}" already indexes ${other.name}`, at);
+    }
+    indexColumns.set(column, field);
+  }
   return {
     name: model.name,
     scalars,
     relations,
     primaryKey: primaryKey.length ? primaryKey : byName.has("id") ? ["id"] : [],
     encrypted,
+    indexColumns,
     contextFields: context.fields,
     contextOf: context.of,
   };
@@ -154,6 +208,7 @@ function encryptedField(
   name: string,
   options: FieldOptions,
   plaintext: "reject" | "read",
+  indexSecret: Uint8Array | undefined,
 ): EncryptedField {
   const where = { model, field: name };
   if (!field) throw new VaultConfigError("no such field in the Prisma schema", where);
@@ -170,12 +225,6 @@ function encryptedField(
     if (!(FIELD_OPTION_KEYS as readonly string[]).includes(key)) {
       throw new VaultConfigError(`unknown field option "${key}"`, where);
     }
-  }
-  if (options.index !== undefined || options.normalize !== undefined || options.scope !== undefined) {
-    throw new VaultConfigError(
-      "blind indexes (index, normalize, scope) are not available in this release",
-      where,
-    );
   }
   const aad = options.aad ?? "default";
   if (aad !== "default" && aad !== "none")
@@ -198,7 +247,44 @@ function encryptedField(
     name,
     aad: aad === "none" ? undefined : { model: aadModel, field: aadField },
     plaintext: mode,
+    index: fieldIndex(options, indexSecret, where),
   };
+}
+
+function fieldIndex(
+  options: FieldOptions,
+  secret: Uint8Array | undefined,
+  where: { model: string; field: string },
+): FieldIndex | undefined {
+  if (options.index === undefined) {
+    const stray = (["normalize", "scope", "indexBytes"] as const).find((key) => options[key] !== undefined);
+    if (stray) throw new VaultConfigError(`${stray} applies to a blind index; add index: "<column>"`, where);
+    return undefined;
+  }
+  if (typeof options.index !== "string" || options.index === "") {
+    throw new VaultConfigError("index must name the String column that holds the blind index", where);
+  }
+  if (!secret) {
+    throw new VaultConfigError(
+      "a blind index needs a secret: pass indexSecret to vault() or set PRISMA_VAULT_INDEX_KEY",
+      where,
+    );
+  }
+  if (
+    options.normalize !== undefined &&
+    typeof options.normalize !== "string" &&
+    !Array.isArray(options.normalize)
+  ) {
+    throw new VaultConfigError('normalize is a normalizer name or a list, e.g. "email"', where);
+  }
+  const bytes = options.indexBytes === undefined ? undefined : Number(options.indexBytes);
+  const blind = new BlindIndex(secret, {
+    ...where,
+    ...(options.normalize === undefined ? {} : { normalize: options.normalize }),
+    ...(options.scope === undefined ? {} : { scope: options.scope }),
+    ...(bytes === undefined ? {} : { bytes }),
+  });
+  return { column: options.index, blind };
 }
 
 interface ContextSpec {

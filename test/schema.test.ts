@@ -27,12 +27,21 @@ const zoo: DataModel = dataModel(
     scalar("counter", "Int"),
     scalar("secret"),
     scalar("other"),
+    scalar("secretIndex"),
+    scalar("otherIndex"),
     ...Array.from({ length: 11 }, (_, i) => scalar(`c${i}`)),
   ]),
 );
 
-function build(models: unknown, datamodel: DataModel = zoo, plaintext: "reject" | "read" = "reject") {
-  return buildVaultSchema(datamodel, models as ModelsOption, plaintext);
+const indexSecret = new Uint8Array(32).fill(1);
+
+function build(
+  models: unknown,
+  datamodel: DataModel = zoo,
+  plaintext: "reject" | "read" = "reject",
+  secret: Uint8Array | null = indexSecret,
+) {
+  return buildVaultSchema(datamodel, models as ModelsOption, plaintext, secret ?? undefined);
 }
 
 function thing(options: Record<string, unknown>) {
@@ -56,7 +65,16 @@ function configError(modelName: string, field?: string) {
 describe("buildVaultSchema", () => {
   it("describes every model of the data model, with encrypted fields, context fields and relations", () => {
     const schema = testSchema();
-    expect([...schema.models.keys()]).toEqual(["Organization", "User", "Post", "Profile", "AuditLog"]);
+    expect([...schema.models.keys()]).toEqual([
+      "Organization",
+      "User",
+      "Post",
+      "Profile",
+      "AuditLog",
+      "Account",
+      "PlainAccount",
+      "Session",
+    ]);
     const user = modelOf(schema, "User");
     expect([...user.encrypted.keys()]).toEqual(["email", "ssn", "notes"]);
     expect(user.contextFields).toEqual(["organizationId"]);
@@ -187,13 +205,91 @@ describe("buildVaultSchema", () => {
       expect(error.message).toMatch(message);
     });
 
-    it.each([["index"], ["normalize"], ["scope"]])(
-      "refuses the blind-index option %s as not available in this release",
-      (option) => {
-        expect(() => secretWith({ [option]: "x" })).toThrow(/not available in this release/);
-        expect(() => secretWith({ [option]: "x" })).toThrow(configError("Thing", "secret"));
-      },
-    );
+    it("an index option gives the field a blind index in that column, with its normalizer and scope", () => {
+      const schema = build({
+        Thing: {
+          context: ["tenantId"],
+          fields: {
+            secret: { index: "secretIndex", normalize: "email", scope: "tenant", indexBytes: "16" },
+            other: {},
+          },
+        },
+      });
+      const thingModel = modelOf(schema, "Thing");
+      const index = thingModel.encrypted.get("secret")?.index;
+      expect(index?.column).toBe("secretIndex");
+      expect(index?.blind).toMatchObject({
+        scope: "tenant",
+        normalizers: ["email"],
+        bytes: 16,
+        foldsCase: true,
+      });
+      expect(thingModel.encrypted.get("other")?.index).toBeUndefined();
+      expect([...thingModel.indexColumns.keys()]).toEqual(["secretIndex"]);
+    });
+
+    it.each<[string, unknown, RegExp]>([
+      ["a missing column", { index: "nope" }, /index column "nope" does not exist/],
+      ["a non-String column", { index: "counter" }, /must be a String column, not Int/],
+      ["a list column", { index: "labels" }, /must be a String column, not String\[\]/],
+      ["a relation", { index: "tenant" }, /must be a String column, not a relation/],
+      ["an encrypted column", { index: "other" }, /index column "other" is encrypted/],
+      ["a context field", { index: "tenantId" }, /is a key context field/],
+      ["an empty name", { index: "" }, /index must name the String column/],
+      ["a non-string name", { index: 3 }, /index must name the String column/],
+      ["normalize without index", { normalize: "email" }, /normalize applies to a blind index/],
+      ["scope without index", { scope: "tenant" }, /scope applies to a blind index/],
+      ["indexBytes without index", { indexBytes: 16 }, /indexBytes applies to a blind index/],
+      ["an unknown normalizer", { index: "secretIndex", normalize: "upper" }, /unknown normalizer "upper"/],
+      ["a non-string normalizer", { index: "secretIndex", normalize: 5 }, /normalize is a normalizer name/],
+      ["a bad scope", { index: "secretIndex", scope: "org" }, /scope must be "global" or "tenant"/],
+      [
+        "too few bytes",
+        { index: "secretIndex", indexBytes: 8 },
+        /index bytes must be an integer from 16 to 32/,
+      ],
+      ["too many bytes", { index: "secretIndex", indexBytes: "64" }, /index bytes must be an integer/],
+    ])("refuses a blind index on %s", (_what, options, message) => {
+      const error = thrownVaultError(() =>
+        build({ Thing: { context: ["tenantId"], fields: { secret: options, other: {} } } }),
+      );
+      expect(error).toEqual(configError("Thing", "secret"));
+      expect(error.message).toMatch(message);
+    });
+
+    it("refuses a primary-key column and a column indexing two fields", () => {
+      const keyed = dataModel(
+        model("K", [
+          scalar("code", "String", { isId: true }),
+          scalar("tenantId"),
+          scalar("a"),
+          scalar("b"),
+          scalar("ix"),
+        ]),
+      );
+      const fields = (a: object, b: object) => ({ K: { context: ["tenantId"], fields: { a, b } } });
+      expect(() => build(fields({ index: "code" }, {}), keyed)).toThrow(/part of the primary key/);
+      const twice = thrownVaultError(() => build(fields({ index: "ix" }, { index: "ix" }), keyed));
+      expect(twice).toEqual(configError("K", "b"));
+      expect(twice.message).toMatch(/"ix" already indexes a/);
+    });
+
+    it("a blind index without an index secret is a VaultConfigError naming both ways to give one", () => {
+      const error = thrownVaultError(() =>
+        build(
+          { Thing: { context: ["tenantId"], fields: { secret: { index: "secretIndex" } } } },
+          zoo,
+          "reject",
+          null,
+        ),
+      );
+      expect(error).toEqual(configError("Thing", "secret"));
+      expect(error.message).toMatch(/indexSecret.*PRISMA_VAULT_INDEX_KEY/);
+      // Without an index, no secret is needed.
+      expect(() =>
+        build({ Thing: { context: ["tenantId"], fields: { secret: {} } } }, zoo, "reject", null),
+      ).not.toThrow();
+    });
 
     it("aad none seals without associated data; aadAs keeps a renamed field's", () => {
       const schema = build({
@@ -397,6 +493,6 @@ describe("contextOf", () => {
   });
 
   it("the test models validate against the test data model", () => {
-    expect(() => buildVaultSchema(testDataModel, testModels, "reject")).not.toThrow();
+    expect(() => buildVaultSchema(testDataModel, testModels, "reject", indexSecret)).not.toThrow();
   });
 });

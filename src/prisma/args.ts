@@ -13,3 +13,27 @@ export function list(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value : [value];
 }
+
+/** A copy of Prisma arguments: plain objects and arrays are copied, everything else (Date, Decimal, Buffer) is shared. */
+export function cloneArgs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cloneArgs);
+  if (isObject(value) && isCopied(value)) {
+    const out: Loose = {};
+    for (const [key, item] of Object.entries(value)) out[key] = cloneArgs(item);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Plain objects and class instances holding data (DTOs) are copied, so envelopes never land in the
+ * caller's objects. Values Prisma reads as a whole are shared: Date, bytes, Decimal, and objects
+ * without own properties (Prisma.DbNull and friends).
+ */
+function isCopied(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype === Object.prototype || prototype === null) return true;
+  if (value instanceof Date || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return false;
+  const decimalLike = typeof (value as { toFixed?: unknown }).toFixed === "function";
+  return !decimalLike && Object.keys(value).length > 0;
+}

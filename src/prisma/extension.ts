@@ -17,7 +17,8 @@ import {
   type Row,
   type VaultSchema,
 } from "../schema.js";
-import { checkQuery } from "./filters.js";
+import { rewriteQuery } from "./filters.js";
+import { withHandle } from "./handle.js";
 import { dataPathOf, globalOmit, itxClient, transactionOf, type TransactionInfo } from "./internals.js";
 import { andWhere, contextEquals, pkEquals, rowsAlong, selectAlong, storedEquals } from "./locate.js";
 import { dataModelFor, validateOptions, type VaultOptions } from "./options.js";
@@ -71,7 +72,7 @@ export function vault(options: VaultOptions) {
       ...(settings.schema ? annotationsOf(settings.schema.datamodel) : {}),
       ...(options.models ?? {}),
     };
-    const schema = buildVaultSchema(datamodel, models, settings.plaintext);
+    const schema = buildVaultSchema(datamodel, models, settings.plaintext, settings.indexSecret);
     const cache = new DataKeyCache(options.keys, options.cache ?? {});
     const engine = new Engine(
       schema,
@@ -79,7 +80,10 @@ export function vault(options: VaultOptions) {
       client as unknown as AnyClient,
       settings.onDecryptError,
     );
-    const $vault: VaultClientApi = { stats: () => cache.stats() };
+    const $vault: VaultClientApi = withHandle(
+      { stats: () => cache.stats() },
+      { schema, cipher: engine.cipher, client },
+    );
     return client.$extends({
       name: "prisma-vault",
       client: { $vault },
@@ -106,9 +110,10 @@ class Engine {
   }
 
   async run(params: HookParams): Promise<unknown> {
-    const { model, operation, args, query } = params;
-    if (model === undefined || this.#inert.has(model)) return query(args);
-    checkQuery(this.schema, model, operation, args);
+    const { model, operation, query } = params;
+    if (model === undefined || this.#inert.has(model)) return query(params.args);
+    // Equality on indexed fields now targets index columns; what cannot be answered has thrown.
+    const args = rewriteQuery(this.schema, model, operation, params.args);
     // The fluent API (`create(...).posts()`) resolves to a relation of the row: decrypt what it returns.
     const dataPath = dataPathOf(params);
     if (READS.has(operation)) return this.read(model, args as Loose | undefined, query, dataPath);
@@ -291,7 +296,7 @@ class Engine {
     }
   }
 
-  /** Decrypts `stale` values of `row` under `previous` and writes them to `data` sealed under `next`. */
+  /** Decrypts `stale` values of `row` under `previous` and writes them (and their indexes) to `data` sealed under `next`. */
   async reseal(
     stale: readonly EncryptedField[],
     row: Loose,
@@ -305,6 +310,8 @@ class Engine {
       if (typeof value !== "string") continue;
       const plain = await this.cipher.decrypt(value, fieldRef(field, previous, id));
       data[field.name] = await this.cipher.encrypt(plain, fieldRef(field, next, id));
+      // A tenant-scoped index is keyed by the context too: it moves with the value.
+      if (field.index) data[field.index.column] = field.index.blind.compute(plain, next);
     }
   }
 

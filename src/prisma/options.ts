@@ -2,6 +2,7 @@
  * The options of `vault()` and their eager validation: everything wrong with them is a
  * `VaultConfigError` thrown by `vault()` or `$extends`, before any query runs.
  */
+import { indexSecretFrom } from "../blind-index.js";
 import { VaultConfigError } from "../errors.js";
 import type { CacheOptions } from "../keys/cache.js";
 import type { KeyProvider } from "../keys/provider.js";
@@ -23,10 +24,13 @@ export interface VaultOptions {
   readonly onDecryptError?: DecryptErrorPolicy;
   /** `"read"` passes plaintext rows through on read while a migration runs. Default `"reject"`. */
   readonly plaintext?: "reject" | "read";
+  /** The secret keying blind indexes (≥32 bytes, or their base64). Default: `PRISMA_VAULT_INDEX_KEY`. */
+  readonly indexSecret?: Uint8Array | string;
 }
 
 export interface Settings {
   readonly schema: GeneratedVaultSchema | undefined;
+  readonly indexSecret: Uint8Array | undefined;
   readonly plaintext: "reject" | "read";
   readonly onDecryptError: DecryptErrorPolicy;
 }
@@ -66,7 +70,8 @@ export function validateOptions(options: VaultOptions): Settings {
   ) {
     throw new VaultConfigError("options.cache must be cache limits or false");
   }
-  return { schema: options.schema, plaintext, onDecryptError: policy };
+  const indexSecret = indexSecretFrom(options.indexSecret);
+  return { schema: options.schema, plaintext, onDecryptError: policy, indexSecret };
 }
 
 /** The generator's data model when given (checked against the client's), else the client's own. */

@@ -19,7 +19,7 @@ export function fieldRef(field: EncryptedField, context: KeyContext, id?: unknow
   return { model: field.model, field: field.name, context, aad, ...(id === undefined ? {} : { id }) };
 }
 
-/** Encrypts every pending value under `context` and writes the envelopes into the arguments. */
+/** Encrypts every pending value under `context` and writes the envelopes and blind indexes into the arguments. */
 export async function sealValues(
   cipher: FieldCipher,
   values: readonly PendingValue[],
@@ -29,7 +29,10 @@ export async function sealValues(
   const sealed = await Promise.all(
     values.map((v) => cipher.encrypt(v.value, fieldRef(v.field, context, id))),
   );
-  values.forEach((v, i) => (v.holder[v.key] = sealed[i]));
+  values.forEach((v, i) => {
+    v.holder[v.key] = sealed[i];
+    if (v.field.index) v.row[v.field.index.column] = v.field.index.blind.compute(v.value, context);
+  });
 }
 
 /**

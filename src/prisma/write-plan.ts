@@ -4,16 +4,18 @@
  * which stored row to read it from. The arguments are copied first; the extension writes envelopes
  * into the copy, so the caller's objects are never changed.
  */
-import { VaultError } from "../errors.js";
+import { VaultConfigError, VaultError } from "../errors.js";
 import type { EncryptedField, ModelSchema, Relation, Row, VaultSchema } from "../schema.js";
-import { type Loose, isObject, list } from "./args.js";
+import { type Loose, cloneArgs, isObject, list } from "./args.js";
 
-/** A plaintext to seal; the envelope goes to `holder[key]`. */
+/** A plaintext to seal; the envelope goes to `holder[key]`, its blind index (if any) to `row[column]`. */
 export interface PendingValue {
   readonly field: EncryptedField;
   readonly value: string;
   readonly holder: Loose;
   readonly key: string;
+  /** The data of the row being written. */
+  readonly row: Loose;
 }
 
 /** How to find a stored row from the top-level row of the write: relation steps with their filters. */
@@ -78,17 +80,6 @@ export function planWrite(schema: VaultSchema, model: string, operation: string,
       break;
   }
   return { args: copy, units };
-}
-
-/** A copy of Prisma arguments: plain objects and arrays are copied, everything else (Date, Decimal, Buffer) is shared. */
-export function cloneArgs(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(cloneArgs);
-  if (isObject(value) && isCopied(value)) {
-    const out: Loose = {};
-    for (const [key, item] of Object.entries(value)) out[key] = cloneArgs(item);
-    return out;
-  }
-  return value;
 }
 
 /** The parent of a nested create: whose row the child's foreign keys point to. */
@@ -164,15 +155,29 @@ class Walker {
     locator: Locator | undefined,
   ): void {
     const values: PendingValue[] = [];
+    for (const [column, field] of model.indexColumns) {
+      if (data[column] !== undefined) {
+        throw new VaultConfigError(
+          `"${column}" is the blind index of ${field.name} and is written by prisma-vault; write ${field.name} instead`,
+          { model: model.name, field: column },
+        );
+      }
+    }
     for (const field of model.encrypted.values()) {
       const raw = data[field.name];
-      if (raw === undefined || raw === null) continue;
-      if (typeof raw === "string") values.push({ field, value: raw, holder: data, key: field.name });
-      else if (isObject(raw) && Object.keys(raw).length === 1 && "set" in raw) {
-        if (typeof raw["set"] === "string")
-          values.push({ field, value: raw["set"], holder: raw, key: "set" });
-        else if (raw["set"] !== null) throw notAString(model, field);
-      } else throw notAString(model, field);
+      if (raw === undefined) continue;
+      const set = isObject(raw) && Object.keys(raw).length === 1 && "set" in raw ? raw["set"] : raw;
+      if (typeof set === "string") {
+        values.push({
+          field,
+          value: set,
+          holder: set === raw ? data : (raw as Loose),
+          key: set === raw ? field.name : "set",
+          row: data,
+        });
+      } else if (set !== null) throw notAString(model, field);
+      // Writing null clears the index with the value.
+      else if (field.index) data[field.index.column] = null;
     }
     const setsContext =
       model.contextFields.some((field) => data[field] !== undefined) ||
@@ -286,17 +291,4 @@ function notAString(model: ModelSchema, field: EncryptedField): VaultError {
       field: field.name,
     },
   );
-}
-
-/**
- * Plain objects and class instances holding data (DTOs) are copied, so envelopes never land in the
- * caller's objects. Values Prisma reads as a whole are shared: Date, bytes, Decimal, and objects
- * without own properties (Prisma.DbNull and friends).
- */
-function isCopied(value: object): boolean {
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  if (prototype === Object.prototype || prototype === null) return true;
-  if (value instanceof Date || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return false;
-  const decimalLike = typeof (value as { toFixed?: unknown }).toFixed === "function";
-  return !decimalLike && Object.keys(value).length > 0;
 }

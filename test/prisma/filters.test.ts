@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { checkQuery } from "../../src/prisma/filters.js";
-import { testSchema } from "../support/datamodel.js";
+import { rewriteQuery } from "../../src/prisma/filters.js";
+import { modelOf, testSchema } from "../support/datamodel.js";
+import { thrownVaultError } from "../support/errors.js";
+
+type Loose = Record<string, unknown>;
 
 const schema = testSchema();
 
@@ -13,13 +16,13 @@ type Case = readonly [what: string, model: string, operation: string, args: unkn
 /** `on` is "Model.field", the encrypted field the refusal must name. */
 function expectRefused([, model, operation, args, on]: Case): void {
   const [refusedModel = "", field = ""] = on.split(".");
-  expect(() => checkQuery(schema, model, operation, args)).toThrow(refusal(refusedModel, field));
+  expect(() => rewriteQuery(schema, model, operation, args)).toThrow(refusal(refusedModel, field));
 }
 
 const user = (data: unknown) => ({ where: { id: 1 }, data });
 const org = (data: unknown) => ({ where: { id: "o1" }, data });
 
-describe("checkQuery refuses", () => {
+describe("rewriteQuery refuses", () => {
   it.each<Case>([
     ["equality", "User", "findMany", { where: { email: "a@x" } }, "User.email"],
     ["equals", "User", "findFirst", { where: { email: { equals: "a@x" } } }, "User.email"],
@@ -83,13 +86,13 @@ describe("checkQuery refuses", () => {
   ])("a where %s on an encrypted field", (...c) => expectRefused(c));
 
   it("with a message naming model and field and saying why", () => {
-    expect(() => checkQuery(schema, "User", "findMany", { where: { email: "a@x" } })).toThrow(
-      /^User\.email: a filter on an encrypted field \(only null checks are possible\) cannot be answered over ciphertext$/,
+    expect(() => rewriteQuery(schema, "User", "findMany", { where: { email: "a@x" } })).toThrow(
+      /^User\.email: a filter on an encrypted field without a blind index \(only null checks are possible\) cannot be answered over ciphertext$/,
     );
   });
 
   it("without the filter's value in the message", () => {
-    expect(() => checkQuery(schema, "User", "findMany", { where: { ssn: "078-05-1120" } })).toThrow(
+    expect(() => rewriteQuery(schema, "User", "findMany", { where: { ssn: "078-05-1120" } })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining("078-05-1120") as unknown }),
     );
   });
@@ -516,7 +519,7 @@ describe("checkQuery refuses", () => {
   });
 });
 
-describe("checkQuery allows", () => {
+describe("rewriteQuery allows", () => {
   it.each([
     ["field: null", { email: null }],
     ["{ equals: null }", { email: { equals: null } }],
@@ -531,7 +534,7 @@ describe("checkQuery allows", () => {
       { posts: { some: { body: null } }, profile: { is: { bio: { not: null } } } },
     ],
   ])("a null check on an encrypted field: %s", (_what, where) => {
-    expect(() => checkQuery(schema, "User", "findMany", { where })).not.toThrow();
+    expect(() => rewriteQuery(schema, "User", "findMany", { where })).not.toThrow();
   });
 
   it.each<readonly [string, string, string, unknown]>([
@@ -634,10 +637,265 @@ describe("checkQuery allows", () => {
     ],
     ["a model the schema does not know", "Nope", "findMany", { where: { email: "a" } }],
   ])("%s", (_what, model, operation, args) => {
-    expect(() => checkQuery(schema, model, operation, args)).not.toThrow();
+    expect(() => rewriteQuery(schema, model, operation, args)).not.toThrow();
   });
 
   it.each([undefined, null, "x", 1, []])("arguments that are not an object (%s)", (args) => {
-    expect(() => checkQuery(schema, "User", "findMany", args)).not.toThrow();
+    expect(() => rewriteQuery(schema, "User", "findMany", args)).not.toThrow();
+  });
+
+  it("and returns the caller's own object when nothing is rewritten", () => {
+    const args = { where: { email: null, name: "a" }, include: { posts: true } };
+    expect(rewriteQuery(schema, "User", "findMany", args)).toBe(args);
+  });
+});
+
+// ---- blind indexes ----
+
+const account = modelOf(schema, "Account");
+const blindOf = (field: string) => {
+  const index = account.encrypted.get(field)?.index;
+  if (!index) throw new Error(`Account.${field} has no index`);
+  return index.blind;
+};
+/** The index values the rewrite must produce. */
+const email = (value: string) => blindOf("email").compute(value);
+const handle = (value: string) => blindOf("handle").compute(value);
+const phone = (value: string, organizationId: string) => blindOf("phone").compute(value, { organizationId });
+const rewrite = (args: unknown, operation = "findMany", model = "Account") =>
+  rewriteQuery(schema, model, operation, args) as Loose;
+
+describe("rewriteQuery rewrites equality on an indexed field to its index column", () => {
+  it.each<readonly [string, Loose, Loose]>([
+    ["a value", { email: " Ann@X.io" }, { emailIndex: email("ann@x.io") }],
+    ["equals", { handle: { equals: "h" } }, { handleIndex: { equals: handle("h") } }],
+    ["in", { handle: { in: ["a", "b"] } }, { handleIndex: { in: [handle("a"), handle("b")] } }],
+    ["notIn", { handle: { notIn: ["a"] } }, { handleIndex: { notIn: [handle("a")] } }],
+    ["not a value", { handle: { not: "a" } }, { handleIndex: { not: handle("a") } }],
+    ["not equals", { handle: { not: { equals: "a" } } }, { handleIndex: { not: { equals: handle("a") } } }],
+    ["not in", { handle: { not: { in: ["a"] } } }, { handleIndex: { not: { in: [handle("a")] } } }],
+    [
+      "insensitive when the normalizer folds case",
+      { email: { equals: "A@x.io", mode: "insensitive" } },
+      { emailIndex: { equals: email("a@x.io") } },
+    ],
+    ["a null check kept on the field", { handle: null }, { handle: null }],
+    [
+      "a null check beside values, split between field and index",
+      { handle: { not: null, notIn: ["a"] } },
+      { handle: { not: null }, handleIndex: { notIn: [handle("a")] } },
+    ],
+    ["an empty filter kept as it is", { handle: {} }, { handle: {} }],
+    [
+      "an index column the where already filters: the rewrite joins an AND",
+      { handleIndex: { not: null }, handle: "h" },
+      { handleIndex: { not: null }, AND: [{ handleIndex: handle("h") }] },
+    ],
+    [
+      "inside AND, OR and NOT",
+      { AND: [{ email: "a@x.io" }], OR: [{ handle: "h" }, { handle: { in: ["i"] } }], NOT: { handle: "j" } },
+      {
+        AND: [{ emailIndex: email("a@x.io") }],
+        OR: [{ handleIndex: handle("h") }, { handleIndex: { in: [handle("i")] } }],
+        NOT: { handleIndex: handle("j") },
+      },
+    ],
+  ])("%s", (_what, where, expected) => {
+    expect(rewrite({ where })["where"]).toEqual(expected);
+  });
+
+  it("normalizes every value the way writes do: the email normalizer trims and lowercases", () => {
+    expect(rewrite({ where: { email: "  ANN@x.IO " } })).toEqual(rewrite({ where: { email: "ann@x.io" } }));
+    expect(rewrite({ where: { handle: "H" } })).not.toEqual(rewrite({ where: { handle: "h" } }));
+  });
+
+  it("in a relation filter (some, every, none, is, isNot and the bare to-one form)", () => {
+    const args = {
+      where: {
+        accounts: { some: { handle: "a" }, every: { handle: { not: "b" } }, none: { email: "c@x" } },
+      },
+    };
+    expect(rewrite(args, "findMany", "Organization")["where"]).toEqual({
+      accounts: {
+        some: { handleIndex: handle("a") },
+        every: { handleIndex: { not: handle("b") } },
+        none: { emailIndex: email("c@x") },
+      },
+    });
+    const session = rewrite(
+      { where: { account: { is: { handle: "a" } }, OR: [{ account: { handle: "b" } }] } },
+      "findMany",
+      "Session",
+    );
+    expect(session["where"]).toEqual({
+      account: { is: { handleIndex: handle("a") } },
+      OR: [{ account: { handleIndex: handle("b") } }],
+    });
+  });
+
+  it("in findUnique, upsert, cursor, update and delete", () => {
+    expect(rewrite({ where: { email: "a@x" } }, "findUnique")).toEqual({
+      where: { emailIndex: email("a@x") },
+    });
+    expect(rewrite({ cursor: { email: "a@x" }, take: 2 })).toEqual({
+      cursor: { emailIndex: email("a@x") },
+      take: 2,
+    });
+    const upsert = rewrite(
+      { where: { email: "a@x" }, create: { organizationId: "o", email: "a@x" }, update: {} },
+      "upsert",
+    );
+    expect(upsert["where"]).toEqual({ emailIndex: email("a@x") });
+    // Data is not a filter: the value to write stays for the write planner to seal.
+    expect(upsert["create"]).toEqual({ organizationId: "o", email: "a@x" });
+    for (const operation of ["update", "updateMany", "delete", "deleteMany", "count"]) {
+      expect(rewrite({ where: { handle: "h" }, data: { name: "n" } }, operation)["where"]).toEqual({
+        handleIndex: handle("h"),
+      });
+    }
+  });
+
+  it("in nested writes: connect, connectOrCreate, update, updateMany, upsert, delete, disconnect, set", () => {
+    const data = {
+      accounts: {
+        connect: [{ email: "a@x" }],
+        connectOrCreate: { where: { email: "b@x" }, create: { email: "b@x" } },
+        update: { where: { email: "c@x" }, data: { name: "n" } },
+        updateMany: { where: { handle: "d" }, data: { name: "n" } },
+        upsert: { where: { email: "e@x" }, create: { email: "e@x" }, update: { name: "n" } },
+        delete: { email: "f@x" },
+        deleteMany: [{ handle: "g" }],
+        disconnect: { email: "h@x" },
+        set: [{ email: "i@x" }],
+      },
+    };
+    const out = rewrite({ where: { id: "o" }, data }, "update", "Organization")["data"] as Loose;
+    expect(out["accounts"]).toEqual({
+      connect: [{ emailIndex: email("a@x") }],
+      connectOrCreate: { where: { emailIndex: email("b@x") }, create: { email: "b@x" } },
+      update: { where: { emailIndex: email("c@x") }, data: { name: "n" } },
+      updateMany: { where: { handleIndex: handle("d") }, data: { name: "n" } },
+      upsert: { where: { emailIndex: email("e@x") }, create: { email: "e@x" }, update: { name: "n" } },
+      delete: { emailIndex: email("f@x") },
+      deleteMany: [{ handleIndex: handle("g") }],
+      disconnect: { emailIndex: email("h@x") },
+      set: [{ emailIndex: email("i@x") }],
+    });
+    const session = rewrite(
+      { data: { label: "l", account: { connect: { email: "a@x" } } } },
+      "create",
+      "Session",
+    );
+    expect(session["data"]).toEqual({ label: "l", account: { connect: { emailIndex: email("a@x") } } });
+  });
+
+  it("in the where of included relations and of filtered relation counts", () => {
+    const args = {
+      include: {
+        accounts: { where: { handle: "a" } },
+        _count: { select: { accounts: { where: { handle: { in: ["b"] } } } } },
+      },
+    };
+    expect(rewrite(args, "findMany", "Organization")["include"]).toEqual({
+      accounts: { where: { handleIndex: handle("a") } },
+      _count: { select: { accounts: { where: { handleIndex: { in: [handle("b")] } } } } },
+    });
+  });
+
+  it("never changes the caller's arguments", () => {
+    const args = { where: { OR: [{ handle: "a" }], email: { in: ["b@x"] } } };
+    const before = structuredClone(args);
+    const out = rewrite(args);
+    expect(args).toEqual(before);
+    expect(out).not.toBe(args);
+  });
+});
+
+describe("rewriteQuery with a tenant-scoped index", () => {
+  it("computes the index under the context the filter pins: beside it, in an AND, or in an enclosing where", () => {
+    expect(rewrite({ where: { organizationId: "o1", phone: "+1 555" } })["where"]).toEqual({
+      organizationId: "o1",
+      phoneIndex: phone("+1555", "o1"),
+    });
+    expect(rewrite({ where: { AND: [{ organizationId: { equals: "o2" } }], phone: "1" } })["where"]).toEqual({
+      AND: [{ organizationId: { equals: "o2" } }],
+      phoneIndex: phone("1", "o2"),
+    });
+    expect(
+      rewrite({ where: { organizationId: "o1", OR: [{ phone: "1" }, { NOT: { phone: { in: ["2"] } } }] } })[
+        "where"
+      ],
+    ).toEqual({
+      organizationId: "o1",
+      OR: [{ phoneIndex: phone("1", "o1") }, { NOT: { phoneIndex: { in: [phone("2", "o1")] } } }],
+    });
+  });
+
+  it("gives the same value different indexes in different tenants", () => {
+    expect(phone("1", "o1")).not.toBe(phone("1", "o2"));
+    const where = rewrite({
+      where: {
+        OR: [
+          { organizationId: "o1", phone: "1" },
+          { organizationId: "o2", phone: "1" },
+        ],
+      },
+    })["where"] as Loose;
+    expect(where["OR"]).toEqual([
+      { organizationId: "o1", phoneIndex: phone("1", "o1") },
+      { organizationId: "o2", phoneIndex: phone("1", "o2") },
+    ]);
+  });
+
+  it.each<readonly [string, Loose]>([
+    ["no context at all", { phone: "1" }],
+    ["the context only in another OR branch", { OR: [{ organizationId: "o1" }, { phone: "1" }] }],
+    ["the context as a list", { organizationId: { in: ["o1"] }, phone: "1" }],
+    ["the context compared otherwise", { organizationId: { not: "o1" }, phone: "1" }],
+    ["the context in a relation filter only", { organization: { id: "o1" }, phone: "1" }],
+  ])(
+    "without the context pinned (%s) is VAULT_UNSUPPORTED_QUERY saying which fields to add",
+    (_what, where) => {
+      const error = thrownVaultError(() => rewrite({ where }));
+      expect(error).toMatchObject({ code: "VAULT_UNSUPPORTED_QUERY", model: "Account", field: "phone" });
+      expect(error.message).toMatch(/add organizationId to the same where/);
+    },
+  );
+
+  it("a null check needs no context", () => {
+    expect(rewrite({ where: { phone: null } })["where"]).toEqual({ phone: null });
+  });
+});
+
+describe("rewriteQuery refuses on an indexed field", () => {
+  it.each<readonly [string, Loose]>([
+    ["contains", { handle: { contains: "a" } }],
+    ["startsWith", { email: { startsWith: "a" } }],
+    ["endsWith", { email: { endsWith: "a" } }],
+    ["lt", { handle: { lt: "a" } }],
+    ["gte", { handle: { gte: "a" } }],
+    ["search", { handle: { search: "a" } }],
+    ["not contains", { handle: { not: { contains: "a" } } }],
+    ["not mixing a null check with values", { handle: { not: { equals: null, in: ["a"] } } }],
+    ["insensitive on an index that keeps case", { handle: { equals: "a", mode: "insensitive" } }],
+    ["a number", { handle: 5 }],
+    ["a number in a list", { handle: { in: ["a", 5] } }],
+    ["in that is not a list", { handle: { in: "a" } }],
+    ["a field reference", { handle: { equals: { name: "name", modelName: "Account" } } }],
+  ])("%s is VAULT_UNSUPPORTED_QUERY", (_what, where) => {
+    const error = thrownVaultError(() => rewrite({ where }));
+    expect(error).toMatchObject({ code: "VAULT_UNSUPPORTED_QUERY", model: "Account" });
+  });
+
+  it.each<readonly [string, string, Loose]>([
+    ["orderBy", "findMany", { orderBy: { email: "asc" } }],
+    ["distinct", "findMany", { distinct: ["handle"] }],
+    ["groupBy", "groupBy", { by: ["email"] }],
+    ["_max", "aggregate", { _max: { handle: true } }],
+    ["having", "groupBy", { by: ["organizationId"], having: { email: "a" } }],
+  ])("%s is still refused", (_what, operation, args) => {
+    expect(() => rewrite(args, operation)).toThrow(
+      expect.objectContaining({ code: "VAULT_UNSUPPORTED_QUERY" }) as Error,
+    );
   });
 });

@@ -3,6 +3,7 @@
  * mariadb.test.ts). Keys come from the real @workos-inc/node SDK talking to our key server, so every
  * provider call is counted at the server and every stored value can be checked with workos.vault.decrypt.
  */
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { associatedData } from "../../src/context.js";
 import { isEnvelope } from "../../src/envelope.js";
@@ -14,6 +15,9 @@ import { useKeyServerRig } from "../support/key-server.js";
 import type { GeneratedVaultSchema } from "../../src/prisma/datamodel.js";
 
 type Loose = Record<string, unknown>;
+
+/** Keys the blind indexes of the test schema's Account model. */
+const indexSecret = randomBytes(32);
 
 export function extensionSuite(target: Target): void {
   const rig = useKeyServerRig();
@@ -44,7 +48,7 @@ export function extensionSuite(target: Target): void {
     clientOptions?: Parameters<TestDatabase["client"]>[0],
   ) =>
     (clientOptions ? database().client(clientOptions) : database().plain).$extends(
-      vault({ keys: rig.provider, schema, ...options }),
+      vault({ keys: rig.provider, schema, indexSecret, ...options }),
     );
   type Client = ReturnType<typeof extended>;
   let prisma: Client;

@@ -123,7 +123,16 @@ async function setUp(
       );
     },
     async reset() {
-      for (const table of ["Post", "Profile", "User", "AuditLog", "Organization"]) {
+      for (const table of [
+        "Session",
+        "Account",
+        "PlainAccount",
+        "Post",
+        "Profile",
+        "User",
+        "AuditLog",
+        "Organization",
+      ]) {
         await plain.$executeRawUnsafe(`DELETE FROM ${q(table)}`);
       }
     },
@@ -144,6 +153,7 @@ function ddl(target: Dialect): string[] {
   }[target];
   const str = target === "mariadb" ? "VARCHAR(191)" : "TEXT";
   const text = "TEXT";
+  const exact = target === "mariadb" ? "VARCHAR(191) COLLATE utf8mb4_bin" : "TEXT";
   const tail = target === "mariadb" ? " DEFAULT CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci" : "";
   const table = (name: string, columns: string[]) =>
     `CREATE TABLE ${q(name)} (${columns.map((c) => c.replace(/\{(\w+)\}/g, (_m, n: string) => q(n))).join(", ")})${tail}`;
@@ -171,6 +181,32 @@ function ddl(target: Dialect): string[] {
       `{bio} ${text}`,
     ]),
     table("AuditLog", [`{id} ${auto}`, `{action} ${str} NOT NULL`, `{subject} ${str} NOT NULL`]),
+    table("Account", [
+      `{id} ${auto}`,
+      `{organizationId} ${str} NOT NULL`,
+      `{name} ${str}`,
+      `{email} ${text} NOT NULL`,
+      `{emailIndex} ${str} UNIQUE`,
+      `{phone} ${text}`,
+      `{phoneIndex} ${str}`,
+      `{handle} ${text}`,
+      `{handleIndex} ${str}`,
+    ]),
+    // The oracle compares exactly: MariaDB's default collation would fold case.
+    table("PlainAccount", [
+      `{id} ${auto}`,
+      `{organizationId} ${str} NOT NULL`,
+      `{name} ${str}`,
+      `{email} ${exact} NOT NULL UNIQUE`,
+      `{phone} ${exact}`,
+      `{handle} ${exact}`,
+    ]),
+    table("Session", [
+      `{id} ${auto}`,
+      `{label} ${str} NOT NULL`,
+      `{accountId} INTEGER`,
+      `{plainAccountId} INTEGER`,
+    ]),
   ];
 }
 

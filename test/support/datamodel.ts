@@ -69,6 +69,8 @@ export const testDataModel: DataModel = dataModel(
     hasMany("users", "User", "OrganizationToUser"),
     hasMany("posts", "Post", "OrganizationToPost"),
     hasMany("profiles", "Profile", "OrganizationToProfile"),
+    hasMany("accounts", "Account", "AccountToOrganization"),
+    hasMany("plainAccounts", "PlainAccount", "OrganizationToPlainAccount"),
   ]),
   model(
     "User",
@@ -114,18 +116,73 @@ export const testDataModel: DataModel = dataModel(
     { documentation: "@vault.context(organizationId)" },
   ),
   model("AuditLog", [intId, scalar("action"), scalar("subject")]),
+  model(
+    "Account",
+    [
+      intId,
+      scalar("organizationId"),
+      belongsTo("organization", "Organization", "AccountToOrganization", ["organizationId"]),
+      scalar("name"),
+      scalar("email", "String", { documentation: "@encrypted(index: emailIndex, normalize: email)" }),
+      scalar("emailIndex", "String", { isUnique: true }),
+      scalar("phone", "String", {
+        documentation: "@encrypted(index: phoneIndex, normalize: phone, scope: tenant)",
+      }),
+      scalar("phoneIndex"),
+      scalar("handle", "String", { documentation: "@encrypted(index: handleIndex)" }),
+      scalar("handleIndex"),
+      hasMany("sessions", "Session", "AccountToSession"),
+    ],
+    {
+      documentation:
+        "Blind indexes: email is global and unique (log-in), phone is per tenant, handle is exact.\n@vault.context(organizationId)",
+    },
+  ),
+  model(
+    "PlainAccount",
+    [
+      intId,
+      scalar("organizationId"),
+      belongsTo("organization", "Organization", "OrganizationToPlainAccount", ["organizationId"]),
+      scalar("name"),
+      scalar("email", "String", { isUnique: true }),
+      scalar("phone"),
+      scalar("handle"),
+      hasMany("sessions", "Session", "PlainAccountToSession"),
+    ],
+    { documentation: "Account's plaintext twin: the oracle that index queries are compared with." },
+  ),
+  model("Session", [
+    intId,
+    scalar("label"),
+    scalar("accountId", "Int"),
+    belongsTo("account", "Account", "AccountToSession", ["accountId"]),
+    scalar("plainAccountId", "Int"),
+    belongsTo("plainAccount", "PlainAccount", "PlainAccountToSession", ["plainAccountId"]),
+  ]),
 );
+
+/** The index secret of the unit tests' blind indexes. */
+export const testIndexSecret = new Uint8Array(32).fill(7);
 
 /** What the annotations of {@link testDataModel} say, written as a `models` option. */
 export const testModels: ModelsOption = {
   User: { context: { organizationId: "organizationId" }, fields: { email: {}, ssn: {}, notes: {} } },
   Post: { context: { org: "organizationId" }, fields: { body: {} } },
   Profile: { context: { organizationId: "organizationId" }, fields: { bio: {} } },
+  Account: {
+    context: { organizationId: "organizationId" },
+    fields: {
+      email: { index: "emailIndex", normalize: "email" },
+      phone: { index: "phoneIndex", normalize: "phone", scope: "tenant" },
+      handle: { index: "handleIndex" },
+    },
+  },
 };
 
 /** The validated schema of the test models (or of `models` over the same data model). */
 export function testSchema(models: ModelsOption = testModels): VaultSchema {
-  return buildVaultSchema(testDataModel, models, "reject");
+  return buildVaultSchema(testDataModel, models, "reject", testIndexSecret);
 }
 
 /** One model of a schema; fails the test when it is not there. */
