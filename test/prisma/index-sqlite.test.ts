@@ -1,0 +1,3 @@
+import { indexSuite } from "./index-suite.js";
+
+indexSuite("sqlite");
