@@ -1,11 +1,13 @@
 /**
  * prisma-vault quickstart: a Prisma client on embedded SQLite whose User.email and User.ssn are
- * encrypted per organization, in the WorkOS Vault envelope format.
+ * encrypted per organization, in the WorkOS Vault envelope format, with email searchable through
+ * its blind index.
  *
  *   npm ci && npm run example
  *
- * Uses PRISMA_VAULT_KEYS when set; otherwise a throwaway master key made for this run.
+ * Uses PRISMA_VAULT_KEYS and PRISMA_VAULT_INDEX_KEY when set; otherwise throwaway keys made for this run.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +23,8 @@ const keys = process.env["PRISMA_VAULT_KEYS"]
 const dir = mkdtempSync(join(tmpdir(), "prisma-vault-quickstart-"));
 const base = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${join(dir, "dev.db")}` }) });
 // The schema's `/// @encrypted` and `/// @vault.context` annotations configure the extension.
-const prisma = base.$extends(vault({ keys, schema: vaultSchema }));
+const indexSecret = process.env["PRISMA_VAULT_INDEX_KEY"] ?? randomBytes(32);
+const prisma = base.$extends(vault({ keys, schema: vaultSchema, indexSecret }));
 
 try {
   await createTables();
@@ -46,7 +49,15 @@ try {
     console.log(`  app:      ssn = ${user.ssn}, email = ${user.email}`);
   }
 
-  // 3. Copy Ann's ciphertext into Bob's row (another tenant): it is refused, not decrypted.
+  // 3. Log in by email: the filter is rewritten to the blind index, normalized like the stored value.
+  const login = await prisma.user.findFirst({ where: { email: "  ANN@acme.test" } });
+  const [{ emailIndex } = { emailIndex: "" }] = await base.$queryRawUnsafe<{ emailIndex: string }[]>(
+    `SELECT emailIndex FROM "User" WHERE id = ${login?.id ?? 0}`,
+  );
+  console.log(`log-in lookup "  ANN@acme.test": ${login?.name} via emailIndex = ${emailIndex.slice(0, 16)}…`);
+  if (login?.name !== "Ann") throw new Error("the blind-index lookup did not find Ann");
+
+  // 4. Copy Ann's ciphertext into Bob's row (another tenant): it is refused, not decrypted.
   await base.$executeRawUnsafe(
     `UPDATE "User" SET ssn = (SELECT ssn FROM "User" WHERE name = 'Ann') WHERE name = 'Bob'`,
   );
@@ -72,6 +83,6 @@ async function createTables(): Promise<void> {
   await base.$executeRawUnsafe(`CREATE TABLE "Organization" ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL)`);
   await base.$executeRawUnsafe(
     `CREATE TABLE "User" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "organizationId" TEXT NOT NULL,
-      "name" TEXT NOT NULL, "email" TEXT NOT NULL, "ssn" TEXT)`,
+      "name" TEXT NOT NULL, "email" TEXT NOT NULL, "emailIndex" TEXT UNIQUE, "ssn" TEXT)`,
   );
 }
