@@ -23,9 +23,19 @@ export { FieldCipher, encrypt, decrypt } from "./cipher.js";
 export type { FieldRef } from "./cipher.js";
 export { startKeyServer, KEY_SERVER_TOKEN_ENV, Faults } from "./key-server/index.js";
 export type { KeyServer, KeyServerOptions, KeyServerStats, FaultSettings } from "./key-server/index.js";
+export { BlindIndex, INDEX_KEY_ENV, NORMALIZERS } from "./blind-index.js";
+export type { BlindIndexOptions, Normalizer } from "./blind-index.js";
 export { vault } from "./prisma/extension.js";
 export type { VaultClientApi } from "./prisma/extension.js";
 export type { VaultOptions } from "./prisma/options.js";
 export type { DecryptErrorPolicy } from "./prisma/values.js";
 export type { ContextOption, FieldOptions, ModelOptions, ModelsOption, Row } from "./schema.js";
 export type { GeneratedVaultSchema, DataModel, DataModelField, DataModelModel } from "./prisma/datamodel.js";
+export { migrate } from "./migrate/migrate.js";
+export type { MigrateOptions, MigrationMode } from "./migrate/options.js";
+export type {
+  MigrationFailedValue,
+  MigrationModelReport,
+  MigrationProgress,
+  MigrationReport,
+} from "./migrate/report.js";

@@ -6,6 +6,7 @@
  * with `VAULT_UNSUPPORTED_QUERY` naming model and field. Null checks (`field: null`,
  * `{ equals: null }`, `{ not: null }`) are answered correctly and kept as they are.
  */
+import type { KeyContext } from "../context.js";
 import { VaultError } from "../errors.js";
 import type { EncryptedField, FieldIndex, ModelSchema, Row, VaultSchema } from "../schema.js";
 import { type Loose, cloneArgs, isObject, list } from "./args.js";
@@ -109,7 +110,15 @@ class Walk {
             `${what} on an encrypted field without a blind index (only null checks are possible)`,
           );
         }
-        const rewritten = indexFilter(model, field, field.index, value, () => tenantOf(model, field, here));
+        let tenant: KeyContext | undefined; // resolved once per filter, only if the index needs it
+        const rewritten = indexFilter(
+          model,
+          field,
+          field.index,
+          value,
+          () => (tenant ??= tenantOf(model, field, here)),
+          this.copy === undefined,
+        );
         this.found.rewrites++;
         if (this.copy) moveToIndex(where, field, field.index, rewritten);
         continue;
@@ -172,7 +181,7 @@ function pinnedBy(model: ModelSchema, where: Loose): Row {
 }
 
 /** The key context a tenant-scoped index is computed under: the one the enclosing filter pins. */
-function tenantOf(model: ModelSchema, field: EncryptedField, pinned: Row) {
+function tenantOf(model: ModelSchema, field: EncryptedField, pinned: Row): KeyContext {
   const missing = model.contextFields.filter((name) => pinned[name] === undefined || pinned[name] === null);
   if (missing.length > 0) {
     throw new VaultError(
@@ -199,12 +208,15 @@ function indexFilter(
   field: EncryptedField,
   index: FieldIndex,
   filter: unknown,
-  tenant: () => ReturnType<ModelSchema["contextOf"]>,
+  tenant: () => KeyContext,
+  dry: boolean,
 ): Split {
   const compute = (value: unknown): string => {
     if (typeof value !== "string")
       refuse(model, field.name, "comparing an encrypted field with a non-string");
-    return index.blind.compute(value, index.blind.scope === "tenant" ? tenant() : undefined);
+    const context = index.blind.scope === "tenant" ? tenant() : undefined;
+    // The checking pass validates only; the HMACs are computed once, by the rewriting pass.
+    return dry ? "" : index.blind.compute(value, context);
   };
   if (filter === null) return { onField: null };
   if (!isObject(filter)) return { onIndex: compute(filter) };
@@ -231,7 +243,7 @@ function indexFilter(
       onIndex[op] = arg.map(compute);
     } else if (op === "not") {
       // NOT of a filter cannot be split between two columns: it must fall wholly on the index.
-      const inner = indexFilter(model, field, index, arg, tenant);
+      const inner = indexFilter(model, field, index, arg, tenant, dry);
       if (inner.onField !== undefined) refuse(model, field.name, "not combining a null check with values");
       onIndex[op] = inner.onIndex;
     } else refuse(model, field.name, `${op} on an encrypted field`);
