@@ -1,17 +1,22 @@
 #!/usr/bin/env node
 /**
- * The `prisma-vault` command: `key-server` and `keygen`. Errors print their code and message only,
- * never a stack, a key or a value.
+ * The `prisma-vault` command: `migrate`, `keygen` and `key-server`. Errors print their code and
+ * message only, never a stack, a key or a value.
  */
 import { parseArgs } from "node:util";
 import { VaultError } from "../errors.js";
 import { LocalKeyProvider } from "../keys/local.js";
 import { startKeyServer } from "../key-server/server.js";
 import { runGenerator } from "./generator.js";
+import { migrateCommand } from "./migrate.js";
 
 const USAGE = `Usage: prisma-vault <command> [options]
 
 Commands:
+  migrate index --config <file> [--models A,B] [--batch-size 500] [--dry-run]
+                                         fill the blind indexes that are missing; the config file
+                                         exports your Prisma client extended with vault()
+                                         (exit 2 when some values did not decrypt)
   keygen [--id k1]                       print a new master key as "id:<base64>" for PRISMA_VAULT_KEYS
   key-server [--port 8787] [--host 127.0.0.1] [--token sk_...]
                                          serve WorkOS Vault's key API from PRISMA_VAULT_KEYS
@@ -25,6 +30,8 @@ As a Prisma generator (run by \`prisma generate\`, which sets PRISMA_GENERATOR_I
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case "migrate":
+      return migrateCommand(rest);
     case "keygen":
       return keygen(rest);
     case "key-server":

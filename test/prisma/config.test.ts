@@ -105,6 +105,7 @@ describe("vault() configuration", () => {
         keys,
         schema: generated,
         models: { User: { context: ["organizationId"], fields: { notes: {} } } },
+        indexSecret: new Uint8Array(32).fill(3), // the schema's Account has blind indexes
       }),
     );
     await db.plain.organization.upsert({

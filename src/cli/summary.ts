@@ -1,0 +1,45 @@
+/**
+ * Pure: the summary of a migration report as printed by `prisma-vault migrate`: a table of counts
+ * per model, then the values that failed, by model, field and primary key (never a value).
+ */
+import type { MigrationReport } from "../migrate/report.js";
+
+const COLUMNS = ["scanned", "updated", "skipped", "conflicts", "failed"] as const;
+const LISTED_FAILURES = 20;
+
+/**
+ * @example summary(report)
+ * // model    scanned  updated  skipped  conflicts  failed
+ * // Account     1000     1000        0          0       0
+ */
+export function summary(report: MigrationReport): string {
+  const rows = [
+    ["model", ...COLUMNS],
+    ...report.models.map((m) => [
+      m.model,
+      ...COLUMNS.map((column) => String(column === "failed" ? m.failed.length : m[column])),
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const lines = rows.map((row) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
+  );
+  const failures = report.models.flatMap((m) => m.failed.map((f) => ({ model: m.model, ...f })));
+  for (const f of failures.slice(0, LISTED_FAILURES)) {
+    lines.push(`failed: ${f.model}.${f.field} (id ${formatId(f.id)}): ${f.code}`);
+  }
+  if (failures.length > LISTED_FAILURES)
+    lines.push(`… and ${failures.length - LISTED_FAILURES} more failures`);
+  if (report.models.length === 0) lines.push("no model has a blind index to fill");
+  const seconds = (report.durationMs / 1000).toFixed(1);
+  lines.push(report.dryRun ? `dry run in ${seconds} s: nothing was written` : `done in ${seconds} s`);
+  return `${lines.join("\n")}\n`;
+}
+
+function formatId(id: unknown): string {
+  if (typeof id === "string") return JSON.stringify(id);
+  if (typeof id === "number" || typeof id === "bigint") return String(id);
+  return (
+    JSON.stringify(id, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value)) ?? "?"
+  );
+}

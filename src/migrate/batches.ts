@@ -1,0 +1,87 @@
+/**
+ * The I/O of a migration: a model's rows read in primary-key pages, and a page's conditional
+ * updates written in one batch transaction, both through the Prisma client under the extension
+ * (it reads stored envelopes and writes exactly what it is given).
+ */
+import { VaultConfigError } from "../errors.js";
+import { modelProperty } from "../prisma/plan.js";
+import type { ModelSchema, Row } from "../schema.js";
+import type { ConditionalUpdate } from "./conditional-update.js";
+import { afterKey, keyOrder } from "./cursor.js";
+
+/** What a migration needs of the client under the extension. */
+export interface BaseClient {
+  $transaction(queries: readonly PromiseLike<unknown>[]): Promise<unknown[]>;
+}
+
+interface Delegate {
+  findMany(args: object): Promise<Row[]>;
+  count(args: object): Promise<number>;
+  /** A PrismaPromise: it runs when awaited or when passed to `$transaction`. */
+  updateMany(args: object): PromiseLike<{ count: number }>;
+}
+
+/** Which rows to read and which fields of them; the primary key is always selected. */
+export interface PageQuery {
+  readonly where: Readonly<Record<string, unknown>>;
+  readonly select: Readonly<Record<string, true>>;
+  readonly batchSize: number;
+}
+
+/**
+ * The rows of `model` matching `query.where`, `batchSize` at a time in primary-key order. Each page
+ * is read after the caller is done with the one before, starting after its last key.
+ */
+export async function* readPages(
+  client: BaseClient,
+  model: ModelSchema,
+  query: PageQuery,
+): AsyncGenerator<Row[], void, undefined> {
+  const delegate = delegateOf(client, model);
+  const select = { ...query.select, ...Object.fromEntries(model.primaryKey.map((field) => [field, true])) };
+  let last: Row | undefined;
+  for (;;) {
+    const where = last ? { AND: [query.where, afterKey(model.primaryKey, last)] } : query.where;
+    const page = await delegate.findMany({
+      where,
+      select,
+      orderBy: keyOrder(model.primaryKey),
+      take: query.batchSize,
+    });
+    if (page.length > 0) yield page;
+    if (page.length < query.batchSize) return;
+    last = page.at(-1);
+  }
+}
+
+/** How many rows of `model` match `where`. */
+export function countRows(
+  client: BaseClient,
+  model: ModelSchema,
+  where: Readonly<Record<string, unknown>>,
+): Promise<number> {
+  return delegateOf(client, model).count({ where });
+}
+
+/**
+ * Sends `updates` in one batch transaction and returns how many rows each one changed (0: the row
+ * changed since it was read). A failing update rolls the whole page back.
+ */
+export async function writeBatch(
+  client: BaseClient,
+  model: ModelSchema,
+  updates: readonly ConditionalUpdate[],
+): Promise<number[]> {
+  if (updates.length === 0) return [];
+  const delegate = delegateOf(client, model);
+  const results = await client.$transaction(updates.map((update) => delegate.updateMany(update)));
+  return results.map((result) => (result as { count: number }).count);
+}
+
+function delegateOf(client: BaseClient, model: ModelSchema): Delegate {
+  const delegate = (client as unknown as Record<string, Delegate | undefined>)[modelProperty(model.name)];
+  if (typeof delegate?.findMany !== "function") {
+    throw new VaultConfigError("the Prisma client has no delegate for this model", { model: model.name });
+  }
+  return delegate;
+}

@@ -1,0 +1,3 @@
+import { migrateSuite } from "./suite.js";
+
+migrateSuite("sqlite");
