@@ -326,7 +326,8 @@ class Engine {
     const unit = plan.units[0];
     const m = this.schema.models.get(model) as ModelSchema;
     const returning = operation === "updateManyAndReturn";
-    if (!unit) return returning ? this.read(model, args, query) : query(args);
+    // Nothing to seal, but the plan may still clear index columns beside null values.
+    if (!unit) return returning ? this.read(model, plan.args, query) : query(plan.args);
     return this.inTransaction(tx, query, model, operation, async (reader, exec, single) => {
       const where = (plan.args["where"] as Loose | undefined) ?? {};
       const stale = unit.setsContext ? staleFields(m, unit) : [];
@@ -379,7 +380,12 @@ class Engine {
       }
       let count = 0;
       const returned: unknown[] = [];
-      for (const batch of batches.values()) {
+      // Rows that keep their context go first: a batch that moves rows into a context whose own batch
+      // had not run yet would be matched by it again (counted and returned twice).
+      const ordered = [...batches.values()].sort(
+        (a, b) => Number(changesContext(a)) - Number(changesContext(b)),
+      );
+      for (const batch of ordered) {
         const part = planWrite(this.schema, model, operation, {
           ...plan.args,
           where: batch.where,
@@ -434,6 +440,10 @@ function valueAt(result: unknown, dataPath: readonly string[]): unknown {
     current = current === null || current === undefined ? current : (current as Loose)[relation];
   }
   return current;
+}
+
+function changesContext(batch: { previous: KeyContext; context: KeyContext }): boolean {
+  return canonicalize(batch.previous) !== canonicalize(batch.context);
 }
 
 /** The encrypted fields an update does not write: their stored values must follow a moved row. */

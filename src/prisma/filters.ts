@@ -242,10 +242,14 @@ function indexFilter(
         refuse(model, field.name, `${op} on an encrypted field takes a list of strings`);
       onIndex[op] = arg.map(compute);
     } else if (op === "not") {
-      // NOT of a filter cannot be split between two columns: it must fall wholly on the index.
+      // NOT of a filter cannot be split between two columns: it falls wholly on the field (a null
+      // check, `not: { equals: null }`) or wholly on the index.
       const inner = indexFilter(model, field, index, arg, tenant, dry);
-      if (inner.onField !== undefined) refuse(model, field.name, "not combining a null check with values");
-      onIndex[op] = inner.onIndex;
+      if (inner.onField !== undefined && inner.onIndex !== undefined) {
+        refuse(model, field.name, "not combining a null check with values");
+      }
+      if (inner.onIndex !== undefined) onIndex[op] = inner.onIndex;
+      else onField[op] = inner.onField;
     } else refuse(model, field.name, `${op} on an encrypted field`);
   }
   return {

@@ -681,6 +681,11 @@ describe("rewriteQuery rewrites equality on an indexed field to its index column
     ],
     ["a null check kept on the field", { handle: null }, { handle: null }],
     [
+      "a null check under not kept on the field",
+      { handle: { not: { equals: null } } },
+      { handle: { not: { equals: null } } },
+    ],
+    [
       "a null check beside values, split between field and index",
       { handle: { not: null, notIn: ["a"] } },
       { handle: { not: null }, handleIndex: { notIn: [handle("a")] } },
