@@ -1,0 +1,3 @@
+import { indexOracleSuite } from "./index-oracle.js";
+
+indexOracleSuite("mariadb");
