@@ -140,6 +140,10 @@ export function migrateSuite(target: Target): void {
         expect(row.phoneIndex).toBe(seeded.phone ? expected.phone.compute(seeded.phone, context) : null);
         expect(row.handleIndex).toBe(expected.handle.compute(seeded.handle as string));
       }
+      // A second run over the same 10,000 rows changes nothing.
+      const again = await run({ batchSize: 1000 });
+      expect(again.models[0]).toMatchObject({ scanned: 0, updated: 0, conflicts: 0, failed: [] });
+      expect(await stored()).toEqual(rows);
     }, 120_000);
 
     it("a second run finds nothing to do", async () => {
