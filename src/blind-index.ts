@@ -10,6 +10,7 @@
  * gives unrelated indexes in two tenants (no cross-tenant correlation) and queries must pin the tenant.
  */
 import { createHmac, hkdfSync } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import { canonicalize, type KeyContext } from "./context.js";
 import { isBase64 } from "./envelope.js";
 import { VaultConfigError, VaultError } from "./errors.js";
@@ -40,6 +41,8 @@ export const MIN_INDEX_BYTES = 16;
 export const MAX_INDEX_BYTES = 32;
 export const MIN_SECRET_BYTES = 32;
 const MAX_HKDF_INFO_BYTES = 1024;
+/** Tenant-scoped index keys kept derived: HKDF costs about three times the HMAC itself. */
+const TENANT_KEYS_CACHED = 1024;
 
 export interface BlindIndexOptions {
   readonly model: string;
@@ -69,6 +72,7 @@ export class BlindIndex {
   readonly foldsCase: boolean;
   readonly #secret: Uint8Array;
   #globalKey: Buffer | undefined;
+  readonly #tenantKeys = new LRUCache<string, Buffer>({ max: TENANT_KEYS_CACHED });
 
   constructor(secret: Uint8Array, options: BlindIndexOptions) {
     const where = { model: options.model, field: options.field };
@@ -119,13 +123,17 @@ export class BlindIndex {
       });
     }
     const scoped = `${info}|${canonicalize(context)}`;
+    const cached = this.#tenantKeys.get(scoped);
+    if (cached) return cached;
     if (Buffer.byteLength(scoped, "utf8") > MAX_HKDF_INFO_BYTES) {
       throw new VaultError("VAULT_CONTEXT_INVALID", "the key context is too long for a tenant-scoped index", {
         model: this.model,
         field: this.field,
       });
     }
-    return derive(this.#secret, scoped);
+    const key = derive(this.#secret, scoped);
+    this.#tenantKeys.set(scoped, key);
+    return key;
   }
 }
 

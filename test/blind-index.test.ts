@@ -21,6 +21,19 @@ describe("blind index", () => {
     expect(phone.compute("+1 (555) 010-0000")).toBe("SboMJwFIdHW2z0eQeyRTFpZitNB1GPklKGqQewIY-m0");
   });
 
+  it("a tenant-scoped index keeps its answers through the derived-key cache, past its 1,024 entries", () => {
+    const tenant = new BlindIndex(secret, { model: "User", field: "email", scope: "tenant" });
+    const vector = "1Tko9Z7_vVArD9B585ymUec2eWKkMyPX-igrf_3HAWU";
+    expect(tenant.compute("ann@x.io", { organizationId: "org_1" })).toBe(vector);
+    const first = Array.from({ length: 1500 }, (_, i) => tenant.compute("v", { organizationId: `o${i}` }));
+    expect(new Set(first).size).toBe(1500);
+    // org_1 was evicted and derived again; every answer is the same the second time round.
+    expect(tenant.compute("ann@x.io", { organizationId: "org_1" })).toBe(vector);
+    expect(Array.from({ length: 1500 }, (_, i) => tenant.compute("v", { organizationId: `o${i}` }))).toEqual(
+      first,
+    );
+  });
+
   it("normalizers compose in order", () => {
     expect(email.compute("  ANN@X.io ")).toBe(email.compute("ann@x.io"));
     const composed = new BlindIndex(secret, { model: "M", field: "f", normalize: "nfkc,lowercase" });
