@@ -53,6 +53,8 @@ export interface BlindIndexOptions {
   readonly bytes?: number;
   /** `"global"` (default): one key per field. `"tenant"`: one key per field and key context. */
   readonly scope?: "global" | "tenant";
+  /** The HKDF info the key is derived from, default `"<model>.<field>"`; a renamed field keeps its old name. */
+  readonly keyName?: string;
 }
 
 /**
@@ -71,6 +73,7 @@ export class BlindIndex {
   /** Whether `mode: "insensitive"` queries can be answered exactly. */
   readonly foldsCase: boolean;
   readonly #secret: Uint8Array;
+  readonly #info: string;
   #globalKey: Buffer | undefined;
   readonly #tenantKeys = new LRUCache<string, Buffer>({ max: TENANT_KEYS_CACHED });
 
@@ -90,6 +93,10 @@ export class BlindIndex {
     if (scope !== "global" && scope !== "tenant") {
       throw new VaultConfigError('scope must be "global" or "tenant"', where);
     }
+    if (options.keyName !== undefined && (typeof options.keyName !== "string" || options.keyName === "")) {
+      throw new VaultConfigError("keyName must be a non-empty string", where);
+    }
+    this.#info = options.keyName ?? `${options.model}.${options.field}`;
     this.model = options.model;
     this.field = options.field;
     this.scope = scope;
@@ -111,7 +118,7 @@ export class BlindIndex {
   }
 
   #key(context: KeyContext | undefined): Buffer {
-    const info = `${this.model}.${this.field}`;
+    const info = this.#info;
     if (this.scope === "global") {
       this.#globalKey ??= derive(this.#secret, info);
       return this.#globalKey;

@@ -247,7 +247,8 @@ function encryptedField(
     name,
     aad: aad === "none" ? undefined : { model: aadModel, field: aadField },
     plaintext: mode,
-    index: fieldIndex(options, indexSecret, where),
+    // A field renamed with aadAs keeps its index key too, so stored indexes keep matching.
+    index: fieldIndex(options, indexSecret, where, options.aadAs),
   };
 }
 
@@ -255,6 +256,7 @@ function fieldIndex(
   options: FieldOptions,
   secret: Uint8Array | undefined,
   where: { model: string; field: string },
+  keyName: string | undefined,
 ): FieldIndex | undefined {
   if (options.index === undefined) {
     const stray = (["normalize", "scope", "indexBytes"] as const).find((key) => options[key] !== undefined);
@@ -283,6 +285,7 @@ function fieldIndex(
     ...(options.normalize === undefined ? {} : { normalize: options.normalize }),
     ...(options.scope === undefined ? {} : { scope: options.scope }),
     ...(bytes === undefined ? {} : { bytes }),
+    ...(keyName === undefined ? {} : { keyName }),
   });
   return { column: options.index, blind };
 }

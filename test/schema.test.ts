@@ -257,6 +257,21 @@ describe("buildVaultSchema", () => {
       expect(error.message).toMatch(message);
     });
 
+    it("a field renamed with aadAs keeps its index key, so its stored indexes still match", () => {
+      const index = (fields: object) =>
+        modelOf(build({ Thing: { context: ["tenantId"], fields } }), "Thing").encrypted.get("secret")?.index
+          ?.blind;
+      const renamed = index({ secret: { index: "secretIndex", aadAs: "Thing.other" }, other: {} });
+      const before = modelOf(
+        build({ Thing: { context: ["tenantId"], fields: { other: { index: "otherIndex" }, secret: {} } } }),
+        "Thing",
+      ).encrypted.get("other")?.index?.blind;
+      expect(renamed?.compute("v")).toBe(before?.compute("v"));
+      expect(index({ secret: { index: "secretIndex" }, other: {} })?.compute("v")).not.toBe(
+        before?.compute("v"),
+      );
+    });
+
     it("refuses a primary-key column and a column indexing two fields", () => {
       const keyed = dataModel(
         model("K", [
