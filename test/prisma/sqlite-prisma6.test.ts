@@ -1,5 +1,5 @@
 /**
- * The extension suite on SQLite through a Prisma 6.19 client (the oldest major of the supported range
+ * The extension and blind-index suites on SQLite through a Prisma 6.19 client (the oldest major of the supported range
  * `@prisma/client >=6.2 <8`). Prisma 6.19 lives in compat/prisma6 with its own node_modules; the
  * extension under test is the same src/ code, whose `@prisma/client/extension` import still resolves
  * to the root's Prisma 7 (`Prisma.defineExtension` is the same identity wrapper in both majors).
@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { unavailable } from "../support/databases.js";
+import { indexSuite } from "./index-suite.js";
 import { extensionSuite } from "./suite.js";
 
 const root = new URL("../../", import.meta.url);
@@ -41,6 +42,7 @@ if (missing.length === 0) {
     }
   });
   extensionSuite("sqlite-prisma6");
+  indexSuite("sqlite-prisma6");
 } else {
   const reason =
     `Prisma 6.19 is not set up (${missing.map(([file]) => file).join(", ")} missing); run ` +
