@@ -275,7 +275,10 @@ class Engine {
     return ((await delegate(reader, model.name)["findUnique"]?.({ where, select })) ?? null) as Loose | null;
   }
 
-  /** The row's context changes: its stored values not written by this update are re-sealed under the new one. */
+  /**
+   * The update sets a context field: if the row's context changes, its stored values not written by this
+   * update are re-sealed under the new one. Either way the update is pinned to the context it read.
+   */
   async moveRow(
     model: ModelSchema,
     unit: WriteUnit,
@@ -288,11 +291,16 @@ class Engine {
     const stale = staleFields(model, unit);
     const id = rowId(model, row);
     const previous = model.contextOf(row, id);
-    if (canonicalize(previous) === canonicalize(next)) return;
-    await this.reseal(stale, row, unit.data, previous, next, id);
-    // Fail closed if the row changed after it was read (a batch transaction reads outside the batch).
+    const moves = canonicalize(previous) !== canonicalize(next);
+    if (moves) await this.reseal(stale, row, unit.data, previous, next, id);
+    // Fail closed if the row changed after it was read (a batch transaction reads outside the batch):
+    // also when it stays put, as a row moved away earlier in the batch would come back with values
+    // sealed for the context it left.
     if (operation === "update") {
-      args["where"] = andWhere(where, { ...storedEquals(stale, row), ...contextEquals(model, row) });
+      args["where"] = andWhere(where, {
+        ...(moves ? storedEquals(stale, row) : {}),
+        ...contextEquals(model, row),
+      });
     }
   }
 

@@ -276,6 +276,25 @@ export function extensionSuite(target: Target): void {
         });
       });
 
+      it("an update in a batch that sets the context to the value it read is pinned too: moved earlier, it fails", async () => {
+        await orgs("org_a", "org_b");
+        const user = await prisma.user.create({
+          data: { organizationId: "org_a", email: "back@x.io", ssn: "111-11" },
+        });
+        // The second update read org_a before the batch; by its turn the first has moved the row to
+        // org_b, and writing it back to org_a would leave email sealed for org_b.
+        const attempt = prisma.$transaction([
+          prisma.user.update({ where: { id: user.id }, data: { organizationId: "org_b" } }),
+          prisma.user.update({ where: { id: user.id }, data: { organizationId: "org_a", ssn: "222-22" } }),
+        ]);
+        await expect(attempt).rejects.toThrow();
+        expect(await prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({
+          organizationId: "org_a",
+          email: "back@x.io",
+          ssn: "111-11",
+        });
+      });
+
       it("changing a context field re-encrypts the row's encrypted fields under the new context", async () => {
         await orgs("org_a", "org_b");
         const user = await prisma.user.create({
