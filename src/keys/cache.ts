@@ -152,6 +152,22 @@ export class DataKeyCache {
     return use(entry);
   }
 
+  /**
+   * Runs `use` with the data key inside `encryptedKeys` when it is cached, synchronously, and returns
+   * `{ value }`; `undefined` (counting nothing) when it is not, for {@link withDecryptionKey} to fetch.
+   * Reading many values this way costs no promise per value.
+   */
+  withCachedDecryptionKey<T>(
+    encryptedKeys: Uint8Array,
+    use: (key: DecryptedDataKey) => T,
+  ): { value: T } | undefined {
+    const entry = this.#decrypt?.get(blobDigest(encryptedKeys));
+    // Precondition: the entry is live; nothing can evict it before `use` returns, as nothing awaits.
+    if (entry === undefined || !entry.live) return undefined;
+    this.#stats.decryptHits++;
+    return { value: use(entry) };
+  }
+
   /** Re-wraps a key blob through the provider (not cached: migrations call it once per blob). */
   async rekey(encryptedKeys: Uint8Array, context: KeyContext): Promise<DataKey> {
     const provider = this.provider;

@@ -7,7 +7,7 @@ import { associatedData, type KeyContext } from "../context.js";
 import { VaultDecryptError, VaultError } from "../errors.js";
 import type { EncryptedField } from "../schema.js";
 import type { ResultShape } from "./plan.js";
-import { rowId, storedValues, stripAdded } from "./results.js";
+import { rowId, storedValues, stripAdded, type StoredValue } from "./results.js";
 import type { PendingValue } from "./write-plan.js";
 
 /** What to do with a value that does not decrypt: throw (default), read it as null, or a function's answer. */
@@ -39,6 +39,7 @@ export async function sealValues(
  * Decrypts, in place, every encrypted value in `result` and removes the fields that were added to
  * read contexts. A value that is not an envelope is a decryption failure unless its field reads
  * plaintext (`plaintext: "read"`); failures follow `policy`, provider outages always throw.
+ * Values whose data key is cached are opened synchronously; only the others wait for the provider.
  */
 export async function openResult(
   cipher: FieldCipher,
@@ -47,25 +48,43 @@ export async function openResult(
   policy: DecryptErrorPolicy,
 ): Promise<void> {
   const values = storedValues(shape, result);
-  const plain = await Promise.all(
-    values.map(async ({ model, field, row, value }) => {
+  const misses: Promise<void>[] = [];
+  try {
+    for (const stored of values) {
+      const { model, field, row, value } = stored;
       const id = rowId(model, row);
+      const settle = (error: unknown) => void (row[field.name] = recover(error, stored, id, policy));
       try {
-        try {
-          return await cipher.decrypt(value, fieldRef(field, model.contextOf(row, id), id));
-        } catch (error) {
-          if (!(error instanceof VaultError) || error.code !== "VAULT_ENVELOPE_INVALID") throw error;
-          // Not an envelope: a plaintext row left from before encryption, or garbage.
-          if (field.plaintext === "read") return value;
-          throw new VaultDecryptError({ model: model.name, field: field.name, id });
-        }
+        const ref = fieldRef(field, model.contextOf(row, id), id);
+        const plain = cipher.decryptCached(value, ref);
+        if (plain !== undefined) row[field.name] = plain;
+        else misses.push(cipher.decrypt(value, ref).then((text) => void (row[field.name] = text), settle));
       } catch (error) {
-        if (!(error instanceof VaultError) || error.code !== "VAULT_DECRYPT_FAILED" || policy === "throw")
-          throw error;
-        return policy === "null" ? null : policy(error);
+        settle(error);
       }
-    }),
-  );
-  values.forEach((v, i) => (v.row[v.field.name] = plain[i]));
+    }
+  } catch (error) {
+    // The query fails with this error; the decryptions still in flight must not fail unobserved.
+    for (const miss of misses) miss.catch(() => undefined);
+    throw error;
+  }
+  await Promise.all(misses);
   stripAdded(shape, result);
+}
+
+/**
+ * What to read for a value that did not decrypt: itself when it is plaintext its field reads, else
+ * what `policy` says. Everything that is not a decryption failure (a provider outage) is rethrown.
+ */
+function recover(error: unknown, stored: StoredValue, id: unknown, policy: DecryptErrorPolicy): unknown {
+  const { model, field, value } = stored;
+  let failure = error;
+  if (error instanceof VaultError && error.code === "VAULT_ENVELOPE_INVALID") {
+    // Not an envelope: a plaintext row left from before encryption, or garbage.
+    if (field.plaintext === "read") return value;
+    failure = new VaultDecryptError({ model: model.name, field: field.name, id });
+  }
+  if (!(failure instanceof VaultError) || failure.code !== "VAULT_DECRYPT_FAILED" || policy === "throw")
+    throw failure;
+  return policy === "null" ? null : policy(failure);
 }

@@ -128,6 +128,39 @@ describe("DataKeyCache, counted at the key server", () => {
     expect(rig.server.stats().decrypt).toBe(5);
   });
 
+  it("decryptCached opens a value only when its key is cached: no provider call, expiry respected", async () => {
+    const clock = new FakeClock();
+    const envelope = await cipher().encrypt("sync", ref);
+    rig.server.resetStats();
+    const reader = cipher({ ttl: 1_000, clock });
+    expect(reader.decryptCached(envelope, ref)).toBeUndefined(); // cold: fetch it with decrypt()
+    expect(reader.keys.stats().decrypt).toEqual({ hits: 0, misses: 0, keys: 0 });
+    expect(await reader.decrypt(envelope, ref)).toBe("sync");
+    expect(reader.decryptCached(envelope, ref)).toBe("sync");
+    expect(reader.keys.stats().decrypt).toMatchObject({ hits: 1, misses: 1 });
+    clock.time += 1_001;
+    expect(reader.decryptCached(envelope, ref)).toBeUndefined(); // expired: never a stale key
+    expect(rig.server.stats().decrypt).toBe(1);
+    expect(cipher(false).decryptCached(envelope, ref)).toBeUndefined();
+  });
+
+  it("decryptCached fails as decrypt does: wrong tenant, modified value, not an envelope", async () => {
+    const fields = cipher();
+    const envelope = await fields.encrypt("123-45-6789", { ...ref, id: 7 });
+    const other = { ...ref, context: { organizationId: "org_2" }, id: 7 };
+    expect(() => fields.decryptCached(envelope, other)).toThrow(
+      expect.objectContaining({ code: "VAULT_DECRYPT_FAILED", model: "User", field: "ssn", id: 7 }) as Error,
+    );
+    const bytes = Buffer.from(envelope, "base64");
+    bytes[bytes.length - 1]! ^= 1;
+    expect(() => fields.decryptCached(bytes.toString("base64"), ref)).toThrow(
+      expect.objectContaining({ code: "VAULT_DECRYPT_FAILED" }) as Error,
+    );
+    expect(() => fields.decryptCached("123-45-6789", ref)).toThrow(
+      expect.objectContaining({ code: "VAULT_ENVELOPE_INVALID", field: "ssn" }) as Error,
+    );
+  });
+
   it("cache: false calls the provider for every value", async () => {
     const fields = cipher(false);
     const envelopes = [];

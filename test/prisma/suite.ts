@@ -612,6 +612,30 @@ export function extensionSuite(target: Target): void {
         expect((await custom.user.findUnique({ where: { id: bob.id } }))?.ssn).toBe("[unreadable]");
       });
 
+      it("a failure on a cached key fails the read while values waiting for their keys settle quietly", async () => {
+        const { ann, bob } = await seed();
+        // Each row's ssn copied into its notes: the wrong field's associated data, so neither decrypts.
+        for (const user of [ann, bob]) {
+          await database().plain.user.update({
+            where: { id: user.id },
+            data: { notes: await stored("User", user.id, "ssn") },
+          });
+        }
+        const reader = extended(); // its cache knows org_a's key only after this read of ann's email
+        await reader.user.findUnique({ where: { id: ann.id }, select: { email: true } });
+        // Bob's values (key not cached) start fetching first; ann's notes then fail at once.
+        const error = await vaultFailure(reader.user.findMany({ orderBy: { id: "desc" } }));
+        expect(error).toMatchObject({ code: "VAULT_DECRYPT_FAILED", field: "notes", id: ann.id });
+        // Bob's notes fail later; vitest fails the run on an unobserved rejection.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const tolerant = extended({ onDecryptError: "null" });
+        const rows = await tolerant.user.findMany({ orderBy: { id: "desc" } });
+        expect(rows.map((r) => [r.email, r.notes])).toEqual([
+          ["bob@x.io", null],
+          ["ann@x.io", null],
+        ]);
+      });
+
       it("plaintext in an encrypted column is an error unless plaintext: read", async () => {
         const { ann } = await seed();
         await database().plain.user.update({ where: { id: ann.id }, data: { notes: "legacy plaintext" } });
