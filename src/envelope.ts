@@ -43,11 +43,30 @@ export function sealEnvelope(
   checkKey(key);
   if (encryptedKeys.length === 0)
     throw new VaultError("VAULT_KEY_PROVIDER", "the encrypted data key is empty");
-  const iv = randomBytes(IV_BYTES);
+  const iv = freshIv();
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   if (aad !== "") cipher.setAAD(Buffer.from(aad, "utf8"));
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   return encodeEnvelope({ iv, tag: cipher.getAuthTag(), encryptedKeys, ciphertext });
+}
+
+/**
+ * CSPRNG output is fetched a block at a time: one call costs about 6 µs however small, which was a
+ * third of sealing a value. Every IV is a distinct slice of a fresh block, handed out once; a block is
+ * never written again, so the slices stay valid.
+ */
+const IVS_PER_BLOCK = 256;
+let ivBlock: Buffer = Buffer.alloc(0);
+let ivOffset = 0;
+
+function freshIv(): Buffer {
+  if (ivOffset + IV_BYTES > ivBlock.length) {
+    ivBlock = randomBytes(IV_BYTES * IVS_PER_BLOCK);
+    ivOffset = 0;
+  }
+  const iv = ivBlock.subarray(ivOffset, ivOffset + IV_BYTES);
+  ivOffset += IV_BYTES;
+  return iv;
 }
 
 /**
