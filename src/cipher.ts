@@ -53,6 +53,22 @@ export class FieldCipher {
   }
 
   /**
+   * The envelope of `plaintext` when a data key for the context is cached, without a promise;
+   * `undefined` when one must be made (then call {@link encrypt}). Fails exactly as `encrypt` does.
+   */
+  encryptCached(plaintext: string, ref: FieldRef): string | undefined {
+    try {
+      if (typeof plaintext !== "string") throw new VaultConfigError("an encrypted field holds strings only");
+      const aad = aadOf(ref);
+      return this.keys.withCachedEncryptionKey(ref.context, (key) =>
+        sealEnvelope(key.key, key.encryptedKeys, plaintext, aad),
+      )?.value;
+    } catch (error) {
+      throw locate(error, { model: ref.model, field: ref.field, id: ref.id });
+    }
+  }
+
+  /**
    * The plaintext of an envelope whose data key is cached, without a promise; `undefined` when the key
    * must be fetched (then call {@link decrypt}). Fails exactly as `decrypt` does.
    */

@@ -153,6 +153,28 @@ export class DataKeyCache {
   }
 
   /**
+   * Runs `use` with the cached data key for `context`, synchronously, and returns `{ value }`;
+   * `undefined` (counting nothing) when there is none with uses left, for {@link withEncryptionKey}.
+   * Counts one use of the key, exactly as `withEncryptionKey` does.
+   */
+  withCachedEncryptionKey<T>(context: KeyContext, use: (key: DataKey) => T): { value: T } | undefined {
+    const cache = this.#encrypt;
+    if (cache === undefined) return undefined;
+    const canonical = canonicalize(validateContext(context));
+    const entry = cache.get(canonical);
+    const maxUses = (this.#options as { maxUses: number }).maxUses;
+    // Precondition: a live entry with uses left; nothing can evict it before `use` returns.
+    if (entry === undefined || !entry.live || entry.uses >= maxUses) return undefined;
+    this.#stats.encryptHits++;
+    entry.uses++;
+    try {
+      return { value: use(entry) };
+    } finally {
+      if (entry.uses >= maxUses && cache.peek(canonical) === entry) cache.delete(canonical);
+    }
+  }
+
+  /**
    * Runs `use` with the data key inside `encryptedKeys` when it is cached, synchronously, and returns
    * `{ value }`; `undefined` (counting nothing) when it is not, for {@link withDecryptionKey} to fetch.
    * Reading many values this way costs no promise per value.

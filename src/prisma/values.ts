@@ -19,20 +19,34 @@ export function fieldRef(field: EncryptedField, context: KeyContext, id?: unknow
   return { model: field.model, field: field.name, context, aad, ...(id === undefined ? {} : { id }) };
 }
 
-/** Encrypts every pending value under `context` and writes the envelopes and blind indexes into the arguments. */
+/**
+ * Encrypts every pending value under `context` and writes the envelopes and blind indexes into the
+ * arguments. Values are sealed at once while a data key for the context is cached; the others wait
+ * for one.
+ */
 export async function sealValues(
   cipher: FieldCipher,
   values: readonly PendingValue[],
   context: KeyContext,
   id?: unknown,
 ): Promise<void> {
-  const sealed = await Promise.all(
-    values.map((v) => cipher.encrypt(v.value, fieldRef(v.field, context, id))),
-  );
-  values.forEach((v, i) => {
-    v.holder[v.key] = sealed[i];
+  const place = (v: PendingValue, envelope: string) => {
+    v.holder[v.key] = envelope;
     if (v.field.index) v.row[v.field.index.column] = v.field.index.blind.compute(v.value, context);
-  });
+  };
+  const misses: Promise<void>[] = [];
+  try {
+    for (const v of values) {
+      const ref = fieldRef(v.field, context, id);
+      const sealed = cipher.encryptCached(v.value, ref);
+      if (sealed !== undefined) place(v, sealed);
+      else misses.push(cipher.encrypt(v.value, ref).then((envelope) => place(v, envelope)));
+    }
+  } catch (error) {
+    observe(misses);
+    throw error;
+  }
+  await Promise.all(misses);
 }
 
 /**
@@ -64,8 +78,7 @@ export async function openResult(
       }
     }
   } catch (error) {
-    // The query fails with this error; the decryptions still in flight must not fail unobserved.
-    for (const miss of misses) miss.catch(() => undefined);
+    observe(misses);
     throw error;
   }
   await Promise.all(misses);
@@ -87,4 +100,9 @@ function recover(error: unknown, stored: StoredValue, id: unknown, policy: Decry
   if (!(failure instanceof VaultError) || failure.code !== "VAULT_DECRYPT_FAILED" || policy === "throw")
     throw failure;
   return policy === "null" ? null : policy(failure);
+}
+
+/** The query fails with another error: work still in flight must not fail unobserved. */
+function observe(pending: readonly Promise<unknown>[]): void {
+  for (const promise of pending) promise.catch(() => undefined);
 }

@@ -144,6 +144,30 @@ describe("DataKeyCache, counted at the key server", () => {
     expect(cipher(false).decryptCached(envelope, ref)).toBeUndefined();
   });
 
+  it("encryptCached seals at once with a cached key, counting its uses toward maxUses and maxAge", async () => {
+    const clock = new FakeClock();
+    const fields = cipher({ maxUses: 3, maxAge: 1_000, clock });
+    expect(fields.encryptCached("a", ref)).toBeUndefined(); // no key yet: encrypt() makes one
+    const first = await fields.encrypt("a", ref);
+    const sealed = [fields.encryptCached("b", ref), fields.encryptCached("c", ref)];
+    expect(sealed.every((envelope) => typeof envelope === "string")).toBe(true);
+    expect(fields.encryptCached("d", ref)).toBeUndefined(); // 3 uses: the key is spent
+    expect(rig.server.stats().dataKey).toBe(1);
+    const blobs = [first, ...(sealed as string[])].map((e) =>
+      Buffer.from(decodeEnvelope(e).encryptedKeys).toString("hex"),
+    );
+    expect(new Set(blobs).size).toBe(1);
+    expect(await fields.decrypt(sealed[1] as string, ref)).toBe("c");
+    await fields.encrypt("e", ref);
+    expect(rig.server.stats().dataKey).toBe(2);
+    clock.time += 1_001;
+    expect(fields.encryptCached("f", ref)).toBeUndefined(); // past maxAge
+    expect(cipher(false).encryptCached("g", ref)).toBeUndefined();
+    expect(() => fields.encryptCached("h", { ...ref, context: {} })).toThrow(
+      expect.objectContaining({ code: "VAULT_CONTEXT_INVALID", model: "User", field: "ssn" }) as Error,
+    );
+  });
+
   it("decryptCached fails as decrypt does: wrong tenant, modified value, not an envelope", async () => {
     const fields = cipher();
     const envelope = await fields.encrypt("123-45-6789", { ...ref, id: 7 });
