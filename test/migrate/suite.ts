@@ -5,17 +5,16 @@
  * emptied with the plain client: the state of a table whose indexes were declared after its data.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BlindIndex } from "../../src/blind-index.js";
 import { isEnvelope } from "../../src/envelope.js";
 import type { KeyProvider } from "../../src/keys/provider.js";
 import { migrate } from "../../src/migrate/migrate.js";
 import type { MigrateOptions } from "../../src/migrate/options.js";
 import type { MigrationProgress } from "../../src/migrate/report.js";
-import type { GeneratedVaultSchema } from "../../src/prisma/datamodel.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { VaultOptions } from "../../src/prisma/options.js";
-import { openDatabase, type Target, type TestDatabase } from "../support/databases.js";
+import { useTestDatabase, type Target } from "../support/databases.js";
 import { vaultFailure } from "../support/errors.js";
 import { useKeyServerRig } from "../support/key-server.js";
 
@@ -56,31 +55,11 @@ interface StoredAccount {
 
 export function migrateSuite(target: Target): void {
   const rig = useKeyServerRig();
-  let db: TestDatabase | undefined;
-  let skip: string | undefined;
-  let schema: GeneratedVaultSchema;
+  const { database, generated } = useTestDatabase(target);
 
-  beforeAll(async () => {
-    const opened = await openDatabase(target);
-    if ("skip" in opened) skip = opened.skip;
-    else db = opened;
-    ({ vaultSchema: schema } = (await import(`../generated/${target}/vault/index.js`)) as {
-      vaultSchema: GeneratedVaultSchema;
-    });
-  }, 60_000);
-  afterAll(() => db?.close());
-  beforeEach(async (context) => {
-    if (skip) {
-      console.warn(`skipping ${target}: ${skip}`);
-      context.skip();
-    }
-    await db?.reset();
-  });
-
-  const database = () => db as TestDatabase;
   /** A fresh extended client: its own data-key cache, so the migration's decryptions reach the provider. */
   const extended = (options: Partial<VaultOptions> = {}) =>
-    database().plain.$extends(vault({ keys: rig.provider, schema, indexSecret, ...options }));
+    database().plain.$extends(vault({ keys: rig.provider, schema: generated(), indexSecret, ...options }));
 
   /** Writes `accounts` through the extension, then empties every index column. */
   const seed = async (accounts: readonly AccountSeed[]) => {

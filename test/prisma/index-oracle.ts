@@ -13,11 +13,10 @@
  */
 import { randomBytes, randomInt } from "node:crypto";
 import fc from "fast-check";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { GeneratedVaultSchema } from "../../src/prisma/datamodel.js";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { VaultError } from "../../src/errors.js";
 import { vault } from "../../src/prisma/extension.js";
-import { openDatabase, type Target, type TestDatabase } from "../support/databases.js";
+import { useTestDatabase, type Target } from "../support/databases.js";
 import { useKeyServerRig } from "../support/key-server.js";
 
 type Loose = Record<string, unknown>;
@@ -52,36 +51,22 @@ interface Dataset {
 /** Registers the oracle tests on one database, e.g. `indexOracleSuite("postgres")`. */
 export function indexOracleSuite(target: Target): void {
   const rig = useKeyServerRig();
-  let db: TestDatabase | undefined;
-  let skip: string | undefined;
-  let schema: GeneratedVaultSchema;
+  const { database, generated, opened } = useTestDatabase(target, { reset: false });
   const data = fc.sample(datasetArb, { seed, numRuns: 1 })[0] as Dataset;
   const where = whereArb(target);
   const runs = (numRuns: number) => ({ seed, numRuns });
 
-  beforeAll(async () => {
-    const opened = await openDatabase(target);
-    if ("skip" in opened) skip = opened.skip;
-    else db = opened;
-    ({ vaultSchema: schema } = (await import(`../generated/${target}/vault/index.js`)) as {
-      vaultSchema: GeneratedVaultSchema;
-    });
-  }, 60_000);
-  afterAll(() => db?.close());
   beforeEach((context) => {
-    if (skip) {
-      console.warn(`skipping ${target}: ${skip}`);
-      context.skip();
-    }
     context.onTestFailed(() => console.warn(`index oracle: replay with PRISMA_VAULT_ORACLE_SEED=${seed}`));
   });
 
-  const database = () => db as TestDatabase;
   const extended = () =>
-    database().plain.$extends(vault({ keys: rig.provider, schema, indexSecret: randomBytes(32) }));
+    database().plain.$extends(
+      vault({ keys: rig.provider, schema: generated(), indexSecret: randomBytes(32) }),
+    );
   let prisma: ReturnType<typeof extended>;
   beforeAll(() => {
-    if (db) prisma = extended();
+    if (opened()) prisma = extended();
   });
 
   /** Empties the database and writes the data set to both twins, with sessions linked to both. */

@@ -5,13 +5,12 @@
  * email (global, normalize email, @unique), phone (per tenant, normalize phone) and handle (exact).
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { BlindIndex } from "../../src/blind-index.js";
 import { isEnvelope } from "../../src/envelope.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { VaultOptions } from "../../src/prisma/options.js";
-import type { GeneratedVaultSchema } from "../../src/prisma/datamodel.js";
-import { openDatabase, type Target, type TestDatabase } from "../support/databases.js";
+import { useTestDatabase, type Target } from "../support/databases.js";
 import { vaultFailure } from "../support/errors.js";
 import { useKeyServerRig } from "../support/key-server.js";
 
@@ -20,36 +19,21 @@ type Loose = Record<string, unknown>;
 export function indexSuite(target: Target): void {
   const rig = useKeyServerRig();
   const secret = randomBytes(32);
-  let db: TestDatabase | undefined;
-  let skip: string | undefined;
-  let schema: GeneratedVaultSchema;
+  const { database, generated, opened } = useTestDatabase(target);
 
-  beforeAll(async () => {
-    const opened = await openDatabase(target);
-    if ("skip" in opened) skip = opened.skip;
-    else db = opened;
-    ({ vaultSchema: schema } = (await import(`../generated/${target}/vault/index.js`)) as {
-      vaultSchema: GeneratedVaultSchema;
-    });
-  }, 60_000);
-  afterAll(() => db?.close());
-  beforeEach(async (context) => {
-    if (skip) {
-      console.warn(`skipping ${target}: ${skip}`);
-      context.skip();
-    }
-    await db?.reset();
+  beforeEach(async () => {
     await database().plain.organization.createMany({
       data: ["org_a", "org_b"].map((id) => ({ id, name: id })),
     });
   });
 
-  const database = () => db as TestDatabase;
   const extended = (options: Partial<VaultOptions> = {}) =>
-    database().plain.$extends(vault({ keys: rig.local, schema, indexSecret: secret, ...options }));
+    database().plain.$extends(
+      vault({ keys: rig.local, schema: generated(), indexSecret: secret, ...options }),
+    );
   let prisma: ReturnType<typeof extended>;
   beforeEach(() => {
-    if (db) prisma = extended();
+    if (opened()) prisma = extended();
   });
 
   /** What the index columns should hold, computed by the public BlindIndex with the same secret. */
@@ -357,11 +341,11 @@ export function indexSuite(target: Target): void {
       const previous = process.env["PRISMA_VAULT_INDEX_KEY"];
       delete process.env["PRISMA_VAULT_INDEX_KEY"];
       try {
-        expect(() => database().plain.$extends(vault({ keys: rig.local, schema }))).toThrow(
+        expect(() => database().plain.$extends(vault({ keys: rig.local, schema: generated() }))).toThrow(
           expect.objectContaining({ code: "VAULT_CONFIG", model: "Account", field: "email" }) as Error,
         );
         process.env["PRISMA_VAULT_INDEX_KEY"] = secret.toString("base64");
-        const fromEnv = database().plain.$extends(vault({ keys: rig.local, schema }));
+        const fromEnv = database().plain.$extends(vault({ keys: rig.local, schema: generated() }));
         expect(fromEnv.$vault.stats()).toBeDefined();
       } finally {
         if (previous === undefined) delete process.env["PRISMA_VAULT_INDEX_KEY"];

@@ -4,15 +4,14 @@
  * provider call is counted at the server and every stored value can be checked with workos.vault.decrypt.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { associatedData } from "../../src/context.js";
 import { isEnvelope } from "../../src/envelope.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { VaultOptions } from "../../src/prisma/options.js";
-import { openDatabase, type Target, type TestDatabase } from "../support/databases.js";
+import { useTestDatabase, type Target, type TestDatabase } from "../support/databases.js";
 import { vaultFailure } from "../support/errors.js";
 import { useKeyServerRig } from "../support/key-server.js";
-import type { GeneratedVaultSchema } from "../../src/prisma/datamodel.js";
 
 type Loose = Record<string, unknown>;
 
@@ -21,39 +20,19 @@ const indexSecret = randomBytes(32);
 
 export function extensionSuite(target: Target): void {
   const rig = useKeyServerRig();
-  let db: TestDatabase | undefined;
-  let skip: string | undefined;
-  let schema: GeneratedVaultSchema;
+  const { database, generated, opened } = useTestDatabase(target);
 
-  beforeAll(async () => {
-    const opened = await openDatabase(target);
-    if ("skip" in opened) skip = opened.skip;
-    else db = opened;
-    ({ vaultSchema: schema } = (await import(`../generated/${target}/vault/index.js`)) as {
-      vaultSchema: GeneratedVaultSchema;
-    });
-  }, 60_000);
-  afterAll(() => db?.close());
-  beforeEach(async (context) => {
-    if (skip) {
-      console.warn(`skipping ${target}: ${skip}`);
-      context.skip();
-    }
-    await db?.reset();
-  });
-
-  const database = () => db as TestDatabase;
   const extended = (
     options: Partial<VaultOptions> = {},
     clientOptions?: Parameters<TestDatabase["client"]>[0],
   ) =>
     (clientOptions ? database().client(clientOptions) : database().plain).$extends(
-      vault({ keys: rig.provider, schema, indexSecret, ...options }),
+      vault({ keys: rig.provider, schema: generated(), indexSecret, ...options }),
     );
   type Client = ReturnType<typeof extended>;
   let prisma: Client;
   beforeEach(() => {
-    if (db) prisma = extended();
+    if (opened()) prisma = extended();
   });
 
   const orgs = async (...ids: string[]) => {

@@ -18,6 +18,8 @@ import { join } from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaMariaDb } from "@prisma/adapter-mariadb";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import type { GeneratedVaultSchema } from "../../src/prisma/datamodel.js";
 import type { PrismaClient } from "../generated/sqlite/client/client.js";
 import { SERVERS } from "./global-setup.js";
 
@@ -39,6 +41,48 @@ export interface TestDatabase {
   /** Empties every table. */
   reset(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What {@link useTestDatabase} gives a suite; `database()` and `generated()` are set in its beforeAll. */
+export interface TestDatabaseHooks {
+  /** The open database (only called by tests, which are skipped when there is none). */
+  readonly database: () => TestDatabase;
+  /** The generator's `vaultSchema` for this target. */
+  readonly generated: () => GeneratedVaultSchema;
+  /** Whether the database opened. */
+  readonly opened: () => boolean;
+}
+
+/**
+ * Registers a suite's database hooks: a fresh database for `target` opened before its tests and
+ * dropped after them, each test skipped with the reason when it is unavailable, and (unless
+ * `reset: false`) every table emptied before each test.
+ */
+export function useTestDatabase(target: Target, options: { reset?: boolean } = {}): TestDatabaseHooks {
+  let db: TestDatabase | undefined;
+  let skip: string | undefined;
+  let schema: GeneratedVaultSchema | undefined;
+  beforeAll(async () => {
+    const opened = await openDatabase(target);
+    if ("skip" in opened) skip = opened.skip;
+    else db = opened;
+    ({ vaultSchema: schema } = (await import(`../generated/${target}/vault/index.js`)) as {
+      vaultSchema: GeneratedVaultSchema;
+    });
+  }, 60_000);
+  afterAll(() => db?.close());
+  beforeEach(async (context) => {
+    if (skip) {
+      console.warn(`skipping ${target}: ${skip}`);
+      context.skip();
+    }
+    if (options.reset !== false) await db?.reset();
+  });
+  return {
+    database: () => db as TestDatabase,
+    generated: () => schema as GeneratedVaultSchema,
+    opened: () => db !== undefined,
+  };
 }
 
 /** Opens a fresh database for `target`, or explains why it cannot. */
