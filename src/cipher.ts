@@ -14,7 +14,7 @@ import {
   type VaultErrorDetails,
 } from "./errors.js";
 import type { DataKeyCache } from "./keys/cache.js";
-import { guardProvider, type KeyProvider } from "./keys/provider.js";
+import { guardProvider, type DataKey, type DecryptedDataKey, type KeyProvider } from "./keys/provider.js";
 
 /** Where a value lives: it decides the key (context) and the associated data. */
 export interface FieldRef {
@@ -43,13 +43,7 @@ export class FieldCipher {
 
   /** The envelope of `plaintext` for this field and context. */
   async encrypt(plaintext: string, ref: FieldRef): Promise<string> {
-    return located(ref, async () => {
-      if (typeof plaintext !== "string") throw new VaultConfigError("an encrypted field holds strings only");
-      const aad = aadOf(ref);
-      return this.keys.withEncryptionKey(ref.context, (key) =>
-        sealEnvelope(key.key, key.encryptedKeys, plaintext, aad),
-      );
-    });
+    return located(ref, async () => this.keys.withEncryptionKey(ref.context, sealer(plaintext, ref)));
   }
 
   /**
@@ -57,15 +51,10 @@ export class FieldCipher {
    * `undefined` when one must be made (then call {@link encrypt}). Fails exactly as `encrypt` does.
    */
   encryptCached(plaintext: string, ref: FieldRef): string | undefined {
-    try {
-      if (typeof plaintext !== "string") throw new VaultConfigError("an encrypted field holds strings only");
-      const aad = aadOf(ref);
-      return this.keys.withCachedEncryptionKey(ref.context, (key) =>
-        sealEnvelope(key.key, key.encryptedKeys, plaintext, aad),
-      )?.value;
-    } catch (error) {
-      throw locate(error, { model: ref.model, field: ref.field, id: ref.id });
-    }
+    return locatedNow(
+      ref,
+      () => this.keys.withCachedEncryptionKey(ref.context, sealer(plaintext, ref))?.value,
+    );
   }
 
   /**
@@ -73,25 +62,36 @@ export class FieldCipher {
    * must be fetched (then call {@link decrypt}). Fails exactly as `decrypt` does.
    */
   decryptCached(envelope: string, ref: FieldRef): string | undefined {
-    try {
-      const aad = aadOf(ref);
-      const parts = decodeEnvelope(envelope);
-      return this.keys.withCachedDecryptionKey(parts.encryptedKeys, (key) =>
-        openEnvelope(key.key, parts, aad),
-      )?.value;
-    } catch (error) {
-      throw locate(error, { model: ref.model, field: ref.field, id: ref.id });
-    }
+    return locatedNow(ref, () => {
+      const { encryptedKeys, open } = opener(envelope, ref);
+      return this.keys.withCachedDecryptionKey(encryptedKeys, open)?.value;
+    });
   }
 
   /** The plaintext of an envelope stored in this field; fails closed on any doubt. */
   async decrypt(envelope: string, ref: FieldRef): Promise<string> {
     return located(ref, async () => {
-      const aad = aadOf(ref);
-      const parts = decodeEnvelope(envelope);
-      return this.keys.withDecryptionKey(parts.encryptedKeys, (key) => openEnvelope(key.key, parts, aad));
+      const { encryptedKeys, open } = opener(envelope, ref);
+      return this.keys.withDecryptionKey(encryptedKeys, open);
     });
   }
+}
+
+/** What seals `plaintext` for `ref` once a data key is at hand. */
+function sealer(plaintext: string, ref: FieldRef): (key: DataKey) => string {
+  if (typeof plaintext !== "string") throw new VaultConfigError("an encrypted field holds strings only");
+  const aad = aadOf(ref);
+  return (key) => sealEnvelope(key.key, key.encryptedKeys, plaintext, aad);
+}
+
+/** The key blob of a stored envelope, and what opens it for `ref` once its data key is at hand. */
+function opener(
+  envelope: string,
+  ref: FieldRef,
+): { encryptedKeys: Uint8Array; open: (key: DecryptedDataKey) => string } {
+  const aad = aadOf(ref);
+  const parts = decodeEnvelope(envelope);
+  return { encryptedKeys: parts.encryptedKeys, open: (key) => openEnvelope(key.key, parts, aad) };
 }
 
 /**
@@ -142,6 +142,15 @@ function aadOf(ref: FieldRef): string {
 async function located<T>(ref: FieldRef, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
+  } catch (error) {
+    throw locate(error, { model: ref.model, field: ref.field, id: ref.id });
+  }
+}
+
+/** {@link located} for work that does not wait. */
+function locatedNow<T>(ref: FieldRef, work: () => T): T {
+  try {
+    return work();
   } catch (error) {
     throw locate(error, { model: ref.model, field: ref.field, id: ref.id });
   }

@@ -130,12 +130,7 @@ export class DataKeyCache {
       // under churn is not retried: a key of our own costs a call, never a zeroed key.
       if (entry !== undefined && !entry.live && entry.uses >= maxUses) continue;
       if (entry === undefined || !entry.live) return useOnce(await this.#create(valid), use);
-      entry.uses++;
-      try {
-        return use(entry);
-      } finally {
-        if (entry.uses >= maxUses && cache.peek(canonical) === entry) cache.delete(canonical);
-      }
+      return this.#spend(cache, canonical, entry, use);
     }
   }
 
@@ -166,9 +161,20 @@ export class DataKeyCache {
     // Precondition: a live entry with uses left; nothing can evict it before `use` returns.
     if (entry === undefined || !entry.live || entry.uses >= maxUses) return undefined;
     this.#stats.encryptHits++;
+    return { value: this.#spend(cache, canonical, entry, use) };
+  }
+
+  /** One use of a cached encryption key; a key that reaches `maxUses` leaves the cache. */
+  #spend<T>(
+    cache: LRUCache<string, Entry, KeyContext>,
+    canonical: string,
+    entry: Entry,
+    use: (key: DataKey) => T,
+  ): T {
+    const maxUses = (this.#options as { maxUses: number }).maxUses;
     entry.uses++;
     try {
-      return { value: use(entry) };
+      return use(entry);
     } finally {
       if (entry.uses >= maxUses && cache.peek(canonical) === entry) cache.delete(canonical);
     }
