@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { alignedTable } from "../src/cli/summary.js";
 import { LocalKeyProvider, vault } from "../src/index.js";
 import { PrismaClient } from "../test/generated/sqlite/client/client.js";
 import { vaultSchema } from "../test/generated/sqlite/vault/index.js";
@@ -138,11 +139,7 @@ try {
       await c.vault();
     }
   }
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  for (const r of table)
-    console.log(
-      r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
-    );
+  for (const line of alignedTable(table)) console.log(line);
   const stats = prisma.$vault.stats();
   console.log(
     `key provider calls: ${stats.provider.createDataKey} createDataKey, ${stats.provider.decryptDataKey} decryptDataKey`,

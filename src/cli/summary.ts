@@ -20,10 +20,7 @@ export function summary(report: MigrationReport): string {
       ...COLUMNS.map((column) => String(column === "failed" ? m.failed.length : m[column])),
     ]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const lines = rows.map((row) =>
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
-  );
+  const lines = alignedTable(rows);
   const failures = report.models.flatMap((m) => m.failed.map((f) => ({ model: m.model, ...f })));
   for (const f of failures.slice(0, LISTED_FAILURES)) {
     lines.push(`failed: ${f.model}.${f.field} (id ${formatId(f.id)}): ${f.code}`);
@@ -34,6 +31,18 @@ export function summary(report: MigrationReport): string {
   const seconds = (report.durationMs / 1000).toFixed(1);
   lines.push(report.dryRun ? `dry run in ${seconds} s: nothing was written` : `done in ${seconds} s`);
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Rows of cells as aligned text lines: the first column left-aligned, the others (numbers) right-aligned.
+ *
+ * @example alignedTable([["model", "rows"], ["Account", "12"]]) // ["model    rows", "Account    12"]
+ */
+export function alignedTable(rows: readonly (readonly string[])[]): string[] {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
+  return rows.map((row) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
+  );
 }
 
 function formatId(id: unknown): string {
