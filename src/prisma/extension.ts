@@ -344,13 +344,22 @@ class Engine {
       // One update per context; per row when the context changes and stored values must follow it.
       const batches = new Map<
         string,
-        { where: Loose; rows: Loose[]; context: KeyContext; previous: KeyContext; moves: boolean }
+        {
+          where: Loose;
+          rows: Loose[];
+          context: KeyContext;
+          previous: KeyContext;
+          changes: boolean;
+          moves: boolean;
+        }
       >();
       for (const [index, row] of rows.entries()) {
         const id = rowId(m, row);
         const previous = m.contextOf(row, id);
         const context = m.contextOf({ ...row, ...unit.known }, id);
-        const moves = stale.length > 0 && canonicalize(previous) !== canonicalize(context);
+        const from = canonicalize(previous);
+        const changes = from !== canonicalize(context);
+        const moves = stale.length > 0 && changes;
         // Precondition: a row whose values move to another context is updated alone, by primary key.
         if (moves && m.primaryKey.length === 0) {
           throw new VaultError(
@@ -361,7 +370,7 @@ class Engine {
             },
           );
         }
-        const key = moves ? `row:${index}` : `ctx:${canonicalize(previous)}`;
+        const key = moves ? `row:${index}` : `ctx:${from}`;
         // A moving row is also pinned to the stored values it re-seals, so a concurrent write is not undone.
         const pinned = moves ? { ...pkEquals(m, row), ...storedEquals(stale, row) } : {};
         const batch = batches.get(key) ?? {
@@ -369,6 +378,7 @@ class Engine {
           rows: [],
           context,
           previous,
+          changes,
           moves,
         };
         batch.rows.push(row);
@@ -390,9 +400,7 @@ class Engine {
       const returned: unknown[] = [];
       // Rows that keep their context go first: a batch that moves rows into a context whose own batch
       // had not run yet would be matched by it again (counted and returned twice).
-      const ordered = [...batches.values()].sort(
-        (a, b) => Number(changesContext(a)) - Number(changesContext(b)),
-      );
+      const ordered = [...batches.values()].sort((a, b) => Number(a.changes) - Number(b.changes));
       for (const batch of ordered) {
         const part = planWrite(this.schema, model, operation, {
           ...plan.args,
@@ -448,10 +456,6 @@ function valueAt(result: unknown, dataPath: readonly string[]): unknown {
     current = current === null || current === undefined ? current : (current as Loose)[relation];
   }
   return current;
-}
-
-function changesContext(batch: { previous: KeyContext; context: KeyContext }): boolean {
-  return canonicalize(batch.previous) !== canonicalize(batch.context);
 }
 
 /** The encrypted fields an update does not write: their stored values must follow a moved row. */
