@@ -12,6 +12,7 @@ export const VAULT_ERROR_CODES = [
   "VAULT_CONTEXT_INVALID",
   "VAULT_DECRYPT_FAILED",
   "VAULT_KEY_PROVIDER",
+  "VAULT_KEY_UNAVAILABLE",
   "VAULT_UNSUPPORTED_QUERY",
   "VAULT_ENVELOPE_INVALID",
 ] as const;
@@ -25,6 +26,11 @@ export interface VaultErrorDetails {
   /** The row's primary key, when known. */
   readonly id?: unknown;
   readonly cause?: unknown;
+  /**
+   * `true` when the write this error reports had already committed (a single-statement write that
+   * prisma-vault did not wrap in a transaction, whose result then failed to decrypt).
+   */
+  readonly committed?: boolean;
 }
 
 /**
@@ -37,6 +43,8 @@ export class VaultError extends Error {
   readonly model: string | undefined;
   readonly field: string | undefined;
   readonly id: unknown;
+  /** `true` when the write had committed before this error; otherwise the database is unchanged. */
+  readonly committed: boolean;
 
   constructor(code: VaultErrorCode, message: string, details: VaultErrorDetails = {}) {
     super(withPlace(message, details), details.cause === undefined ? undefined : { cause: details.cause });
@@ -44,6 +52,7 @@ export class VaultError extends Error {
     this.model = details.model;
     this.field = details.field;
     this.id = details.id;
+    this.committed = details.committed === true;
   }
 }
 
@@ -81,6 +90,22 @@ export class VaultKeyRejectedError extends VaultError {
 
   constructor(message: string, details: VaultErrorDetails = {}) {
     super("VAULT_KEY_PROVIDER", message, details);
+  }
+}
+
+/**
+ * The key that wrapped a value is not configured: a master-key id missing from the ring, a blob no
+ * configured provider owns. A configuration fault, not a foreign value: always thrown, whatever
+ * `onDecryptError` says, so an application never reads (and then overwrites) a real value as null.
+ */
+export class VaultKeyUnavailableError extends VaultError {
+  override readonly name = "VaultKeyUnavailableError";
+  /** The id of the missing key, when the blob names one. */
+  readonly keyId: string | undefined;
+
+  constructor(message: string, details: VaultErrorDetails & { keyId?: string } = {}) {
+    super("VAULT_KEY_UNAVAILABLE", message, details);
+    this.keyId = details.keyId;
   }
 }
 

@@ -4,6 +4,7 @@ export {
   VaultConfigError,
   VaultDecryptError,
   VaultKeyRejectedError,
+  VaultKeyUnavailableError,
   isVaultError,
 } from "./errors.js";
 export type { VaultErrorCode, VaultErrorDetails } from "./errors.js";
