@@ -109,6 +109,16 @@ export class VaultKeyUnavailableError extends VaultError {
   }
 }
 
+/**
+ * Marks an error of a write whose statement had already committed (DESIGN.md §8: the one documented
+ * exception to "an error means the database is unchanged"). Other errors are returned as they are.
+ */
+export function markCommitted(error: unknown): unknown {
+  if (error instanceof VaultError)
+    Object.defineProperty(error, "committed", { value: true, enumerable: true });
+  return error;
+}
+
 /** True when `error` is a {@link VaultError}, optionally with the given code. */
 export function isVaultError(error: unknown, code?: VaultErrorCode): error is VaultError {
   return error instanceof VaultError && (code === undefined || error.code === code);

@@ -6,7 +6,7 @@
 import { Prisma } from "@prisma/client/extension";
 import { FieldCipher } from "../cipher.js";
 import { canonicalize, type KeyContext } from "../context.js";
-import { VaultError } from "../errors.js";
+import { markCommitted, VaultError } from "../errors.js";
 import { annotationsOf } from "../annotations.js";
 import { DataKeyCache, type VaultStats } from "../keys/cache.js";
 import {
@@ -17,6 +17,7 @@ import {
   type Row,
   type VaultSchema,
 } from "../schema.js";
+import { lastQueryExtensionGuard } from "./extension-order.js";
 import { rewriteQuery } from "./filters.js";
 import { withHandle } from "./handle.js";
 import { dataPathOf, globalOmit, itxClient, transactionOf, type TransactionInfo } from "./internals.js";
@@ -84,9 +85,13 @@ export function vault(options: VaultOptions) {
       { stats: () => cache.stats() },
       { schema, cipher: engine.cipher, client },
     );
+    // Typed as `{ $vault }` alone, so the client keeps Prisma's own `$extends` type.
+    const members = { $vault, $extends: lastQueryExtensionGuard(client, schema) } as {
+      $vault: VaultClientApi;
+    };
     return client.$extends({
       name: "prisma-vault",
-      client: { $vault },
+      client: members,
       query: {
         $allModels: {
           $allOperations: (params) => engine.run(params as unknown as HookParams),
@@ -116,27 +121,41 @@ class Engine {
     const args = rewriteQuery(this.schema, model, operation, params.args);
     // The fluent API (`create(...).posts()`) resolves to a relation of the row: decrypt what it returns.
     const dataPath = dataPathOf(params);
-    if (READS.has(operation)) return this.read(model, args as Loose | undefined, query, dataPath);
-    if (CREATES.has(operation)) return this.create(model, operation, args, query, dataPath);
+    const tx = transactionOf(params);
+    // A write sent as one statement outside an interactive transaction has committed when it returns.
+    const commits = tx?.kind !== "itx";
+    if (READS.has(operation))
+      return this.read(model, args as Loose | undefined, query, dataPath, operation === "delete" && commits);
+    if (CREATES.has(operation)) return this.create(model, operation, args, query, dataPath, commits);
     if (operation === "update" || operation === "upsert")
-      return this.update(model, operation, args, query, transactionOf(params), dataPath);
+      return this.update(model, operation, args, query, tx, dataPath);
     if (operation === "updateMany" || operation === "updateManyAndReturn") {
-      return this.updateMany(model, operation, args as Loose, query, transactionOf(params));
+      return this.updateMany(model, operation, args as Loose, query, tx);
     }
     return query(args);
   }
 
-  /** Sends `args` with context fields added to the selection, then decrypts and strips the result. */
+  /**
+   * Sends `args` with context fields added to the selection, then decrypts and strips the result.
+   * `committed`: the query is a write that has committed once it returns, so a result that does not
+   * decrypt is reported with `committed: true`.
+   */
   async read(
     model: string,
     args: Loose | undefined,
     query: Query,
     dataPath: readonly string[] = [],
+    committed = false,
   ): Promise<unknown> {
     const planned = planSelection(this.schema, model, args, globalOmit(this.client));
     const result = await query(planned.args);
     const shape = shapeAt(planned.shape, dataPath);
-    if (shape) await openResult(this.cipher, shape, result, this.policy);
+    if (!shape) return result;
+    try {
+      await openResult(this.cipher, shape, result, this.policy);
+    } catch (error) {
+      throw committed ? markCommitted(error) : error;
+    }
     return result;
   }
 
@@ -146,12 +165,15 @@ class Engine {
     args: unknown,
     query: Query,
     dataPath: readonly string[],
+    commits: boolean,
   ): Promise<unknown> {
     const plan = planWrite(this.schema, model, operation, args);
     await Promise.all(
       plan.units.map((unit) => sealValues(this.cipher, unit.values, unit.model.contextOf(unit.known))),
     );
-    return operation === "createMany" ? query(plan.args) : this.read(model, plan.args, query, dataPath);
+    return operation === "createMany"
+      ? query(plan.args)
+      : this.read(model, plan.args, query, dataPath, commits);
   }
 
   async update(
@@ -184,7 +206,7 @@ class Engine {
       await Promise.all(
         plan.units.map((unit) => sealValues(this.cipher, unit.values, unit.model.contextOf(unit.known))),
       );
-      return this.read(model, plan.args, query, dataPath);
+      return this.read(model, plan.args, query, dataPath, tx?.kind !== "itx");
     }
     return this.inTransaction(tx, query, model, operation, async (reader, exec) => {
       const where = plan.args["where"] as Loose;
@@ -219,7 +241,8 @@ class Engine {
       // Prisma unpacks a fluent result only for the hook's own query; our client call returns the row.
       const unpacked: Query = async (next) =>
         tx?.kind === "batch" ? exec(next) : valueAt(await exec(next), dataPath);
-      return this.read(model, plan.args, unpacked, dataPath);
+      // In a transaction (the caller's or ours) a failed read rolls the write back; a batch has committed.
+      return this.read(model, plan.args, unpacked, dataPath, tx?.kind === "batch");
     });
   }
 
@@ -335,7 +358,8 @@ class Engine {
     const m = this.schema.models.get(model) as ModelSchema;
     const returning = operation === "updateManyAndReturn";
     // Nothing to seal, but the plan may still clear index columns beside null values.
-    if (!unit) return returning ? this.read(model, plan.args, query) : query(plan.args);
+    if (!unit)
+      return returning ? this.read(model, plan.args, query, [], tx?.kind !== "itx") : query(plan.args);
     return this.inTransaction(tx, query, model, operation, async (reader, exec, single) => {
       const where = (plan.args["where"] as Loose | undefined) ?? {};
       const stale = unit.setsContext ? staleFields(m, unit) : [];
@@ -413,7 +437,9 @@ class Engine {
           const row = batch.rows[0] as Loose;
           await this.reseal(stale, row, partUnit.data, batch.previous, batch.context, rowId(m, row));
         }
-        const result = returning ? await this.read(model, part.args, exec) : await exec(part.args);
+        const result = returning
+          ? await this.read(model, part.args, exec, [], tx?.kind === "batch")
+          : await exec(part.args);
         if (Array.isArray(result)) returned.push(...(result as unknown[]));
         else count += (result as { count: number }).count;
       }

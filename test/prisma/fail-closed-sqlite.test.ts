@@ -1,0 +1,3 @@
+import { failClosedSuite } from "./fail-closed-suite.js";
+
+failClosedSuite("sqlite");

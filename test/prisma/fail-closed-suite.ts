@@ -1,0 +1,134 @@
+/**
+ * Fail-closed behaviour of the extension, on every database target (fail-closed-*.test.ts): an error
+ * means nothing was written (or says `committed: true` where DESIGN.md §8 allows it), and no error or
+ * stored value shows a plaintext. Keys come from the real WorkOS SDK talking to our key server.
+ */
+import { Prisma } from "@prisma/client/extension";
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { isEnvelope } from "../../src/envelope.js";
+import { vault } from "../../src/prisma/extension.js";
+import type { VaultOptions } from "../../src/prisma/options.js";
+import { useTestDatabase, type Target } from "../support/databases.js";
+import { vaultFailure } from "../support/errors.js";
+import { useKeyServerRig } from "../support/key-server.js";
+import { registerSecrets } from "../support/secrets.js";
+
+const indexSecret = randomBytes(32);
+
+registerSecrets("000-00-0000", "123-45-6789", "ann@x.io", "secret body", "rolled back");
+
+export function failClosedSuite(target: Target): void {
+  const rig = useKeyServerRig();
+  const { database, generated } = useTestDatabase(target);
+  const extended = (options: Partial<VaultOptions> = {}) =>
+    database().plain.$extends(vault({ keys: rig.provider, schema: generated(), indexSecret, ...options }));
+  const orgs = async (...ids: string[]) => {
+    for (const id of ids) await database().plain.organization.create({ data: { id, name: id } });
+  };
+  /** Ann in org_a, whose `notes` then holds her ssn's envelope: the wrong field's AAD, so it never decrypts. */
+  const undecryptable = async () => {
+    await orgs("org_a");
+    const ann = await extended().user.create({
+      data: { organizationId: "org_a", email: "ann@x.io", ssn: "123-45-6789" },
+    });
+    const [row] = await database().raw("User");
+    await database().plain.user.update({ where: { id: ann.id }, data: { notes: row!["ssn"] as string } });
+    return ann;
+  };
+
+  describe(`fail closed on ${target}`, () => {
+    describe("order of extensions", () => {
+      const defaultSsn = Prisma.defineExtension({
+        query: {
+          user: {
+            create: ({ args, query }) =>
+              query({ ...args, data: { ssn: "000-00-0000", ...(args as { data: object }).data } }),
+          },
+        },
+      });
+
+      it("a query extension applied after vault() is refused when it is applied", async () => {
+        const prisma = extended();
+        const error = await vaultFailure(Promise.resolve().then(() => prisma.$extends(defaultSsn)));
+        expect(error.code).toBe("VAULT_CONFIG");
+        expect(error.message).toContain("vault() must be the last query extension");
+        const pass = ({ args, query }: { args: unknown; query: (args: unknown) => unknown }) => query(args);
+        for (const query of [{ $allModels: { $allOperations: pass } }, { post: { findMany: pass } }]) {
+          expect(() => prisma.$extends({ query } as never)).toThrow(/last query extension/);
+        }
+        expect(await database().raw("User")).toHaveLength(0);
+      });
+
+      it("extensions vault() cannot be harmed by still apply after it: results, models, inert models, raw queries", async () => {
+        await orgs("org_a");
+        const prisma = extended()
+          .$extends({
+            result: { user: { shout: { needs: { email: true }, compute: (u) => u.email.toUpperCase() } } },
+          })
+          .$extends({ model: { user: { byEmail: () => "model method" } } })
+          .$extends({ query: { auditLog: { create: ({ args, query }) => query(args) } } });
+        const user = await prisma.user.create({ data: { organizationId: "org_a", email: "ann@x.io" } });
+        expect(user.shout).toBe("ANN@X.IO");
+        expect(prisma.user.byEmail()).toBe("model method");
+        expect(typeof prisma.$vault.stats).toBe("function");
+      });
+
+      it("a mutating query extension applied before vault(), as documented, has its values encrypted", async () => {
+        await orgs("org_a");
+        const prisma = database()
+          .plain.$extends(defaultSsn)
+          .$extends(vault({ keys: rig.provider, schema: generated(), indexSecret }));
+        const user = await prisma.user.create({ data: { organizationId: "org_a", email: "ann@x.io" } });
+        expect(user.ssn).toBe("000-00-0000");
+        const [row] = await database().raw("User");
+        expect(isEnvelope(row!["ssn"])).toBe(true);
+        expect(JSON.stringify(row)).not.toContain("000-00-0000");
+      });
+    });
+
+    describe("errors and commits", () => {
+      it("a delete whose result does not decrypt has committed and says so", async () => {
+        const ann = await undecryptable();
+        const error = await vaultFailure(extended().user.delete({ where: { id: ann.id } }));
+        expect(error).toMatchObject({ code: "VAULT_DECRYPT_FAILED", field: "notes", committed: true });
+        expect(await database().raw("User")).toHaveLength(0);
+      });
+
+      it("an update without encrypted fields, pinned by where, commits and says so when its result does not decrypt", async () => {
+        const ann = await undecryptable();
+        const error = await vaultFailure(
+          extended().user.update({ where: { id: ann.id, organizationId: "org_a" }, data: { name: "Ann" } }),
+        );
+        expect(error).toMatchObject({ code: "VAULT_DECRYPT_FAILED", committed: true });
+        expect((await database().raw("User"))[0]!["name"]).toBe("Ann");
+      });
+
+      it("an update that reads its context first runs in a transaction: a result that does not decrypt rolls it back", async () => {
+        const ann = await undecryptable();
+        const before = await database().raw("User");
+        const error = await vaultFailure(
+          extended().user.update({ where: { id: ann.id }, data: { name: "Ann", ssn: "rolled back" } }),
+        );
+        expect(error).toMatchObject({ code: "VAULT_DECRYPT_FAILED", field: "notes", committed: false });
+        expect(await database().raw("User")).toEqual(before);
+      });
+
+      it("inside the caller's interactive transaction the error is not marked committed, and the transaction rolls back", async () => {
+        const ann = await undecryptable();
+        const before = await database().raw("User");
+        const error = await vaultFailure(
+          extended().$transaction((tx) => tx.user.delete({ where: { id: ann.id } })),
+        );
+        expect(error).toMatchObject({ code: "VAULT_DECRYPT_FAILED", committed: false });
+        expect(await database().raw("User")).toEqual(before);
+      });
+
+      it("a write whose result decrypts is not marked; read errors are never marked committed", async () => {
+        const ann = await undecryptable();
+        const error = await vaultFailure(extended().user.findUnique({ where: { id: ann.id } }));
+        expect(error.committed).toBe(false);
+      });
+    });
+  });
+}
