@@ -17,6 +17,7 @@ import type { VaultOptions } from "../../src/prisma/options.js";
 import { useTestDatabase, type Target } from "../support/databases.js";
 import { vaultFailure } from "../support/errors.js";
 import { useKeyServerRig } from "../support/key-server.js";
+import { registerSecrets } from "../support/secrets.js";
 
 const indexSecret = randomBytes(32);
 
@@ -52,6 +53,22 @@ interface StoredAccount {
   handle: string | null;
   handleIndex: string | null;
 }
+
+/** The plaintexts this suite writes: no error it provokes may show one (test/support/secrets.ts). */
+registerSecrets(
+  "+1 (555) 010-0000",
+  "+1 555 0100",
+  "+15550100000",
+  "a1@x.io",
+  "a2@x.io",
+  "a@x.io",
+  "b1@x.io",
+  "b@x.io",
+  "legacy",
+  "legacy@x.io",
+  "moved@x.io",
+  "s@x.io",
+);
 
 export function migrateSuite(target: Target): void {
   const rig = useKeyServerRig();

@@ -13,8 +13,29 @@ import type { VaultOptions } from "../../src/prisma/options.js";
 import { useTestDatabase, type Target } from "../support/databases.js";
 import { vaultFailure } from "../support/errors.js";
 import { useKeyServerRig } from "../support/key-server.js";
+import { registerSecrets } from "../support/secrets.js";
 
 type Loose = Record<string, unknown>;
+
+/** The plaintexts this suite writes: no error it provokes may show one (test/support/secrets.ts). */
+registerSecrets(
+  "  Ann@X.IO",
+  " ANN@x.io",
+  "+1 (555) 010-0000",
+  "A@X.IO",
+  "A@x.io",
+  "ANN@x.io ",
+  "Ann.Lee@Example.COM",
+  "AnnLee",
+  "C@x.io",
+  "a@x.io",
+  "ann@x.io",
+  "b@x.io",
+  "bob@x.io",
+  "c@x.io",
+  "d@x.io",
+  "never@x.io",
+);
 
 export function indexSuite(target: Target): void {
   const rig = useKeyServerRig();

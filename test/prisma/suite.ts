@@ -12,11 +12,60 @@ import type { VaultOptions } from "../../src/prisma/options.js";
 import { useTestDatabase, type Target, type TestDatabase } from "../support/databases.js";
 import { vaultFailure } from "../support/errors.js";
 import { useKeyServerRig } from "../support/key-server.js";
+import { registerSecrets } from "../support/secrets.js";
 
 type Loose = Record<string, unknown>;
 
 /** Keys the blind indexes of the test schema's Account model. */
 const indexSecret = randomBytes(32);
+
+/** The plaintexts this suite writes: no error it provokes may show one (test/support/secrets.ts). */
+registerSecrets(
+  "111-11",
+  "123-45-6789",
+  "1@x.io",
+  "222-22",
+  "2@x.io",
+  "a@x.io",
+  "again@x.io",
+  "ann's post",
+  "ann@x.io",
+  "b@x.io",
+  "back@x.io",
+  "bio text",
+  "bob@x.io",
+  "bulk note",
+  "c@x.io",
+  "changed body",
+  "child@x.io",
+  "coc body",
+  "first bio",
+  "fluent body",
+  "fluent ssn",
+  "fluent@x.io",
+  "in batch",
+  "in itx",
+  "itx@x.io",
+  "legacy plaintext",
+  "likes tea",
+  "many body",
+  "mover@x.io",
+  "n@x.io",
+  "nest@x.io",
+  "never@x.io",
+  "new@x.io",
+  "p@x.io",
+  "pin@x.io",
+  "q@x.io",
+  "s@x.io",
+  "second bio",
+  "secret body",
+  "third body",
+  "tx@x.io",
+  "up@x.io",
+  "x@x.io",
+  "y@x.io",
+);
 
 export function extensionSuite(target: Target): void {
   const rig = useKeyServerRig();

@@ -5,6 +5,8 @@ import { WorkOS } from "@workos-inc/node";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { WorkOSKeyProvider } from "../../src/keys/workos.js";
 import { startKeyServer, type KeyServer } from "../../src/key-server/server.js";
+import type { KeyProvider } from "../../src/keys/provider.js";
+import { registerSecrets } from "./secrets.js";
 
 export interface KeyServerRig {
   readonly server: KeyServer;
@@ -18,13 +20,30 @@ export const TEST_TOKEN = "sk_test_prisma_vault";
 
 /** A key server with a fresh random master key, and an SDK client for it. */
 export async function startRig(options: { token?: string } = {}): Promise<KeyServerRig> {
-  const local = new LocalKeyProvider({ keys: [{ id: "test", key: randomBytes(32) }] });
+  const master = randomBytes(32);
+  registerSecrets(master);
+  const local = new LocalKeyProvider({ keys: [{ id: "test", key: master }] });
   const server = await startKeyServer({
-    provider: local,
+    provider: recordingKeys(local),
     ...(options.token !== undefined && { token: options.token }),
   });
   const workos = sdkClient(server, options.token ?? TEST_TOKEN);
   return { server, workos, local, provider: new WorkOSKeyProvider({ workos }), close: () => server.close() };
+}
+
+/** `provider`, with every data key it hands out registered as a secret no error may show. */
+export function recordingKeys(provider: KeyProvider): KeyProvider {
+  const seen = <T extends { key: Uint8Array }>(result: T): T => {
+    registerSecrets(result.key);
+    return result;
+  };
+  return {
+    name: provider.name,
+    createDataKey: (context) => provider.createDataKey(context).then(seen),
+    decryptDataKey: (blob) => provider.decryptDataKey(blob).then(seen),
+    ...(provider.rekey && { rekey: (blob, context) => provider.rekey!(blob, context).then(seen) }),
+    ...(provider.recognizes && { recognizes: (blob) => provider.recognizes!(blob) }),
+  };
 }
 
 export function sdkClient(server: KeyServer, apiKey: string): WorkOS {
