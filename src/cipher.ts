@@ -4,13 +4,15 @@
  *
  * Also the standalone `encrypt` / `decrypt`, which behave like the SDK's `vault.encrypt` / `vault.decrypt`.
  */
+import { decodeOwnedEnvelope } from "./blob-format.js";
 import { associatedData, validateContext, type KeyContext } from "./context.js";
-import { decodeEnvelope, openEnvelope, sealEnvelope } from "./envelope.js";
+import { openEnvelope, sealEnvelope } from "./envelope.js";
 import {
   VaultConfigError,
   VaultDecryptError,
   VaultError,
   VaultKeyRejectedError,
+  VaultKeyUnavailableError,
   type VaultErrorDetails,
 } from "./errors.js";
 import type { DataKeyCache } from "./keys/cache.js";
@@ -63,7 +65,7 @@ export class FieldCipher {
    */
   decryptCached(envelope: string, ref: FieldRef): string | undefined {
     return locatedNow(ref, () => {
-      const { encryptedKeys, open } = opener(envelope, ref);
+      const { encryptedKeys, open } = opener(envelope, ref, this.keys.provider);
       return this.keys.withCachedDecryptionKey(encryptedKeys, open)?.value;
     });
   }
@@ -71,7 +73,7 @@ export class FieldCipher {
   /** The plaintext of an envelope stored in this field; fails closed on any doubt. */
   async decrypt(envelope: string, ref: FieldRef): Promise<string> {
     return located(ref, async () => {
-      const { encryptedKeys, open } = opener(envelope, ref);
+      const { encryptedKeys, open } = opener(envelope, ref, this.keys.provider);
       return this.keys.withDecryptionKey(encryptedKeys, open);
     });
   }
@@ -84,13 +86,17 @@ function sealer(plaintext: string, ref: FieldRef): (key: DataKey) => string {
   return (key) => sealEnvelope(key.key, key.encryptedKeys, plaintext, aad);
 }
 
-/** The key blob of a stored envelope, and what opens it for `ref` once its data key is at hand. */
+/**
+ * The key blob of a stored envelope, and what opens it for `ref` once its data key is at hand.
+ * A value that is no envelope, or one `provider` does not own, fails here, before any key is asked for.
+ */
 function opener(
   envelope: string,
   ref: FieldRef,
+  provider: KeyProvider,
 ): { encryptedKeys: Uint8Array; open: (key: DecryptedDataKey) => string } {
   const aad = aadOf(ref);
-  const parts = decodeEnvelope(envelope);
+  const parts = decodeOwnedEnvelope(envelope, provider);
   return { encryptedKeys: parts.encryptedKeys, open: (key) => openEnvelope(key.key, parts, aad) };
 }
 
@@ -116,17 +122,17 @@ export async function encrypt(
 }
 
 /**
- * Decrypts like `workos.vault.decrypt(envelope, aad)`: reads any SDK envelope, fails closed.
+ * Decrypts like `workos.vault.decrypt(envelope, aad)`: reads any SDK envelope, fails closed. Like
+ * FieldCipher, it asks `provider` only for blobs it owns (see `decodeOwnedEnvelope`).
  *
  * @example const text = await decrypt(provider, stored);
  */
 export async function decrypt(provider: KeyProvider, envelope: string, aad = ""): Promise<string> {
-  const parts = decodeEnvelope(envelope);
-  const key = await guardProvider(provider)
-    .decryptDataKey(parts.encryptedKeys)
-    .catch((error: unknown) => {
-      throw error instanceof VaultKeyRejectedError ? new VaultDecryptError({ cause: error }) : error;
-    });
+  const guarded = guardProvider(provider);
+  const parts = decodeOwnedEnvelope(envelope, guarded);
+  const key = await guarded.decryptDataKey(parts.encryptedKeys).catch((error: unknown) => {
+    throw error instanceof VaultKeyRejectedError ? new VaultDecryptError({ cause: error }) : error;
+  });
   try {
     return openEnvelope(key.key, parts, aad);
   } finally {
@@ -164,11 +170,14 @@ function locate(error: unknown, place: VaultErrorDetails): unknown {
       cause: error instanceof VaultKeyRejectedError ? error : undefined,
     });
   }
-  if (error instanceof VaultError && error.model === undefined) {
-    const details = { ...place, cause: error.cause ?? error };
-    return error instanceof VaultConfigError
-      ? new VaultConfigError(error.message, details)
-      : new VaultError(error.code, error.message, details);
+  if (!(error instanceof VaultError) || error.model !== undefined) return error;
+  const details = { ...place, cause: error.cause ?? error };
+  if (error instanceof VaultKeyUnavailableError) {
+    return new VaultKeyUnavailableError(error.message, { ...details, keyId: error.keyId });
   }
-  return error;
+  if (error instanceof VaultConfigError) return new VaultConfigError(error.message, details);
+  // Precondition: a located error keeps its class. Only the base class is rebuilt from its code; a
+  // subclass not named above is passed on unlocated rather than turned into a plain VaultError.
+  if (error.constructor !== VaultError) return error;
+  return new VaultError(error.code, error.message, details);
 }

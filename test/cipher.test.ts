@@ -2,11 +2,19 @@ import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decrypt, encrypt, FieldCipher } from "../src/cipher.js";
+import { VaultKeyUnavailableError } from "../src/errors.js";
 import { associatedData } from "../src/context.js";
-import { decodeEnvelope, encodeEnvelope } from "../src/envelope.js";
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  hasPrefix,
+  sealEnvelope,
+  WORKOS_KEY_BLOB_MAGIC,
+} from "../src/envelope.js";
 import { vaultFailure } from "./support/errors.js";
+import { countingProvider } from "./support/counting-provider.js";
 import { DataKeyCache } from "../src/keys/cache.js";
-import { LocalKeyProvider } from "../src/keys/local.js";
+import { LOCAL_KEY_BLOB_MAGIC, LocalKeyProvider } from "../src/keys/local.js";
 
 const provider = new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] });
 const fields = new FieldCipher(new DataKeyCache(provider));
@@ -105,6 +113,90 @@ describe("FieldCipher", () => {
 
   it("refuses a non-string value", async () => {
     expect((await vaultFailure(fields.encrypt(42 as unknown as string, ssn))).code).toBe("VAULT_CONFIG");
+  });
+});
+
+describe("which stored values are envelopes: the key blob's format, then its owner", () => {
+  const knownFormat = (blob: Uint8Array) =>
+    hasPrefix(blob, LOCAL_KEY_BLOB_MAGIC) || hasPrefix(blob, WORKOS_KEY_BLOB_MAGIC);
+  const bytes = (minLength: number, maxLength: number) => fc.uint8Array({ minLength, maxLength });
+  /** Base64 text that decodeEnvelope parses, whose key blob has no known format (API tokens do this). */
+  const unknownFormat = fc
+    .record({ iv: bytes(12, 12), tag: bytes(16, 16), encryptedKeys: bytes(1, 120), ciphertext: bytes(0, 60) })
+    .map(encodeEnvelope)
+    .filter((text) => !knownFormat(decodeEnvelope(text).encryptedKeys));
+  /** An envelope whose key blob is WorkOS's format (`WOS.EKM.v1\0` and opaque bytes). */
+  const workosEnvelope = (rest = randomBytes(80)) =>
+    encodeEnvelope({
+      iv: randomBytes(12),
+      tag: randomBytes(16),
+      encryptedKeys: Buffer.concat([WORKOS_KEY_BLOB_MAGIC, rest]),
+      ciphertext: randomBytes(20),
+    });
+
+  it("a value that parses but whose key blob has no known format is VAULT_ENVELOPE_INVALID, and no key is asked for", async () => {
+    const spy = countingProvider(provider);
+    const spied = new FieldCipher(new DataKeyCache(spy));
+    await fc.assert(
+      fc.asyncProperty(unknownFormat, async (text) => {
+        expect(() => decodeEnvelope(text)).not.toThrow();
+        const error = await vaultFailure(spied.decrypt(text, ssn));
+        expect(error).toMatchObject({ code: "VAULT_ENVELOPE_INVALID", model: "User", field: "ssn", id: 42 });
+        expect(() => spied.decryptCached(text, ssn)).toThrow(
+          expect.objectContaining({ code: "VAULT_ENVELOPE_INVALID" }) as Error,
+        );
+        expect((await vaultFailure(decrypt(spy, text))).code).toBe("VAULT_ENVELOPE_INVALID");
+      }),
+      { numRuns: 300 },
+    );
+    expect(spy.calls()).toBe(0);
+  });
+
+  it("an API token that happens to parse as an envelope is not one", async () => {
+    const token = "MiZR3Ru7LbhoklQhy7ebpfMhCXU20XEEqLtStBNbdNKwZ87Zi6NauPjsbexm6QCW";
+    expect(decodeEnvelope(token).encryptedKeys.length).toBeGreaterThan(0);
+    const spy = countingProvider(provider);
+    const error = await vaultFailure(new FieldCipher(new DataKeyCache(spy)).decrypt(token, ssn));
+    expect(error.code).toBe("VAULT_ENVELOPE_INVALID");
+    expect(error.message).not.toContain(token);
+    expect(spy.calls()).toBe(0);
+  });
+
+  it("a WorkOS-format blob read through a local key ring is VAULT_KEY_UNAVAILABLE, and no key is asked for", async () => {
+    const spy = countingProvider(provider);
+    const envelope = workosEnvelope();
+    const error = await vaultFailure(new FieldCipher(new DataKeyCache(spy)).decrypt(envelope, ssn));
+    expect(error).toBeInstanceOf(VaultKeyUnavailableError);
+    expect(error).toMatchObject({ code: "VAULT_KEY_UNAVAILABLE", model: "User", field: "ssn", id: 42 });
+    expect(error.message).toMatch(/WorkOS Vault's .*key provider "counting local" does not open/);
+    const standalone = await vaultFailure(decrypt(spy, envelope));
+    expect(standalone).toBeInstanceOf(VaultKeyUnavailableError);
+    expect(spy.calls()).toBe(0);
+  });
+
+  it("a provider's recognizes adds a blob format of its own", async () => {
+    const kms = {
+      name: "kms",
+      recognizes: (blob: Uint8Array) => blob[0] === 0x4b,
+      createDataKey: () => Promise.reject(new Error("unused")),
+      decryptDataKey: () => Promise.resolve({ key: new Uint8Array(32), id: "kms-key" }),
+    };
+    const blob = Buffer.from("K-kms-blob");
+    const envelope = sealEnvelope(new Uint8Array(32), blob, "from kms", "");
+    expect(await decrypt(kms, envelope)).toBe("from kms");
+    expect(await new FieldCipher(new DataKeyCache(kms)).decrypt(envelope, { ...ssn, aad: "" })).toBe(
+      "from kms",
+    );
+    // A format it does not claim is still a known one: unavailable, not plaintext.
+    expect((await vaultFailure(decrypt(kms, workosEnvelope()))).code).toBe("VAULT_KEY_UNAVAILABLE");
+  });
+
+  it("a provider without recognizes makes every parseable value an envelope and is asked for its key", async () => {
+    const blind = countingProvider(provider, { withoutRecognizes: true });
+    const text = fc.sample(unknownFormat, 1)[0]!;
+    const error = await vaultFailure(new FieldCipher(new DataKeyCache(blind)).decrypt(text, ssn));
+    expect(error.code).toBe("VAULT_DECRYPT_FAILED");
+    expect(blind.calls()).toBe(1);
   });
 });
 

@@ -3,6 +3,8 @@
  * default), so the real `@workos-inc/node` SDK runs end to end without a WorkOS account. A development
  * and test tool, not a KMS: it binds to 127.0.0.1 unless told otherwise.
  *
+ * Its key blobs are WorkOS's format around the provider's (see blobs.ts).
+ *
  *   POST /vault/v1/keys/data-key  { context }                  -> { context, data_key, encrypted_keys, id }
  *   POST /vault/v1/keys/decrypt   { keys }                     -> { data_key, id }
  *   POST /vault/v1/keys/rekey     { context, encrypted_keys }  -> { context, data_key, encrypted_keys, id }
@@ -18,6 +20,7 @@ import { isBase64 } from "../envelope.js";
 import { VaultKeyRejectedError } from "../errors.js";
 import { LocalKeyProvider } from "../keys/local.js";
 import { guardProvider, type DataKey, type KeyProvider } from "../keys/provider.js";
+import { unwrapBlob, wrapBlob } from "./blobs.js";
 import { Faults, type FaultSettings } from "./faults.js";
 
 export interface KeyServerOptions {
@@ -131,7 +134,8 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
   ): Promise<void> {
     const context = route === "decrypt" ? undefined : readContext(body["context"]);
     const blobField = route === "decrypt" ? "keys" : "encrypted_keys";
-    const blob = route === "dataKey" ? undefined : readBlob(body[blobField]);
+    const received = route === "dataKey" ? undefined : readBlob(body[blobField]);
+    const blob = received === undefined || received === null ? received : unwrapBlob(received);
     if (context === null)
       return unprocessable(response, "context", "a context is 1-10 pairs of non-empty strings");
     if (blob === null) return unprocessable(response, blobField, "a non-empty base64 string is required");
@@ -272,7 +276,8 @@ function readBlob(value: unknown): Uint8Array | null {
 }
 
 function dataKeyBody(key: DataKey, context: KeyContext) {
-  return { context, data_key: base64(key.key), encrypted_keys: base64(key.encryptedKeys), id: key.id };
+  const blob = wrapBlob(key.encryptedKeys);
+  return { context, data_key: base64(key.key), encrypted_keys: base64(blob), id: key.id };
 }
 
 function base64(bytes: Uint8Array): string {

@@ -168,6 +168,20 @@ export class LocalKeyProvider implements KeyProvider {
   }
 }
 
+/**
+ * The master key id a `PVK1` blob names, read without any key; `undefined` when the blob is not a
+ * well-formed `PVK1` blob. For messages that name the missing key.
+ *
+ * @example localMasterKeyId(decodeEnvelope(stored).encryptedKeys) // "k1"
+ */
+export function localMasterKeyId(encryptedKeys: Uint8Array): string | undefined {
+  try {
+    return parseBlob(encryptedKeys).masterKeyId;
+  } catch {
+    return undefined;
+  }
+}
+
 interface ParsedBlob {
   readonly header: Uint8Array;
   readonly masterKeyId: string;

@@ -39,7 +39,13 @@ export interface KeyProvider {
   decryptDataKey(encryptedKeys: Uint8Array): Promise<DecryptedDataKey>;
   /** Re-wraps a data key (for a new master key or context); the data key itself is unchanged. */
   rekey?(encryptedKeys: Uint8Array, context: KeyContext): Promise<DataKey>;
-  /** True when this provider owns the blob format. */
+  /**
+   * True when this provider owns the blob (its format, e.g. a magic prefix). A stored value is an
+   * envelope only when its blob is `PVK1`, `WOS.EKM.v1\0` or one this accepts; other values are
+   * plaintext (under `plaintext: "read"`) and never reach the provider, and a `PVK1` or WorkOS blob
+   * this refuses is `VAULT_KEY_UNAVAILABLE`. Without `recognizes`, every value that parses as an
+   * envelope is taken for this provider's and its blob is passed to `decryptDataKey`.
+   */
   recognizes?(encryptedKeys: Uint8Array): boolean;
 }
 

@@ -63,6 +63,7 @@ async function indexRow(cipher: FieldCipher, plan: IndexPlan, row: Row): Promise
   const missing = missingIndexes(plan, row);
   const filled: FilledIndex[] = [];
   const failed: MigrationFailedValue[] = [];
+  let skipped = missing.plaintext.length;
   if (missing.sealed.length > 0) {
     const id = rowId(model, row);
     const context = model.contextOf(row, id);
@@ -71,15 +72,22 @@ async function indexRow(cipher: FieldCipher, plan: IndexPlan, row: Row): Promise
         const text = await cipher.decrypt(envelope, fieldRef(field, context, id));
         filled.push({ field, envelope, index: field.index.blind.compute(text, context) });
       } catch (error) {
-        // Only a value that does not decrypt is the row's problem; an outage is everyone's.
-        if (!isVaultError(error, "VAULT_DECRYPT_FAILED")) throw error;
+        // Parses like an envelope, but its key blob has no known format: plaintext after all.
+        if (isVaultError(error, "VAULT_ENVELOPE_INVALID")) {
+          skipped++;
+          continue;
+        }
+        // Only a value that does not decrypt, or whose key is not configured, is the row's problem;
+        // an outage is everyone's.
+        if (!isVaultError(error, "VAULT_DECRYPT_FAILED") && !isVaultError(error, "VAULT_KEY_UNAVAILABLE"))
+          throw error;
         failed.push({ id, field: field.name, code: error.code });
       }
     }
   }
   return {
     update: filled.length > 0 ? indexUpdate(model, row, filled) : undefined,
-    skipped: missing.plaintext.length,
+    skipped,
     failed,
   };
 }

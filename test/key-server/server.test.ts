@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { encrypt } from "../../src/cipher.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "../../src/envelope.js";
 import { VaultError } from "../../src/errors.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { WorkOSKeyProvider } from "../../src/keys/workos.js";
@@ -65,6 +66,30 @@ describe("the key server", () => {
       rekey: 1,
       statuses: { "200": 3 },
     });
+  });
+
+  it("issues key blobs in WorkOS's format (WOS.EKM.v1\\0 around the provider's blob), so WorkOSKeyProvider owns them", async () => {
+    const created = await post(rig.server, "/vault/v1/keys/data-key", JSON.stringify({ context: ctx }));
+    const blob = Buffer.from(created.json["encrypted_keys"] as string, "base64");
+    expect(blob.subarray(0, WORKOS_KEY_BLOB_MAGIC.length)).toEqual(Buffer.from(WORKOS_KEY_BLOB_MAGIC));
+    expect(rig.provider.recognizes(blob)).toBe(true);
+    expect(rig.local.describe(blob.subarray(WORKOS_KEY_BLOB_MAGIC.length)).context).toEqual(ctx);
+    const rekeyed = await post(
+      rig.server,
+      "/vault/v1/keys/rekey",
+      JSON.stringify({ context: ctx, encrypted_keys: created.json["encrypted_keys"] }),
+    );
+    expect(rig.provider.recognizes(Buffer.from(rekeyed.json["encrypted_keys"] as string, "base64"))).toBe(
+      true,
+    );
+  });
+
+  it("still opens a bare provider blob, as issued before blobs were wrapped", async () => {
+    const bare = await rig.local.createDataKey(ctx);
+    const body = JSON.stringify({ keys: Buffer.from(bare.encryptedKeys).toString("base64") });
+    const decrypted = await post(rig.server, "/vault/v1/keys/decrypt", body);
+    expect(decrypted.status).toBe(200);
+    expect(decrypted.json["data_key"]).toBe(Buffer.from(bare.key).toString("base64"));
   });
 
   it("401 without a bearer token, or with one that is not sk_…", async () => {
@@ -214,7 +239,7 @@ describe("the key server", () => {
         const created = await post(server, "/vault/v1/keys/data-key", JSON.stringify({ context: ctx }));
         const blob = Buffer.from(created.json["encrypted_keys"] as string, "base64");
         const local = new LocalKeyProvider({ keys: [{ id: "env1", key }] });
-        expect(local.describe(blob).masterKeyId).toBe("env1");
+        expect(local.describe(blob.subarray(WORKOS_KEY_BLOB_MAGIC.length)).masterKeyId).toBe("env1");
       } finally {
         await server.close();
       }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { decrypt, encrypt } from "../../src/cipher.js";
+import { decrypt, encrypt, FieldCipher } from "../../src/cipher.js";
 import { associatedData } from "../../src/context.js";
-import { decodeEnvelope, encodeEnvelope } from "../../src/envelope.js";
-import { isVaultError } from "../../src/errors.js";
+import { decodeEnvelope, encodeEnvelope, WORKOS_KEY_BLOB_MAGIC } from "../../src/envelope.js";
+import { isVaultError, VaultKeyUnavailableError } from "../../src/errors.js";
+import { DataKeyCache } from "../../src/keys/cache.js";
 import { WorkOSKeyProvider } from "../../src/keys/workos.js";
+import { vaultFailure } from "../support/errors.js";
 import { useKeyServerRig } from "../support/key-server.js";
 
 const context = { organizationId: "org_01EHZNVPK3SFK441A1RGBFSHRT" };
@@ -13,6 +15,9 @@ const texts = {
   empty: "",
   "1 MB": "x".repeat(1024 * 1024 - 7) + "é🔐",
 };
+
+/** The key server's provider blob inside its WorkOS-format wrapping. */
+const inner = (blob: Uint8Array) => blob.subarray(WORKOS_KEY_BLOB_MAGIC.length);
 
 describe("interoperability with the official @workos-inc/node SDK over HTTP", () => {
   const rig = useKeyServerRig();
@@ -46,12 +51,14 @@ describe("interoperability with the official @workos-inc/node SDK over HTTP", ()
     ).rejects.toThrow();
   });
 
-  it("what our provider stores is the key server's blob, byte for byte inside the envelope", async () => {
+  it("what our provider stores is the key server's blob, WorkOS's format, byte for byte inside the envelope", async () => {
     const pair = await rig.provider.createDataKey(context);
     expect(pair.key).toHaveLength(32);
     const envelope = await encrypt(rig.provider, "x", context);
-    expect(rig.local.recognizes(decodeEnvelope(envelope).encryptedKeys)).toBe(true);
-    expect(rig.local.describe(pair.encryptedKeys).context).toEqual(context);
+    const blob = decodeEnvelope(envelope).encryptedKeys;
+    expect(rig.provider.recognizes(blob)).toBe(true);
+    expect(rig.local.recognizes(inner(blob))).toBe(true);
+    expect(rig.local.describe(inner(pair.encryptedKeys)).context).toEqual(context);
   });
 
   it("rekey re-wraps through the API and keeps the data key", async () => {
@@ -61,7 +68,7 @@ describe("interoperability with the official @workos-inc/node SDK over HTTP", ()
     expect(rig.server.stats().rekey).toBe(before + 1);
     expect(Buffer.from(rekeyed.key)).toEqual(Buffer.from(pair.key));
     expect(Buffer.from(rekeyed.encryptedKeys)).not.toEqual(Buffer.from(pair.encryptedKeys));
-    expect(rig.local.describe(rekeyed.encryptedKeys).context).toEqual({ organizationId: "org_2" });
+    expect(rig.local.describe(inner(rekeyed.encryptedKeys)).context).toEqual({ organizationId: "org_2" });
     const reopened = await rig.provider.decryptDataKey(rekeyed.encryptedKeys);
     expect(Buffer.from(reopened.key)).toEqual(Buffer.from(pair.key));
   });
@@ -74,6 +81,19 @@ describe("interoperability with the official @workos-inc/node SDK over HTTP", ()
     const forged = encodeEnvelope({ ...parts, encryptedKeys: blob });
     const error: unknown = await decrypt(rig.provider, forged).catch((e: unknown) => e);
     expect(isVaultError(error, "VAULT_DECRYPT_FAILED")).toBe(true);
+  });
+
+  it("a PVK1 envelope read through WorkOSKeyProvider is VAULT_KEY_UNAVAILABLE, without an HTTP request", async () => {
+    const aad = associatedData("User", "notes", context);
+    const local = await encrypt(rig.local, "sealed by a local ring", context, aad);
+    rig.server.resetStats();
+    const ref = { model: "User", field: "notes", context, id: 7 };
+    const error = await vaultFailure(new FieldCipher(new DataKeyCache(rig.provider)).decrypt(local, ref));
+    expect(error).toBeInstanceOf(VaultKeyUnavailableError);
+    expect(error).toMatchObject({ code: "VAULT_KEY_UNAVAILABLE", model: "User", field: "notes", id: 7 });
+    expect(error.message).toContain('key provider "workos"');
+    expect((await vaultFailure(decrypt(rig.provider, local, aad))).code).toBe("VAULT_KEY_UNAVAILABLE");
+    expect(rig.server.stats().requests).toBe(0);
   });
 
   it("refuses to be built without a WorkOS client", () => {

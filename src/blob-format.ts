@@ -1,0 +1,51 @@
+/**
+ * Which stored values are envelopes, and whether the configured key provider opens them (DESIGN §6).
+ *
+ * A value is an envelope when it parses and its key blob has a known format: a local key ring's
+ * (`PVK1`), WorkOS Vault's (`WOS.EKM.v1\0`), or one the configured provider's `recognizes` accepts.
+ * Anything else is not an envelope (plaintext, under `plaintext: "read"`) and never reaches a provider,
+ * however envelope-like its bytes: random base64 such as an API token parses often enough.
+ *
+ * Ownership is a second question: a blob of a known format that the provider does not recognize was
+ * wrapped by a key that is not configured here. It is `VAULT_KEY_UNAVAILABLE`, never plaintext.
+ */
+import { decodeEnvelope, hasPrefix, WORKOS_KEY_BLOB_MAGIC, type Envelope } from "./envelope.js";
+import { VaultError, VaultKeyUnavailableError } from "./errors.js";
+import { LOCAL_KEY_BLOB_MAGIC, localMasterKeyId } from "./keys/local.js";
+import type { KeyProvider } from "./keys/provider.js";
+
+/** The key-blob formats known whatever the provider: a value whose blob has one is an envelope. */
+export const KNOWN_BLOB_FORMATS = [
+  { name: "a local key ring's (PVK1)", magic: LOCAL_KEY_BLOB_MAGIC },
+  { name: "WorkOS Vault's (WOS.EKM.v1)", magic: WORKOS_KEY_BLOB_MAGIC },
+] as const;
+
+/**
+ * Decodes stored text into the envelope that `provider` opens, before any key is asked for.
+ * Fails with `VAULT_ENVELOPE_INVALID` when the text is not an envelope (it does not parse, or its key
+ * blob has no known format) and with {@link VaultKeyUnavailableError} when its blob has a known format
+ * that `provider` does not recognize. A provider without `recognizes` is given every value that parses.
+ *
+ * @example const parts = decodeOwnedEnvelope(stored, cache.provider); // then cache.withDecryptionKey(parts.encryptedKeys, …)
+ */
+export function decodeOwnedEnvelope(
+  text: string,
+  provider: Pick<KeyProvider, "name" | "recognizes">,
+): Envelope {
+  const envelope = decodeEnvelope(text);
+  const blob = envelope.encryptedKeys;
+  if (provider.recognizes === undefined || provider.recognizes(blob)) return envelope;
+  const format = KNOWN_BLOB_FORMATS.find(({ magic }) => hasPrefix(blob, magic));
+  if (format === undefined) {
+    throw new VaultError(
+      "VAULT_ENVELOPE_INVALID",
+      "the value is not a Vault envelope: its key blob has no known format",
+    );
+  }
+  const keyId = format.magic === LOCAL_KEY_BLOB_MAGIC ? localMasterKeyId(blob) : undefined;
+  const key = keyId === undefined ? "the key that wrapped it" : `master key "${keyId}"`;
+  throw new VaultKeyUnavailableError(
+    `${key} is not configured: the value's key blob is ${format.name}, which key provider "${provider.name}" does not open`,
+    keyId === undefined ? {} : { keyId },
+  );
+}
