@@ -1,5 +1,46 @@
 /** Small readers of Prisma's argument objects, shared by the pure planners. */
 
+/** The operations of a nested write on a relation field (`posts: { create: … }`). */
+export const NESTED_WRITES = [
+  "create",
+  "createMany",
+  "connectOrCreate",
+  "connect",
+  "update",
+  "updateMany",
+  "upsert",
+  "delete",
+  "deleteMany",
+  "disconnect",
+  "set",
+] as const;
+
+/** The top-level arguments of Prisma's model operations. */
+export const QUERY_ARGUMENTS = new Set([
+  "where",
+  "data",
+  "select",
+  "include",
+  "omit",
+  "orderBy",
+  "cursor",
+  "take",
+  "skip",
+  "distinct",
+  "create",
+  "update",
+  "skipDuplicates",
+  "limit",
+  "relationLoadStrategy",
+  "by",
+  "having",
+  "_count",
+  "_avg",
+  "_sum",
+  "_min",
+  "_max",
+]);
+
 /** A Prisma argument or result object, read without its generated types. */
 export type Loose = Record<string, unknown>;
 

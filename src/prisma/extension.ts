@@ -26,8 +26,9 @@ import { dataModelFor, validateOptions, type VaultOptions } from "./options.js";
 import { modelProperty, planSelection, relationsOf, shapeAt } from "./plan.js";
 import { rowId } from "./results.js";
 import { fieldRef, openResult, sealValues, type DecryptErrorPolicy } from "./values.js";
-import { planWrite, type ContextNeed, type WriteUnit } from "./write-plan.js";
-import type { Loose } from "./args.js";
+import { planWrite, unknownArgument, type ContextNeed, type WriteUnit } from "./write-plan.js";
+import { isObject, QUERY_ARGUMENTS, type Loose } from "./args.js";
+import { encryptedFieldNames, redactError, secretsIn } from "./redact.js";
 
 /** `prisma.$vault`: counters of the extension's data-key cache and key provider. */
 export interface VaultClientApi {
@@ -104,6 +105,7 @@ export function vault(options: VaultOptions) {
 class Engine {
   /** Models from which no encrypted field can be reached: their queries pass straight through. */
   readonly #inert: ReadonlySet<string>;
+  readonly #secretNames: ReadonlySet<string>;
 
   constructor(
     readonly schema: VaultSchema,
@@ -112,11 +114,28 @@ class Engine {
     readonly policy: DecryptErrorPolicy,
   ) {
     this.#inert = inertModels(schema);
+    this.#secretNames = encryptedFieldNames(schema);
   }
 
   async run(params: HookParams): Promise<unknown> {
     const { model, operation, query } = params;
     if (model === undefined || this.#inert.has(model)) return query(params.args);
+    try {
+      return await this.dispatch(model, operation, params, query);
+    } catch (error) {
+      // Prisma's errors echo arguments; a database may quote a value: neither leaves with a secret.
+      throw error instanceof VaultError && error.cause === undefined
+        ? error
+        : redactError(error, secretsIn(params.args, this.#secretNames));
+    }
+  }
+
+  async dispatch(model: string, operation: string, params: HookParams, query: Query): Promise<unknown> {
+    const top = this.schema.models.get(model) as ModelSchema;
+    if (isObject(params.args)) {
+      const unknown = Object.keys(params.args).find((key) => !QUERY_ARGUMENTS.has(key));
+      if (unknown !== undefined) throw unknownArgument(top, unknown);
+    }
     // Equality on indexed fields now targets index columns; what cannot be answered has thrown.
     const args = rewriteQuery(this.schema, model, operation, params.args);
     // The fluent API (`create(...).posts()`) resolves to a relation of the row: decrypt what it returns.

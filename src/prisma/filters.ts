@@ -9,21 +9,7 @@
 import type { KeyContext } from "../context.js";
 import { VaultError } from "../errors.js";
 import type { EncryptedField, FieldIndex, ModelSchema, Row, VaultSchema } from "../schema.js";
-import { type Loose, cloneArgs, isObject, list } from "./args.js";
-
-const NESTED_WRITES = [
-  "create",
-  "createMany",
-  "connectOrCreate",
-  "connect",
-  "update",
-  "updateMany",
-  "upsert",
-  "delete",
-  "deleteMany",
-  "disconnect",
-  "set",
-] as const;
+import { type Loose, NESTED_WRITES, cloneArgs, isObject, list } from "./args.js";
 
 /**
  * The arguments to send for `args` of `operation` on `model`: the same object when no filter needs

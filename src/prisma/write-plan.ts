@@ -6,7 +6,7 @@
  */
 import { VaultConfigError, VaultError } from "../errors.js";
 import type { EncryptedField, ModelSchema, Relation, Row, VaultSchema } from "../schema.js";
-import { type Loose, cloneArgs, isObject, list } from "./args.js";
+import { type Loose, NESTED_WRITES, cloneArgs, isObject, list } from "./args.js";
 
 /** A plaintext to seal; the envelope goes to `holder[key]`, its blind index (if any) to `row[column]`. */
 export interface PendingValue {
@@ -98,6 +98,7 @@ class Walker {
   ) {}
 
   create(model: ModelSchema, data: Loose, parent: Parent | undefined): void {
+    checkDataKeys(model, data);
     const known: Record<string, unknown> = {};
     const needs: ContextNeed[] = [];
     for (const field of model.contextFields) {
@@ -120,6 +121,7 @@ class Walker {
   }
 
   update(model: ModelSchema, data: Loose, locator: Locator): void {
+    checkDataKeys(model, data);
     const known: Record<string, unknown> = {};
     const needs: ContextNeed[] = [];
     for (const field of model.contextFields) {
@@ -203,15 +205,18 @@ class Walker {
       const ops = data[name];
       const target = this.schema.models.get(relation.target);
       if (!target || !isObject(ops)) continue;
+      checkKeys(model, name, ops, NESTED_WRITES);
       const parent: Parent = { model, relation, row: self.row, locator: self.locator };
       const step = (where?: unknown): Locator | undefined =>
         self.locator && [...self.locator, isObject(where) ? { relation: name, where } : { relation: name }];
       for (const item of list(ops["create"])) if (isObject(item)) this.create(target, item, parent);
       for (const item of list(ops["createMany"])) {
+        if (isObject(item)) checkKeys(model, `${name}.createMany`, item, ["data", "skipDuplicates"]);
         if (isObject(item))
           for (const row of list(item["data"])) if (isObject(row)) this.create(target, row, parent);
       }
       for (const item of list(ops["connectOrCreate"])) {
+        if (isObject(item)) checkKeys(model, `${name}.connectOrCreate`, item, ["where", "create"]);
         if (isObject(item) && isObject(item["create"])) this.create(target, item["create"], parent);
       }
       for (const item of list(ops["update"])) {
@@ -222,10 +227,12 @@ class Walker {
         this.nestedUpdate(target, nestedData, step(withWhere ? item["where"] : undefined));
       }
       for (const item of list(ops["updateMany"])) {
+        if (isObject(item)) checkKeys(model, `${name}.updateMany`, item, ["where", "data"]);
         if (isObject(item) && isObject(item["data"]))
           this.nestedUpdate(target, item["data"], step(item["where"]));
       }
       for (const item of list(ops["upsert"])) {
+        if (isObject(item)) checkKeys(model, `${name}.upsert`, item, ["where", "create", "update"]);
         const locator = isObject(item) ? step(item["where"]) : undefined;
         if (isObject(item) && locator) this.upsert(target, item["create"], item["update"], locator, parent);
       }
@@ -280,6 +287,32 @@ function backRelation(child: ModelSchema, parent: Parent): Relation | undefined 
     }
   }
   return undefined;
+}
+
+/**
+ * Precondition: every key of a row's data is a field of its model. Prisma's validation error for an
+ * unknown key (a misspelled relation, say) echoes the argument, plaintext included, so it never gets there.
+ */
+function checkDataKeys(model: ModelSchema, data: Loose): void {
+  for (const key of Object.keys(data)) {
+    if (!model.scalars.has(key) && !model.relations.has(key)) throw unknownArgument(model, key);
+  }
+}
+
+/** Precondition: a nested write's object holds only the keys Prisma's grammar gives it. */
+function checkKeys(model: ModelSchema, path: string, item: Loose, allowed: readonly string[]): void {
+  for (const key of Object.keys(item)) {
+    if (!allowed.includes(key)) throw unknownArgument(model, `${path}.${key}`);
+  }
+}
+
+/** An argument prisma-vault does not understand: named, its value never shown. */
+export function unknownArgument(model: ModelSchema, path: string): VaultError {
+  return new VaultError(
+    "VAULT_UNSUPPORTED_QUERY",
+    `unknown argument "${path}": prisma-vault refuses what it does not understand on models with encrypted data`,
+    { model: model.name },
+  );
 }
 
 function notAString(model: ModelSchema, field: EncryptedField): VaultError {

@@ -10,7 +10,7 @@ import { isEnvelope } from "../../src/envelope.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { VaultOptions } from "../../src/prisma/options.js";
 import { useTestDatabase, type Target } from "../support/databases.js";
-import { vaultFailure } from "../support/errors.js";
+import { anyFailure, vaultFailure } from "../support/errors.js";
 import { useKeyServerRig } from "../support/key-server.js";
 import { registerSecrets } from "../support/secrets.js";
 
@@ -84,6 +84,67 @@ export function failClosedSuite(target: Target): void {
         const [row] = await database().raw("User");
         expect(isEnvelope(row!["ssn"])).toBe(true);
         expect(JSON.stringify(row)).not.toContain("000-00-0000");
+      });
+    });
+
+    describe("no plaintext in errors", () => {
+      it("a misspelled nested write, relation or argument is refused by prisma-vault, naming the key only", async () => {
+        await orgs("org_a");
+        const prisma = extended();
+        const base = { organizationId: "org_a", email: "ann@x.io" };
+        const cases: [unknown, string][] = [
+          [{ data: { ...base, posts: { craete: { title: "t", body: "secret body" } } } }, "posts.craete"],
+          [{ data: { ...base, postz: { create: { title: "t", body: "secret body" } } } }, "postz"],
+          [{ dat: { ...base, ssn: "123-45-6789" } }, "dat"],
+          [
+            {
+              data: {
+                ...base,
+                profile: { connectOrCreate: { where: { id: 1 }, creat: { bio: "secret body" } } },
+              },
+            },
+            "profile.connectOrCreate.creat",
+          ],
+        ];
+        for (const [args, key] of cases) {
+          const error = await vaultFailure(prisma.user.create(args as never));
+          expect(error).toMatchObject({ code: "VAULT_UNSUPPORTED_QUERY", model: "User" });
+          expect(error.message).toContain(`"${key}"`);
+        }
+        const update = await vaultFailure(
+          prisma.organization.update({
+            where: { id: "org_a" },
+            data: { users: { updateMany: { where: {}, dta: { ssn: "123-45-6789" } } } } as never,
+          }),
+        );
+        expect(update.message).toContain('"users.updateMany.dta"');
+        expect(await database().raw("User")).toHaveLength(0);
+      });
+
+      it("errors of Prisma and the database that prisma-vault passes on show no plaintext and no envelope", async () => {
+        await orgs("org_a");
+        const prisma = extended();
+        // Prisma's validation error for a wrong type beside encrypted values prints the arguments it was sent.
+        const invalid = await anyFailure(
+          prisma.user.create({
+            data: { organizationId: "org_a", email: "ann@x.io", ssn: "123-45-6789", name: 42 as never },
+          }),
+        );
+        expect(invalid.message).toContain("[redacted]");
+        expect(invalid.message).not.toMatch(/[A-Za-z0-9+/]{40,}/);
+        // A unique index column already holding the value: the database's own error.
+        await prisma.account.create({
+          data: { organizationId: "org_a", email: "ann@x.io", phone: "123-45-6789" },
+        });
+        const duplicate = await anyFailure(
+          prisma.account.create({
+            data: { organizationId: "org_a", email: "ann@x.io", phone: "123-45-6789" },
+          }),
+        );
+        expect(duplicate).toMatchObject({ code: "P2002" });
+        expect(duplicate.message).not.toMatch(/[A-Za-z0-9+/]{40,}/);
+        expect(await database().raw("Account")).toHaveLength(1);
+        expect(await database().raw("User")).toHaveLength(0);
       });
     });
 
