@@ -84,6 +84,12 @@ export interface Relation {
   /** Foreign-key fields on this model (empty when the key is on the other side or unknown). */
   readonly fromFields: readonly string[];
   readonly toFields: readonly string[];
+  /**
+   * Whether the data model says which columns the relation sets (`fromFields`). The runtime data
+   * model does not; without the generator or the client's inline schema, writes through the relation
+   * on a model with encrypted fields are refused rather than guessed.
+   */
+  readonly keysKnown: boolean;
   /** To-many; `undefined` when the data model does not say (runtime data model). */
   readonly isList: boolean | undefined;
 }
@@ -147,6 +153,7 @@ function modelSchema(
       relationName: field.relationName,
       fromFields: field.relationFromFields ?? [],
       toFields: field.relationToFields ?? [],
+      keysKnown: field.relationFromFields !== undefined,
       isList: field.isList,
     });
   }

@@ -114,6 +114,12 @@ class Walker {
         const fromParent = scalarValue(parent.row[column]);
         if (fromParent !== undefined) known[field] = fromParent;
         else if (parent.locator) needs.push({ field, locator: parent.locator, column });
+      } else if (parent && model.encrypted.size > 0) {
+        const unknown = [...model.relations.values()].find(
+          (r) => r.target === parent.model.name && !r.keysKnown,
+        );
+        if (unknown)
+          throw unknownKeys(model, unknown, `cannot tell whether "${field}" comes from the parent row`);
       }
     }
     this.add(model, "create", data, known, needs, undefined);
@@ -181,6 +187,7 @@ class Walker {
       // Writing null clears the index with the value.
       else if (field.index) data[field.index.column] = null;
     }
+    if (model.encrypted.size > 0) refuseUnknownRelationKeys(model, data);
     const setsContext =
       model.contextFields.some((field) => data[field] !== undefined) ||
       [...model.relations.values()].some(
@@ -304,6 +311,34 @@ function checkKeys(model: ModelSchema, path: string, item: Loose, allowed: reado
   for (const key of Object.keys(item)) {
     if (!allowed.includes(key)) throw unknownArgument(model, `${path}.${key}`);
   }
+}
+
+/** Nested writes that may set the foreign key of the row being written. */
+const LINKING_WRITES = ["connect", "connectOrCreate", "create", "disconnect", "upsert"] as const;
+
+/**
+ * Precondition: a write through a relation on a model with encrypted fields knows which columns the
+ * relation sets, since one may be a key context field. When the data model does not say (no generator
+ * schema, no readable inline schema), such a write is refused before anything is sent: committed
+ * unseen, a tenant change would leave values sealed for the old tenant, undecryptable.
+ */
+function refuseUnknownRelationKeys(model: ModelSchema, data: Loose): void {
+  for (const relation of model.relations.values()) {
+    const ops = data[relation.name];
+    if (relation.keysKnown || !isObject(ops)) continue;
+    const op = LINKING_WRITES.find((name) => ops[name] !== undefined);
+    if (op === undefined) continue;
+    throw unknownKeys(model, relation, `cannot tell which columns "${relation.name}.${op}" sets`);
+  }
+}
+
+function unknownKeys(model: ModelSchema, relation: Relation, what: string): VaultError {
+  return new VaultError(
+    "VAULT_UNSUPPORTED_QUERY",
+    `${what}, so a key context could be missed; add the prisma-vault generator to the Prisma schema ` +
+      "and pass its vaultSchema as vault({ schema })",
+    { model: model.name, field: relation.name },
+  );
 }
 
 /** An argument prisma-vault does not understand: named, its value never shown. */

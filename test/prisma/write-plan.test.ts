@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cloneArgs } from "../../src/prisma/args.js";
 import { planWrite, type WritePlan, type WriteUnit } from "../../src/prisma/write-plan.js";
-import { modelOf, testSchema } from "../support/datamodel.js";
+import { buildVaultSchema } from "../../src/schema.js";
+import { modelOf, testDataModel, testIndexSecret, testModels, testSchema } from "../support/datamodel.js";
 import { thrownVaultError } from "../support/errors.js";
 
 type Loose = Record<string, unknown>;
@@ -694,5 +695,100 @@ describe("cloneArgs", () => {
     const dto = new CreateUserDto();
     const plan = planWrite(schema, "User", "create", { data: dto });
     expect(only(plan).values[0]?.holder).not.toBe(dto);
+  });
+});
+
+describe("planWrite, what it does not understand", () => {
+  /** The test data model as the runtime data model gives it: relations without their key columns. */
+  const runtimeSchema = buildVaultSchema(
+    {
+      models: Object.fromEntries(
+        Object.entries(testDataModel.models).map(([name, m]) => [
+          name,
+          {
+            ...m,
+            fields: m.fields.map(({ relationFromFields: _f, relationToFields: _t, ...field }) => field),
+          },
+        ]),
+      ),
+    },
+    testModels,
+    "reject",
+    testIndexSecret,
+  );
+
+  it("a tenant change through a relation whose keys are unknown is refused before anything is sent, naming the generator", () => {
+    for (const data of [
+      { organization: { connect: { id: "org_b" } } },
+      { organization: { connectOrCreate: { where: { id: "o" }, create: { id: "o", name: "o" } } } },
+      { organization: { create: { id: "o", name: "o" } } },
+    ]) {
+      const error = thrownVaultError(() =>
+        planWrite(runtimeSchema, "User", "update", { where: { id: 1 }, data }),
+      );
+      expect(error).toMatchObject({ code: "VAULT_UNSUPPORTED_QUERY", model: "User", field: "organization" });
+      expect(error.message).toContain("prisma-vault generator");
+    }
+    expect(() =>
+      planWrite(runtimeSchema, "User", "create", {
+        data: { organization: { connect: { id: "o" } }, email: "a@x" },
+      }),
+    ).toThrow(/generator/);
+  });
+
+  it("a nested create whose context would come from a parent through unknown keys is refused, naming the generator", () => {
+    const error = thrownVaultError(() =>
+      planWrite(runtimeSchema, "Organization", "create", {
+        data: { id: "o", name: "o", users: { create: { email: "a@x" } } },
+      }),
+    );
+    expect(error).toMatchObject({ code: "VAULT_UNSUPPORTED_QUERY", model: "User" });
+    expect(error.message).toContain("prisma-vault generator");
+  });
+
+  it("with unknown keys, writes that give the context themselves or touch no linking relation still plan", () => {
+    expect(
+      planWrite(runtimeSchema, "User", "create", { data: { organizationId: "o", email: "a@x" } }).units,
+    ).toHaveLength(1);
+    expect(
+      planWrite(runtimeSchema, "User", "update", { where: { id: 1 }, data: { email: "b@x", name: "n" } })
+        .units,
+    ).toHaveLength(1);
+  });
+
+  it("unknown keys in data and in nested writes are refused, named without their values", () => {
+    const cases: [string, string, unknown, string][] = [
+      ["User", "create", { data: { organizationId: "o", emial: "secret-value" } }, "emial"],
+      [
+        "User",
+        "create",
+        { data: { organizationId: "o", email: "a", posts: { craete: { body: "secret-value" } } } },
+        "posts.craete",
+      ],
+      [
+        "User",
+        "update",
+        { data: { posts: { createMany: { data: [], skipDupes: true } } } },
+        "posts.createMany.skipDupes",
+      ],
+      [
+        "User",
+        "update",
+        { data: { posts: { upsert: { where: { id: 1 }, create: {}, updat: {} } } } },
+        "posts.upsert.updat",
+      ],
+      [
+        "Organization",
+        "update",
+        { data: { users: { update: { where: { id: 1 }, data: { ssn: "x" }, extra: 1 } } } },
+        "where",
+      ],
+    ];
+    for (const [model, operation, args, key] of cases) {
+      const error = thrownVaultError(() => planWrite(schema, model, operation, args));
+      expect(error.code).toBe("VAULT_UNSUPPORTED_QUERY");
+      expect(error.message).toContain(`"${key}"`);
+      expect(error.message).not.toContain("secret-value");
+    }
   });
 });
