@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decrypt, encrypt, FieldCipher } from "../src/cipher.js";
-import { VaultKeyUnavailableError } from "../src/errors.js";
+import { VaultConfigError, VaultKeyUnavailableError } from "../src/errors.js";
+import type { KeyProvider } from "../src/keys/provider.js";
 import { associatedData } from "../src/context.js";
 import {
   decodeEnvelope,
@@ -64,7 +65,10 @@ describe("FieldCipher", () => {
       const flipped = Buffer.from(bytes);
       flipped[i]! ^= 0x01;
       const error = await vaultFailure(fields.decrypt(flipped.toString("base64"), ssn));
-      expect(["VAULT_DECRYPT_FAILED", "VAULT_ENVELOPE_INVALID"]).toContain(error.code);
+      // A flip in the blob's master key id names a key this ring does not hold: unavailable, not text.
+      if (error.code === "VAULT_KEY_UNAVAILABLE")
+        expect((error as VaultKeyUnavailableError).keyId).not.toBe("k1");
+      else expect(["VAULT_DECRYPT_FAILED", "VAULT_ENVELOPE_INVALID"]).toContain(error.code);
     }
   });
 
@@ -109,6 +113,40 @@ describe("FieldCipher", () => {
     const envelope = await fields.encrypt("x", none);
     expect(await decrypt(provider, envelope)).toBe("x");
     expect((await vaultFailure(fields.decrypt(envelope, ssn))).code).toBe("VAULT_DECRYPT_FAILED");
+  });
+
+  it("a value whose master key is not in the ring is VAULT_KEY_UNAVAILABLE with its place and key id", async () => {
+    const envelope = await fields.encrypt("123-45-6789", ssn);
+    const withoutK1 = new LocalKeyProvider({ keys: [{ id: "k2", key: randomBytes(32) }] });
+    const error = await vaultFailure(new FieldCipher(new DataKeyCache(withoutK1)).decrypt(envelope, ssn));
+    expect(error).toBeInstanceOf(VaultKeyUnavailableError);
+    expect(error).toMatchObject({
+      code: "VAULT_KEY_UNAVAILABLE",
+      keyId: "k1",
+      model: "User",
+      field: "ssn",
+      id: 42,
+    });
+    expect(error.message).toBe(
+      'User.ssn (id 42): master key "k1" is not in the local key ring (it holds k2)',
+    );
+  });
+
+  it("errors keep their class and details when the cipher adds the place", async () => {
+    const unavailable = new VaultKeyUnavailableError("key kx is gone", { keyId: "kx" });
+    const failing = (error: Error): KeyProvider => ({
+      name: "failing",
+      createDataKey: () => Promise.reject(error),
+      decryptDataKey: () => Promise.reject(error),
+    });
+    const located = await vaultFailure(
+      new FieldCipher(new DataKeyCache(failing(unavailable))).encrypt("x", ssn),
+    );
+    expect(located).toBeInstanceOf(VaultKeyUnavailableError);
+    expect(located).toMatchObject({ keyId: "kx", model: "User", field: "ssn", id: 42 });
+    const config = await vaultFailure(fields.encrypt(42 as unknown as string, ssn));
+    expect(config).toBeInstanceOf(VaultConfigError);
+    expect(config).toMatchObject({ model: "User", field: "ssn" });
   });
 
   it("refuses a non-string value", async () => {
@@ -209,12 +247,15 @@ describe("standalone encrypt / decrypt", () => {
     expect(await fields.decrypt(envelope, ssn)).toBe("123-45-6789");
   });
 
-  it("a blob from a master key that is not in the ring does not decrypt", async () => {
+  it("a blob from a master key that is not in the ring is VAULT_KEY_UNAVAILABLE naming it; a wrong key under its id does not decrypt", async () => {
     const envelope = await encrypt(provider, "x", testOrg);
     const stranger = new LocalKeyProvider({ keys: [{ id: "k9", key: randomBytes(32) }] });
-    const error = await vaultFailure(decrypt(stranger, envelope));
-    expect(error.code).toBe("VAULT_DECRYPT_FAILED");
-    expect(String((error.cause as Error).message)).toContain('"k1"');
+    const missing = await vaultFailure(decrypt(stranger, envelope));
+    expect(missing).toBeInstanceOf(VaultKeyUnavailableError);
+    expect(missing).toMatchObject({ code: "VAULT_KEY_UNAVAILABLE", keyId: "k1" });
+    expect(missing.message).toContain('master key "k1" is not in the local key ring');
+    const impostor = new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] });
+    expect((await vaultFailure(decrypt(impostor, envelope))).code).toBe("VAULT_DECRYPT_FAILED");
   });
 
   it("an invalid context is refused before the provider is called", async () => {

@@ -17,7 +17,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { validateContext, type KeyContext } from "../context.js";
 import { isBase64 } from "../envelope.js";
-import { VaultKeyRejectedError } from "../errors.js";
+import { isVaultError, VaultKeyRejectedError, type VaultKeyUnavailableError } from "../errors.js";
 import { LocalKeyProvider } from "../keys/local.js";
 import { guardProvider, type DataKey, type KeyProvider } from "../keys/provider.js";
 import { unwrapBlob, wrapBlob } from "./blobs.js";
@@ -150,6 +150,15 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
       const key = await provider.decryptDataKey(blob!);
       return send(response, 200, { data_key: base64(key.key), id: key.id });
     } catch (error) {
+      // By code, not class: a provider may carry its own copy of the error classes.
+      if (isVaultError(error, "VAULT_KEY_UNAVAILABLE")) {
+        const keyId = (error as VaultKeyUnavailableError).keyId;
+        const key = keyId === undefined ? "The key" : `Key "${keyId}"`;
+        return send(response, 404, {
+          message: `${key} that wrapped the encrypted keys is not available`,
+          code: "key_unavailable",
+        });
+      }
       if (error instanceof VaultKeyRejectedError) {
         return send(response, 400, {
           message: "The encrypted keys could not be decrypted",

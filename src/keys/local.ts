@@ -14,7 +14,7 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from "node:crypto";
 import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context.js";
 import { DATA_KEY_BYTES, hasPrefix, isBase64, IV_BYTES, TAG_BYTES } from "../envelope.js";
-import { VaultConfigError, VaultKeyRejectedError } from "../errors.js";
+import { VaultConfigError, VaultKeyRejectedError, VaultKeyUnavailableError } from "../errors.js";
 import { decodeLeb128, encodeLeb128 } from "../leb128.js";
 import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
 
@@ -147,9 +147,11 @@ export class LocalKeyProvider implements KeyProvider {
   #unwrap(encryptedKeys: Uint8Array): DecryptedDataKey {
     const blob = parseBlob(encryptedKeys);
     const master = this.#ring.get(blob.masterKeyId);
+    // A key that is not configured is not a bad value: the caller must not read it as one (or null).
     if (master === undefined) {
-      throw new VaultKeyRejectedError(
-        `master key "${blob.masterKeyId}" is not in the local key ring (${KEYS_ENV} has ${[...this.#ring.keys()].join(", ")})`,
+      throw new VaultKeyUnavailableError(
+        `master key "${blob.masterKeyId}" is not in the local key ring (it holds ${[...this.#ring.keys()].join(", ")})`,
+        { keyId: blob.masterKeyId },
       );
     }
     try {

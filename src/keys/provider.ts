@@ -4,7 +4,7 @@
  */
 import type { KeyContext } from "../context.js";
 import { DATA_KEY_BYTES } from "../envelope.js";
-import { VaultConfigError, VaultError } from "../errors.js";
+import { VaultConfigError, VaultError, type VaultErrorCode } from "../errors.js";
 
 /** A fresh data key: the plaintext key, its encrypted form to store in the envelope, and an id. */
 export interface DataKey {
@@ -51,8 +51,9 @@ export interface KeyProvider {
 
 /**
  * Wraps a provider so a buggy or failing one fails loudly and uniformly: results are checked
- * (a 32-byte key, a non-empty blob, a string id) and every thrown error becomes `VAULT_KEY_PROVIDER`.
- * Wrapping twice is harmless.
+ * (a 32-byte key, a non-empty blob, a string id) and every thrown error becomes `VAULT_KEY_PROVIDER`,
+ * except a key that is not configured (`VAULT_KEY_UNAVAILABLE`, e.g. {@link VaultKeyUnavailableError}),
+ * which is passed on as it is. Wrapping twice is harmless.
  */
 export function guardProvider(provider: KeyProvider): KeyProvider {
   if (GUARDED.has(provider)) return provider;
@@ -90,11 +91,14 @@ function checkShape(provider: KeyProvider): void {
   }
 }
 
+const PASSED_THROUGH = new Set<VaultErrorCode>(["VAULT_KEY_PROVIDER", "VAULT_KEY_UNAVAILABLE"]);
+
 async function call<T>(name: string, method: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof VaultError && error.code === "VAULT_KEY_PROVIDER") throw error;
+    // A refused blob and a key that is not configured are answers, not outages: they keep their code.
+    if (error instanceof VaultError && PASSED_THROUGH.has(error.code)) throw error;
     throw new VaultError("VAULT_KEY_PROVIDER", `key provider "${name}" failed in ${method}()`, {
       cause: error,
     });

@@ -5,7 +5,7 @@
  */
 import type { KeyContext } from "../context.js";
 import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../envelope.js";
-import { VaultConfigError, VaultError, VaultKeyRejectedError } from "../errors.js";
+import { VaultConfigError, VaultError, VaultKeyRejectedError, VaultKeyUnavailableError } from "../errors.js";
 import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
 
 /** The part of a `WorkOS` instance (`@workos-inc/node` 7.5x to 11) that this provider uses. */
@@ -106,16 +106,23 @@ export class WorkOSKeyProvider implements KeyProvider {
       const status = (error as { status?: unknown })?.status;
       const suffix = typeof status === "number" ? ` (HTTP ${status})` : "";
       const message = `WorkOS Vault ${method} failed${suffix}`;
-      // The service answered, and said no to this blob: retrying will not help.
-      if (method === "decryptDataKey" && REJECTED_STATUS.has(status as number)) {
-        throw new VaultKeyRejectedError(message, { cause: error });
+      if (method === "decryptDataKey") {
+        // The service answered, and does not hold the key that wrapped this blob. The SDK throws
+        // NotFoundException for a 404 and does not retry it.
+        if (status === 404) {
+          throw new VaultKeyUnavailableError(`${message}: the key that wrapped this blob is not available`, {
+            cause: error,
+          });
+        }
+        // The service answered, and said no to this blob: retrying will not help.
+        if (REJECTED_STATUS.has(status as number)) throw new VaultKeyRejectedError(message, { cause: error });
       }
       throw new VaultError("VAULT_KEY_PROVIDER", message, { cause: error });
     }
   }
 }
 
-const REJECTED_STATUS = new Set([400, 404, 422]);
+const REJECTED_STATUS = new Set([400, 422]);
 
 function readRekeyResponse(response: unknown): DataKey {
   // createRekey() returns { dataKey: string, encryptedKeys, id }; the raw API { data_key, encrypted_keys, id }.

@@ -87,13 +87,16 @@ export async function openResult(
 
 /**
  * What to read for a value that did not decrypt: itself when it is plaintext its field reads, else
- * what `policy` says. Everything that is not a decryption failure (a provider outage) is rethrown.
+ * what `policy` says. Everything that is not a decryption failure is rethrown: a provider outage, and
+ * a key that is not configured (never read as null: the application could overwrite the real value).
  */
 function recover(error: unknown, stored: StoredValue, id: unknown, policy: DecryptErrorPolicy): unknown {
   const { model, field, value } = stored;
+  if (error instanceof VaultError && error.code === "VAULT_KEY_UNAVAILABLE") throw error;
   let failure = error;
   if (error instanceof VaultError && error.code === "VAULT_ENVELOPE_INVALID") {
-    // Not an envelope: a plaintext row left from before encryption, or garbage.
+    // Not an envelope (it does not parse, or its key blob has no known format; no provider was
+    // asked): a plaintext row left from before encryption, or garbage.
     if (field.plaintext === "read") return value;
     failure = new VaultDecryptError({ model: model.name, field: field.name, id });
   }

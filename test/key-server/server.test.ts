@@ -92,6 +92,32 @@ describe("the key server", () => {
     expect(decrypted.json["data_key"]).toBe(Buffer.from(bare.key).toString("base64"));
   });
 
+  it("a blob whose master key is not in its ring is 404 key_unavailable; a refused blob stays 400", async () => {
+    const elsewhere = new LocalKeyProvider({ keys: [{ id: "elsewhere", key: randomBytes(32) }] });
+    const foreign = await elsewhere.createDataKey(ctx);
+    const keys = Buffer.from(foreign.encryptedKeys).toString("base64");
+    const missing = await post(rig.server, "/vault/v1/keys/decrypt", JSON.stringify({ keys }));
+    expect(missing.status).toBe(404);
+    expect(missing.json).toMatchObject({ code: "key_unavailable" });
+    expect(missing.json["message"]).toContain('"elsewhere"');
+    const rekey = await post(
+      rig.server,
+      "/vault/v1/keys/rekey",
+      JSON.stringify({ context: ctx, encrypted_keys: keys }),
+    );
+    expect(rekey.status).toBe(404);
+    const own = await rig.local.createDataKey(ctx);
+    const tampered = Buffer.from(own.encryptedKeys);
+    tampered[tampered.length - 1]! ^= 1;
+    const refused = await post(
+      rig.server,
+      "/vault/v1/keys/decrypt",
+      JSON.stringify({ keys: tampered.toString("base64") }),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.json["code"]).toBe("invalid_keys");
+  });
+
   it("401 without a bearer token, or with one that is not sk_…", async () => {
     const body = JSON.stringify({ context: ctx });
     expect((await post(rig.server, "/vault/v1/keys/data-key", body, null)).status).toBe(401);

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { VaultError } from "../../src/errors.js";
-import { VaultKeyRejectedError } from "../../src/errors.js";
-import { LocalKeyProvider } from "../../src/keys/local.js";
+import { VaultKeyRejectedError, VaultKeyUnavailableError } from "../../src/errors.js";
+import { LocalKeyProvider, localMasterKeyId } from "../../src/keys/local.js";
 import { vaultFailure } from "../support/errors.js";
 
 const k1 = randomBytes(32);
@@ -55,21 +55,23 @@ describe("LocalKeyProvider", () => {
     );
   });
 
-  it("a blob whose master key is missing from the ring is a VAULT_KEY_PROVIDER error naming the key id", async () => {
+  it("a blob whose master key is missing from the ring is VAULT_KEY_UNAVAILABLE naming the key id", async () => {
     const old = await new LocalKeyProvider({ keys: [{ id: "k1", key: k1 }] }).createDataKey(ctx);
-    const error = await vaultFailure(
-      new LocalKeyProvider({ keys: [{ id: "k2", key: k2 }] }).decryptDataKey(old.encryptedKeys),
-    );
-    expect(error).toBeInstanceOf(VaultKeyRejectedError);
-    expect(error.code).toBe("VAULT_KEY_PROVIDER");
-    expect(error.message).toContain('"k1"');
+    const ring = new LocalKeyProvider({ keys: [{ id: "k2", key: k2 }] });
+    for (const attempt of [ring.decryptDataKey(old.encryptedKeys), ring.rekey(old.encryptedKeys, ctx)]) {
+      const error = await vaultFailure(attempt);
+      expect(error).toBeInstanceOf(VaultKeyUnavailableError);
+      expect(error).toMatchObject({ code: "VAULT_KEY_UNAVAILABLE", keyId: "k1" });
+      expect(error.message).toContain('master key "k1" is not in the local key ring');
+    }
   });
 
-  it("a blob under a different key with the same id is a VAULT_KEY_PROVIDER error naming the key id", async () => {
+  it("a blob under a different key with the same id is rejected (not unavailable), naming the key id", async () => {
     const old = await new LocalKeyProvider({ keys: [{ id: "k1", key: k1 }] }).createDataKey(ctx);
     const error = await vaultFailure(
       new LocalKeyProvider({ keys: [{ id: "k1", key: k2 }] }).decryptDataKey(old.encryptedKeys),
     );
+    expect(error).toBeInstanceOf(VaultKeyRejectedError);
     expect(error.code).toBe("VAULT_KEY_PROVIDER");
     expect(error.message).toContain('"k1"');
     expect(error.message).not.toContain(k2.toString("base64"));
@@ -81,7 +83,11 @@ describe("LocalKeyProvider", () => {
     for (let i = 0; i < encryptedKeys.length; i++) {
       const changed = Uint8Array.from(encryptedKeys);
       changed[i]! ^= 0x01;
-      expect(await vaultFailure(provider.decryptDataKey(changed))).toBeInstanceOf(VaultKeyRejectedError);
+      const error = await vaultFailure(provider.decryptDataKey(changed));
+      // A change to the master key id names a key the ring does not hold: unavailable, never a key.
+      const named = localMasterKeyId(changed);
+      if (named === undefined || named === "k1") expect(error).toBeInstanceOf(VaultKeyRejectedError);
+      else expect(error).toMatchObject({ code: "VAULT_KEY_UNAVAILABLE", keyId: named });
     }
     expect(await vaultFailure(provider.decryptDataKey(encryptedKeys.subarray(0, 20)))).toBeInstanceOf(
       VaultKeyRejectedError,

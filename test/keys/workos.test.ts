@@ -1,12 +1,15 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { decrypt, encrypt, FieldCipher } from "../../src/cipher.js";
 import { associatedData } from "../../src/context.js";
 import { decodeEnvelope, encodeEnvelope, WORKOS_KEY_BLOB_MAGIC } from "../../src/envelope.js";
 import { isVaultError, VaultKeyUnavailableError } from "../../src/errors.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
+import { LocalKeyProvider } from "../../src/keys/local.js";
 import { WorkOSKeyProvider } from "../../src/keys/workos.js";
+import { startKeyServer } from "../../src/key-server/server.js";
 import { vaultFailure } from "../support/errors.js";
-import { useKeyServerRig } from "../support/key-server.js";
+import { sdkClient, TEST_TOKEN, useKeyServerRig } from "../support/key-server.js";
 
 const context = { organizationId: "org_01EHZNVPK3SFK441A1RGBFSHRT" };
 const texts = {
@@ -94,6 +97,34 @@ describe("interoperability with the official @workos-inc/node SDK over HTTP", ()
     expect(error.message).toContain('key provider "workos"');
     expect((await vaultFailure(decrypt(rig.provider, local, aad))).code).toBe("VAULT_KEY_UNAVAILABLE");
     expect(rig.server.stats().requests).toBe(0);
+  });
+
+  it("a 404 from the key API (its key is not configured there) is VAULT_KEY_UNAVAILABLE, asked once", async () => {
+    const elsewhere = await startKeyServer({
+      provider: new LocalKeyProvider({ keys: [{ id: "elsewhere", key: randomBytes(32) }] }),
+    });
+    try {
+      const aad = associatedData("User", "notes", context);
+      const envelope = await encrypt(
+        new WorkOSKeyProvider({ workos: sdkClient(elsewhere, TEST_TOKEN) }),
+        "x",
+        context,
+        aad,
+      );
+      rig.server.resetStats();
+      const ref = { model: "User", field: "notes", context, id: 7 };
+      const error = await vaultFailure(
+        new FieldCipher(new DataKeyCache(rig.provider)).decrypt(envelope, ref),
+      );
+      expect(error).toBeInstanceOf(VaultKeyUnavailableError);
+      expect(error).toMatchObject({ code: "VAULT_KEY_UNAVAILABLE", model: "User", field: "notes", id: 7 });
+      expect(error.message).toContain("HTTP 404");
+      expect((await vaultFailure(decrypt(rig.provider, envelope, aad))).code).toBe("VAULT_KEY_UNAVAILABLE");
+      // The SDK does not retry a 404: one request per attempt.
+      expect(rig.server.stats()).toMatchObject({ decrypt: 2, statuses: { "404": 2 } });
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   it("refuses to be built without a WorkOS client", () => {

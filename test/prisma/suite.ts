@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { associatedData } from "../../src/context.js";
 import { isEnvelope } from "../../src/envelope.js";
+import { LocalKeyProvider } from "../../src/keys/local.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { VaultOptions } from "../../src/prisma/options.js";
 import { useTestDatabase, type Target, type TestDatabase } from "../support/databases.js";
@@ -638,6 +639,31 @@ export function extensionSuite(target: Target): void {
         expect((await tolerant.user.findUnique({ where: { id: bob.id } }))?.ssn).toBeNull();
         const custom = extended({ onDecryptError: () => "[unreadable]" });
         expect((await custom.user.findUnique({ where: { id: bob.id } }))?.ssn).toBe("[unreadable]");
+      });
+
+      it("a value whose master key is missing from the ring is VAULT_KEY_UNAVAILABLE naming it, even with onDecryptError: null", async () => {
+        await orgs("org_a");
+        const withK1 = extended({
+          keys: new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] }),
+        });
+        const user = await withK1.user.create({
+          data: { organizationId: "org_a", email: "kept@x.io", ssn: "123-45-6789" },
+        });
+        const withoutK1 = extended({
+          keys: new LocalKeyProvider({ keys: [{ id: "k2", key: randomBytes(32) }] }),
+          onDecryptError: "null",
+        });
+        const error = await vaultFailure(withoutK1.user.findUnique({ where: { id: user.id } }));
+        expect(error).toMatchObject({
+          code: "VAULT_KEY_UNAVAILABLE",
+          keyId: "k1",
+          model: "User",
+          id: user.id,
+        });
+        expect(error.message).toContain('master key "k1"');
+        expect(await withK1.user.findUnique({ where: { id: user.id } })).toMatchObject({
+          ssn: "123-45-6789",
+        });
       });
 
       it("a failure on a cached key fails the read while values waiting for their keys settle quietly", async () => {
