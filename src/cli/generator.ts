@@ -3,7 +3,8 @@
  * as a child process with PRISMA_GENERATOR_INVOCATION=true and speaks JSON-RPC with it: requests are
  * JSON lines on stdin (`getManifest`, `generate`), replies JSON lines on stderr. It needs neither
  * `@prisma/internals` nor the network. It writes `vaultSchema` (annotations, relations, ids) to the
- * output folder: `index.js` + `index.d.ts` (ESM), `index.cjs` + `index.d.cts`, `vault-schema.json`.
+ * output folder: `index.js` + `index.d.ts` (ESM), `index.cjs` + `index.d.cts`, `vault-schema.json`,
+ * with the datasource's active provider as `datamodel.provider`.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -16,6 +17,8 @@ interface Request {
   readonly params?: {
     readonly generator?: { readonly output?: { readonly value?: string | null } | null };
     readonly dmmf?: { readonly datamodel?: { readonly models?: readonly unknown[] } };
+    /** Prisma 6.19 and 7.10 send `provider` as written and `activeProvider` resolved (`postgres` → `postgresql`). */
+    readonly datasources?: readonly { readonly provider?: string; readonly activeProvider?: string }[];
   };
 }
 
@@ -64,7 +67,9 @@ async function writeSchema(request: Request): Promise<void> {
   const models = request.params?.dmmf?.datamodel?.models;
   if (!dir) throw new Error("the generator block needs an output path");
   if (!Array.isArray(models)) throw new Error("Prisma sent no data model");
-  const schema = JSON.stringify(fromDmmf(models as Parameters<typeof fromDmmf>[0]), null, 2);
+  const source = request.params?.datasources?.[0];
+  const provider = source?.activeProvider ?? source?.provider;
+  const schema = JSON.stringify(fromDmmf(models as Parameters<typeof fromDmmf>[0], provider), null, 2);
   const banner = "// Written by the prisma-vault generator from your Prisma schema. Do not edit.\n";
   // The JSON itself is the declared type: self-contained (no import of prisma-vault) and exact.
   const types = `export declare const vaultSchema: ${schema};\n`;

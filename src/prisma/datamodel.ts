@@ -1,7 +1,8 @@
 /**
  * The shape of a Prisma schema that prisma-vault needs: models, their scalar and relation fields,
- * primary keys and `///` documentation. It comes from the `prisma-vault` generator (complete) or,
- * without it, from the client's runtime data model (no documentation, no relation keys).
+ * primary keys, native types and `///` documentation. It comes from the `prisma-vault` generator
+ * (complete), from the schema text the generated client embeds (inline-schema.ts), or from the client's
+ * runtime data model (no documentation, no relation keys).
  */
 
 /** One field as the generator writes it (a subset of Prisma's DMMF field). */
@@ -15,6 +16,8 @@ export interface DataModelField {
   readonly relationName?: string;
   readonly relationFromFields?: readonly string[];
   readonly relationToFields?: readonly string[];
+  /** The `@db.` attribute as DMMF gives it: `["VarChar", ["191"]]`, `["Text", []]`; absent without one. */
+  readonly nativeType?: readonly [string, readonly string[]];
   readonly documentation?: string;
 }
 
@@ -28,6 +31,8 @@ export interface DataModelModel {
 }
 
 export interface DataModel {
+  /** The datasource's active provider: `"sqlite"`, `"postgresql"`, `"mysql"`, …; absent in older schemas. */
+  readonly provider?: string;
   readonly models: Readonly<Record<string, DataModelModel>>;
 }
 
@@ -53,15 +58,26 @@ export function isGeneratedVaultSchema(value: unknown): value is GeneratedVaultS
   );
 }
 
+/** DMMF writes `nativeType: null` for a field without a `@db.` attribute. */
+type DmmfLikeField = Omit<DataModelField, "nativeType"> & {
+  readonly nativeType?: DataModelField["nativeType"] | null;
+} & Record<string, unknown>;
+
 interface DmmfLikeModel {
   readonly name: string;
-  readonly fields: readonly (DataModelField & Record<string, unknown>)[];
+  readonly fields: readonly DmmfLikeField[];
   readonly primaryKey?: { readonly fields: readonly string[] } | null;
   readonly documentation?: string;
 }
 
-/** The generator's document for a DMMF datamodel: only the keys prisma-vault reads. */
-export function fromDmmf(models: readonly DmmfLikeModel[]): GeneratedVaultSchema {
+/**
+ * The generator's document for a DMMF datamodel and the datasource's active provider: only the keys
+ * prisma-vault reads.
+ *
+ * @example
+ * fromDmmf(request.params.dmmf.datamodel.models, request.params.datasources[0]?.activeProvider);
+ */
+export function fromDmmf(models: readonly DmmfLikeModel[], provider?: string): GeneratedVaultSchema {
   const out: Record<string, DataModelModel> = {};
   for (const model of models) {
     out[model.name] = {
@@ -71,10 +87,14 @@ export function fromDmmf(models: readonly DmmfLikeModel[]): GeneratedVaultSchema
       fields: model.fields.map((field) => pick(field)),
     };
   }
-  return { generator: "prisma-vault", version: 1, datamodel: { models: out } };
+  return {
+    generator: "prisma-vault",
+    version: 1,
+    datamodel: { ...(provider === undefined ? {} : { provider }), models: out },
+  };
 }
 
-function pick(field: DataModelField): DataModelField {
+function pick(field: DmmfLikeField): DataModelField {
   const copy: Record<string, unknown> = { name: field.name, kind: field.kind, type: field.type };
   for (const key of [
     "isList",
@@ -83,9 +103,10 @@ function pick(field: DataModelField): DataModelField {
     "relationName",
     "relationFromFields",
     "relationToFields",
+    "nativeType",
     "documentation",
   ] as const) {
-    if (field[key] !== undefined) copy[key] = field[key];
+    if (field[key] !== undefined && field[key] !== null) copy[key] = field[key];
   }
   return copy as unknown as DataModelField;
 }

@@ -47,12 +47,37 @@ describe("prisma-vault generator", () => {
       readFileSync(join(dir, "out", "vault-schema.json"), "utf8"),
     ) as GeneratedVaultSchema;
     expect(schema.generator).toBe("prisma-vault");
+    expect(schema.datamodel.provider).toBe("sqlite");
     expect(annotationsOf(schema.datamodel)).toEqual({
       Note: { context: { tenant: "tenantId" }, fields: { body: { aad: "none" } } },
     });
     expect(schema.datamodel.models["Note"]?.fields.find((f) => f.name === "id")?.isId).toBe(true);
     expect(readFileSync(join(dir, "out", "index.js"), "utf8")).toContain("export const vaultSchema");
     expect(readFileSync(join(dir, "out", "index.cjs"), "utf8")).toContain("exports.vaultSchema");
+  });
+
+  it("records the datasource's active provider and the fields' native types", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const done = runGenerator(input, output);
+    const out = join(dir, "protocol");
+    const fields = [
+      { name: "id", kind: "scalar", type: "String", isId: true, nativeType: ["VarChar", ["191"]] },
+      { name: "n", kind: "scalar", type: "Int", nativeType: null },
+    ];
+    const params = {
+      generator: { output: { value: out } },
+      datasources: [{ name: "db", provider: "postgres", activeProvider: "postgresql" }],
+      dmmf: { datamodel: { models: [{ name: "Note", primaryKey: null, fields }] } },
+    };
+    input.end(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "generate", params })}\n`);
+    await done;
+    const schema = JSON.parse(readFileSync(join(out, "vault-schema.json"), "utf8")) as GeneratedVaultSchema;
+    expect(schema.datamodel.provider).toBe("postgresql");
+    expect(schema.datamodel.models["Note"]?.fields).toEqual([
+      { name: "id", kind: "scalar", type: "String", isId: true, nativeType: ["VarChar", ["191"]] },
+      { name: "n", kind: "scalar", type: "Int" },
+    ]);
   });
 
   it("answers getManifest and reports unknown methods and missing output as JSON-RPC errors", async () => {
