@@ -6,6 +6,7 @@
  */
 import type { DataModel, DataModelField, DataModelModel } from "./datamodel.js";
 import type { Loose } from "./args.js";
+import { parseInlineSchema } from "./inline-schema.js";
 
 /**
  * The client's runtime data model (`client._runtimeDataModel`): field names, kinds, types and
@@ -29,6 +30,24 @@ export function runtimeDataModel(client: unknown): DataModel | undefined {
     };
   }
   return { models: out };
+}
+
+/**
+ * The data model read from the schema text the generated client embeds (`client._engineConfig.inlineSchema`),
+ * with `provider` from `client._engineConfig.activeProvider`: relation keys, list and id flags, native types
+ * and documentation without the prisma-vault generator. `undefined` when Prisma stops embedding the text or
+ * the text is not one parseInlineSchema understands.
+ *
+ * @example
+ * inlineSchemaDataModel(new PrismaClient({ adapter }))?.models["User"]?.fields; // with relationFromFields
+ */
+export function inlineSchemaDataModel(client: unknown): DataModel | undefined {
+  const config = (client as { _engineConfig?: { inlineSchema?: unknown; activeProvider?: unknown } } | null)
+    ?._engineConfig;
+  if (typeof config?.inlineSchema !== "string") return undefined;
+  const parsed = parseInlineSchema(config.inlineSchema);
+  const provider = config.activeProvider;
+  return parsed && typeof provider === "string" ? { ...parsed, provider } : parsed;
 }
 
 /**

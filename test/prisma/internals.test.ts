@@ -1,16 +1,19 @@
 /**
  * One test per Prisma internal that prisma-vault relies on (src/prisma/internals.ts), on a real
- * SQLite client. When a Prisma upgrade moves one, the test that names it fails.
+ * SQLite client (and, for what a client holds before it connects, on unconnected clients of every
+ * target, Prisma 6.19's included). When a Prisma upgrade moves one, the test that names it fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   dataPathOf,
   globalOmit,
+  inlineSchemaDataModel,
   itxClient,
   runtimeDataModel,
   transactionOf,
 } from "../../src/prisma/internals.js";
 import { openDatabase, type TestDatabase } from "../support/databases.js";
+import { offlineClient, prisma6Missing } from "../support/offline-clients.js";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -49,6 +52,47 @@ describe("Prisma internals", () => {
     expect(model?.fields.find((f) => f.name === "email")).toMatchObject({ kind: "scalar", type: "String" });
     expect(model?.fields.find((f) => f.name === "posts")).toMatchObject({ kind: "object", type: "Post" });
     expect(runtimeDataModel({})).toBeUndefined();
+  });
+
+  it("_engineConfig.inlineSchema and activeProvider give relation keys, documentation and the provider", () => {
+    const model = inlineSchemaDataModel(db.plain);
+    expect(model?.provider).toBe("sqlite");
+    expect(model?.models["User"]?.fields.find((f) => f.name === "organization")).toMatchObject({
+      kind: "object",
+      relationName: "OrganizationToUser",
+      relationFromFields: ["organizationId"],
+      relationToFields: ["id"],
+    });
+    expect(model?.models["User"]?.fields.find((f) => f.name === "email")?.documentation).toBe("@encrypted");
+    expect(inlineSchemaDataModel({})).toBeUndefined();
+    expect(inlineSchemaDataModel(null)).toBeUndefined();
+    expect(inlineSchemaDataModel({ _engineConfig: { inlineSchema: "model User {" } })).toBeUndefined();
+  });
+
+  it.each([
+    ["postgres", "postgresql"],
+    ["mariadb", "mysql"],
+  ] as const)("_engineConfig gives native types on an unconnected %s client", async (target, provider) => {
+    const client = await offlineClient(target);
+    const model = inlineSchemaDataModel(client);
+    await client.$disconnect();
+    expect(model?.provider).toBe(provider);
+    expect(model?.models["User"]?.fields.find((f) => f.name === "email")?.nativeType).toEqual(["Text", []]);
+  });
+
+  it("_engineConfig holds the same on a Prisma 6.19 client", async (context) => {
+    if (prisma6Missing) {
+      console.warn(`skipping the Prisma 6.19 client: ${prisma6Missing}`);
+      context.skip();
+    }
+    const client = await offlineClient("sqlite-prisma6");
+    const model = inlineSchemaDataModel(client);
+    await client.$disconnect();
+    expect(model?.provider).toBe("sqlite");
+    expect(model?.models["Post"]?.fields.find((f) => f.name === "author")).toMatchObject({
+      relationFromFields: ["authorId"],
+      relationToFields: ["id"],
+    });
   });
 
   it("_globalOmit holds the client-wide omit option", () => {
