@@ -15,9 +15,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const TARGETS = [
-  { target: "sqlite", provider: "sqlite", text: "" },
-  { target: "postgres", provider: "postgresql", text: " @db.Text" },
-  { target: "mariadb", provider: "mysql", text: " @db.Text" },
+  { target: "sqlite", provider: "sqlite", text: "", short: "" },
+  { target: "postgres", provider: "postgresql", text: " @db.Text", short: " @db.VarChar(600)" },
+  { target: "mariadb", provider: "mysql", text: " @db.Text", short: " @db.VarChar(600)" },
 ] as const;
 
 const template = readFileSync("test/prisma/schema.template.prisma", "utf8");
@@ -49,13 +49,14 @@ if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp && !proce
 }
 
 const started = Date.now();
-for (const { target, provider, text } of TARGETS) {
+for (const { target, provider, text, short } of TARGETS) {
   const dir = `test/generated/${target}`;
   mkdirSync(dir, { recursive: true });
   const schema = template
     .replaceAll("{{target}}", target)
     .replaceAll("{{provider}}", provider)
-    .replaceAll("{{text}}", text);
+    .replaceAll("{{text}}", text)
+    .replaceAll("{{short}}", short);
   writeFileSync(
     `${dir}/schema.prisma`,
     `// Rendered from test/prisma/schema.template.prisma. Do not edit.\n${schema}`,

@@ -5,6 +5,7 @@
  * `VaultConfigError` naming model and field, thrown before any query runs.
  */
 import { BlindIndex } from "./blind-index.js";
+import { columnCapacity, MIN_ENVELOPE_COLUMN } from "./column-capacity.js";
 import { MAX_CONTEXT_PAIRS, validateContext, type KeyContext } from "./context.js";
 import { VaultConfigError, VaultError } from "./errors.js";
 import type { DataModel, DataModelField, DataModelModel } from "./prisma/datamodel.js";
@@ -69,6 +70,8 @@ export interface EncryptedField {
   readonly plaintext: "reject" | "read";
   /** The blind index filled beside the field on every write, when the field has one. */
   readonly index: FieldIndex | undefined;
+  /** The most characters the column holds, when bounded and known: a longer envelope is refused. */
+  readonly capacity: number | undefined;
 }
 
 /** A field's blind index: the column it lives in and how it is computed. */
@@ -131,7 +134,7 @@ export function buildVaultSchema(
   }
   const out = new Map<string, ModelSchema>();
   for (const model of Object.values(datamodel.models)) {
-    out.set(model.name, modelSchema(model, models[model.name], plaintext, indexSecret));
+    out.set(model.name, modelSchema(model, models[model.name], plaintext, indexSecret, datamodel.provider));
   }
   return { models: out };
 }
@@ -141,6 +144,7 @@ function modelSchema(
   options: ModelOptions | undefined,
   plaintext: "reject" | "read",
   indexSecret: Uint8Array | undefined,
+  provider: string | undefined,
 ): ModelSchema {
   const byName = new Map(model.fields.map((field) => [field.name, field]));
   const scalars = new Set(model.fields.filter((f) => f.kind !== "object").map((f) => f.name));
@@ -163,7 +167,17 @@ function modelSchema(
   const where = { model: model.name };
   const encrypted = new Map<string, EncryptedField>();
   for (const [name, field] of Object.entries(options?.fields ?? {})) {
-    encrypted.set(name, encryptedField(model.name, byName.get(name), name, field, plaintext, indexSecret));
+    const info = byName.get(name);
+    const column = encryptedField(model.name, info, name, field, plaintext, indexSecret);
+    const capacity = columnCapacity(provider, info?.nativeType);
+    if (capacity !== undefined && capacity < MIN_ENVELOPE_COLUMN) {
+      throw new VaultConfigError(
+        `the column holds ${capacity} characters, too few for envelopes (${MIN_ENVELOPE_COLUMN} at least); ` +
+          "use a text column: String @db.Text",
+        { ...where, field: name },
+      );
+    }
+    encrypted.set(name, { ...column, capacity });
   }
   const context = contextSpec(model.name, byName, options, encrypted.size > 0);
   for (const name of context.fields) {
@@ -216,7 +230,7 @@ function encryptedField(
   options: FieldOptions,
   plaintext: "reject" | "read",
   indexSecret: Uint8Array | undefined,
-): EncryptedField {
+): Omit<EncryptedField, "capacity"> {
   const where = { model, field: name };
   if (!field) throw new VaultConfigError("no such field in the Prisma schema", where);
   if (field.kind !== "scalar" || field.type !== "String" || field.isList === true) {

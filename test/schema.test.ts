@@ -87,6 +87,7 @@ describe("buildVaultSchema", () => {
       relationName: "OrganizationToUser",
       fromFields: ["organizationId"],
       toFields: ["id"],
+      keysKnown: true,
       isList: false,
     });
     expect(user.relations.get("posts")?.isList).toBe(true);

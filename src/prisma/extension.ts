@@ -25,7 +25,7 @@ import { andWhere, contextEquals, pkEquals, rowsAlong, selectAlong, storedEquals
 import { dataModelFor, validateOptions, type VaultOptions } from "./options.js";
 import { modelProperty, planSelection, relationsOf, shapeAt } from "./plan.js";
 import { rowId } from "./results.js";
-import { fieldRef, openResult, sealValues, type DecryptErrorPolicy } from "./values.js";
+import { fieldRef, fitting, openResult, sealValues, type DecryptErrorPolicy } from "./values.js";
 import { planWrite, unknownArgument, type ContextNeed, type WriteUnit } from "./write-plan.js";
 import { isObject, QUERY_ARGUMENTS, type Loose } from "./args.js";
 import { encryptedFieldNames, redactError, secretsIn } from "./redact.js";
@@ -359,7 +359,7 @@ class Engine {
       const value = row[field.name];
       if (typeof value !== "string") continue;
       const plain = await this.cipher.decrypt(value, fieldRef(field, previous, id));
-      data[field.name] = await this.cipher.encrypt(plain, fieldRef(field, next, id));
+      data[field.name] = fitting(field, await this.cipher.encrypt(plain, fieldRef(field, next, id)), id);
       // A tenant-scoped index is keyed by the context too: it moves with the value.
       if (field.index) data[field.index.column] = field.index.blind.compute(plain, next);
     }

@@ -4,7 +4,7 @@
  */
 import type { FieldCipher, FieldRef } from "../cipher.js";
 import { associatedData, type KeyContext } from "../context.js";
-import { VaultDecryptError, VaultError } from "../errors.js";
+import { VaultConfigError, VaultDecryptError, VaultError } from "../errors.js";
 import type { EncryptedField } from "../schema.js";
 import type { ResultShape } from "./plan.js";
 import { rowId, storedValues, stripAdded, type StoredValue } from "./results.js";
@@ -31,7 +31,7 @@ export async function sealValues(
   id?: unknown,
 ): Promise<void> {
   const place = (v: PendingValue, envelope: string) => {
-    v.holder[v.key] = envelope;
+    v.holder[v.key] = fitting(v.field, envelope, id);
     if (v.field.index) v.row[v.field.index.column] = v.field.index.blind.compute(v.value, context);
   };
   const misses: Promise<void>[] = [];
@@ -47,6 +47,20 @@ export async function sealValues(
     throw error;
   }
   await Promise.all(misses);
+}
+
+/**
+ * `envelope`, checked to fit `field`'s column.
+ * Precondition: the envelope fits its column; a database in non-strict mode would cut it silently.
+ */
+export function fitting(field: EncryptedField, envelope: string, id: unknown): string {
+  if (field.capacity !== undefined && envelope.length > field.capacity) {
+    throw new VaultConfigError(
+      `the envelope is ${envelope.length} characters and the column holds ${field.capacity}; use a larger text column`,
+      { model: field.model, field: field.name, id },
+    );
+  }
+  return envelope;
 }
 
 /**

@@ -10,7 +10,7 @@ import { isEnvelope } from "../../src/envelope.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { VaultOptions } from "../../src/prisma/options.js";
 import { useTestDatabase, type Target } from "../support/databases.js";
-import { anyFailure, vaultFailure } from "../support/errors.js";
+import { anyFailure, thrownVaultError, vaultFailure } from "../support/errors.js";
 import { useKeyServerRig } from "../support/key-server.js";
 import { registerSecrets } from "../support/secrets.js";
 
@@ -145,6 +145,44 @@ export function failClosedSuite(target: Target): void {
         expect(duplicate.message).not.toMatch(/[A-Za-z0-9+/]{40,}/);
         expect(await database().raw("Account")).toHaveLength(1);
         expect(await database().raw("User")).toHaveLength(0);
+      });
+    });
+
+    describe("envelopes fit their columns", () => {
+      const long = "x".repeat(500); // its envelope is over 700 characters; Memo.text holds 600 where bounded
+      it("an envelope longer than its column is refused before it is sent, even where the database would cut it", async () => {
+        const prisma = extended();
+        const write = () =>
+          prisma.$transaction(async (tx) => {
+            // MariaDB in a non-strict sql_mode truncates a long value without an error.
+            if (target === "mariadb") await tx.$executeRawUnsafe("SET SESSION sql_mode = ''");
+            return tx.memo.create({ data: { organizationId: "org_a", text: long } });
+          });
+        if (target === "sqlite") {
+          expect((await write()).text).toBe(long); // TEXT is unbounded
+          return;
+        }
+        const error = await vaultFailure(write());
+        expect(error).toMatchObject({ code: "VAULT_CONFIG", model: "Memo", field: "text" });
+        expect(error.message).toContain("the column holds 600");
+        expect(await database().raw("Memo")).toHaveLength(0);
+        const short = await prisma.memo.create({ data: { organizationId: "org_a", text: "fits" } });
+        expect((await prisma.memo.findUnique({ where: { id: short.id } }))?.text).toBe("fits");
+      });
+
+      it("an encrypted column too small for envelopes is refused when the extension starts", () => {
+        // The same schema with User.email a plain String: VARCHAR(191) on MySQL and MariaDB.
+        const schema = structuredClone(generated()) as unknown as {
+          datamodel: { models: Record<string, { fields: Record<string, unknown>[] }> };
+        };
+        const email = schema.datamodel.models["User"]!.fields.find((f) => f["name"] === "email")!;
+        delete email["nativeType"];
+        const start = () =>
+          database().plain.$extends(vault({ keys: rig.provider, schema: schema as never, indexSecret }));
+        if (target !== "mariadb") return void start();
+        const error = thrownVaultError(start);
+        expect(error).toMatchObject({ code: "VAULT_CONFIG", model: "User", field: "email" });
+        expect(error.message).toContain("191");
       });
     });
 

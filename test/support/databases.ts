@@ -169,6 +169,7 @@ async function setUp(
     async reset() {
       for (const table of [
         "Session",
+        "Memo",
         "Account",
         "PlainAccount",
         "Post",
@@ -244,6 +245,11 @@ function ddl(target: Dialect): string[] {
       `{email} ${exact} NOT NULL UNIQUE`,
       `{phone} ${exact}`,
       `{handle} ${exact}`,
+    ]),
+    table("Memo", [
+      `{id} ${auto}`,
+      `{organizationId} ${str} NOT NULL`,
+      `{text} ${target === "sqlite" ? "TEXT" : "VARCHAR(600)"} NOT NULL`,
     ]),
     table("Session", [
       `{id} ${auto}`,
