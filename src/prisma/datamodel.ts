@@ -110,3 +110,47 @@ function pick(field: DmmfLikeField): DataModelField {
   }
   return copy as unknown as DataModelField;
 }
+
+/** What the schema text adds to a field of the runtime data model (documentation is not taken). */
+const FROM_SCHEMA_TEXT = [
+  "isList",
+  "isId",
+  "isUnique",
+  "relationFromFields",
+  "relationToFields",
+  "nativeType",
+] as const;
+
+/**
+ * `base` with what the schema text the client carries adds: relation keys, list and id flags,
+ * compound ids, native types and the provider. A model of `base` whose fields the text does not
+ * match (names, kinds, types) is kept as it is, knowing less, rather than merged with a guess.
+ * Documentation is never taken from the text: annotations configure vault() through the generator.
+ *
+ * @example withSchemaText(runtimeDataModel(client), inlineSchemaDataModel(client))
+ */
+export function withSchemaText(base: DataModel, text: DataModel | undefined): DataModel {
+  if (!text) return base;
+  const models: Record<string, DataModelModel> = {};
+  for (const [name, model] of Object.entries(base.models)) {
+    const parsed = new Map(text.models[name]?.fields.map((field) => [field.name, field]));
+    const matches = model.fields.every((field) => {
+      const other = parsed.get(field.name);
+      return other !== undefined && other.kind === field.kind && other.type === field.type;
+    });
+    models[name] = matches
+      ? {
+          ...model,
+          primaryKey: model.primaryKey ?? text.models[name]?.primaryKey ?? null,
+          fields: model.fields.map((field) => {
+            const copy: Record<string, unknown> = { ...field };
+            const other = parsed.get(field.name) as DataModelField;
+            for (const key of FROM_SCHEMA_TEXT) if (other[key] !== undefined) copy[key] = other[key];
+            return copy as unknown as DataModelField;
+          }),
+        }
+      : model;
+  }
+  const provider = base.provider ?? text.provider;
+  return { ...(provider === undefined ? {} : { provider }), models };
+}

@@ -7,8 +7,13 @@ import { VaultConfigError } from "../errors.js";
 import type { CacheOptions } from "../keys/cache.js";
 import type { KeyProvider } from "../keys/provider.js";
 import type { ModelsOption } from "../schema.js";
-import { isGeneratedVaultSchema, type DataModel, type GeneratedVaultSchema } from "./datamodel.js";
-import { runtimeDataModel } from "./internals.js";
+import {
+  isGeneratedVaultSchema,
+  withSchemaText,
+  type DataModel,
+  type GeneratedVaultSchema,
+} from "./datamodel.js";
+import { inlineSchemaDataModel, runtimeDataModel } from "./internals.js";
 import type { DecryptErrorPolicy } from "./values.js";
 
 export interface VaultOptions {
@@ -93,12 +98,16 @@ export function dataModelFor(client: unknown, generated: GeneratedVaultSchema | 
         }
       }
     }
-    return generated.datamodel;
+    // A schema generated before native types were recorded takes them (and the provider) from the client.
+    return generated.datamodel.provider === undefined
+      ? withSchemaText(generated.datamodel, inlineSchemaDataModel(client))
+      : generated.datamodel;
   }
   if (!runtime) {
     throw new VaultConfigError(
       "cannot read this Prisma client's data model; pass the generator's vaultSchema as options.schema",
     );
   }
-  return runtime;
+  // The runtime data model has no relation keys and no native types; the client's schema text has them.
+  return withSchemaText(runtime, inlineSchemaDataModel(client));
 }

@@ -3,7 +3,12 @@
  * which documents isGeneratedVaultSchema accepts.
  */
 import { describe, expect, it } from "vitest";
-import { fromDmmf, isGeneratedVaultSchema } from "../../src/prisma/datamodel.js";
+import {
+  fromDmmf,
+  isGeneratedVaultSchema,
+  withSchemaText,
+  type DataModel,
+} from "../../src/prisma/datamodel.js";
 
 const NOTE = {
   name: "Note",
@@ -53,5 +58,63 @@ describe("isGeneratedVaultSchema", () => {
       false,
     );
     expect(isGeneratedVaultSchema({ generator: "prisma-vault", version: 1, datamodel: {} })).toBe(false);
+  });
+});
+
+describe("withSchemaText", () => {
+  const runtime = {
+    models: {
+      User: {
+        name: "User",
+        fields: [
+          { name: "id", kind: "scalar", type: "Int" },
+          { name: "organizationId", kind: "scalar", type: "String" },
+          { name: "organization", kind: "object", type: "Organization", relationName: "OrganizationToUser" },
+        ],
+      },
+    },
+  } as const satisfies DataModel;
+  const text: DataModel = {
+    provider: "mysql",
+    models: {
+      User: {
+        name: "User",
+        primaryKey: null,
+        documentation: "@vault.context(organizationId)",
+        fields: [
+          { name: "id", kind: "scalar", type: "Int", isId: true },
+          { name: "organizationId", kind: "scalar", type: "String", nativeType: ["VarChar", ["64"]] },
+          {
+            name: "organization",
+            kind: "object",
+            type: "Organization",
+            relationName: "OrganizationToUser",
+            relationFromFields: ["organizationId"],
+            relationToFields: ["id"],
+            isList: false,
+            documentation: "@encrypted",
+          },
+        ],
+      },
+    },
+  };
+
+  it("adds relation keys, id flags, native types and the provider, never documentation", () => {
+    const merged = withSchemaText(runtime, text);
+    expect(merged.provider).toBe("mysql");
+    const fields = merged.models["User"]!.fields;
+    expect(fields[0]).toMatchObject({ isId: true });
+    expect(fields[1]).toMatchObject({ nativeType: ["VarChar", ["64"]] });
+    expect(fields[2]).toMatchObject({ relationFromFields: ["organizationId"], relationToFields: ["id"] });
+    expect(fields[2]?.documentation).toBeUndefined();
+    expect(merged.models["User"]?.documentation).toBeUndefined();
+  });
+
+  it("keeps a model the text does not match as it is, and everything without a text", () => {
+    const other: DataModel = {
+      models: { User: { ...text.models["User"]!, fields: text.models["User"]!.fields.slice(0, 2) } },
+    };
+    expect(withSchemaText(runtime, other).models["User"]).toEqual(runtime.models.User);
+    expect(withSchemaText(runtime, undefined)).toBe(runtime);
   });
 });

@@ -6,6 +6,7 @@
 import { Prisma } from "@prisma/client/extension";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { associatedData } from "../../src/context.js";
 import { isEnvelope } from "../../src/envelope.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { VaultOptions } from "../../src/prisma/options.js";
@@ -38,6 +39,47 @@ export function failClosedSuite(target: Target): void {
   };
 
   describe(`fail closed on ${target}`, () => {
+    describe("tenant changes through relations, configured with the models map alone", () => {
+      const mapped = () =>
+        database().plain.$extends(
+          vault({
+            keys: rig.provider,
+            models: { User: { context: ["organizationId"], fields: { email: {}, ssn: {}, notes: {} } } },
+          }),
+        );
+      const sealedFor = async (id: number, field: string, organizationId: string) => {
+        const row = (await database().raw("User")).find((r) => Number(r["id"]) === id)!;
+        return rig.workos.vault.decrypt(
+          row[field] as string,
+          associatedData("User", field, { organizationId }),
+        );
+      };
+
+      it("a connect that moves a user to another organization re-seals the row under the new one", async () => {
+        await orgs("org_a", "org_b");
+        const prisma = mapped();
+        const ann = await prisma.user.create({
+          data: { organization: { connect: { id: "org_a" } }, email: "ann@x.io", ssn: "123-45-6789" },
+        });
+        const moved = await prisma.user.update({
+          where: { id: ann.id },
+          data: { organization: { connect: { id: "org_b" } } },
+        });
+        expect(moved).toMatchObject({ organizationId: "org_b", email: "ann@x.io", ssn: "123-45-6789" });
+        expect(await sealedFor(ann.id, "ssn", "org_b")).toBe("123-45-6789");
+        expect(await prisma.user.findUnique({ where: { id: ann.id } })).toMatchObject({ ssn: "123-45-6789" });
+      });
+
+      it("a nested create under a new organization takes the parent's id as its context", async () => {
+        const org = await mapped().organization.create({
+          data: { id: "org_n", name: "n", users: { create: { email: "ann@x.io", ssn: "123-45-6789" } } },
+          include: { users: true },
+        });
+        expect(org.users[0]).toMatchObject({ organizationId: "org_n", ssn: "123-45-6789" });
+        expect(await sealedFor(org.users[0]!.id, "ssn", "org_n")).toBe("123-45-6789");
+      });
+    });
+
     describe("order of extensions", () => {
       const defaultSsn = Prisma.defineExtension({
         query: {
