@@ -74,6 +74,7 @@ describe("buildVaultSchema", () => {
       "Account",
       "PlainAccount",
       "Session",
+      "Memo",
     ]);
     const user = modelOf(schema, "User");
     expect([...user.encrypted.keys()]).toEqual(["email", "ssn", "notes"]);

@@ -160,6 +160,14 @@ export const testDataModel: DataModel = dataModel(
     scalar("plainAccountId", "Int"),
     belongsTo("plainAccount", "PlainAccount", "PlainAccountToSession", ["plainAccountId"]),
   ]),
+  model(
+    "Memo",
+    [intId, scalar("organizationId"), scalar("text", "String", { documentation: "@encrypted" })],
+    {
+      documentation:
+        "A bounded encrypted column: an envelope that does not fit is refused, never cut.\n@vault.context(organizationId)",
+    },
+  ),
 );
 
 /** The index secret of the unit tests' blind indexes. */
@@ -178,6 +186,7 @@ export const testModels: ModelsOption = {
       handle: { index: "handleIndex" },
     },
   },
+  Memo: { context: { organizationId: "organizationId" }, fields: { text: {} } },
 };
 
 /** The validated schema of the test models (or of `models` over the same data model). */
