@@ -129,6 +129,26 @@ export function failClosedSuite(target: Target): void {
       });
     });
 
+    describe("plaintext that looks like an envelope", () => {
+      it('under plaintext: "read", 300 base64 API tokens read back as text and none reaches the key service', async () => {
+        await orgs("org_a");
+        const tokens = Array.from({ length: 300 }, () => randomBytes(48).toString("base64"));
+        // Random base64 parses as an envelope about one time in twelve; only a known key-blob format counts.
+        expect(tokens.filter((token) => isEnvelope(token)).length).toBeGreaterThan(0);
+        await database().plain.user.createMany({
+          data: tokens.map((notes, i) => ({ organizationId: "org_a", email: `u${i}`, notes })),
+        });
+        await database().plain.user.updateMany({ data: { email: "not an envelope either" } });
+        rig.server.resetStats();
+        const rows = await extended({ plaintext: "read" }).user.findMany({ orderBy: { id: "asc" } });
+        expect(rows.map((row) => row.notes)).toEqual(tokens);
+        expect(rig.server.stats().decrypt).toBe(0);
+        const refused = await vaultFailure(extended().user.findFirst({ where: { notes: { not: null } } }));
+        expect(refused.code).toBe("VAULT_DECRYPT_FAILED");
+        expect(rig.server.stats().decrypt).toBe(0);
+      });
+    });
+
     describe("no plaintext in errors", () => {
       it("a misspelled nested write, relation or argument is refused by prisma-vault, naming the key only", async () => {
         await orgs("org_a");
