@@ -31,6 +31,9 @@ export function validateContext(context: unknown): KeyContext {
   const copy: Record<string, string> = {};
   for (const key of keys) {
     if (key === "") throw invalid("a key context key must not be empty");
+    // Precondition: no prototype key. Copied, `__proto__` would vanish, and two tenants' contexts
+    // that differ only there would share one key and one associated data.
+    if (key === "__proto__") throw invalid('"__proto__" is not allowed as a key context key');
     const value = (context as Record<string, unknown>)[key];
     if (typeof value !== "string") throw invalid(`the value of context key "${key}" must be a string`);
     if (value === "") throw invalid(`the value of context key "${key}" must not be empty`);

@@ -32,6 +32,21 @@ describe("key context", () => {
     expect(error.message).toMatch(message);
   });
 
+  it("refuses a __proto__ key, so two tenants differing only there never share a key", () => {
+    // JSON (a request body, a stored context) makes __proto__ an own key; a literal would set the prototype.
+    for (const text of ['{"__proto__":"tenant_1","app":"crm"}', '{"__proto__":"tenant_2","app":"crm"}']) {
+      const error = thrownVaultError(() => validateContext(JSON.parse(text)));
+      expect(error.code).toBe("VAULT_CONTEXT_INVALID");
+      expect(error.message).toContain("__proto__");
+      expect(error.message).not.toContain("tenant_");
+    }
+    const computed = { ["__proto__"]: "tenant_1", app: "crm" };
+    expect(thrownVaultError(() => validateContext(computed)).code).toBe("VAULT_CONTEXT_INVALID");
+    // A prototype set by a literal carries inherited keys: not a plain object.
+    expect(() => validateContext({ __proto__: { tenant: "t" }, app: "crm" })).toThrow(/plain object/);
+    expect(() => parseCanonicalContext('{"__proto__":"t","app":"crm"}')).toThrow(/__proto__/);
+  });
+
   it("never puts a value into the error", () => {
     expect(thrownVaultError(() => validateContext({ ssn: 123456789 })).message).not.toContain("123456789");
   });
