@@ -9,9 +9,10 @@
  * Ownership is a second question: a blob of a known format that the provider does not recognize was
  * wrapped by a key that is not configured here. It is `VAULT_KEY_UNAVAILABLE`, never plaintext.
  */
+import { canonicalize, type KeyContext } from "./context.js";
 import { decodeEnvelope, hasPrefix, WORKOS_KEY_BLOB_MAGIC, type Envelope } from "./envelope.js";
-import { VaultError, VaultKeyUnavailableError } from "./errors.js";
-import { LOCAL_KEY_BLOB_MAGIC, localMasterKeyId } from "./keys/local.js";
+import { VaultDecryptError, VaultError, VaultKeyUnavailableError } from "./errors.js";
+import { LOCAL_KEY_BLOB_MAGIC, localBlobContext, localMasterKeyId } from "./keys/local.js";
 import type { KeyProvider } from "./keys/provider.js";
 
 /** The key-blob formats known whatever the provider: a value whose blob has one is an envelope. */
@@ -48,4 +49,18 @@ export function decodeOwnedEnvelope(
     `${key} is not configured: the value's key blob is ${format.name}, which key provider "${provider.name}" does not open`,
     keyId === undefined ? {} : { keyId },
   );
+}
+
+/**
+ * Precondition: a blob that names its key context names the row's. The local ring's `PVK1` blobs do
+ * (bare, or inside the WorkOS-format blobs prisma-vault's key server issues); so a value copied from
+ * another tenant fails here even in a field without associated data (`aad: "none"`), where the AES-GCM
+ * tag alone would not tell. Opaque blobs (WorkOS Vault's own) are not checked: there, only associated
+ * data isolates tenants. Fails with the same opaque {@link VaultDecryptError} as a bad tag.
+ */
+export function checkBlobContext(blob: Uint8Array, context: KeyContext): void {
+  const inner = hasPrefix(blob, WORKOS_KEY_BLOB_MAGIC) ? blob.subarray(WORKOS_KEY_BLOB_MAGIC.length) : blob;
+  if (!hasPrefix(inner, LOCAL_KEY_BLOB_MAGIC)) return;
+  const named = localBlobContext(inner);
+  if (named === undefined || named !== canonicalize(context)) throw new VaultDecryptError();
 }

@@ -4,7 +4,7 @@
  *
  * Also the standalone `encrypt` / `decrypt`, which behave like the SDK's `vault.encrypt` / `vault.decrypt`.
  */
-import { decodeOwnedEnvelope } from "./blob-format.js";
+import { checkBlobContext, decodeOwnedEnvelope } from "./blob-format.js";
 import { associatedData, validateContext, type KeyContext } from "./context.js";
 import { openEnvelope, sealEnvelope } from "./envelope.js";
 import {
@@ -97,6 +97,7 @@ function opener(
 ): { encryptedKeys: Uint8Array; open: (key: DecryptedDataKey) => string } {
   const aad = aadOf(ref);
   const parts = decodeOwnedEnvelope(envelope, provider);
+  checkBlobContext(parts.encryptedKeys, ref.context);
   return { encryptedKeys: parts.encryptedKeys, open: (key) => openEnvelope(key.key, parts, aad) };
 }
 

@@ -154,6 +154,40 @@ describe("FieldCipher", () => {
   });
 });
 
+describe("a key blob that names its context", () => {
+  const bare = { model: "User", field: "ssn", context: testOrg, aad: "" };
+
+  it("opens only in a row of that context, even without associated data", async () => {
+    const stored = await fields.encrypt("123-45-6789", bare);
+    expect(await fields.decrypt(stored, bare)).toBe("123-45-6789");
+    const elsewhere = { ...bare, context: differentOrg, id: 7 };
+    expect(await vaultFailure(fields.decrypt(stored, elsewhere))).toMatchObject({
+      code: "VAULT_DECRYPT_FAILED",
+      field: "ssn",
+      id: 7,
+    });
+    // The cached path refuses it the same way, before any key is used.
+    expect(() => fields.decryptCached(stored, elsewhere)).toThrow(/decryption failed/);
+  });
+
+  it("the same holds for the WorkOS-format blobs the key server issues around a PVK1 blob", async () => {
+    const wrapping: KeyProvider = {
+      name: "wrapping",
+      createDataKey: async (context) => {
+        const key = await provider.createDataKey(context);
+        return { ...key, encryptedKeys: Buffer.concat([WORKOS_KEY_BLOB_MAGIC, key.encryptedKeys]) };
+      },
+      decryptDataKey: (blob) => provider.decryptDataKey(blob.subarray(WORKOS_KEY_BLOB_MAGIC.length)),
+    };
+    const cipher = new FieldCipher(new DataKeyCache(wrapping));
+    const stored = await cipher.encrypt("123-45-6789", bare);
+    expect(await cipher.decrypt(stored, bare)).toBe("123-45-6789");
+    expect((await vaultFailure(cipher.decrypt(stored, { ...bare, context: differentOrg }))).code).toBe(
+      "VAULT_DECRYPT_FAILED",
+    );
+  });
+});
+
 describe("which stored values are envelopes: the key blob's format, then its owner", () => {
   const knownFormat = (blob: Uint8Array) =>
     hasPrefix(blob, LOCAL_KEY_BLOB_MAGIC) || hasPrefix(blob, WORKOS_KEY_BLOB_MAGIC);

@@ -184,6 +184,19 @@ export function localMasterKeyId(encryptedKeys: Uint8Array): string | undefined 
   }
 }
 
+/**
+ * The canonical key context a `PVK1` blob was wrapped for, read without any key; `undefined` when the
+ * blob is not a well-formed `PVK1` blob. The header is the wrap's associated data, so a blob whose
+ * context was edited does not unwrap.
+ */
+export function localBlobContext(encryptedKeys: Uint8Array): string | undefined {
+  try {
+    return parseBlob(encryptedKeys).context;
+  } catch {
+    return undefined;
+  }
+}
+
 interface ParsedBlob {
   readonly header: Uint8Array;
   readonly masterKeyId: string;

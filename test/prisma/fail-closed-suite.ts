@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { associatedData } from "../../src/context.js";
 import { isEnvelope } from "../../src/envelope.js";
+import { LocalKeyProvider } from "../../src/keys/local.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { VaultOptions } from "../../src/prisma/options.js";
 import { useTestDatabase, type Target } from "../support/databases.js";
@@ -17,7 +18,15 @@ import { registerSecrets } from "../support/secrets.js";
 
 const indexSecret = randomBytes(32);
 
-registerSecrets("000-00-0000", "123-45-6789", "ann@x.io", "secret body", "rolled back");
+registerSecrets(
+  "987-65-4321",
+  "555-55-5555",
+  "000-00-0000",
+  "123-45-6789",
+  "ann@x.io",
+  "secret body",
+  "rolled back",
+);
 
 export function failClosedSuite(target: Target): void {
   const rig = useKeyServerRig();
@@ -126,6 +135,42 @@ export function failClosedSuite(target: Target): void {
         const [row] = await database().raw("User");
         expect(isEnvelope(row!["ssn"])).toBe(true);
         expect(JSON.stringify(row)).not.toContain("000-00-0000");
+      });
+    });
+
+    describe("tenant isolation without associated data", () => {
+      it('a field with aad: "none" refuses another tenant\'s ciphertext: the key blob names its context', async () => {
+        await orgs("org_a", "org_b");
+        for (const keys of [
+          rig.provider,
+          new LocalKeyProvider({ keys: [{ id: "k", key: randomBytes(32) }] }),
+        ]) {
+          await database().reset();
+          await orgs("org_a", "org_b");
+          const prisma = database().plain.$extends(
+            vault({
+              keys,
+              models: { User: { context: ["organizationId"], fields: { email: {}, ssn: { aad: "none" } } } },
+            }),
+          );
+          const ann = await prisma.user.create({
+            data: { organizationId: "org_a", email: "ann@x.io", ssn: "123-45-6789" },
+          });
+          const bob = await prisma.user.create({
+            data: { organizationId: "org_b", email: "bob@x.io", ssn: "987-65-4321" },
+          });
+          const cat = await prisma.user.create({
+            data: { organizationId: "org_a", email: "cat@x.io", ssn: "555-55-5555" },
+          });
+          const ssnOf = async (id: number) =>
+            (await database().raw("User")).find((row) => Number(row["id"]) === id)!["ssn"] as string;
+          await database().plain.user.update({ where: { id: bob.id }, data: { ssn: await ssnOf(ann.id) } });
+          const error = await vaultFailure(prisma.user.findUnique({ where: { id: bob.id } }));
+          expect(error).toMatchObject({ code: "VAULT_DECRYPT_FAILED", field: "ssn", id: bob.id });
+          // Documented limit: no row binding, so a value moved between rows of one tenant and field decrypts.
+          await database().plain.user.update({ where: { id: cat.id }, data: { ssn: await ssnOf(ann.id) } });
+          expect((await prisma.user.findUnique({ where: { id: cat.id } }))?.ssn).toBe("123-45-6789");
+        }
       });
     });
 
