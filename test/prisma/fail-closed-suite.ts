@@ -7,7 +7,8 @@ import { Prisma } from "@prisma/client/extension";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { associatedData } from "../../src/context.js";
-import { isEnvelope } from "../../src/envelope.js";
+import { decodeEnvelope, isEnvelope } from "../../src/envelope.js";
+import { encodeLeb128 } from "../../src/leb128.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { VaultOptions } from "../../src/prisma/options.js";
@@ -172,6 +173,111 @@ export function failClosedSuite(target: Target): void {
           expect((await prisma.user.findUnique({ where: { id: cat.id } }))?.ssn).toBe("123-45-6789");
         }
       });
+    });
+
+    describe("large values", () => {
+      it("a 64 MiB value round-trips (on MariaDB, TEXT holds 65,535 bytes: refused before it is sent)", async () => {
+        await orgs("org_a");
+        const prisma = extended();
+        const big = "0123456789abcdef".repeat(4 * 2 ** 20); // 64 MiB
+        if (target === "mariadb") {
+          const error = await vaultFailure(
+            prisma.user.create({ data: { organizationId: "org_a", email: "a", notes: big } }),
+          );
+          expect(error).toMatchObject({ code: "VAULT_CONFIG", field: "notes" });
+          expect(await database().raw("User")).toHaveLength(0);
+          return;
+        }
+        const started = performance.now();
+        const user = await prisma.user.create({
+          data: { organizationId: "org_a", email: "a", notes: big },
+          select: { id: true },
+        });
+        const read = await prisma.user.findUnique({ where: { id: user.id }, select: { notes: true } });
+        expect(read?.notes?.length).toBe(big.length);
+        expect(read?.notes === big).toBe(true);
+        const [row] = await database().raw("User");
+        expect(isEnvelope(row!["notes"])).toBe(true);
+        console.log(
+          `${target}: 64 MiB written and read back in ${Math.round(performance.now() - started)} ms`,
+        );
+      }, 120_000);
+    });
+
+    describe("the tamper matrix", () => {
+      it("every single-byte flip, truncation, blob swap and cross-field, row or tenant copy is refused: 0 plaintext returned", async () => {
+        await orgs("org_a", "org_b");
+        const prisma = extended();
+        const ann = await prisma.user.create({
+          data: { organizationId: "org_a", email: "ann@x.io", ssn: "123-45-6789" },
+        });
+        const bob = await prisma.user.create({
+          data: { organizationId: "org_b", email: "bob@x.io", ssn: "987-65-4321" },
+        });
+        const cat = await prisma.user.create({
+          data: { organizationId: "org_a", email: "cat@x.io", ssn: "555-55-5555" },
+        });
+        const rows = await database().raw("User");
+        const column = (id: number, field: string) =>
+          rows.find((r) => Number(r["id"]) === id)![field] as string;
+        const original = Buffer.from(column(ann.id, "ssn"), "base64");
+        const parts = decodeEnvelope(column(ann.id, "ssn"));
+        const blobAt = original.indexOf(Buffer.from(parts.encryptedKeys));
+        const variants: string[] = [];
+        for (let at = 0; at < original.length; at++) {
+          for (const xor of [0x01, 0x80, 0xff]) {
+            const bytes = Buffer.from(original);
+            bytes[at] = (bytes[at] as number) ^ xor;
+            variants.push(bytes.toString("base64"));
+          }
+        }
+        for (let length = 0; length < original.length; length++) {
+          variants.push(original.subarray(0, length).toString("base64"));
+        }
+        // Ann's IV, tag and ciphertext with the key blob of another value of her tenant, and of Bob's.
+        for (const other of [column(cat.id, "ssn"), column(ann.id, "email"), column(bob.id, "ssn")]) {
+          const blob = decodeEnvelope(other).encryptedKeys;
+          const swapped = Buffer.concat([
+            original.subarray(0, 28),
+            encodeLeb128(blob.length),
+            blob,
+            original.subarray(blobAt + parts.encryptedKeys.length),
+          ]);
+          variants.push(swapped.toString("base64"));
+        }
+        // Copies: Ann's ssn in her email (another field), Bob's ssn (another tenant).
+        variants.push(column(ann.id, "email"), column(bob.id, "ssn"));
+        const distinct = [...new Set(variants)].filter((v) => v !== column(ann.id, "ssn"));
+        const outcomes = new Map<string, number>();
+        let returned = 0;
+        for (let i = 0; i < distinct.length; i += 50) {
+          await Promise.all(
+            distinct.slice(i, i + 50).map(async (value, j) => {
+              const id = ann.id;
+              // Each variant in a row of its own, in Ann's tenant, read back through the extension.
+              const row = await database().plain.user.create({
+                data: { organizationId: "org_a", email: column(id, "email"), ssn: value },
+              });
+              const read = await prisma.user.findUnique({ where: { id: row.id } }).then(
+                (found) => found?.ssn,
+                (error: unknown) => error,
+              );
+              if (typeof read === "string" || read === null) returned++;
+              const code = (read as { code?: string }).code ?? `returned #${i + j}`;
+              outcomes.set(code, (outcomes.get(code) ?? 0) + 1);
+            }),
+          );
+        }
+        expect(returned).toBe(0);
+        expect(
+          [...outcomes.keys()].every((code) =>
+            ["VAULT_DECRYPT_FAILED", "VAULT_KEY_UNAVAILABLE"].includes(code),
+          ),
+        ).toBe(true);
+        console.log(
+          `${target}: tamper matrix of ${distinct.length} values: ${JSON.stringify(Object.fromEntries(outcomes))}`,
+        );
+      }, 120_000);
     });
 
     describe("plaintext that looks like an envelope", () => {
