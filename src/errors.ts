@@ -19,6 +19,13 @@ export const VAULT_ERROR_CODES = [
 
 export type VaultErrorCode = (typeof VAULT_ERROR_CODES)[number];
 
+/**
+ * Marks every VaultError, whichever copy of this module made it: a package loaded both as ESM and as
+ * CJS holds two copies of each class, so `instanceof` cannot tell across them; the global symbol
+ * registry is shared by both.
+ */
+const VAULT_ERROR_BRAND = Symbol.for("prisma-vault.VaultError");
+
 /** Where an error happened. Never holds plaintext, key material or ciphertext. */
 export interface VaultErrorDetails {
   readonly model?: string;
@@ -53,6 +60,7 @@ export class VaultError extends Error {
     this.field = details.field;
     this.id = details.id;
     this.committed = details.committed === true;
+    Object.defineProperty(this, VAULT_ERROR_BRAND, { value: true });
   }
 }
 
@@ -119,9 +127,21 @@ export function markCommitted(error: unknown): unknown {
   return error;
 }
 
-/** True when `error` is a {@link VaultError}, optionally with the given code. */
+/**
+ * True when `error` is a {@link VaultError}, optionally with the given code. Unlike `instanceof`, it
+ * also holds for errors from the package's other module format (ESM and CJS each have their own classes).
+ *
+ * @example
+ * if (isVaultError(e, "VAULT_KEY_UNAVAILABLE")) alertOperator(e);
+ */
 export function isVaultError(error: unknown, code?: VaultErrorCode): error is VaultError {
-  return error instanceof VaultError && (code === undefined || error.code === code);
+  if (typeof error !== "object" || error === null) return false;
+  const branded = error as { readonly [VAULT_ERROR_BRAND]?: unknown; readonly code?: unknown };
+  if (branded[VAULT_ERROR_BRAND] !== true) return false;
+  const actual = branded.code;
+  return (
+    (VAULT_ERROR_CODES as readonly unknown[]).includes(actual) && (code === undefined || actual === code)
+  );
 }
 
 function withPlace(message: string, { model, field, id }: VaultErrorDetails): string {
