@@ -22,8 +22,12 @@ export { DataKeyCache, CACHE_DEFAULTS } from "./keys/cache.js";
 export type { CacheOptions, VaultStats } from "./keys/cache.js";
 export { FieldCipher, encrypt, decrypt } from "./cipher.js";
 export type { FieldRef } from "./cipher.js";
-export { startKeyServer, KEY_SERVER_TOKEN_ENV, Faults } from "./key-server/index.js";
-export type { KeyServer, KeyServerOptions, KeyServerStats, FaultSettings } from "./key-server/index.js";
+// From the modules behind the subpath entries, never from the entries (src/workos.ts,
+// src/key-server/index.ts): their CJS builds re-export index.cjs (tsup.config.ts).
+export { startKeyServer, KEY_SERVER_TOKEN_ENV } from "./key-server/server.js";
+export type { KeyServer, KeyServerOptions, KeyServerStats } from "./key-server/server.js";
+export { Faults } from "./key-server/faults.js";
+export type { FaultSettings } from "./key-server/faults.js";
 export { BlindIndex, INDEX_KEY_ENV, NORMALIZERS } from "./blind-index.js";
 export type { BlindIndexOptions, Normalizer } from "./blind-index.js";
 export { vault } from "./prisma/extension.js";
