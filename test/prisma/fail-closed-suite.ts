@@ -48,6 +48,16 @@ export function failClosedSuite(target: Target): void {
     return ann;
   };
 
+  /** Ann and Cat in org_a, Bob in org_b, each with an ssn, written through `prisma`. */
+  const threeUsers = async (prisma: { user: { create: (...args: never[]) => unknown } }) => {
+    const create = prisma.user.create as unknown as (args: object) => Promise<{ id: number }>;
+    return {
+      ann: await create({ data: { organizationId: "org_a", email: "ann@x.io", ssn: "123-45-6789" } }),
+      bob: await create({ data: { organizationId: "org_b", email: "bob@x.io", ssn: "987-65-4321" } }),
+      cat: await create({ data: { organizationId: "org_a", email: "cat@x.io", ssn: "555-55-5555" } }),
+    };
+  };
+
   describe(`fail closed on ${target}`, () => {
     describe("tenant changes through relations, configured with the models map alone", () => {
       const mapped = () =>
@@ -154,15 +164,7 @@ export function failClosedSuite(target: Target): void {
               models: { User: { context: ["organizationId"], fields: { email: {}, ssn: { aad: "none" } } } },
             }),
           );
-          const ann = await prisma.user.create({
-            data: { organizationId: "org_a", email: "ann@x.io", ssn: "123-45-6789" },
-          });
-          const bob = await prisma.user.create({
-            data: { organizationId: "org_b", email: "bob@x.io", ssn: "987-65-4321" },
-          });
-          const cat = await prisma.user.create({
-            data: { organizationId: "org_a", email: "cat@x.io", ssn: "555-55-5555" },
-          });
+          const { ann, bob, cat } = await threeUsers(prisma);
           const ssnOf = async (id: number) =>
             (await database().raw("User")).find((row) => Number(row["id"]) === id)!["ssn"] as string;
           await database().plain.user.update({ where: { id: bob.id }, data: { ssn: await ssnOf(ann.id) } });
@@ -208,15 +210,7 @@ export function failClosedSuite(target: Target): void {
       it("every single-byte flip, truncation, blob swap and cross-field, row or tenant copy is refused: 0 plaintext returned", async () => {
         await orgs("org_a", "org_b");
         const prisma = extended();
-        const ann = await prisma.user.create({
-          data: { organizationId: "org_a", email: "ann@x.io", ssn: "123-45-6789" },
-        });
-        const bob = await prisma.user.create({
-          data: { organizationId: "org_b", email: "bob@x.io", ssn: "987-65-4321" },
-        });
-        const cat = await prisma.user.create({
-          data: { organizationId: "org_a", email: "cat@x.io", ssn: "555-55-5555" },
-        });
+        const { ann, bob, cat } = await threeUsers(prisma);
         const rows = await database().raw("User");
         const column = (id: number, field: string) =>
           rows.find((r) => Number(r["id"]) === id)![field] as string;
