@@ -9,7 +9,10 @@
  *   POST /vault/v1/keys/decrypt   { keys }                     -> { data_key, id }
  *   POST /vault/v1/keys/rekey     { context, encrypted_keys }  -> { context, data_key, encrypted_keys, id }
  *   GET  /_stats                                               -> request counters
- *   POST /_faults                 FaultSettings                -> the fault plan
+ *   POST /_faults                 FaultSettings                -> the fault plan (only with `faults: true`)
+ *
+ * Every route, `/_stats` included, is behind the bearer token. Connections are bounded in time (headers,
+ * whole request, keep-alive idle), so a client that stops half-way cannot hold a socket open.
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -17,7 +20,12 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { validateContext, type KeyContext } from "../context.js";
 import { isBase64 } from "../envelope.js";
-import { isVaultError, VaultKeyRejectedError, type VaultKeyUnavailableError } from "../errors.js";
+import {
+  isVaultError,
+  VaultConfigError,
+  VaultKeyRejectedError,
+  type VaultKeyUnavailableError,
+} from "../errors.js";
 import { LocalKeyProvider } from "../keys/local.js";
 import { guardProvider, type DataKey, type KeyProvider } from "../keys/provider.js";
 import { unwrapBlob, wrapBlob } from "./blobs.js";
@@ -32,15 +40,33 @@ export interface KeyServerOptions {
   readonly provider?: KeyProvider;
   /** Required bearer token. Default PRISMA_VAULT_KEY_SERVER_TOKEN; unset, any `sk_…` token passes. */
   readonly token?: string;
+  /**
+   * Accept `POST /_faults` from HTTP clients. Default false, and the route answers 404: anyone holding
+   * an accepted token (any `sk_…` one when no token is set) could otherwise fail or slow every request.
+   * {@link KeyServer.faults} works either way, since in-process callers are trusted.
+   */
+  readonly faults?: boolean;
+  /** How long a client may take to send a request's headers. Default 10 000 ms; then 408 and close. */
+  readonly headersTimeoutMs?: number;
+  /** How long a client may take to send a whole request, body included. Default 30 000 ms. */
+  readonly requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open after an answer. Default 5 000 ms. */
+  readonly keepAliveTimeoutMs?: number;
 }
 
-/** Request counters. A request counts under its route whatever its answer. */
+/**
+ * Request counters. A request refused for its token counts as `unauthorized` (and under `statuses`),
+ * never under a route; an authorized `POST` to a key route counts under that route whatever its answer.
+ */
 export interface KeyServerStats {
+  /** Every request received, refused ones included. */
   readonly requests: number;
   readonly dataKey: number;
   readonly decrypt: number;
   readonly rekey: number;
+  /** Requests answered 401. */
   readonly unauthorized: number;
+  /** Key requests answered with an injected fault. */
   readonly faults: number;
   /** The most key requests that were being answered at one moment. */
   readonly peakConcurrency: number;
@@ -52,6 +78,10 @@ export interface KeyServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
+  /**
+   * The fault plan. Always settable here, in process, whose callers are trusted; over HTTP
+   * (`POST /_faults`) only when the server was started with `faults: true`.
+   */
   readonly faults: Faults;
   stats(): KeyServerStats;
   /** Zeroes the counters. */
@@ -61,6 +91,7 @@ export interface KeyServer {
 
 export const KEY_SERVER_TOKEN_ENV = "PRISMA_VAULT_KEY_SERVER_TOKEN";
 const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_TIMEOUT_MS = 3_600_000;
 
 /**
  * Starts a key server.
@@ -68,17 +99,33 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * @example
  * const server = await startKeyServer({ provider: new LocalKeyProvider({ keys }) });
  * const workos = new WorkOS("sk_test", { apiHostname: "127.0.0.1", port: server.port, https: false });
+ *
+ * @example
+ * // Tests that drive faults over HTTP opt in; server.faults needs no option.
+ * const server = await startKeyServer({ provider, token: "sk_test", faults: true });
+ * await fetch(`${server.url}/_faults`, { method: "POST", headers, body: '{"fail":1}' });
  */
 export async function startKeyServer(options: KeyServerOptions = {}): Promise<KeyServer> {
+  const timeouts = readTimeouts(options);
   const provider = guardProvider(options.provider ?? LocalKeyProvider.fromEnv());
   const token = options.token ?? process.env[KEY_SERVER_TOKEN_ENV];
+  const httpFaults = options.faults === true;
   const faults = new Faults();
   let counters = emptyCounters();
   let inFlight = 0;
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch(() => send(response, 500, { message: "Internal server error" }));
-  });
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+      // Node enforces the first two only when it sweeps its connections; sweep often enough to keep them.
+      connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(timeouts.headersTimeoutMs / 4))),
+    },
+    (request, response) => {
+      handle(request, response).catch(() => send(response, 500, { message: "Internal server error" }));
+    },
+  );
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     counters.requests++;
@@ -86,19 +133,24 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
       const status = String(response.statusCode);
       counters.statuses[status] = (counters.statuses[status] ?? 0) + 1;
     });
-    const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    const route = ROUTES[path];
-    if (route !== undefined) counters[route]++;
+    // Precondition: a request refused for its token counts as unauthorized, never under a route.
     if (!authorized(request.headers.authorization, token)) {
       counters.unauthorized++;
-      return send(response, 401, { message: "Unauthorized", code: "unauthorized" });
+      // Closed after the answer: a refused client holds no connection, nor sends the rest of its body.
+      return send(response, 401, UNAUTHORIZED, {
+        "WWW-Authenticate": 'Bearer realm="prisma-vault"',
+        Connection: "close",
+      });
     }
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
     if (path === "/_stats" && request.method === "GET") return send(response, 200, snapshot(counters));
-    if (request.method !== "POST") return send(response, 404, { message: "Not found", code: "not_found" });
+    const route = request.method === "POST" ? ROUTES[path] : undefined;
+    const faultRoute = request.method === "POST" && path === "/_faults" && httpFaults;
+    if (route === undefined && !faultRoute) return send(response, 404, NOT_FOUND);
+    if (route !== undefined) counters[route]++;
     const body = await readJson(request);
     if (!body.ok) return send(response, body.status, { message: body.message, code: body.code });
-    if (path === "/_faults") return applyFaults(response, body.value);
-    if (route === undefined) return send(response, 404, { message: "Not found", code: "not_found" });
+    if (route === undefined) return applyFaults(response, body.value);
 
     inFlight++;
     counters.peakConcurrency = Math.max(counters.peakConcurrency, inFlight);
@@ -169,9 +221,12 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
     }
   }
 
-  function applyFaults(response: ServerResponse, settings: FaultSettings): void {
+  function applyFaults(response: ServerResponse, body: Record<string, unknown>): void {
+    // Checked whole before any of it applies, so that a refused body changes nothing.
+    const settings = readFaultSettings(body);
+    if (!settings.ok) return invalid(response, settings.errors);
     try {
-      faults.apply(settings);
+      faults.apply(settings.value);
       send(response, 200, { latencyMs: faults.latencyMs });
     } catch (error) {
       unprocessable(response, "faults", (error as Error).message);
@@ -203,6 +258,9 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
   };
 }
 
+const UNAUTHORIZED = { message: "Unauthorized", code: "unauthorized" } as const;
+const NOT_FOUND = { message: "Not found", code: "not_found" } as const;
+
 type Route = "dataKey" | "decrypt" | "rekey";
 const ROUTES: Partial<Record<string, Route>> = {
   "/vault/v1/keys/data-key": "dataKey",
@@ -225,6 +283,83 @@ function emptyCounters() {
 
 function snapshot(counters: ReturnType<typeof emptyCounters>): KeyServerStats {
   return { ...counters, statuses: { ...counters.statuses } };
+}
+
+interface Timeouts {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+}
+
+function readTimeouts(options: KeyServerOptions): Timeouts {
+  const timeouts = {
+    headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 5_000,
+  };
+  for (const [name, ms] of Object.entries(timeouts)) {
+    if (!Number.isInteger(ms) || ms < 1 || ms > MAX_TIMEOUT_MS)
+      throw new VaultConfigError(
+        `key server: ${name} must be a whole number of milliseconds, 1-${MAX_TIMEOUT_MS}`,
+      );
+  }
+  // Node refuses this combination too, with a less helpful message.
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs)
+    throw new VaultConfigError("key server: headersTimeoutMs must not exceed requestTimeoutMs");
+  return timeouts;
+}
+
+interface FieldError {
+  readonly field: string;
+  readonly code: "invalid" | "unknown";
+  readonly message: string;
+}
+
+/** How `POST /_faults` checks a setting; `needs` names the setting it qualifies, which must be present. */
+type FaultRule =
+  | {
+      readonly kind: "integer";
+      readonly min: number;
+      readonly max: number;
+      readonly needs?: keyof FaultSettings;
+    }
+  | { readonly kind: "boolean"; readonly needs?: undefined };
+
+/**
+ * Over HTTP every setting is checked here, before the fault plan sees it: the plan's own checks trust
+ * in-process callers (it ignores a `status` without `fail`, and bounds no `retryAfter`).
+ */
+const FAULT_RULES: Readonly<Partial<Record<keyof FaultSettings, FaultRule>>> = {
+  fail: { kind: "integer", min: 0, max: 1_000_000 },
+  status: { kind: "integer", min: 400, max: 599, needs: "fail" },
+  rateLimit: { kind: "integer", min: 0, max: 1_000_000 },
+  retryAfter: { kind: "integer", min: 0, max: 3600, needs: "rateLimit" },
+  latencyMs: { kind: "integer", min: 0, max: 60_000 },
+  reset: { kind: "boolean" },
+};
+
+function readFaultSettings(
+  body: Record<string, unknown>,
+): { ok: true; value: FaultSettings } | { ok: false; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  for (const [field, value] of Object.entries(body)) {
+    const rule = Object.hasOwn(FAULT_RULES, field) ? FAULT_RULES[field as keyof FaultSettings] : undefined;
+    if (rule === undefined) {
+      const known = Object.keys(FAULT_RULES).join(", ");
+      errors.push({ field, code: "unknown", message: `${field} is not a fault setting (${known})` });
+    } else if (!fits(value, rule)) {
+      const allowed = rule.kind === "boolean" ? "true or false" : `a whole number ${rule.min}-${rule.max}`;
+      errors.push({ field, code: "invalid", message: `${field} must be ${allowed}` });
+    } else if (rule.needs !== undefined && body[rule.needs] === undefined) {
+      errors.push({ field, code: "invalid", message: `${field} qualifies ${rule.needs}, which is missing` });
+    }
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: body };
+}
+
+function fits(value: unknown, rule: FaultRule): boolean {
+  if (rule.kind === "boolean") return typeof value === "boolean";
+  return typeof value === "number" && Number.isInteger(value) && value >= rule.min && value <= rule.max;
 }
 
 function authorized(header: string | undefined, token: string | undefined): boolean {
@@ -294,17 +429,24 @@ function base64(bytes: Uint8Array): string {
 }
 
 function unprocessable(response: ServerResponse, field: string, message: string): void {
-  send(response, 422, {
-    message: "Validation failed",
-    code: "invalid_request_parameters",
-    errors: [{ field, code: "invalid", message }],
-  });
+  invalid(response, [{ field, code: "invalid", message }]);
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  if (response.headersSent) return;
+function invalid(response: ServerResponse, errors: readonly FieldError[]): void {
+  send(response, 422, { message: "Validation failed", code: "invalid_request_parameters", errors });
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  // A connection the timeouts closed has no one left to answer.
+  if (response.headersSent || response.destroyed) return;
   const text = JSON.stringify(body);
   response.writeHead(status, {
+    ...headers,
     "Content-Type": "application/json",
     "Content-Length": Buffer.byteLength(text),
     "X-Request-ID": randomUUID(),

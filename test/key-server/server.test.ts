@@ -5,28 +5,11 @@ import { WORKOS_KEY_BLOB_MAGIC } from "../../src/envelope.js";
 import { VaultError } from "../../src/errors.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { WorkOSKeyProvider } from "../../src/keys/workos.js";
-import { startKeyServer, type KeyServer } from "../../src/key-server/server.js";
+import { startKeyServer } from "../../src/key-server/server.js";
 import { sdkClient, TEST_TOKEN, useKeyServerRig } from "../support/key-server.js";
+import { get, post } from "./http.js";
 
 const ctx = { organizationId: "org_1" };
-
-async function post(server: KeyServer, path: string, body: string, token: string | null = TEST_TOKEN) {
-  const response = await fetch(`${server.url}${path}`, {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/json",
-      ...(token !== null && { Authorization: `Bearer ${token}` }),
-    },
-    body,
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    text,
-    json: JSON.parse(text) as Record<string, unknown>,
-  };
-}
 
 describe("the key server", () => {
   const rig = useKeyServerRig();
@@ -122,7 +105,62 @@ describe("the key server", () => {
     const body = JSON.stringify({ context: ctx });
     expect((await post(rig.server, "/vault/v1/keys/data-key", body, null)).status).toBe(401);
     expect((await post(rig.server, "/vault/v1/keys/data-key", body, "pk_test")).status).toBe(401);
-    expect(rig.server.stats().unauthorized).toBe(2);
+    expect((await post(rig.server, "/vault/v1/keys/data-key", body, "sk_")).status).toBe(401);
+    expect(rig.server.stats().unauthorized).toBe(3);
+  });
+
+  it("a 401 is WorkOS-style JSON with a Bearer challenge, and does not echo the token", async () => {
+    const refused = await post(rig.server, "/vault/v1/keys/decrypt", '{"keys":"AAAA"}', "pk_secret_guess");
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("content-type")).toBe("application/json");
+    expect(refused.headers.get("www-authenticate")).toBe('Bearer realm="prisma-vault"');
+    expect(refused.headers.get("connection")).toBe("close");
+    expect(refused.json).toEqual({ message: "Unauthorized", code: "unauthorized" });
+    expect(refused.text).not.toContain("pk_secret_guess");
+  });
+
+  it("a request refused for its token counts as unauthorized (and in statuses), never under a route", async () => {
+    await post(rig.server, "/vault/v1/keys/data-key", JSON.stringify({ context: ctx }), null);
+    await post(rig.server, "/vault/v1/keys/decrypt", '{"keys":"AAAA"}', "pk_test");
+    await post(rig.server, "/vault/v1/keys/rekey", "{}", "sk_");
+    expect(rig.server.stats()).toEqual({
+      requests: 3,
+      dataKey: 0,
+      decrypt: 0,
+      rekey: 0,
+      unauthorized: 3,
+      faults: 0,
+      peakConcurrency: 0,
+      statuses: { "401": 3 },
+    });
+  });
+
+  it("an authorized key request counts under its route whatever its answer; other paths under none", async () => {
+    await post(rig.server, "/vault/v1/keys/data-key", "{nope");
+    await post(rig.server, "/vault/v1/keys/decrypt", "{}");
+    await get(rig.server, "/vault/v1/keys/rekey");
+    await get(rig.server, "/_stats");
+    expect(rig.server.stats()).toMatchObject({
+      requests: 4,
+      dataKey: 1,
+      decrypt: 1,
+      rekey: 0,
+      unauthorized: 0,
+      statuses: { "400": 1, "422": 1, "404": 1, "200": 1 },
+    });
+  });
+
+  it("with a token, GET /_stats is behind it too", async () => {
+    const server = await startKeyServer({ provider: rig.local, token: "sk_only_this" });
+    try {
+      expect((await get(server, "/_stats", null)).status).toBe(401);
+      expect((await get(server, "/_stats", "sk_other")).status).toBe(401);
+      const stats = await get(server, "/_stats", "sk_only_this");
+      expect(stats.status).toBe(200);
+      expect(stats.json).toMatchObject({ requests: 3, unauthorized: 2, statuses: { "401": 2 } });
+    } finally {
+      await server.close();
+    }
   });
 
   it("with --token, only that token passes", async () => {
@@ -210,7 +248,7 @@ describe("the key server", () => {
     }
   });
 
-  describe("fault injection", () => {
+  describe("fault injection, in process (server.faults)", () => {
     it("500s make the SDK retry (seen in the counters), then succeed", async () => {
       rig.server.faults.failNext(1);
       expect(await encrypt(rig.provider, "x", ctx)).toBeTypeOf("string");
@@ -240,18 +278,6 @@ describe("the key server", () => {
       const started = performance.now();
       await encrypt(rig.provider, "x", ctx);
       expect(performance.now() - started).toBeGreaterThanOrEqual(140);
-    });
-
-    it("faults can be set over HTTP, and bad settings are 422", async () => {
-      expect((await post(rig.server, "/_faults", JSON.stringify({ fail: 1, status: 503 }))).status).toBe(200);
-      expect(
-        (await post(rig.server, "/vault/v1/keys/data-key", JSON.stringify({ context: ctx }))).status,
-      ).toBe(503);
-      expect((await post(rig.server, "/_faults", JSON.stringify({ fail: -1 }))).status).toBe(422);
-      const stats = await fetch(`${rig.server.url}/_stats`, {
-        headers: { Authorization: `Bearer ${TEST_TOKEN}` },
-      });
-      expect(((await stats.json()) as { faults: number }).faults).toBe(1);
     });
   });
 

@@ -25,6 +25,8 @@ export async function startRig(options: { token?: string } = {}): Promise<KeySer
   const local = new LocalKeyProvider({ keys: [{ id: "test", key: master }] });
   const server = await startKeyServer({
     provider: recordingKeys(local),
+    // Suites drive faults over HTTP as well as in process.
+    faults: true,
     ...(options.token !== undefined && { token: options.token }),
   });
   const workos = sdkClient(server, options.token ?? TEST_TOKEN);
