@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { VaultError } from "../errors.js";
 import { LocalKeyProvider } from "../keys/local.js";
-import { startKeyServer } from "../key-server/server.js";
+import { KEY_SERVER_TOKEN_ENV, startKeyServer } from "../key-server/server.js";
 import { runGenerator } from "./generator.js";
 import { migrateCommand } from "./migrate.js";
 
@@ -18,9 +18,10 @@ Commands:
                                          exports your Prisma client extended with vault()
                                          (exit 2 when some values did not decrypt)
   keygen [--id k1]                       print a new master key as "id:<base64>" for PRISMA_VAULT_KEYS
-  key-server [--port 8787] [--host 127.0.0.1] [--token sk_...]
+  key-server [--port 8787] [--host 127.0.0.1] [--token sk_...] [--faults]
                                          serve WorkOS Vault's key API from PRISMA_VAULT_KEYS
-                                         (token also from PRISMA_VAULT_KEY_SERVER_TOKEN)
+                                         (token also from PRISMA_VAULT_KEY_SERVER_TOKEN);
+                                         --faults accepts POST /_faults (fault injection)
   help                                   show this text
 
 As a Prisma generator (run by \`prisma generate\`, which sets PRISMA_GENERATOR_INVOCATION=true):
@@ -64,6 +65,7 @@ async function keyServer(args: readonly string[]): Promise<number> {
       port: { type: "string", default: "8787" },
       host: { type: "string", default: "127.0.0.1" },
       token: { type: "string" },
+      faults: { type: "boolean", default: false },
     },
   });
   const port = Number(values.port);
@@ -73,8 +75,16 @@ async function keyServer(args: readonly string[]): Promise<number> {
     port,
     host: values.host,
     ...(values.token !== undefined && { token: values.token }),
+    faults: values.faults === true,
   });
-  process.stdout.write(`prisma-vault key server listening on ${server.url} (development only, not a KMS)\n`);
+  const faults = values.faults === true ? "; fault injection on: POST /_faults" : "";
+  process.stdout.write(
+    `prisma-vault key server listening on ${server.url} (development only, not a KMS${faults})\n`,
+  );
+  if (values.faults === true && !(values.token ?? process.env[KEY_SERVER_TOKEN_ENV]))
+    process.stderr.write(
+      "prisma-vault: --faults without a token: any sk_… client can fail or slow requests\n",
+    );
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
   });

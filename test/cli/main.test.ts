@@ -9,6 +9,28 @@ import { WorkOS } from "@workos-inc/node";
 
 const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
 const cli = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+const ctx = { organizationId: "org_1" };
+
+/** Spawns `prisma-vault key-server --port 0 …args` on a fresh ring; resolves once it listens. */
+async function keyServer(args: readonly string[]) {
+  const env = { ...process.env, PRISMA_VAULT_KEYS: `k1:${randomBytes(32).toString("base64")}` };
+  const child = spawn(tsx, [cli, "key-server", "--port", "0", ...args], { env });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const banner = await new Promise<string>((resolve, reject) => {
+    child.stdout.once("data", (line: Buffer) => resolve(line.toString()));
+    child.once("exit", (code) => reject(new Error(`key-server exited ${code}: ${stderr}`)));
+  });
+  return { child, banner, port: Number(/127\.0\.0\.1:(\d+)/.exec(banner)?.[1]) };
+}
+
+function postJson(port: number, path: string, body: unknown, token: string) {
+  return fetch(`http://127.0.0.1:${port}${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+}
 
 describe("the prisma-vault command", () => {
   it("keygen prints id:<base64 of 32 bytes>", () => {
@@ -35,16 +57,43 @@ describe("the prisma-vault command", () => {
   });
 
   it("key-server serves the SDK with a --token and stops on SIGTERM", async () => {
-    const env = { ...process.env, PRISMA_VAULT_KEYS: `k1:${randomBytes(32).toString("base64")}` };
-    const child = spawn(tsx, [cli, "key-server", "--port", "0", "--token", "sk_cli_test"], { env });
+    const { child, port } = await keyServer(["--token", "sk_cli_test"]);
     try {
-      const [line] = (await once(child.stdout, "data")) as [Buffer];
-      const port = Number(/127\.0\.0\.1:(\d+)/.exec(line.toString())?.[1]);
       const workos = new WorkOS("sk_cli_test", { apiHostname: "127.0.0.1", port, https: false });
       const envelope = await encrypt(new WorkOSKeyProvider({ workos }), "via cli", {
         organizationId: "org_1",
       });
       expect(await workos.vault.decrypt(envelope)).toBe("via cli");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).toBe(0);
+  });
+
+  it("key-server without --faults answers POST /_faults 404 and injects nothing", async () => {
+    const { child, port } = await keyServer(["--token", "sk_cli_test"]);
+    try {
+      const set = await postJson(port, "/_faults", { fail: 1 }, "sk_cli_test");
+      expect(set.status).toBe(404);
+      const created = await postJson(port, "/vault/v1/keys/data-key", { context: ctx }, "sk_cli_test");
+      expect(created.status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    await once(child, "exit");
+  });
+
+  it("key-server --faults accepts POST /_faults, behind the token", async () => {
+    const { child, port, banner } = await keyServer(["--token", "sk_cli_test", "--faults"]);
+    try {
+      expect(banner).toContain("fault injection on");
+      expect((await postJson(port, "/_faults", { fail: 1 }, "sk_other")).status).toBe(401);
+      const set = await postJson(port, "/_faults", { fail: 1, status: 503 }, "sk_cli_test");
+      expect(set.status).toBe(200);
+      const failed = await postJson(port, "/vault/v1/keys/data-key", { context: ctx }, "sk_cli_test");
+      expect(failed.status).toBe(503);
+      expect((await postJson(port, "/_faults", { fail: "1" }, "sk_cli_test")).status).toBe(422);
     } finally {
       child.kill("SIGTERM");
     }
