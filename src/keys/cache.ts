@@ -4,16 +4,26 @@
  *
  * - Encrypt side: one live data key per canonical context, reused until `maxAge` or `maxUses`.
  * - Decrypt side: keyed by SHA-256 of the blob, at most `max` entries, each for `ttl`.
- * - Concurrent misses for one key share one provider call; distinct misses run `concurrency` at a time.
+ * - Concurrent misses for one key share one provider call; distinct misses run `concurrency` at a time,
+ *   at most half of them for one key context, so one tenant whose key calls hang does not stall the
+ *   others (see limiter.ts). Each call is bounded by `timeoutMs` (see guardProvider).
  * - Key bytes are zeroed when an entry leaves the cache. Callers see a key only inside a synchronous
  *   callback, after checking the entry is still live, so an eviction can never zero a key mid-use.
  */
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
-import { canonicalize, validateContext, type KeyContext } from "../context.js";
+import { canonicalContext, canonicalize, validateContext, type KeyContext } from "../context.js";
+import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../envelope.js";
 import { VaultConfigError } from "../errors.js";
 import { Limiter } from "./limiter.js";
-import { guardProvider, type DataKey, type DecryptedDataKey, type KeyProvider } from "./provider.js";
+import { LOCAL_KEY_BLOB_MAGIC, localBlobContext } from "./local.js";
+import {
+  guardProvider,
+  type DataKey,
+  type DecryptedDataKey,
+  type GuardedKeyProvider,
+  type KeyProvider,
+} from "./provider.js";
 
 /** Cache limits. Times are milliseconds. */
 export interface CacheOptions {
@@ -25,10 +35,24 @@ export interface CacheOptions {
   readonly max?: number;
   /** How long a decrypted data key is kept. Default 15 minutes. */
   readonly ttl?: number;
-  /** Provider calls in flight at once for distinct keys. Default 8. */
+  /**
+   * Provider calls in flight at once for distinct keys, at most half of them (rounded up) for one
+   * key context. Also how many timed-out calls may still be running before new ones fail at once.
+   * Default 8.
+   */
   readonly concurrency?: number;
   /** Time source for ages, for tests. Default `performance`. */
   readonly clock?: { now(): number };
+}
+
+/** How the cache calls its provider: `vault({ timeoutMs })` passes it here. */
+export interface ProviderCallOptions {
+  /**
+   * Milliseconds one provider call may take, its own retries included (1 to 600,000); past it the
+   * call fails with `VAULT_KEY_PROVIDER`. Default 10,000, or the bound of a provider already wrapped
+   * with `guardProvider(provider, { timeoutMs })`.
+   */
+  readonly timeoutMs?: number;
 }
 
 /** Counters, as returned by `prisma.$vault.stats()`. */
@@ -51,6 +75,12 @@ export const CACHE_DEFAULTS = {
   concurrency: 8,
 } as const;
 
+/** What a decrypt-side fetch needs: the blob, and whose it is for fairness (see {@link Limiter}). */
+interface Miss {
+  readonly blob: Uint8Array;
+  readonly owner: string | undefined;
+}
+
 interface Entry {
   readonly key: Uint8Array;
   readonly id: string;
@@ -61,27 +91,34 @@ interface Entry {
 
 /**
  * Caches data keys in front of a {@link KeyProvider}. `options === false` disables caching: every
- * value calls the provider.
+ * value calls the provider. `calls.timeoutMs` bounds each provider call (default 10 s).
  *
  * @example
- * const cache = new DataKeyCache(LocalKeyProvider.fromEnv(), { maxAge: 60_000 });
+ * const cache = new DataKeyCache(LocalKeyProvider.fromEnv(), { maxAge: 60_000 }, { timeoutMs: 5_000 });
  * const envelope = await cache.withEncryptionKey(ctx, (k) => sealEnvelope(k.key, k.encryptedKeys, text, aad));
  */
 export class DataKeyCache {
-  readonly provider: KeyProvider;
+  readonly provider: GuardedKeyProvider;
   readonly #options: Required<Omit<CacheOptions, "clock">> | undefined;
   readonly #limiter: Limiter;
   readonly #encrypt: LRUCache<string, Entry, KeyContext> | undefined;
-  readonly #decrypt: LRUCache<string, Entry, Uint8Array> | undefined;
+  readonly #decrypt: LRUCache<string, Entry, Miss> | undefined;
   readonly #stats = { encryptHits: 0, encryptMisses: 0, decryptHits: 0, decryptMisses: 0 };
   readonly #calls = { createDataKey: 0, decryptDataKey: 0, rekey: 0, errors: 0 };
   readonly #sweeper: NodeJS.Timeout | undefined;
 
-  constructor(provider: KeyProvider, options: CacheOptions | false = {}) {
-    this.provider = guardProvider(provider);
+  constructor(provider: KeyProvider, options: CacheOptions | false = {}, calls: ProviderCallOptions = {}) {
     const resolved = options === false ? undefined : resolveOptions(options);
+    const concurrency = resolved?.concurrency ?? CACHE_DEFAULTS.concurrency;
+    if (typeof calls !== "object" || calls === null) {
+      throw new VaultConfigError("DataKeyCache: the third argument must be { timeoutMs }");
+    }
+    this.provider = guardProvider(provider, {
+      maxTimedOut: concurrency,
+      ...(calls.timeoutMs !== undefined && { timeoutMs: calls.timeoutMs }),
+    });
     this.#options = resolved;
-    this.#limiter = new Limiter(resolved?.concurrency ?? CACHE_DEFAULTS.concurrency);
+    this.#limiter = new Limiter(concurrency);
     if (options === false || resolved === undefined) return;
     const perf = options.clock ?? performance;
     // lru-cache reuses "now" for ttlResolution ms of real time; an injected clock must be read each time.
@@ -98,17 +135,22 @@ export class DataKeyCache {
       dispose,
       fetchMethod: (_canonical, _stale, { context }) => this.#create(context),
     });
-    this.#decrypt = new LRUCache<string, Entry, Uint8Array>({
+    this.#decrypt = new LRUCache<string, Entry, Miss>({
       max: resolved.max,
       ttl: resolved.ttl,
       ttlResolution,
       perf,
       dispose,
-      fetchMethod: (_digest, _stale, { context }) => this.#open(context),
+      fetchMethod: (digest, _stale, { context }) => this.#open(context.blob, context.owner ?? digest),
     });
     // Expired keys are dropped (and zeroed) even when nobody asks for them again.
     this.#sweeper = setInterval(() => this.purgeExpired(), Math.min(resolved.maxAge, resolved.ttl, 60_000));
     this.#sweeper.unref();
+  }
+
+  /** Milliseconds one provider call may take (see {@link ProviderCallOptions}). */
+  get timeoutMs(): number {
+    return this.provider.timeoutMs;
   }
 
   /**
@@ -134,16 +176,31 @@ export class DataKeyCache {
     }
   }
 
-  /** Runs `use` with the data key inside `encryptedKeys`, synchronously, and returns its result. */
-  async withDecryptionKey<T>(encryptedKeys: Uint8Array, use: (key: DecryptedDataKey) => T): Promise<T> {
+  /**
+   * Runs `use` with the data key inside `encryptedKeys`, synchronously, and returns its result.
+   * `context`, the row's key context, is used only to share the provider fairly between tenants
+   * (see {@link CacheOptions.concurrency}); without it a miss counts for the context its blob names
+   * (local-ring blobs do), or for the blob alone.
+   *
+   * @example await cache.withDecryptionKey(parts.encryptedKeys, (k) => openEnvelope(k.key, parts, aad), ctx);
+   */
+  async withDecryptionKey<T>(
+    encryptedKeys: Uint8Array,
+    use: (key: DecryptedDataKey) => T,
+    context?: KeyContext,
+  ): Promise<T> {
+    const owner = context === undefined ? blobOwner(encryptedKeys) : canonicalContext(context);
     const cache = this.#decrypt;
-    if (cache === undefined) return useOnce(await this.#open(encryptedKeys), use);
+    if (cache === undefined) {
+      return useOnce(await this.#open(encryptedKeys, owner ?? blobDigest(encryptedKeys)), use);
+    }
     const digest = blobDigest(encryptedKeys);
     const status: { fetch?: LRUCache.Status<string, Entry, unknown>["fetch"] } = {};
-    const entry = await cache.fetch(digest, { context: encryptedKeys, status });
+    const entry = await cache.fetch(digest, { context: { blob: encryptedKeys, owner }, status });
     this.#count("decrypt", status);
     // Precondition: the entry is live (see withEncryptionKey).
-    if (entry === undefined || !entry.live) return useOnce(await this.#open(encryptedKeys), use);
+    if (entry === undefined || !entry.live)
+      return useOnce(await this.#open(encryptedKeys, owner ?? digest), use);
     return use(entry);
   }
 
@@ -201,7 +258,8 @@ export class DataKeyCache {
     const provider = this.provider;
     if (provider.rekey === undefined)
       throw new VaultConfigError(`key provider "${provider.name}" cannot rekey`);
-    return this.#providerCall("rekey", () => provider.rekey!(encryptedKeys, validateContext(context)));
+    const valid = validateContext(context);
+    return this.#providerCall("rekey", canonicalize(valid), () => provider.rekey!(encryptedKeys, valid));
   }
 
   stats(): VaultStats {
@@ -227,7 +285,9 @@ export class DataKeyCache {
   }
 
   async #create(context: KeyContext): Promise<Entry> {
-    const dataKey = await this.#providerCall("createDataKey", () => this.provider.createDataKey(context));
+    const dataKey = await this.#providerCall("createDataKey", canonicalize(context), () =>
+      this.provider.createDataKey(context),
+    );
     const entry = toEntry(dataKey, dataKey.encryptedKeys);
     // What we encrypt now is usually read back soon (results of writes): remember its blob too.
     this.#decrypt?.set(
@@ -237,19 +297,21 @@ export class DataKeyCache {
     return entry;
   }
 
-  async #open(encryptedKeys: Uint8Array): Promise<Entry> {
-    const dataKey = await this.#providerCall("decryptDataKey", () =>
+  async #open(encryptedKeys: Uint8Array, owner: string): Promise<Entry> {
+    const dataKey = await this.#providerCall("decryptDataKey", owner, () =>
       this.provider.decryptDataKey(encryptedKeys),
     );
     // A copy: the blob is usually a view into a whole envelope, which the cache must not keep alive.
     return toEntry(dataKey, encryptedKeys.slice());
   }
 
+  /** One provider call for `owner` (a canonical context, or a blob digest), through the limiter. */
   async #providerCall<T>(
     kind: "createDataKey" | "decryptDataKey" | "rekey",
+    owner: string,
     call: () => Promise<T>,
   ): Promise<T> {
-    return this.#limiter.run(async () => {
+    return this.#limiter.run(owner, async () => {
       this.#calls[kind]++;
       try {
         return await call();
@@ -277,6 +339,17 @@ function useOnce<T>(entry: Entry, use: (key: DataKey) => T): T {
 
 function toEntry(key: DecryptedDataKey, encryptedKeys: Uint8Array): Entry {
   return { key: key.key, id: key.id, encryptedKeys, uses: 0, live: true };
+}
+
+/**
+ * The canonical context a blob names, where its format says (a local ring's `PVK1`, bare or inside
+ * the WorkOS-format blobs our key server issues); `undefined` for opaque blobs.
+ */
+function blobOwner(encryptedKeys: Uint8Array): string | undefined {
+  const inner = hasPrefix(encryptedKeys, WORKOS_KEY_BLOB_MAGIC)
+    ? encryptedKeys.subarray(WORKOS_KEY_BLOB_MAGIC.length)
+    : encryptedKeys;
+  return hasPrefix(inner, LOCAL_KEY_BLOB_MAGIC) ? localBlobContext(inner) : undefined;
 }
 
 function blobDigest(encryptedKeys: Uint8Array): string {

@@ -49,33 +49,159 @@ export interface KeyProvider {
   recognizes?(encryptedKeys: Uint8Array): boolean;
 }
 
+/** How long one provider call may take, and how many abandoned ones may pile up. */
+export interface GuardOptions {
+  /**
+   * Milliseconds one call may take, the provider's own retries included (1 to 600,000). A call past
+   * it fails with `VAULT_KEY_PROVIDER`; its request cannot be aborted and runs on, and its answer is
+   * dropped when it comes (key bytes zeroed). Default 10,000.
+   */
+  readonly timeoutMs?: number;
+  /**
+   * While this many timed-out calls have not returned, new calls fail at once with
+   * `VAULT_KEY_PROVIDER` rather than pile more requests onto a provider that does not answer
+   * (1 to 1,000). Default 8; a DataKeyCache sets its `concurrency`.
+   */
+  readonly maxTimedOut?: number;
+}
+
+/** A provider wrapped by {@link guardProvider}, with the bounds it enforces. */
+export interface GuardedKeyProvider extends KeyProvider {
+  readonly timeoutMs: number;
+  readonly maxTimedOut: number;
+}
+
+export const GUARD_DEFAULTS = { timeoutMs: 10_000, maxTimedOut: 8 } as const;
+/** The longest `timeoutMs` allowed: 10 minutes. */
+export const MAX_TIMEOUT_MS = 600_000;
+
 /**
- * Wraps a provider so a buggy or failing one fails loudly and uniformly: results are checked
- * (a 32-byte key, a non-empty blob, a string id) and every thrown error becomes `VAULT_KEY_PROVIDER`,
- * except a key that is not configured (`VAULT_KEY_UNAVAILABLE`, e.g. {@link VaultKeyUnavailableError}),
- * which is passed on as it is. Wrapping twice is harmless.
+ * Wraps a provider so a buggy, failing or hanging one fails loudly and uniformly: results are checked
+ * (a 32-byte key, a non-empty blob, a string id), each call is bounded by `timeoutMs`, and every
+ * thrown error becomes `VAULT_KEY_PROVIDER`, except a key that is not configured
+ * (`VAULT_KEY_UNAVAILABLE`, e.g. {@link VaultKeyUnavailableError}), which is passed on as it is.
+ * Wrapping twice is harmless: a guarded provider is returned as it is, unless `options` change its
+ * bounds, in which case the original provider is guarded anew (one layer, never two).
+ *
+ * @example
+ * const keys = guardProvider(new WorkOSKeyProvider({ workos }), { timeoutMs: 5_000 });
  */
-export function guardProvider(provider: KeyProvider): KeyProvider {
-  if (GUARDED.has(provider)) return provider;
+export function guardProvider(provider: KeyProvider, options: GuardOptions = {}): GuardedKeyProvider {
+  const guarded = GUARDED.get(provider);
+  const timeoutMs = checkBound("timeoutMs", options.timeoutMs, MAX_TIMEOUT_MS, "milliseconds");
+  const maxTimedOut = checkBound("maxTimedOut", options.maxTimedOut, 1_000, "calls");
+  if (guarded !== undefined) {
+    const self = provider as GuardedKeyProvider;
+    if (
+      (timeoutMs ?? self.timeoutMs) === self.timeoutMs &&
+      (maxTimedOut ?? self.maxTimedOut) === self.maxTimedOut
+    ) {
+      return self;
+    }
+    return guard(guarded, {
+      timeoutMs: timeoutMs ?? self.timeoutMs,
+      maxTimedOut: maxTimedOut ?? self.maxTimedOut,
+    });
+  }
   checkShape(provider);
+  return guard(provider, {
+    timeoutMs: timeoutMs ?? GUARD_DEFAULTS.timeoutMs,
+    maxTimedOut: maxTimedOut ?? GUARD_DEFAULTS.maxTimedOut,
+  });
+}
+
+/** Guarded providers, each mapped to the provider it wraps. */
+const GUARDED = new WeakMap<KeyProvider, KeyProvider>();
+
+function guard(provider: KeyProvider, bounds: Required<GuardOptions>): GuardedKeyProvider {
   const name = provider.name;
-  const guarded: KeyProvider = {
+  const calls = new Calls(name, bounds);
+  const guarded: GuardedKeyProvider = {
     name,
+    ...bounds,
     createDataKey: (context) =>
-      call(name, "createDataKey", () => provider.createDataKey(context)).then(checkDataKey(name)),
+      calls.run("createDataKey", () => provider.createDataKey(context)).then(checkDataKey(name)),
     decryptDataKey: (encryptedKeys) =>
-      call(name, "decryptDataKey", () => provider.decryptDataKey(encryptedKeys)).then(checkDecrypted(name)),
+      calls.run("decryptDataKey", () => provider.decryptDataKey(encryptedKeys)).then(checkDecrypted(name)),
     ...(provider.rekey && {
       rekey: (encryptedKeys: Uint8Array, context: KeyContext) =>
-        call(name, "rekey", () => provider.rekey!(encryptedKeys, context)).then(checkDataKey(name)),
+        calls.run("rekey", () => provider.rekey!(encryptedKeys, context)).then(checkDataKey(name)),
     }),
     ...(provider.recognizes && { recognizes: (blob: Uint8Array) => provider.recognizes!(blob) === true }),
   };
-  GUARDED.add(guarded);
+  GUARDED.set(guarded, provider);
   return Object.freeze(guarded);
 }
 
-const GUARDED = new WeakSet<KeyProvider>();
+/** One guard's calls: each bounded in time, and the timed-out ones that have not returned counted. */
+class Calls {
+  #timedOut = 0;
+
+  constructor(
+    readonly name: string,
+    readonly bounds: Required<GuardOptions>,
+  ) {}
+
+  run<T>(method: string, call: () => Promise<T>): Promise<T> {
+    const { name, bounds } = this;
+    // Precondition: while maxTimedOut timed-out calls have not returned, new calls fail at once.
+    if (this.#timedOut >= bounds.maxTimedOut) {
+      return Promise.reject(
+        new VaultError(
+          "VAULT_KEY_PROVIDER",
+          `key provider "${name}" has ${this.#timedOut} requests that timed out and have not returned; ${method}() was not called`,
+        ),
+      );
+    }
+    const request = new Promise<T>((resolve) => resolve(call()));
+    return new Promise<T>((resolve, reject) => {
+      let late = false;
+      const timer = setTimeout(() => {
+        late = true;
+        this.#timedOut++;
+        reject(
+          new VaultError(
+            "VAULT_KEY_PROVIDER",
+            `key provider "${name}" timed out after ${bounds.timeoutMs} ms in ${method}()`,
+          ),
+        );
+      }, bounds.timeoutMs);
+      timer.unref();
+      request.then(
+        (result) => {
+          clearTimeout(timer);
+          if (!late) return resolve(result);
+          // Precondition: a timed-out call's late result is never used and its key bytes are zeroed.
+          this.#timedOut--;
+          zero(result);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          if (!late) return reject(providerError(name, method, error));
+          this.#timedOut--;
+        },
+      );
+    });
+  }
+}
+
+function zero(result: unknown): void {
+  const key = (result as { key?: unknown } | null | undefined)?.key;
+  if (key instanceof Uint8Array) key.fill(0);
+}
+
+function checkBound(
+  option: keyof GuardOptions,
+  value: unknown,
+  max: number,
+  what: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
+    throw configError(`${option} must be a whole number of ${what} from 1 to ${max}`);
+  }
+  return value;
+}
 
 function checkShape(provider: KeyProvider): void {
   const p = provider as Partial<KeyProvider> | null;
@@ -93,16 +219,12 @@ function checkShape(provider: KeyProvider): void {
 
 const PASSED_THROUGH = new Set<VaultErrorCode>(["VAULT_KEY_PROVIDER", "VAULT_KEY_UNAVAILABLE"]);
 
-async function call<T>(name: string, method: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    // A refused blob and a key that is not configured are answers, not outages: they keep their code.
-    if (error instanceof VaultError && PASSED_THROUGH.has(error.code)) throw error;
-    throw new VaultError("VAULT_KEY_PROVIDER", `key provider "${name}" failed in ${method}()`, {
-      cause: error,
-    });
-  }
+function providerError(name: string, method: string, error: unknown): VaultError {
+  // A refused blob and a key that is not configured are answers, not outages: they keep their code.
+  if (error instanceof VaultError && PASSED_THROUGH.has(error.code)) return error;
+  return new VaultError("VAULT_KEY_PROVIDER", `key provider "${name}" failed in ${method}()`, {
+    cause: error,
+  });
 }
 
 function checkDecrypted(name: string) {

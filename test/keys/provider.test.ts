@@ -1,7 +1,13 @@
-import { describe, expect, it } from "vitest";
-import { VaultError, VaultKeyRejectedError, VaultKeyUnavailableError } from "../../src/errors.js";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  VaultConfigError,
+  VaultError,
+  VaultKeyRejectedError,
+  VaultKeyUnavailableError,
+} from "../../src/errors.js";
 import { guardProvider, type KeyProvider } from "../../src/keys/provider.js";
 import { vaultFailure } from "../support/errors.js";
+import { stallingProvider, type StallingProvider } from "./stalling-provider.js";
 
 const failing = (error: Error): KeyProvider => ({
   name: "failing",
@@ -32,4 +38,91 @@ describe("guardProvider", () => {
       expect(error.cause).toBe(thrown);
     }
   });
+});
+
+describe("guardProvider's time bound (timeoutMs)", () => {
+  const ctx = { organizationId: "org_1" };
+  const rigs: StallingProvider[] = [];
+  const stalling = () => {
+    const rig = stallingProvider();
+    rigs.push(rig);
+    rig.stall(() => true);
+    return rig;
+  };
+  afterEach(async () => {
+    await Promise.all(rigs.splice(0).map((rig) => rig.release()));
+  });
+
+  it("a call that takes longer than timeoutMs fails with VAULT_KEY_PROVIDER saying it timed out after N ms", async () => {
+    const guarded = guardProvider(stalling().provider, { timeoutMs: 200 });
+    const started = performance.now();
+    const error = await vaultFailure(guarded.createDataKey(ctx));
+    const elapsed = performance.now() - started;
+    expect(error.code).toBe("VAULT_KEY_PROVIDER");
+    expect(error.message).toBe('key provider "stalling" timed out after 200 ms in createDataKey()');
+    expect(elapsed).toBeGreaterThanOrEqual(199);
+    expect(elapsed).toBeLessThan(200 + 300);
+  });
+
+  it("the bound is 10 seconds unless set, and a call within it is answered", async () => {
+    const rig = stallingProvider();
+    rigs.push(rig);
+    expect(guardProvider(rig.provider).timeoutMs).toBe(10_000);
+    const key = await guardProvider(rig.provider, { timeoutMs: 200 }).createDataKey(ctx);
+    expect(key.key).toHaveLength(32);
+  });
+
+  it("a timed-out call's late result is never used and its key bytes are zeroed", async () => {
+    const rig = stalling();
+    const guarded = guardProvider(rig.provider, { timeoutMs: 50 });
+    const error = await vaultFailure(guarded.createDataKey(ctx));
+    expect(error.message).toMatch(/timed out after 50 ms/);
+    await rig.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(rig.handedOut).toHaveLength(1);
+    expect(rig.handedOut[0]!.every((byte) => byte === 0)).toBe(true);
+  });
+
+  it("while maxTimedOut timed-out calls have not returned, new calls fail at once; once they return, calls go through", async () => {
+    const rig = stalling();
+    const guarded = guardProvider(rig.provider, { timeoutMs: 50, maxTimedOut: 2 });
+    await vaultFailure(guarded.createDataKey(ctx));
+    await vaultFailure(guarded.decryptDataKey(new Uint8Array(8)));
+    expect(rig.started()).toBe(2);
+    const started = performance.now();
+    const refused = await vaultFailure(guarded.createDataKey(ctx));
+    expect(performance.now() - started).toBeLessThan(20);
+    expect(refused.code).toBe("VAULT_KEY_PROVIDER");
+    expect(refused.message).toBe(
+      'key provider "stalling" has 2 requests that timed out and have not returned; createDataKey() was not called',
+    );
+    expect(rig.started()).toBe(2);
+    await rig.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await guarded.createDataKey(ctx)).key).toHaveLength(32);
+  });
+
+  it("guarding twice is harmless: without options the guard is kept, with other options the original is guarded anew", async () => {
+    const rig = stalling();
+    const once = guardProvider(rig.provider, { timeoutMs: 100 });
+    expect(guardProvider(once)).toBe(once);
+    expect(guardProvider(once, { timeoutMs: 100 })).toBe(once);
+    const faster = guardProvider(once, { timeoutMs: 30 });
+    expect(faster).not.toBe(once);
+    expect(faster.timeoutMs).toBe(30);
+    // One layer: the new bound applies, not the old one around it.
+    const started = performance.now();
+    expect((await vaultFailure(faster.createDataKey(ctx))).message).toMatch(/after 30 ms/);
+    expect(performance.now() - started).toBeLessThan(90);
+  });
+
+  it.each([0, 1.5, -5, 600_001, Number.NaN, "100"])(
+    "refuses timeoutMs %o naming the option and its range",
+    (value) => {
+      const rig = stallingProvider();
+      expect(() => guardProvider(rig.provider, { timeoutMs: value as number })).toThrow(
+        new VaultConfigError("timeoutMs must be a whole number of milliseconds from 1 to 600000"),
+      );
+    },
+  );
 });
