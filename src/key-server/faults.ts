@@ -1,7 +1,11 @@
 /**
  * Fault injection for the key server: make the next requests fail, rate-limit them, or slow them
- * down, to test how clients retry and fail.
+ * down (all of them, or one key context's), to test how clients retry, time out and fail.
  */
+import { canonicalize, validateContext, type KeyContext } from "../context.js";
+import { isBase64 } from "../envelope.js";
+import { localBlobContext } from "../keys/local.js";
+import { unwrapBlob } from "./blobs.js";
 
 /** What happens to the next request, if anything. */
 export type Fault =
@@ -30,7 +34,9 @@ export interface FaultSettings {
 export class Faults {
   #errors: { count: number; status: number } = { count: 0, status: 500 };
   #rateLimits: { count: number; retryAfter: number } = { count: 0, retryAfter: 1 };
-  #latencyMs = 0;
+  #latency: { ms: number; canonical: string | undefined } = { ms: 0, canonical: undefined };
+  /** Ends each delay under way, for reset(). */
+  readonly #waiting = new Set<() => void>();
 
   /** The next `count` key requests answer `status` (a 4xx or 5xx). */
   failNext(count: number, status = 500): this {
@@ -50,18 +56,50 @@ export class Faults {
     return this;
   }
 
-  /** Every key request waits `ms` milliseconds before it is answered. */
-  setLatency(ms: number): this {
-    if (!Number.isInteger(ms) || ms < 0 || ms > 60_000) throw new RangeError("latency must be 0-60000 ms");
-    this.#latencyMs = ms;
+  /**
+   * Every key request waits `ms` milliseconds (up to 10 minutes: long enough to stand for a service
+   * that never answers) before it is answered. With `context`, only the requests for that key
+   * context wait; a decrypt request counts for the context its blob names, when it names one (the
+   * local ring's blobs do), so one tenant can hang while the others are served.
+   *
+   * @example server.faults.setLatency(120_000, { context: { organizationId: "org_a" } });
+   */
+  setLatency(ms: number, options: { context?: KeyContext } = {}): this {
+    if (!Number.isInteger(ms) || ms < 0 || ms > MAX_LATENCY_MS) {
+      throw new RangeError(`latency must be 0-${MAX_LATENCY_MS} ms`);
+    }
+    const canonical =
+      options.context === undefined ? undefined : canonicalize(validateContext(options.context));
+    this.#latency = { ms, canonical };
     return this;
   }
 
+  /** Clears every fault, and ends at once the delays under way: those requests are answered now. */
   reset(): this {
     this.#errors = { count: 0, status: 500 };
     this.#rateLimits = { count: 0, retryAfter: 1 };
-    this.#latencyMs = 0;
+    this.#latency = { ms: 0, canonical: undefined };
+    for (const end of [...this.#waiting]) end();
     return this;
+  }
+
+  /**
+   * Waits out the latency planned for a key request with this JSON body. The timer does not keep
+   * the process alive, so a server closed while requests wait leaves nothing behind.
+   */
+  delay(body: Readonly<Record<string, unknown>>): Promise<void> {
+    const { ms, canonical } = this.#latency;
+    if (ms === 0 || (canonical !== undefined && requestContext(body) !== canonical)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.#waiting.delete(end);
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      timer.unref();
+      this.#waiting.add(end);
+    });
   }
 
   /** Applies settings received over HTTP; throws RangeError on bad values. */
@@ -74,7 +112,7 @@ export class Faults {
   }
 
   get latencyMs(): number {
-    return this.#latencyMs;
+    return this.#latency.ms;
   }
 
   /** Takes the fault for the next request, if one is planned. */
@@ -89,6 +127,25 @@ export class Faults {
     }
     return undefined;
   }
+}
+
+const MAX_LATENCY_MS = 600_000;
+
+/**
+ * The canonical key context of a key request: its `context` (data-key, rekey), else the one its
+ * blob names (decrypt); `undefined` when it names none.
+ */
+function requestContext(body: Readonly<Record<string, unknown>>): string | undefined {
+  if (body["context"] !== undefined) {
+    try {
+      return canonicalize(validateContext(body["context"]));
+    } catch {
+      return undefined;
+    }
+  }
+  const blob = body["keys"] ?? body["encrypted_keys"];
+  if (!isBase64(blob)) return undefined;
+  return localBlobContext(unwrapBlob(new Uint8Array(Buffer.from(blob, "base64"))));
 }
 
 function checkCount(count: number): void {

@@ -17,7 +17,6 @@
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { validateContext, type KeyContext } from "../context.js";
 import { isBase64 } from "../envelope.js";
 import {
@@ -166,7 +165,7 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
     route: Route,
     body: Record<string, unknown>,
   ): Promise<void> {
-    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    await faults.delay(body);
     const fault = faults.take();
     if (fault !== undefined) {
       counters.faults++;
