@@ -75,7 +75,7 @@ export function vault(options: VaultOptions) {
       ...(options.models ?? {}),
     };
     const schema = buildVaultSchema(datamodel, models, settings.plaintext, settings.indexSecret);
-    const cache = new DataKeyCache(options.keys, options.cache ?? {});
+    const cache = new DataKeyCache(options.keys, options.cache ?? {}, { timeoutMs: settings.timeoutMs });
     const engine = new Engine(
       schema,
       new FieldCipher(cache),
@@ -490,7 +490,19 @@ class Engine {
       }
       return work(bound, (args) => call(bound, model, operation, args), true);
     }
-    return this.client.$transaction((own) => work(own, (args) => call(own, model, operation, args), true));
+    // Our own transaction waits on key calls inside it (a data key for the new values, the old key
+    // of values re-sealed when the row moves, the keys of the row it returns): three rounds of at
+    // most timeoutMs each, on top of the 5 s Prisma's default allows for the queries themselves. So
+    // key latency within timeoutMs fails an update as VAULT_KEY_PROVIDER or not at all, not as
+    // P2028. (An updateMany makes a round per context it touches and may still outlast it.) maxWait,
+    // the wait for a connection, is left to the client's own transactionOptions.
+    const timeout = 5_000 + 3 * this.cipher.keys.timeoutMs;
+    const client = this.client as unknown as {
+      $transaction<T>(fn: (tx: AnyClient) => Promise<T>, options: { timeout: number }): Promise<T>;
+    };
+    return client.$transaction((own) => work(own, (args) => call(own, model, operation, args), true), {
+      timeout,
+    });
   }
 }
 

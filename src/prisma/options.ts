@@ -5,7 +5,7 @@
 import { indexSecretFrom } from "../blind-index.js";
 import { VaultConfigError } from "../errors.js";
 import type { CacheOptions } from "../keys/cache.js";
-import type { KeyProvider } from "../keys/provider.js";
+import { GUARD_DEFAULTS, MAX_TIMEOUT_MS, type KeyProvider } from "../keys/provider.js";
 import type { ModelsOption } from "../schema.js";
 import {
   isGeneratedVaultSchema,
@@ -31,6 +31,11 @@ export interface VaultOptions {
   readonly plaintext?: "reject" | "read";
   /** The secret keying blind indexes (≥32 bytes, or their base64). Default: `PRISMA_VAULT_INDEX_KEY`. */
   readonly indexSecret?: Uint8Array | string;
+  /**
+   * Milliseconds one key-provider call may take, the provider's own retries included (1 to 600,000).
+   * A query whose key call takes longer fails with `VAULT_KEY_PROVIDER`. Default 10,000.
+   */
+  readonly timeoutMs?: number;
 }
 
 export interface Settings {
@@ -38,6 +43,7 @@ export interface Settings {
   readonly indexSecret: Uint8Array | undefined;
   readonly plaintext: "reject" | "read";
   readonly onDecryptError: DecryptErrorPolicy;
+  readonly timeoutMs: number;
 }
 
 export function validateOptions(options: VaultOptions): Settings {
@@ -75,8 +81,14 @@ export function validateOptions(options: VaultOptions): Settings {
   ) {
     throw new VaultConfigError("options.cache must be cache limits or false");
   }
+  const timeoutMs = options.timeoutMs ?? GUARD_DEFAULTS.timeoutMs;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+    throw new VaultConfigError(
+      `options.timeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`,
+    );
+  }
   const indexSecret = indexSecretFrom(options.indexSecret);
-  return { schema: options.schema, plaintext, onDecryptError: policy, indexSecret };
+  return { schema: options.schema, plaintext, onDecryptError: policy, indexSecret, timeoutMs };
 }
 
 /** The generator's data model when given (checked against the client's), else the client's own. */

@@ -1,0 +1,3 @@
+import { timeoutsSuite } from "./timeouts-suite.js";
+
+timeoutsSuite("sqlite");
