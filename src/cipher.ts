@@ -74,7 +74,8 @@ export class FieldCipher {
   async decrypt(envelope: string, ref: FieldRef): Promise<string> {
     return located(ref, async () => {
       const { encryptedKeys, open } = opener(envelope, ref, this.keys.provider);
-      return this.keys.withDecryptionKey(encryptedKeys, open);
+      // The row's context owns the call, so one tenant's cold keys cannot take every provider slot.
+      return this.keys.withDecryptionKey(encryptedKeys, open, ref.context);
     });
   }
 }
