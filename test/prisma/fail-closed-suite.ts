@@ -11,13 +11,10 @@ import { decodeEnvelope, isEnvelope } from "../../src/envelope.js";
 import { encodeLeb128 } from "../../src/leb128.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { vault } from "../../src/prisma/extension.js";
-import type { VaultOptions } from "../../src/prisma/options.js";
-import { useTestDatabase, type Target } from "../support/databases.js";
+import type { Target } from "../support/databases.js";
+import { useExtensionRig } from "../support/extension-rig.js";
 import { anyFailure, thrownVaultError, vaultFailure } from "../support/errors.js";
-import { useKeyServerRig } from "../support/key-server.js";
 import { registerSecrets } from "../support/secrets.js";
-
-const indexSecret = randomBytes(32);
 
 registerSecrets(
   "987-65-4321",
@@ -30,13 +27,7 @@ registerSecrets(
 );
 
 export function failClosedSuite(target: Target): void {
-  const rig = useKeyServerRig();
-  const { database, generated } = useTestDatabase(target);
-  const extended = (options: Partial<VaultOptions> = {}) =>
-    database().plain.$extends(vault({ keys: rig.provider, schema: generated(), indexSecret, ...options }));
-  const orgs = async (...ids: string[]) => {
-    for (const id of ids) await database().plain.organization.create({ data: { id, name: id } });
-  };
+  const { rig, database, generated, indexSecret, extended, orgs } = useExtensionRig(target);
   /** Ann in org_a, whose `notes` then holds her ssn's envelope: the wrong field's AAD, so it never decrypts. */
   const undecryptable = async () => {
     await orgs("org_a");

@@ -7,16 +7,12 @@
  *
  * The figures each test measures are printed (`[timeouts] …`) for the record.
  */
-import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { vault } from "../../src/prisma/extension.js";
-import type { VaultOptions } from "../../src/prisma/options.js";
-import { useTestDatabase, type Target } from "../support/databases.js";
+import type { Target } from "../support/databases.js";
+import { useExtensionRig } from "../support/extension-rig.js";
 import { vaultFailure } from "../support/errors.js";
-import { useKeyServerRig } from "../support/key-server.js";
 import { expectNoSecrets, registerSecrets } from "../support/secrets.js";
 
-const indexSecret = randomBytes(32);
 /** A key service that never answers, as far as any test can tell. */
 const NEVER_MS = 120_000;
 /** How late a timed-out query may fail: timers, the database, a loaded machine. */
@@ -30,14 +26,7 @@ export function timeoutsSuite(target: Target): void {
   // The slowest cases (10 s, 8 s) run on SQLite only, to keep CI short; elsewhere they are not declared.
   const onSqliteOnly = (name: string, body: () => Promise<void>, timeout?: number) =>
     target === "sqlite" ? it(name, body, timeout) : undefined;
-  const rig = useKeyServerRig();
-  const { database, generated } = useTestDatabase(target);
-  /** A client with a cache of its own: cold, whatever ran before. */
-  const extended = (options: Partial<VaultOptions> = {}) =>
-    database().plain.$extends(vault({ keys: rig.provider, schema: generated(), indexSecret, ...options }));
-  const orgs = async (...ids: string[]) => {
-    for (const id of ids) await database().plain.organization.create({ data: { id, name: id } });
-  };
+  const { rig, database, extended, orgs } = useExtensionRig(target);
   const record = (what: string, figure: number | string) =>
     console.info(
       `[timeouts] ${target}: ${what}: ${typeof figure === "number" ? Math.round(figure) : figure}`,
