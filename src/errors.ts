@@ -151,11 +151,17 @@ function withPlace(message: string, { model, field, id }: VaultErrorDetails): st
   return `${place}${row}: ${message}`;
 }
 
-function describeId(id: unknown): string {
+/**
+ * A primary key as messages and reports show it: `42`, `"usr_1"`, `{"orgId":"o","n":3}`; `?` when it
+ * cannot be shown (a cycle).
+ */
+export function describeId(id: unknown): string {
   if (typeof id === "string") return JSON.stringify(id);
   if (typeof id === "number" || typeof id === "bigint") return String(id);
   try {
-    return JSON.stringify(id, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value));
+    return (
+      JSON.stringify(id, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value)) ?? "?"
+    );
   } catch {
     return "?";
   }

@@ -2,6 +2,7 @@
  * Pure: the summary of a migration report as printed by `prisma-vault migrate`: a table of counts
  * per model, then the values that failed, by model, field and primary key (never a value).
  */
+import { describeId } from "../errors.js";
 import type { MigrationReport } from "../migrate/report.js";
 
 const COLUMNS = ["scanned", "updated", "skipped", "conflicts", "failed"] as const;
@@ -23,7 +24,7 @@ export function summary(report: MigrationReport): string {
   const lines = alignedTable(rows);
   const failures = report.models.flatMap((m) => m.failed.map((f) => ({ model: m.model, ...f })));
   for (const f of failures.slice(0, LISTED_FAILURES)) {
-    lines.push(`failed: ${f.model}.${f.field} (id ${formatId(f.id)}): ${f.code}`);
+    lines.push(`failed: ${f.model}.${f.field} (id ${describeId(f.id)}): ${f.code}`);
   }
   if (failures.length > LISTED_FAILURES)
     lines.push(`… and ${failures.length - LISTED_FAILURES} more failures`);
@@ -42,13 +43,5 @@ export function alignedTable(rows: readonly (readonly string[])[]): string[] {
   const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
   return rows.map((row) =>
     row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
-  );
-}
-
-function formatId(id: unknown): string {
-  if (typeof id === "string") return JSON.stringify(id);
-  if (typeof id === "number" || typeof id === "bigint") return String(id);
-  return (
-    JSON.stringify(id, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value)) ?? "?"
   );
 }

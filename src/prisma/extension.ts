@@ -188,7 +188,9 @@ class Engine {
   ): Promise<unknown> {
     const plan = planWrite(this.schema, model, operation, args);
     await Promise.all(
-      plan.units.map((unit) => sealValues(this.cipher, unit.values, unit.model.contextOf(unit.known))),
+      plan.units.map((unit) =>
+        sealValues(this.cipher, unit.values, unit.model.contextOf(unit.known, unit.id), unit.id),
+      ),
     );
     return operation === "createMany"
       ? query(plan.args)
@@ -223,7 +225,9 @@ class Engine {
     }
     if (!needsRead) {
       await Promise.all(
-        plan.units.map((unit) => sealValues(this.cipher, unit.values, unit.model.contextOf(unit.known))),
+        plan.units.map((unit) =>
+          sealValues(this.cipher, unit.values, unit.model.contextOf(unit.known, unit.id), unit.id),
+        ),
       );
       return this.read(model, plan.args, query, dataPath, tx?.kind !== "itx");
     }
@@ -255,7 +259,7 @@ class Engine {
           // and a row moved earlier in it must fail rather than take values sealed for its old tenant.
           plan.args["where"] = andWhere(where, resolved);
         }
-        await sealValues(this.cipher, unit.values, context);
+        await sealValues(this.cipher, unit.values, context, unit.id);
       }
       // Prisma unpacks a fluent result only for the hook's own query; our client call returns the row.
       const unpacked: Query = async (next) =>
@@ -451,7 +455,12 @@ class Engine {
           data: args["data"],
         });
         const partUnit = part.units[0] as WriteUnit;
-        await sealValues(this.cipher, partUnit.values, batch.context);
+        await sealValues(
+          this.cipher,
+          partUnit.values,
+          batch.context,
+          batch.moves ? rowId(m, batch.rows[0] as Loose) : undefined,
+        );
         if (batch.moves) {
           const row = batch.rows[0] as Loose;
           await this.reseal(stale, row, partUnit.data, batch.previous, batch.context, rowId(m, row));

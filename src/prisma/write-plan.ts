@@ -42,6 +42,8 @@ export interface WriteUnit {
   readonly setsContext: boolean;
   /** Where this row is, for update units (the top-level row is `[]`). */
   readonly locator: Locator | undefined;
+  /** The row's primary key when the arguments give it (for error messages), else `undefined`. */
+  readonly id: unknown;
   /** For the update branch of an upsert: the create branch, whose context applies when no row exists. */
   fallback?: WriteUnit;
 }
@@ -61,7 +63,7 @@ export function planWrite(schema: VaultSchema, model: string, operation: string,
   const m = schema.models.get(model);
   const units: WriteUnit[] = [];
   if (!m || !isObject(copy)) return { args: copy, units };
-  const walker = new Walker(schema, units);
+  const walker = new Walker(schema, units, isObject(copy["where"]) ? copy["where"] : {});
   switch (operation) {
     case "create":
       if (isObject(copy["data"])) walker.create(m, copy["data"], undefined);
@@ -95,6 +97,8 @@ class Walker {
   constructor(
     private readonly schema: VaultSchema,
     private readonly units: WriteUnit[],
+    /** The top-level `where`: it names the row of the top-level update. */
+    private readonly where: Loose,
   ) {}
 
   create(model: ModelSchema, data: Loose, parent: Parent | undefined): void {
@@ -203,6 +207,7 @@ class Walker {
         needs: values.length ? needs : [],
         setsContext,
         locator,
+        id: knownId(model, locator?.length === 0 ? { ...this.where, ...data } : data),
       });
     }
   }
@@ -251,6 +256,15 @@ class Walker {
     if (!locator) return;
     this.update(model, data, locator);
   }
+}
+
+/** The primary key `row` gives by plain values (not filters), for error messages; else `undefined`. */
+function knownId(model: ModelSchema, row: Loose): unknown {
+  const values = model.primaryKey.map((key) => scalarValue(row[key]));
+  if (values.length === 0 || values.some((value) => value === undefined)) return undefined;
+  return values.length === 1
+    ? values[0]
+    : Object.fromEntries(model.primaryKey.map((key, i) => [key, values[i]]));
 }
 
 /** A plain value or `{ set: value }`; `undefined` when absent or not a scalar value. */

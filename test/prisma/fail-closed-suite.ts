@@ -384,6 +384,22 @@ export function failClosedSuite(target: Target): void {
       });
     });
 
+    describe("errors name the row", () => {
+      it("a write that fails to seal names the row's primary key when the arguments give it", async () => {
+        await orgs("org_a");
+        const ann = await extended().user.create({ data: { organizationId: "org_a", email: "ann@x.io" } });
+        rig.server.faults.failNext(1000, 429); // not retried by the SDK: a quick failure
+        const error = await vaultFailure(
+          extended({ cache: false }).user.update({
+            where: { id: ann.id, organizationId: "org_a" },
+            data: { ssn: "123-45-6789" },
+          }),
+        );
+        expect(error).toMatchObject({ code: "VAULT_KEY_PROVIDER", model: "User", field: "ssn", id: ann.id });
+        expect(error.message).toContain(`(id ${ann.id})`);
+      });
+    });
+
     describe("errors and commits", () => {
       it("a delete whose result does not decrypt has committed and says so", async () => {
         const ann = await undecryptable();
