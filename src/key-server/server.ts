@@ -19,39 +19,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { validateContext, type KeyContext } from "../context.js";
 import { isBase64 } from "../envelope.js";
-import {
-  isVaultError,
-  VaultConfigError,
-  VaultKeyRejectedError,
-  type VaultKeyUnavailableError,
-} from "../errors.js";
-import { LocalKeyProvider } from "../keys/local.js";
-import { guardProvider, type DataKey, type KeyProvider } from "../keys/provider.js";
+import { isVaultError, VaultKeyRejectedError, type VaultKeyUnavailableError } from "../errors.js";
+import type { DataKey } from "../keys/provider.js";
 import { unwrapBlob, wrapBlob } from "./blobs.js";
 import { Faults, type FaultSettings } from "./faults.js";
+import { httpServerOptions, readOptions, type KeyServerOptions } from "./options.js";
 
-export interface KeyServerOptions {
-  /** Port to listen on; 0 picks a free one. Default 0. */
-  readonly port?: number;
-  /** Address to bind. Default 127.0.0.1. */
-  readonly host?: string;
-  /** Where keys come from. Default `LocalKeyProvider.fromEnv()` (PRISMA_VAULT_KEYS). */
-  readonly provider?: KeyProvider;
-  /** Required bearer token. Default PRISMA_VAULT_KEY_SERVER_TOKEN; unset, any `sk_…` token passes. */
-  readonly token?: string;
-  /**
-   * Accept `POST /_faults` from HTTP clients. Default false, and the route answers 404: anyone holding
-   * an accepted token (any `sk_…` one when no token is set) could otherwise fail or slow every request.
-   * {@link KeyServer.faults} works either way, since in-process callers are trusted.
-   */
-  readonly faults?: boolean;
-  /** How long a client may take to send a request's headers. Default 10 000 ms; then 408 and close. */
-  readonly headersTimeoutMs?: number;
-  /** How long a client may take to send a whole request, body included. Default 30 000 ms. */
-  readonly requestTimeoutMs?: number;
-  /** How long an idle keep-alive connection stays open after an answer. Default 5 000 ms. */
-  readonly keepAliveTimeoutMs?: number;
-}
+export { KEY_SERVER_TOKEN_ENV, type KeyServerOptions } from "./options.js";
 
 /**
  * Request counters. A request refused for its token counts as `unauthorized` (and under `statuses`),
@@ -88,9 +62,7 @@ export interface KeyServer {
   close(): Promise<void>;
 }
 
-export const KEY_SERVER_TOKEN_ENV = "PRISMA_VAULT_KEY_SERVER_TOKEN";
 const MAX_BODY_BYTES = 1024 * 1024;
-const MAX_TIMEOUT_MS = 3_600_000;
 
 /**
  * Starts a key server.
@@ -105,26 +77,15 @@ const MAX_TIMEOUT_MS = 3_600_000;
  * await fetch(`${server.url}/_faults`, { method: "POST", headers, body: '{"fail":1}' });
  */
 export async function startKeyServer(options: KeyServerOptions = {}): Promise<KeyServer> {
-  const timeouts = readTimeouts(options);
-  const provider = guardProvider(options.provider ?? LocalKeyProvider.fromEnv());
-  const token = options.token ?? process.env[KEY_SERVER_TOKEN_ENV];
-  const httpFaults = options.faults === true;
+  const settings = readOptions(options);
+  const { provider, token, httpFaults } = settings;
   const faults = new Faults();
   let counters = emptyCounters();
   let inFlight = 0;
 
-  const server = createServer(
-    {
-      headersTimeout: timeouts.headersTimeoutMs,
-      requestTimeout: timeouts.requestTimeoutMs,
-      keepAliveTimeout: timeouts.keepAliveTimeoutMs,
-      // Node enforces the first two only when it sweeps its connections; sweep often enough to keep them.
-      connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(timeouts.headersTimeoutMs / 4))),
-    },
-    (request, response) => {
-      handle(request, response).catch(() => send(response, 500, { message: "Internal server error" }));
-    },
-  );
+  const server = createServer(httpServerOptions(settings.timeouts), (request, response) => {
+    handle(request, response).catch(() => send(response, 500, { message: "Internal server error" }));
+  });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     counters.requests++;
@@ -234,7 +195,7 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+    server.listen(settings.port, settings.host, () => {
       server.off("error", reject);
       resolve();
     });
@@ -282,30 +243,6 @@ function emptyCounters() {
 
 function snapshot(counters: ReturnType<typeof emptyCounters>): KeyServerStats {
   return { ...counters, statuses: { ...counters.statuses } };
-}
-
-interface Timeouts {
-  readonly headersTimeoutMs: number;
-  readonly requestTimeoutMs: number;
-  readonly keepAliveTimeoutMs: number;
-}
-
-function readTimeouts(options: KeyServerOptions): Timeouts {
-  const timeouts = {
-    headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
-    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
-    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 5_000,
-  };
-  for (const [name, ms] of Object.entries(timeouts)) {
-    if (!Number.isInteger(ms) || ms < 1 || ms > MAX_TIMEOUT_MS)
-      throw new VaultConfigError(
-        `key server: ${name} must be a whole number of milliseconds, 1-${MAX_TIMEOUT_MS}`,
-      );
-  }
-  // Node refuses this combination too, with a less helpful message.
-  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs)
-    throw new VaultConfigError("key server: headersTimeoutMs must not exceed requestTimeoutMs");
-  return timeouts;
 }
 
 interface FieldError {

@@ -1,0 +1,105 @@
+/**
+ * The key server's options, and their check: every option is resolved and validated before the
+ * server binds, so a misconfiguration fails `startKeyServer` and never a request.
+ */
+import type { ServerOptions } from "node:http";
+import { VaultConfigError } from "../errors.js";
+import { LocalKeyProvider } from "../keys/local.js";
+import { guardProvider, type KeyProvider } from "../keys/provider.js";
+
+export interface KeyServerOptions {
+  /** Port to listen on; 0 picks a free one. Default 0. */
+  readonly port?: number;
+  /** Address to bind. Default 127.0.0.1. */
+  readonly host?: string;
+  /** Where keys come from. Default `LocalKeyProvider.fromEnv()` (PRISMA_VAULT_KEYS). */
+  readonly provider?: KeyProvider;
+  /** Required bearer token. Default PRISMA_VAULT_KEY_SERVER_TOKEN; unset, any `sk_…` token passes. */
+  readonly token?: string;
+  /**
+   * Accept `POST /_faults` from HTTP clients. Default false, and the route answers 404: anyone holding
+   * an accepted token (any `sk_…` one when no token is set) could otherwise fail or slow every request.
+   * {@link KeyServer.faults} works either way, since in-process callers are trusted.
+   */
+  readonly faults?: boolean;
+  /** How long a client may take to send a request's headers. Default 10 000 ms; then 408 and close. */
+  readonly headersTimeoutMs?: number;
+  /** How long a client may take to send a whole request, body included. Default 30 000 ms. */
+  readonly requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open after an answer. Default 5 000 ms. */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+/** The environment variable holding the key server's bearer token when `token` is not given. */
+export const KEY_SERVER_TOKEN_ENV = "PRISMA_VAULT_KEY_SERVER_TOKEN";
+
+/** {@link KeyServerOptions} resolved: defaults filled in, the provider guarded. */
+export interface KeyServerSettings {
+  readonly port: number;
+  readonly host: string;
+  readonly provider: KeyProvider;
+  /** `undefined` or empty: any `sk_…` token passes. */
+  readonly token: string | undefined;
+  /** Whether `POST /_faults` is served. */
+  readonly httpFaults: boolean;
+  readonly timeouts: Timeouts;
+}
+
+export interface Timeouts {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+}
+
+/**
+ * Resolves and checks the options; throws `VaultConfigError` naming the option at fault.
+ *
+ * @example readOptions({ token: "sk_test" }).timeouts.headersTimeoutMs // 10_000
+ */
+export function readOptions(options: KeyServerOptions): KeyServerSettings {
+  // Timeouts first: a bad timeout is reported even when PRISMA_VAULT_KEYS is missing too.
+  const timeouts = readTimeouts(options);
+  return {
+    port: options.port ?? 0,
+    host: options.host ?? "127.0.0.1",
+    provider: guardProvider(options.provider ?? LocalKeyProvider.fromEnv()),
+    token: options.token ?? process.env[KEY_SERVER_TOKEN_ENV],
+    httpFaults: options.faults === true,
+    timeouts,
+  };
+}
+
+/**
+ * The `node:http` server options that bound a connection in time.
+ *
+ * @example createServer(httpServerOptions(readOptions(options).timeouts))
+ */
+export function httpServerOptions(timeouts: Timeouts): ServerOptions {
+  return {
+    headersTimeout: timeouts.headersTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    // Node enforces the first two only when it sweeps its connections; sweep often enough to keep them.
+    connectionsCheckingInterval: Math.min(1000, Math.max(10, Math.floor(timeouts.headersTimeoutMs / 4))),
+  };
+}
+
+const MAX_TIMEOUT_MS = 3_600_000;
+
+function readTimeouts(options: KeyServerOptions): Timeouts {
+  const timeouts = {
+    headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 5_000,
+  };
+  for (const [name, ms] of Object.entries(timeouts)) {
+    if (!Number.isInteger(ms) || ms < 1 || ms > MAX_TIMEOUT_MS)
+      throw new VaultConfigError(
+        `key server: ${name} must be a whole number of milliseconds, 1-${MAX_TIMEOUT_MS}`,
+      );
+  }
+  // Node refuses this combination too, with a less helpful message.
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs)
+    throw new VaultConfigError("key server: headersTimeoutMs must not exceed requestTimeoutMs");
+  return timeouts;
+}
