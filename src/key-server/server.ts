@@ -14,7 +14,6 @@
  * Every route, `/_stats` included, is behind the bearer token. Connections are bounded in time (headers,
  * whole request, keep-alive idle), so a client that stops half-way cannot hold a socket open.
  */
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { validateContext, type KeyContext } from "../context.js";
@@ -23,6 +22,15 @@ import { isVaultError, VaultKeyRejectedError, type VaultKeyUnavailableError } fr
 import type { DataKey } from "../keys/provider.js";
 import { unwrapBlob, wrapBlob } from "./blobs.js";
 import { Faults, type FaultSettings } from "./faults.js";
+import {
+  authorized,
+  readJson,
+  send,
+  unprocessable,
+  validationFailed,
+  type FieldError,
+  type Reply,
+} from "./http.js";
 import { httpServerOptions, readOptions, type KeyServerOptions } from "./options.js";
 
 export { KEY_SERVER_TOKEN_ENV, type KeyServerOptions } from "./options.js";
@@ -62,8 +70,6 @@ export interface KeyServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
-
 /**
  * Starts a key server.
  *
@@ -84,7 +90,9 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
   let inFlight = 0;
 
   const server = createServer(httpServerOptions(settings.timeouts), (request, response) => {
-    handle(request, response).catch(() => send(response, 500, { message: "Internal server error" }));
+    handle(request, response).catch(() =>
+      send(response, { status: 500, json: { message: "Internal server error" } }),
+    );
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -96,20 +104,17 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
     // Precondition: a request refused for its token counts as unauthorized, never under a route.
     if (!authorized(request.headers.authorization, token)) {
       counters.unauthorized++;
-      // Closed after the answer: a refused client holds no connection, nor sends the rest of its body.
-      return send(response, 401, UNAUTHORIZED, {
-        "WWW-Authenticate": 'Bearer realm="prisma-vault"',
-        Connection: "close",
-      });
+      return send(response, UNAUTHORIZED);
     }
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    if (path === "/_stats" && request.method === "GET") return send(response, 200, snapshot(counters));
+    if (path === "/_stats" && request.method === "GET")
+      return send(response, { status: 200, json: snapshot(counters) });
     const route = request.method === "POST" ? ROUTES[path] : undefined;
     const faultRoute = request.method === "POST" && path === "/_faults" && httpFaults;
-    if (route === undefined && !faultRoute) return send(response, 404, NOT_FOUND);
+    if (route === undefined && !faultRoute) return send(response, NOT_FOUND);
     if (route !== undefined) counters[route]++;
     const body = await readJson(request);
-    if (!body.ok) return send(response, body.status, { message: body.message, code: body.code });
+    if (!body.ok) return send(response, body.reply);
     if (route === undefined) return applyFaults(response, body.value);
 
     inFlight++;
@@ -131,10 +136,16 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
     if (fault !== undefined) {
       counters.faults++;
       if (fault.kind === "rate-limit") {
-        response.setHeader("Retry-After", String(fault.retryAfter));
-        return send(response, 429, { message: "Too many requests", code: "rate_limit_exceeded" });
+        return send(response, {
+          status: 429,
+          json: { message: "Too many requests", code: "rate_limit_exceeded" },
+          headers: { "Retry-After": String(fault.retryAfter) },
+        });
       }
-      return send(response, fault.status, { message: "Injected fault", code: "injected_fault" });
+      return send(response, {
+        status: fault.status,
+        json: { message: "Injected fault", code: "injected_fault" },
+      });
     }
     return answer(response, route, body);
   }
@@ -149,47 +160,63 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
     const received = route === "dataKey" ? undefined : readBlob(body[blobField]);
     const blob = received === undefined || received === null ? received : unwrapBlob(received);
     if (context === null)
-      return unprocessable(response, "context", "a context is 1-10 pairs of non-empty strings");
-    if (blob === null) return unprocessable(response, blobField, "a non-empty base64 string is required");
+      return send(response, unprocessable("context", "a context is 1-10 pairs of non-empty strings"));
+    if (blob === null)
+      return send(response, unprocessable(blobField, "a non-empty base64 string is required"));
     if (route === "rekey" && provider.rekey === undefined) {
-      return send(response, 400, { message: "This key provider cannot rekey", code: "unsupported" });
+      return send(response, {
+        status: 400,
+        json: { message: "This key provider cannot rekey", code: "unsupported" },
+      });
     }
     try {
       if (route === "dataKey")
-        return send(response, 200, dataKeyBody(await provider.createDataKey(context!), context!));
+        return send(response, {
+          status: 200,
+          json: dataKeyBody(await provider.createDataKey(context!), context!),
+        });
       if (route === "rekey")
-        return send(response, 200, dataKeyBody(await provider.rekey!(blob!, context!), context!));
+        return send(response, {
+          status: 200,
+          json: dataKeyBody(await provider.rekey!(blob!, context!), context!),
+        });
       const key = await provider.decryptDataKey(blob!);
-      return send(response, 200, { data_key: base64(key.key), id: key.id });
+      return send(response, { status: 200, json: { data_key: base64(key.key), id: key.id } });
     } catch (error) {
       // By code, not class: a provider may carry its own copy of the error classes.
       if (isVaultError(error, "VAULT_KEY_UNAVAILABLE")) {
         const keyId = (error as VaultKeyUnavailableError).keyId;
         const key = keyId === undefined ? "The key" : `Key "${keyId}"`;
-        return send(response, 404, {
-          message: `${key} that wrapped the encrypted keys is not available`,
-          code: "key_unavailable",
+        return send(response, {
+          status: 404,
+          json: {
+            message: `${key} that wrapped the encrypted keys is not available`,
+            code: "key_unavailable",
+          },
         });
       }
       if (error instanceof VaultKeyRejectedError) {
-        return send(response, 400, {
-          message: "The encrypted keys could not be decrypted",
-          code: "invalid_keys",
+        return send(response, {
+          status: 400,
+          json: { message: "The encrypted keys could not be decrypted", code: "invalid_keys" },
         });
       }
-      return send(response, 500, { message: "Key provider failed", code: "provider_error" });
+      return send(response, {
+        status: 500,
+        json: { message: "Key provider failed", code: "provider_error" },
+      });
     }
   }
 
   function applyFaults(response: ServerResponse, body: Record<string, unknown>): void {
     // Checked whole before any of it applies, so that a refused body changes nothing.
     const settings = readFaultSettings(body);
-    if (!settings.ok) return invalid(response, settings.errors);
+    if (!settings.ok) return send(response, validationFailed(settings.errors));
     try {
       faults.apply(settings.value);
-      send(response, 200, { latencyMs: faults.latencyMs });
+      send(response, { status: 200, json: { latencyMs: faults.latencyMs } });
     } catch (error) {
-      unprocessable(response, "faults", (error as Error).message);
+      send(response, unprocessable("faults", (error as Error).message));
     }
   }
 
@@ -218,8 +245,13 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
   };
 }
 
-const UNAUTHORIZED = { message: "Unauthorized", code: "unauthorized" } as const;
-const NOT_FOUND = { message: "Not found", code: "not_found" } as const;
+// Closed after the answer: a refused client holds no connection, nor sends the rest of its body.
+const UNAUTHORIZED: Reply = {
+  status: 401,
+  json: { message: "Unauthorized", code: "unauthorized" },
+  headers: { "WWW-Authenticate": 'Bearer realm="prisma-vault"', Connection: "close" },
+};
+const NOT_FOUND: Reply = { status: 404, json: { message: "Not found", code: "not_found" } };
 
 type Route = "dataKey" | "decrypt" | "rekey";
 const ROUTES: Partial<Record<string, Route>> = {
@@ -243,12 +275,6 @@ function emptyCounters() {
 
 function snapshot(counters: ReturnType<typeof emptyCounters>): KeyServerStats {
   return { ...counters, statuses: { ...counters.statuses } };
-}
-
-interface FieldError {
-  readonly field: string;
-  readonly code: "invalid" | "unknown";
-  readonly message: string;
 }
 
 /** How `POST /_faults` checks a setting; `needs` names the setting it qualifies, which must be present. */
@@ -298,48 +324,6 @@ function fits(value: unknown, rule: FaultRule): boolean {
   return typeof value === "number" && Number.isInteger(value) && value >= rule.min && value <= rule.max;
 }
 
-function authorized(header: string | undefined, token: string | undefined): boolean {
-  const match = /^Bearer (\S+)$/.exec(header ?? "");
-  const presented = match?.[1];
-  if (presented === undefined) return false;
-  if (token === undefined || token === "") return presented.startsWith("sk_") && presented.length > 3;
-  // Constant time whatever the lengths: compare digests.
-  return timingSafeEqual(digest(presented), digest(token));
-}
-
-function digest(text: string): Buffer {
-  return createHash("sha256").update(text, "utf8").digest();
-}
-
-type JsonBody =
-  { ok: true; value: Record<string, unknown> } | { ok: false; status: number; code: string; message: string };
-
-async function readJson(request: IncomingMessage): Promise<JsonBody> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES)
-      return { ok: false, status: 413, code: "payload_too_large", message: "Body too large" };
-    chunks.push(chunk);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-  } catch {
-    return { ok: false, status: 400, code: "invalid_json", message: "The body is not valid JSON" };
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return {
-      ok: false,
-      status: 422,
-      code: "invalid_request_parameters",
-      message: "The body must be a JSON object",
-    };
-  }
-  return { ok: true, value: value as Record<string, unknown> };
-}
-
 /** `null` when invalid. */
 function readContext(value: unknown): KeyContext | null {
   try {
@@ -362,30 +346,4 @@ function dataKeyBody(key: DataKey, context: KeyContext) {
 
 function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("base64");
-}
-
-function unprocessable(response: ServerResponse, field: string, message: string): void {
-  invalid(response, [{ field, code: "invalid", message }]);
-}
-
-function invalid(response: ServerResponse, errors: readonly FieldError[]): void {
-  send(response, 422, { message: "Validation failed", code: "invalid_request_parameters", errors });
-}
-
-function send(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Readonly<Record<string, string>> = {},
-): void {
-  // A connection the timeouts closed has no one left to answer.
-  if (response.headersSent || response.destroyed) return;
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    ...headers,
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(text),
-    "X-Request-ID": randomUUID(),
-  });
-  response.end(text);
 }

@@ -1,0 +1,111 @@
+/**
+ * The key server's HTTP edge: the bearer-token check, reading a JSON body, sending an answer.
+ * Handlers return a {@link Reply}, a plain value; only {@link send} writes to the socket.
+ */
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** An answer: HTTP status, JSON body, extra headers. */
+export interface Reply {
+  readonly status: number;
+  readonly json: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** One entry of a 422's `errors`, in WorkOS's shape. */
+export interface FieldError {
+  readonly field: string;
+  readonly code: "invalid" | "unknown";
+  readonly message: string;
+}
+
+/**
+ * Whether an `Authorization` header carries the token. With no token set, any `sk_…` token passes,
+ * as WorkOS's SDK only sends those.
+ *
+ * @example authorized(request.headers.authorization, "sk_test") // "Bearer sk_test" -> true
+ */
+export function authorized(header: string | undefined, token: string | undefined): boolean {
+  const match = /^Bearer (\S+)$/.exec(header ?? "");
+  const presented = match?.[1];
+  if (presented === undefined) return false;
+  if (token === undefined || token === "") return presented.startsWith("sk_") && presented.length > 3;
+  // Constant time whatever the lengths: compare digests.
+  return timingSafeEqual(digest(presented), digest(token));
+}
+
+/** A request's body as a JSON object, or the answer that refuses it. */
+export type JsonBody = { ok: true; value: Record<string, unknown> } | { ok: false; reply: Reply };
+
+/**
+ * Reads a request's body, up to 1 MiB, as a JSON object.
+ *
+ * @example
+ * const body = await readJson(request);
+ * if (!body.ok) return send(response, body.reply); // 413, 400 or 422
+ */
+export async function readJson(request: IncomingMessage): Promise<JsonBody> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return refused(413, "payload_too_large", "Body too large");
+    chunks.push(chunk);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    return refused(400, "invalid_json", "The body is not valid JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return refused(422, "invalid_request_parameters", "The body must be a JSON object");
+  }
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+/**
+ * Sends `reply` as JSON, with a fresh `X-Request-ID` as WorkOS's API sends.
+ *
+ * @example send(response, { status: 404, json: { message: "Not found", code: "not_found" } })
+ */
+export function send(response: ServerResponse, reply: Reply): void {
+  // A connection the timeouts closed has no one left to answer.
+  if (response.headersSent || response.destroyed) return;
+  const text = JSON.stringify(reply.json);
+  response.writeHead(reply.status, {
+    ...reply.headers,
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+    "X-Request-ID": randomUUID(),
+  });
+  response.end(text);
+}
+
+/**
+ * A 422 naming the fields at fault, in WorkOS's shape.
+ *
+ * @example validationFailed([{ field: "fail", code: "invalid", message: "fail must be …" }])
+ */
+export function validationFailed(errors: readonly FieldError[]): Reply {
+  return { status: 422, json: { message: "Validation failed", code: "invalid_request_parameters", errors } };
+}
+
+/**
+ * A 422 for one invalid field.
+ *
+ * @example unprocessable("keys", "a non-empty base64 string is required")
+ */
+export function unprocessable(field: string, message: string): Reply {
+  return validationFailed([{ field, code: "invalid", message }]);
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function refused(status: number, code: string, message: string): JsonBody {
+  return { ok: false, reply: { status, json: { message, code } } };
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text, "utf8").digest();
+}
