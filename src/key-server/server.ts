@@ -21,16 +21,9 @@ import { isBase64 } from "../envelope.js";
 import { isVaultError, VaultKeyRejectedError, type VaultKeyUnavailableError } from "../errors.js";
 import type { DataKey } from "../keys/provider.js";
 import { unwrapBlob, wrapBlob } from "./blobs.js";
-import { Faults, type FaultSettings } from "./faults.js";
-import {
-  authorized,
-  readJson,
-  send,
-  unprocessable,
-  validationFailed,
-  type FieldError,
-  type Reply,
-} from "./http.js";
+import { Faults } from "./faults.js";
+import { applyFaultBody } from "./fault-body.js";
+import { authorized, readJson, send, unprocessable, type Reply } from "./http.js";
 import { httpServerOptions, readOptions, type KeyServerOptions } from "./options.js";
 
 export { KEY_SERVER_TOKEN_ENV, type KeyServerOptions } from "./options.js";
@@ -115,7 +108,7 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
     if (route !== undefined) counters[route]++;
     const body = await readJson(request);
     if (!body.ok) return send(response, body.reply);
-    if (route === undefined) return applyFaults(response, body.value);
+    if (route === undefined) return send(response, applyFaultBody(faults, body.value));
 
     inFlight++;
     counters.peakConcurrency = Math.max(counters.peakConcurrency, inFlight);
@@ -208,18 +201,6 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
     }
   }
 
-  function applyFaults(response: ServerResponse, body: Record<string, unknown>): void {
-    // Checked whole before any of it applies, so that a refused body changes nothing.
-    const settings = readFaultSettings(body);
-    if (!settings.ok) return send(response, validationFailed(settings.errors));
-    try {
-      faults.apply(settings.value);
-      send(response, { status: 200, json: { latencyMs: faults.latencyMs } });
-    } catch (error) {
-      send(response, unprocessable("faults", (error as Error).message));
-    }
-  }
-
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(settings.port, settings.host, () => {
@@ -275,53 +256,6 @@ function emptyCounters() {
 
 function snapshot(counters: ReturnType<typeof emptyCounters>): KeyServerStats {
   return { ...counters, statuses: { ...counters.statuses } };
-}
-
-/** How `POST /_faults` checks a setting; `needs` names the setting it qualifies, which must be present. */
-type FaultRule =
-  | {
-      readonly kind: "integer";
-      readonly min: number;
-      readonly max: number;
-      readonly needs?: keyof FaultSettings;
-    }
-  | { readonly kind: "boolean"; readonly needs?: undefined };
-
-/**
- * Over HTTP every setting is checked here, before the fault plan sees it: the plan's own checks trust
- * in-process callers (it ignores a `status` without `fail`, and bounds no `retryAfter`).
- */
-const FAULT_RULES: Readonly<Partial<Record<keyof FaultSettings, FaultRule>>> = {
-  fail: { kind: "integer", min: 0, max: 1_000_000 },
-  status: { kind: "integer", min: 400, max: 599, needs: "fail" },
-  rateLimit: { kind: "integer", min: 0, max: 1_000_000 },
-  retryAfter: { kind: "integer", min: 0, max: 3600, needs: "rateLimit" },
-  latencyMs: { kind: "integer", min: 0, max: 60_000 },
-  reset: { kind: "boolean" },
-};
-
-function readFaultSettings(
-  body: Record<string, unknown>,
-): { ok: true; value: FaultSettings } | { ok: false; errors: FieldError[] } {
-  const errors: FieldError[] = [];
-  for (const [field, value] of Object.entries(body)) {
-    const rule = Object.hasOwn(FAULT_RULES, field) ? FAULT_RULES[field as keyof FaultSettings] : undefined;
-    if (rule === undefined) {
-      const known = Object.keys(FAULT_RULES).join(", ");
-      errors.push({ field, code: "unknown", message: `${field} is not a fault setting (${known})` });
-    } else if (!fits(value, rule)) {
-      const allowed = rule.kind === "boolean" ? "true or false" : `a whole number ${rule.min}-${rule.max}`;
-      errors.push({ field, code: "invalid", message: `${field} must be ${allowed}` });
-    } else if (rule.needs !== undefined && body[rule.needs] === undefined) {
-      errors.push({ field, code: "invalid", message: `${field} qualifies ${rule.needs}, which is missing` });
-    }
-  }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: body };
-}
-
-function fits(value: unknown, rule: FaultRule): boolean {
-  if (rule.kind === "boolean") return typeof value === "boolean";
-  return typeof value === "number" && Number.isInteger(value) && value >= rule.min && value <= rule.max;
 }
 
 /** `null` when invalid. */
