@@ -16,15 +16,11 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { validateContext, type KeyContext } from "../context.js";
-import { isBase64 } from "../envelope.js";
-import { isVaultError, VaultKeyRejectedError, type VaultKeyUnavailableError } from "../errors.js";
-import type { DataKey } from "../keys/provider.js";
-import { unwrapBlob, wrapBlob } from "./blobs.js";
-import { Faults } from "./faults.js";
+import { Faults, type Fault } from "./faults.js";
 import { applyFaultBody } from "./fault-body.js";
-import { authorized, readJson, send, unprocessable, type Reply } from "./http.js";
+import { authorized, readJson, send, type Reply } from "./http.js";
 import { httpServerOptions, readOptions, type KeyServerOptions } from "./options.js";
+import { KEY_ROUTES, type KeyRoute } from "./routes.js";
 
 export { KEY_SERVER_TOKEN_ENV, type KeyServerOptions } from "./options.js";
 
@@ -102,10 +98,10 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     if (path === "/_stats" && request.method === "GET")
       return send(response, { status: 200, json: snapshot(counters) });
-    const route = request.method === "POST" ? ROUTES[path] : undefined;
+    const route = request.method === "POST" ? KEY_ROUTES.get(path) : undefined;
     const faultRoute = request.method === "POST" && path === "/_faults" && httpFaults;
     if (route === undefined && !faultRoute) return send(response, NOT_FOUND);
-    if (route !== undefined) counters[route]++;
+    if (route !== undefined) counters[route.counter]++;
     const body = await readJson(request);
     if (!body.ok) return send(response, body.reply);
     if (route === undefined) return send(response, applyFaultBody(faults, body.value));
@@ -113,92 +109,20 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
     inFlight++;
     counters.peakConcurrency = Math.max(counters.peakConcurrency, inFlight);
     try {
-      await serveKeyRequest(response, route, body.value);
+      send(response, await serveKeyRequest(route, body.value));
     } finally {
       inFlight--;
     }
   }
 
-  async function serveKeyRequest(
-    response: ServerResponse,
-    route: Route,
-    body: Record<string, unknown>,
-  ): Promise<void> {
+  async function serveKeyRequest(route: KeyRoute, body: Record<string, unknown>): Promise<Reply> {
     await faults.delay(body);
     const fault = faults.take();
     if (fault !== undefined) {
       counters.faults++;
-      if (fault.kind === "rate-limit") {
-        return send(response, {
-          status: 429,
-          json: { message: "Too many requests", code: "rate_limit_exceeded" },
-          headers: { "Retry-After": String(fault.retryAfter) },
-        });
-      }
-      return send(response, {
-        status: fault.status,
-        json: { message: "Injected fault", code: "injected_fault" },
-      });
+      return injected(fault);
     }
-    return answer(response, route, body);
-  }
-
-  async function answer(
-    response: ServerResponse,
-    route: Route,
-    body: Record<string, unknown>,
-  ): Promise<void> {
-    const context = route === "decrypt" ? undefined : readContext(body["context"]);
-    const blobField = route === "decrypt" ? "keys" : "encrypted_keys";
-    const received = route === "dataKey" ? undefined : readBlob(body[blobField]);
-    const blob = received === undefined || received === null ? received : unwrapBlob(received);
-    if (context === null)
-      return send(response, unprocessable("context", "a context is 1-10 pairs of non-empty strings"));
-    if (blob === null)
-      return send(response, unprocessable(blobField, "a non-empty base64 string is required"));
-    if (route === "rekey" && provider.rekey === undefined) {
-      return send(response, {
-        status: 400,
-        json: { message: "This key provider cannot rekey", code: "unsupported" },
-      });
-    }
-    try {
-      if (route === "dataKey")
-        return send(response, {
-          status: 200,
-          json: dataKeyBody(await provider.createDataKey(context!), context!),
-        });
-      if (route === "rekey")
-        return send(response, {
-          status: 200,
-          json: dataKeyBody(await provider.rekey!(blob!, context!), context!),
-        });
-      const key = await provider.decryptDataKey(blob!);
-      return send(response, { status: 200, json: { data_key: base64(key.key), id: key.id } });
-    } catch (error) {
-      // By code, not class: a provider may carry its own copy of the error classes.
-      if (isVaultError(error, "VAULT_KEY_UNAVAILABLE")) {
-        const keyId = (error as VaultKeyUnavailableError).keyId;
-        const key = keyId === undefined ? "The key" : `Key "${keyId}"`;
-        return send(response, {
-          status: 404,
-          json: {
-            message: `${key} that wrapped the encrypted keys is not available`,
-            code: "key_unavailable",
-          },
-        });
-      }
-      if (error instanceof VaultKeyRejectedError) {
-        return send(response, {
-          status: 400,
-          json: { message: "The encrypted keys could not be decrypted", code: "invalid_keys" },
-        });
-      }
-      return send(response, {
-        status: 500,
-        json: { message: "Key provider failed", code: "provider_error" },
-      });
-    }
+    return route.handle(body, provider);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -234,13 +158,6 @@ const UNAUTHORIZED: Reply = {
 };
 const NOT_FOUND: Reply = { status: 404, json: { message: "Not found", code: "not_found" } };
 
-type Route = "dataKey" | "decrypt" | "rekey";
-const ROUTES: Partial<Record<string, Route>> = {
-  "/vault/v1/keys/data-key": "dataKey",
-  "/vault/v1/keys/decrypt": "decrypt",
-  "/vault/v1/keys/rekey": "rekey",
-};
-
 function emptyCounters() {
   return {
     requests: 0,
@@ -258,26 +175,13 @@ function snapshot(counters: ReturnType<typeof emptyCounters>): KeyServerStats {
   return { ...counters, statuses: { ...counters.statuses } };
 }
 
-/** `null` when invalid. */
-function readContext(value: unknown): KeyContext | null {
-  try {
-    return validateContext(value);
-  } catch {
-    return null;
+function injected(fault: Fault): Reply {
+  if (fault.kind === "rate-limit") {
+    return {
+      status: 429,
+      json: { message: "Too many requests", code: "rate_limit_exceeded" },
+      headers: { "Retry-After": String(fault.retryAfter) },
+    };
   }
-}
-
-/** `null` when invalid. */
-function readBlob(value: unknown): Uint8Array | null {
-  if (!isBase64(value)) return null;
-  return new Uint8Array(Buffer.from(value, "base64"));
-}
-
-function dataKeyBody(key: DataKey, context: KeyContext) {
-  const blob = wrapBlob(key.encryptedKeys);
-  return { context, data_key: base64(key.key), encrypted_keys: base64(blob), id: key.id };
-}
-
-function base64(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString("base64");
+  return { status: fault.status, json: { message: "Injected fault", code: "injected_fault" } };
 }
