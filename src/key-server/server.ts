@@ -3,26 +3,52 @@
  * default), so the real `@workos-inc/node` SDK runs end to end without a WorkOS account. A development
  * and test tool, not a KMS: it binds to 127.0.0.1 unless told otherwise.
  *
- * Its key blobs are WorkOS's format around the provider's (see blobs.ts).
+ *   POST /vault/v1/keys/data-key, /decrypt, /rekey                 -> WorkOS's key API (routes.ts)
+ *   GET  /_stats                                                   -> request counters
+ *   POST /_faults                 FaultSettings                    -> the fault plan (only with `faults: true`)
  *
- *   POST /vault/v1/keys/data-key  { context }                  -> { context, data_key, encrypted_keys, id }
- *   POST /vault/v1/keys/decrypt   { keys }                     -> { data_key, id }
- *   POST /vault/v1/keys/rekey     { context, encrypted_keys }  -> { context, data_key, encrypted_keys, id }
- *   GET  /_stats                                               -> request counters
- *   POST /_faults                 FaultSettings                -> the fault plan (only with `faults: true`)
- *
- * Every route, `/_stats` included, is behind the bearer token. Connections are bounded in time (headers,
- * whole request, keep-alive idle), so a client that stops half-way cannot hold a socket open.
+ * Every route, `/_stats` included, is behind the bearer token (http.ts). Connections are bounded in time
+ * (headers, whole request, keep-alive idle; options.ts), so a client that stops half-way cannot hold a
+ * socket open.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Faults, type Fault } from "./faults.js";
 import { applyFaultBody } from "./fault-body.js";
 import { authorized, readJson, send, type Reply } from "./http.js";
-import { httpServerOptions, readOptions, type KeyServerOptions } from "./options.js";
+import { httpServerOptions, readOptions, type KeyServerOptions, type KeyServerSettings } from "./options.js";
 import { KEY_ROUTES, type KeyRoute } from "./routes.js";
 
+// Re-exported where they always were, for the modules that import them from here.
 export { KEY_SERVER_TOKEN_ENV, type KeyServerOptions } from "./options.js";
+
+/**
+ * Starts a key server. Options are checked first (`VaultConfigError` names the one at fault); the
+ * promise resolves once the server listens.
+ *
+ * @example
+ * const server = await startKeyServer({ provider: new LocalKeyProvider({ keys }) });
+ * const workos = new WorkOS("sk_test", { apiHostname: "127.0.0.1", port: server.port, https: false });
+ *
+ * @example
+ * // Tests that drive faults over HTTP opt in; server.faults needs no option.
+ * const server = await startKeyServer({ provider, token: "sk_test", faults: true });
+ * await fetch(`${server.url}/_faults`, { method: "POST", headers, body: '{"fail":1}' });
+ */
+export async function startKeyServer(options: KeyServerOptions = {}): Promise<KeyServer> {
+  const settings = readOptions(options);
+  const http = createServer(httpServerOptions(settings.timeouts));
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(settings.port, settings.host, () => {
+      http.off("error", reject);
+      resolve();
+    });
+  });
+  // No request is lost before the handler is attached: Node emits "listening" on a process tick, and
+  // this continuation runs before the event loop can accept a connection.
+  return new ListeningKeyServer(http, settings);
+}
 
 /**
  * Request counters. A request refused for its token counts as `unauthorized` (and under `statuses`),
@@ -44,6 +70,16 @@ export interface KeyServerStats {
   readonly statuses: Readonly<Record<string, number>>;
 }
 
+/**
+ * A listening key server, from {@link startKeyServer}.
+ *
+ * @example
+ * const server = await startKeyServer({ token: "sk_test" });
+ * server.faults.failNext(2, 503);
+ * // … run the client under test …
+ * expect(server.stats().faults).toBe(2);
+ * await server.close();
+ */
 export interface KeyServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
@@ -53,101 +89,101 @@ export interface KeyServer {
    * (`POST /_faults`) only when the server was started with `faults: true`.
    */
   readonly faults: Faults;
+  /** A copy of the counters. */
   stats(): KeyServerStats;
   /** Zeroes the counters. */
   resetStats(): void;
+  /** Stops listening and closes every connection, idle or not. */
   close(): Promise<void>;
 }
 
 /**
- * Starts a key server.
- *
- * @example
- * const server = await startKeyServer({ provider: new LocalKeyProvider({ keys }) });
- * const workos = new WorkOS("sk_test", { apiHostname: "127.0.0.1", port: server.port, https: false });
- *
- * @example
- * // Tests that drive faults over HTTP opt in; server.faults needs no option.
- * const server = await startKeyServer({ provider, token: "sk_test", faults: true });
- * await fetch(`${server.url}/_faults`, { method: "POST", headers, body: '{"fail":1}' });
+ * The one implementation of {@link KeyServer}, its state `#private`. Not exported: the public type
+ * stays the interface, structural as before (a test double still fits it), and the package's
+ * declarations name no class that its JavaScript does not export.
  */
-export async function startKeyServer(options: KeyServerOptions = {}): Promise<KeyServer> {
-  const settings = readOptions(options);
-  const { provider, token, httpFaults } = settings;
-  const faults = new Faults();
-  let counters = emptyCounters();
-  let inFlight = 0;
+class ListeningKeyServer implements KeyServer {
+  readonly url: string;
+  readonly port: number;
+  readonly faults = new Faults();
+  readonly #http: Server;
+  readonly #settings: KeyServerSettings;
+  #counters = emptyCounters();
+  /** Key requests being answered now, for `peakConcurrency`. */
+  #inFlight = 0;
 
-  const server = createServer(httpServerOptions(settings.timeouts), (request, response) => {
-    handle(request, response).catch(() =>
-      send(response, { status: 500, json: { message: "Internal server error" } }),
-    );
-  });
+  /** Serves on `http`, which must be listening already: use {@link startKeyServer}. */
+  constructor(http: Server, settings: KeyServerSettings) {
+    const { port, address } = http.address() as AddressInfo;
+    const host = address.includes(":") ? `[${address}]` : address;
+    this.url = `http://${host}:${port}`;
+    this.port = port;
+    this.#http = http;
+    this.#settings = settings;
+    http.on("request", (request: IncomingMessage, response: ServerResponse) => {
+      this.#handle(request, response).catch(() =>
+        send(response, { status: 500, json: { message: "Internal server error" } }),
+      );
+    });
+  }
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    counters.requests++;
+  // stats, resetStats and close are own bound functions, as when they were closures: callers pass
+  // them on (`afterAll(server.close)`).
+  readonly stats = (): KeyServerStats => snapshot(this.#counters);
+
+  readonly resetStats = (): void => {
+    this.#counters = emptyCounters();
+  };
+
+  readonly close = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      this.#http.close((error) => (error ? reject(error) : resolve()));
+      this.#http.closeAllConnections();
+    });
+
+  // Counters are always reached through this.#counters, never kept in a local: a resetStats() during
+  // a request sends the rest of its counts to the new counters.
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    this.#counters.requests++;
     response.on("finish", () => {
       const status = String(response.statusCode);
-      counters.statuses[status] = (counters.statuses[status] ?? 0) + 1;
+      this.#counters.statuses[status] = (this.#counters.statuses[status] ?? 0) + 1;
     });
     // Precondition: a request refused for its token counts as unauthorized, never under a route.
-    if (!authorized(request.headers.authorization, token)) {
-      counters.unauthorized++;
+    if (!authorized(request.headers.authorization, this.#settings.token)) {
+      this.#counters.unauthorized++;
       return send(response, UNAUTHORIZED);
     }
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     if (path === "/_stats" && request.method === "GET")
-      return send(response, { status: 200, json: snapshot(counters) });
+      return send(response, { status: 200, json: this.stats() });
     const route = request.method === "POST" ? KEY_ROUTES.get(path) : undefined;
-    const faultRoute = request.method === "POST" && path === "/_faults" && httpFaults;
+    const faultRoute = request.method === "POST" && path === "/_faults" && this.#settings.httpFaults;
     if (route === undefined && !faultRoute) return send(response, NOT_FOUND);
-    if (route !== undefined) counters[route.counter]++;
+    if (route !== undefined) this.#counters[route.counter]++;
     const body = await readJson(request);
     if (!body.ok) return send(response, body.reply);
-    if (route === undefined) return send(response, applyFaultBody(faults, body.value));
+    if (route === undefined) return send(response, applyFaultBody(this.faults, body.value));
 
-    inFlight++;
-    counters.peakConcurrency = Math.max(counters.peakConcurrency, inFlight);
+    this.#inFlight++;
+    this.#counters.peakConcurrency = Math.max(this.#counters.peakConcurrency, this.#inFlight);
     try {
-      send(response, await serveKeyRequest(route, body.value));
+      send(response, await this.#serveKey(route, body.value));
     } finally {
-      inFlight--;
+      this.#inFlight--;
     }
   }
 
-  async function serveKeyRequest(route: KeyRoute, body: Record<string, unknown>): Promise<Reply> {
-    await faults.delay(body);
-    const fault = faults.take();
+  /** The fault plan first (its latency, then an injected answer if one is due), then the route. */
+  async #serveKey(route: KeyRoute, body: Record<string, unknown>): Promise<Reply> {
+    await this.faults.delay(body);
+    const fault = this.faults.take();
     if (fault !== undefined) {
-      counters.faults++;
+      this.#counters.faults++;
       return injected(fault);
     }
-    return route.handle(body, provider);
+    return route.handle(body, this.#settings.provider);
   }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(settings.port, settings.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port, address } = server.address() as AddressInfo;
-  const host = address.includes(":") ? `[${address}]` : address;
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    faults,
-    stats: () => snapshot(counters),
-    resetStats: () => {
-      counters = emptyCounters();
-    },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
 }
 
 // Closed after the answer: a refused client holds no connection, nor sends the rest of its body.
@@ -157,6 +193,18 @@ const UNAUTHORIZED: Reply = {
   headers: { "WWW-Authenticate": 'Bearer realm="prisma-vault"', Connection: "close" },
 };
 const NOT_FOUND: Reply = { status: 404, json: { message: "Not found", code: "not_found" } };
+
+/** An injected fault's answer, as WorkOS's API would give it. */
+function injected(fault: Fault): Reply {
+  if (fault.kind === "rate-limit") {
+    return {
+      status: 429,
+      json: { message: "Too many requests", code: "rate_limit_exceeded" },
+      headers: { "Retry-After": String(fault.retryAfter) },
+    };
+  }
+  return { status: fault.status, json: { message: "Injected fault", code: "injected_fault" } };
+}
 
 function emptyCounters() {
   return {
@@ -173,15 +221,4 @@ function emptyCounters() {
 
 function snapshot(counters: ReturnType<typeof emptyCounters>): KeyServerStats {
   return { ...counters, statuses: { ...counters.statuses } };
-}
-
-function injected(fault: Fault): Reply {
-  if (fault.kind === "rate-limit") {
-    return {
-      status: 429,
-      json: { message: "Too many requests", code: "rate_limit_exceeded" },
-      headers: { "Retry-After": String(fault.retryAfter) },
-    };
-  }
-  return { status: fault.status, json: { message: "Injected fault", code: "injected_fault" } };
 }
