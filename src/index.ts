@@ -24,8 +24,10 @@ export { FieldCipher, encrypt, decrypt } from "./cipher.js";
 export type { FieldRef } from "./cipher.js";
 // From the modules behind the subpath entries, never from the entries (src/workos.ts,
 // src/key-server/index.ts): their CJS builds re-export index.cjs (tsup.config.ts).
-export { startKeyServer, KEY_SERVER_TOKEN_ENV } from "./key-server/server.js";
-export type { KeyServer, KeyServerOptions, KeyServerStats } from "./key-server/server.js";
+export { startKeyServer } from "./key-server/server.js";
+export type { KeyServer, KeyServerStats } from "./key-server/server.js";
+export { KEY_SERVER_TOKEN_ENV } from "./key-server/options.js";
+export type { KeyServerOptions } from "./key-server/options.js";
 export { Faults } from "./key-server/faults.js";
 export type { FaultSettings } from "./key-server/faults.js";
 export { BlindIndex, INDEX_KEY_ENV, NORMALIZERS } from "./blind-index.js";

@@ -1,4 +1,6 @@
-export { startKeyServer, KEY_SERVER_TOKEN_ENV } from "./server.js";
-export type { KeyServer, KeyServerOptions, KeyServerStats } from "./server.js";
+export { startKeyServer } from "./server.js";
+export type { KeyServer, KeyServerStats } from "./server.js";
+export { KEY_SERVER_TOKEN_ENV } from "./options.js";
+export type { KeyServerOptions } from "./options.js";
 export { Faults } from "./faults.js";
 export type { Fault, FaultSettings } from "./faults.js";
