@@ -8,6 +8,8 @@ import type { VaultSchema } from "../schema.js";
 import { isObject } from "./args.js";
 
 const REDACTED = "[redacted]";
+/** Far deeper than any Prisma query or error nests; bounds the recursion on hostile input. */
+const MAX_DEPTH = 256;
 /** Base64 runs this long are envelopes (the shortest is over 100 characters) or key material. */
 const BASE64_RUN = /[A-Za-z0-9+/]{40,}={0,2}/g;
 
@@ -25,44 +27,53 @@ export function encryptedFieldNames(schema: VaultSchema): ReadonlySet<string> {
  */
 export function secretsIn(args: unknown, names: ReadonlySet<string>): string[] {
   const found = new Set<string>();
-  const collect = (value: unknown): void => {
-    if (typeof value === "string") found.add(value);
-    else if (Array.isArray(value)) value.forEach(collect);
-    else if (isObject(value)) Object.values(value).forEach(collect);
-  };
-  const walk = (value: unknown, depth: number): void => {
-    if (depth > 64) return;
-    if (Array.isArray(value)) for (const item of value) walk(item, depth + 1);
+  // Arguments may share objects or even loop: each object is visited once, however it is reached.
+  const visited = new Set<object>();
+  const walk = (value: unknown, secret: boolean, depth: number): void => {
+    if (typeof value === "string") {
+      if (secret && value !== "") found.add(value);
+      return;
+    }
+    if (typeof value !== "object" || value === null || visited.has(value) || depth > MAX_DEPTH) return;
+    visited.add(value);
+    if (Array.isArray(value)) for (const item of value) walk(item, secret, depth + 1);
     else if (isObject(value)) {
-      for (const [key, item] of Object.entries(value)) {
-        if (names.has(key)) collect(item);
-        else walk(item, depth + 1);
-      }
+      for (const [key, item] of Object.entries(value)) walk(item, secret || names.has(key), depth + 1);
     }
   };
-  walk(args, 0);
-  return [...found].filter((s) => s !== "").sort((a, b) => b.length - a.length);
+  walk(args, false, 0);
+  return [...found].sort((a, b) => b.length - a.length);
 }
 
-/** `error`, with `secrets` and envelope-like text removed from everything it shows. Mutates and returns it. */
+/**
+ * `error`, with `secrets` and envelope-like text removed from everything it shows: message, stack,
+ * enumerable properties and the cause chain, to a depth of 256. Mutates and returns it; a frozen object
+ * inside it is replaced by a cleaned copy where its holder allows.
+ */
 export function redactError(error: unknown, secrets: readonly string[]): unknown {
+  // A placeholder no secret can be part of, turned into "[redacted]" once every secret is out.
+  const mark = "\u0000";
   const clean = (text: string): string => {
     let out = text;
     for (const secret of secrets) {
-      out = out.replaceAll(JSON.stringify(secret), `"${REDACTED}"`);
-      if (secret.length >= 3) out = out.replaceAll(secret, REDACTED);
+      out = out.replaceAll(JSON.stringify(secret), `"${mark}"`);
+      if (secret.length >= 3) out = out.replaceAll(secret, mark);
     }
     // Stack frames are file paths, which may be long runs of base64's alphabet.
     return out
       .split("\n")
-      .map((line) => (/^\s+at /.test(line) ? line : line.replace(BASE64_RUN, REDACTED)))
-      .join("\n");
+      .map((line) => (/^\s+at /.test(line) ? line : line.replace(BASE64_RUN, mark)))
+      .join("\n")
+      .replaceAll(mark, REDACTED);
   };
-  const seen = new Set<object>();
-  const scrub = (value: unknown, depth: number): unknown => {
+  const seen = new Map<object, unknown>();
+  const scrub = (value: unknown, depth = 0): unknown => {
     if (typeof value === "string") return clean(value);
-    if (typeof value !== "object" || value === null || seen.has(value) || depth > 8) return value;
-    seen.add(value);
+    if (typeof value !== "object" || value === null || depth > MAX_DEPTH) return value;
+    if (seen.has(value)) return seen.get(value);
+    const target: Record<string, unknown> =
+      Object.isFrozen(value) && !(value instanceof Error) ? { ...value } : (value as Record<string, unknown>);
+    seen.set(value, target);
     if (value instanceof Error) {
       for (const key of ["message", "stack"] as const) {
         const text = value[key];
@@ -70,10 +81,10 @@ export function redactError(error: unknown, secrets: readonly string[]): unknown
       }
       if ("cause" in value) define(value, "cause", scrub(value.cause, depth + 1));
     }
-    for (const [key, item] of Object.entries(value)) define(value, key, scrub(item, depth + 1));
-    return value;
+    for (const [key, item] of Object.entries(target)) define(target, key, scrub(item, depth + 1));
+    return target;
   };
-  return scrub(error, 0);
+  return scrub(error);
 }
 
 function define(target: object, key: string, value: unknown): void {

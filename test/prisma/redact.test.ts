@@ -223,3 +223,40 @@ function allStrings(value: unknown, seen = new Set<object>()): string[] {
     allStrings((value as Record<string, unknown>)[key], seen),
   );
 }
+
+describe("redaction on hostile shapes", () => {
+  it("secretsIn returns on looping arguments, with the secret found once", () => {
+    const loop: Record<string, unknown> = { equals: ssn };
+    loop["self"] = loop;
+    expect(secretsIn({ where: { email: loop } }, names)).toEqual([ssn]);
+  });
+
+  it("secretsIn visits a shared object once: a 40-level diamond takes no time", () => {
+    let node: Record<string, unknown> = { email: ssn };
+    for (let i = 0; i < 40; i++) node = { a: node, b: node };
+    const started = performance.now();
+    expect(secretsIn(node, names)).toEqual([ssn]);
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+
+  it("redactError cleans a cause chain of 20 errors and a frozen property object", () => {
+    let error = new Error(`deepest ${ssn}`);
+    for (let i = 0; i < 19; i++) error = new Error(`level ${i}`, { cause: error });
+    const frozen = Object.assign(new Error("P2002"), { meta: Object.freeze({ target: ssn }) });
+    for (const e of [error, frozen]) {
+      redactError(e, [ssn]);
+      let current: unknown = e;
+      while (current instanceof Error) {
+        expect(current.message).not.toContain(ssn);
+        expect(JSON.stringify((current as { meta?: unknown }).meta ?? {})).not.toContain(ssn);
+        current = current.cause;
+      }
+    }
+  });
+
+  it('a secret that is part of "[redacted]" does not mangle the placeholder', () => {
+    const error = new Error('value "red" and red');
+    redactError(error, ["red"]);
+    expect(error.message).toBe('value "[redacted]" and [redacted]');
+  });
+});
