@@ -50,7 +50,7 @@ async function decrypt(body: Readonly<Record<string, unknown>>, provider: KeyPro
 }
 
 async function rekey(body: Readonly<Record<string, unknown>>, provider: KeyProvider): Promise<Reply> {
-  // Both fields are read before either is refused: the context is named first when both are bad.
+  // The context is checked first: when both fields are bad, the 422 names the context.
   const context = readContext(body["context"]);
   const blob = readBlob(body["encrypted_keys"]);
   if (context === null) return invalidContext();
