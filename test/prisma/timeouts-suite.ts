@@ -124,8 +124,8 @@ export function timeoutsSuite(target: Target): void {
         ]),
       );
       expect(other.error).toBeUndefined();
+      // org_b finished while every org_a call was still hung (wall-clock bounds flake on a loaded machine).
       expect(hungSettled).toBe(0);
-      expect(other.ms).toBeLessThan(timeoutMs / 2);
       const [reads, writes] = [other.value!.slice(0, 100), other.value!.slice(100)];
       expect(reads.map((user) => user?.ssn)).toEqual(bIds.map((_, i) => ssnOf(i)));
       expect(writes.map((user) => user?.ssn)).toEqual(bIds.map((_, i) => ssnOf(i)));
