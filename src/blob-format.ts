@@ -12,7 +12,7 @@
 import { canonicalize, type KeyContext } from "./context.js";
 import { decodeEnvelope, hasPrefix, WORKOS_KEY_BLOB_MAGIC, type Envelope } from "./envelope.js";
 import { VaultDecryptError, VaultError, VaultKeyUnavailableError } from "./errors.js";
-import { LOCAL_KEY_BLOB_MAGIC, localBlobContext, localMasterKeyId } from "./keys/local.js";
+import { LOCAL_KEY_BLOB_MAGIC, localBlobContextBytes, localMasterKeyId } from "./keys/local.js";
 import type { KeyProvider } from "./keys/provider.js";
 
 /** The key-blob formats known whatever the provider: a value whose blob has one is an envelope. */
@@ -61,6 +61,8 @@ export function decodeOwnedEnvelope(
 export function checkBlobContext(blob: Uint8Array, context: KeyContext): void {
   const inner = hasPrefix(blob, WORKOS_KEY_BLOB_MAGIC) ? blob.subarray(WORKOS_KEY_BLOB_MAGIC.length) : blob;
   if (!hasPrefix(inner, LOCAL_KEY_BLOB_MAGIC)) return;
-  const named = localBlobContext(inner);
-  if (named === undefined || named !== canonicalize(context)) throw new VaultDecryptError();
+  const named = localBlobContextBytes(inner);
+  if (named === undefined || !Buffer.from(canonicalize(context), "utf8").equals(named)) {
+    throw new VaultDecryptError();
+  }
 }

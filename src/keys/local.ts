@@ -197,6 +197,23 @@ export function localBlobContext(encryptedKeys: Uint8Array): string | undefined 
   }
 }
 
+/**
+ * The bytes of the canonical context a `PVK1` blob names, as a view into it (nothing decoded or
+ * copied: this runs once per value read); `undefined` when the blob is not laid out as `PVK1`.
+ */
+export function localBlobContextBytes(encryptedKeys: Uint8Array): Uint8Array | undefined {
+  if (!hasPrefix(encryptedKeys, LOCAL_KEY_BLOB_MAGIC)) return undefined;
+  let offset = LOCAL_KEY_BLOB_MAGIC.length;
+  let field: Uint8Array | undefined;
+  for (let i = 0; i < 3; i++) {
+    const length = decodeLeb128(encryptedKeys, offset);
+    if (length === undefined || length.next + length.value > encryptedKeys.length) return undefined;
+    field = encryptedKeys.subarray(length.next, length.next + length.value);
+    offset = length.next + length.value;
+  }
+  return encryptedKeys.length === offset + IV_BYTES + TAG_BYTES + DATA_KEY_BYTES ? field : undefined;
+}
+
 interface ParsedBlob {
   readonly header: Uint8Array;
   readonly masterKeyId: string;
