@@ -1,6 +1,6 @@
 /**
  * Reads prisma-vault's `///` annotations from a data model into the same `models` map that users can
- * write in TypeScript, so both forms go through one validation (schema.ts).
+ * write in TypeScript, so both forms go through one validation (schema/build.ts).
  *
  *   /// @vault.context(organizationId, region: regionCode, app: "crm")   on a model
  *   /// @encrypted                                                       on a String field
@@ -8,7 +8,12 @@
  */
 import { VaultConfigError } from "./errors.js";
 import type { DataModel } from "./prisma/datamodel.js";
-import { FIELD_OPTION_KEYS, type FieldOptions, type ModelOptions, type ModelsOption } from "./schema.js";
+import {
+  FIELD_OPTION_KEYS,
+  type FieldOptions,
+  type ModelOptions,
+  type ModelsOption,
+} from "./schema/options.js";
 
 const CONTEXT_TAG = /@vault\.context\s*\(([^)]*)\)/;
 const ENCRYPTED_TAG = /@encrypted\b(?:\s*\(([^)]*)\))?/;

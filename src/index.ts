@@ -36,7 +36,7 @@ export { vault } from "./prisma/extension.js";
 export type { VaultClientApi } from "./prisma/extension.js";
 export type { VaultOptions } from "./prisma/options.js";
 export type { DecryptErrorPolicy } from "./prisma/values.js";
-export type { ContextOption, FieldOptions, ModelOptions, ModelsOption, Row } from "./schema.js";
+export type { ContextOption, FieldOptions, ModelOptions, ModelsOption, Row } from "./schema/options.js";
 export type { GeneratedVaultSchema, DataModel, DataModelField, DataModelModel } from "./prisma/datamodel.js";
 export { migrate } from "./migrate/migrate.js";
 export type { MigrateOptions, MigrationMode } from "./migrate/options.js";

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { annotationsOf } from "../src/annotations.js";
-import { buildVaultSchema } from "../src/schema.js";
+import { buildVaultSchema } from "../src/schema/build.js";
 import type { DataModel, GeneratedVaultSchema } from "../src/prisma/datamodel.js";
 import { dataModel, model, scalar, testDataModel, testModels } from "./support/datamodel.js";
 

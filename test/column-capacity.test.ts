@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { columnCapacity, MIN_ENVELOPE_COLUMN } from "../src/column-capacity.js";
-import { buildVaultSchema } from "../src/schema.js";
+import { buildVaultSchema } from "../src/schema/build.js";
 import { dataModel, model, scalar } from "./support/datamodel.js";
 import { thrownVaultError } from "./support/errors.js";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildVaultSchema, type ModelsOption, type Row } from "../src/schema.js";
+import { buildVaultSchema } from "../src/schema/build.js";
+import type { ModelsOption, Row } from "../src/schema/options.js";
 import type { DataModel } from "../src/prisma/datamodel.js";
 import {
   belongsTo,

@@ -5,7 +5,8 @@
  */
 import { VaultConfigError } from "../errors.js";
 import { modelProperty } from "../prisma/plan.js";
-import type { ModelSchema, Row } from "../schema.js";
+import type { ModelSchema } from "../schema/model-schema.js";
+import type { Row } from "../schema/options.js";
 import type { ConditionalUpdate } from "./conditional-update.js";
 import { afterKey, keyOrder } from "./cursor.js";
 

@@ -4,7 +4,8 @@
  * and keeps the application's value: the write becomes a conflict instead of a lost update.
  */
 import { pkEquals } from "../prisma/locate.js";
-import type { ModelSchema, Row } from "../schema.js";
+import type { ModelSchema } from "../schema/model-schema.js";
+import type { Row } from "../schema/options.js";
 
 /** `updateMany` arguments that change one row only while it still holds what was read. */
 export interface ConditionalUpdate {

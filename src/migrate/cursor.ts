@@ -3,7 +3,7 @@
  * and each page starts after the last key of the one before, so a migration reads every row once,
  * whatever it writes in between, and can resume from a key instead of an offset.
  */
-import type { Row } from "../schema.js";
+import type { Row } from "../schema/options.js";
 
 /** Prisma's `orderBy` for `primaryKey`, ascending, field by field. */
 export function keyOrder(primaryKey: readonly string[]): Record<string, "asc">[] {

@@ -3,7 +3,8 @@
  * it. No crypto and no queries here; `backfill.ts` decrypts and runs them.
  */
 import { isEnvelope } from "../envelope.js";
-import type { EncryptedField, FieldIndex, ModelSchema, Row } from "../schema.js";
+import type { EncryptedField, FieldIndex, ModelSchema } from "../schema/model-schema.js";
+import type { Row } from "../schema/options.js";
 import { conditionalUpdate, type ConditionalUpdate } from "./conditional-update.js";
 
 /** An encrypted field with a blind index. */

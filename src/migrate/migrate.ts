@@ -4,7 +4,7 @@
  */
 import { VaultConfigError, VaultError } from "../errors.js";
 import { handleOf } from "../prisma/handle.js";
-import type { ModelSchema, VaultSchema } from "../schema.js";
+import type { ModelSchema, VaultSchema } from "../schema/model-schema.js";
 import { backfillIndexes } from "./backfill.js";
 import { validateMigrateOptions, type MigrateOptions } from "./options.js";
 import type { MigrationReport, MigrationModelReport } from "./report.js";

@@ -5,7 +5,8 @@
  * client's `$extends` is replaced by a guard that refuses such an extension when it is applied.
  */
 import { VaultConfigError } from "../errors.js";
-import { inertModels, type VaultSchema } from "../schema.js";
+import type { VaultSchema } from "../schema/model-schema.js";
+import { inertModels } from "../schema/relations.js";
 import { isObject } from "./args.js";
 import { modelProperty } from "./plan.js";
 

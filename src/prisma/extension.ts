@@ -9,14 +9,10 @@ import { canonicalize, type KeyContext } from "../context.js";
 import { markCommitted, VaultError } from "../errors.js";
 import { annotationsOf } from "../annotations.js";
 import { DataKeyCache, type VaultStats } from "../keys/cache.js";
-import {
-  buildVaultSchema,
-  inertModels,
-  type EncryptedField,
-  type ModelSchema,
-  type Row,
-  type VaultSchema,
-} from "../schema.js";
+import { buildVaultSchema } from "../schema/build.js";
+import type { EncryptedField, ModelSchema, VaultSchema } from "../schema/model-schema.js";
+import type { Row } from "../schema/options.js";
+import { inertModels } from "../schema/relations.js";
 import { lastQueryExtensionGuard } from "./extension-order.js";
 import { rewriteQuery } from "./filters.js";
 import { withHandle } from "./handle.js";

@@ -8,7 +8,8 @@
  */
 import type { KeyContext } from "../context.js";
 import { VaultError } from "../errors.js";
-import type { EncryptedField, FieldIndex, ModelSchema, Row, VaultSchema } from "../schema.js";
+import type { EncryptedField, FieldIndex, ModelSchema, VaultSchema } from "../schema/model-schema.js";
+import type { Row } from "../schema/options.js";
 import { type Loose, NESTED_WRITES, cloneArgs, isObject, list } from "./args.js";
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { FieldCipher } from "../cipher.js";
 import { VaultConfigError } from "../errors.js";
-import type { VaultSchema } from "../schema.js";
+import type { VaultSchema } from "../schema/model-schema.js";
 
 const HANDLE = Symbol.for("prisma-vault.handle");
 

@@ -3,7 +3,7 @@
  * write (a `select` along a locator, and the rows it returns), and the conditions that pin an update
  * to the context it was sealed for.
  */
-import type { ModelSchema, VaultSchema } from "../schema.js";
+import type { ModelSchema, VaultSchema } from "../schema/model-schema.js";
 import type { Loose } from "./args.js";
 import type { Locator } from "./write-plan.js";
 

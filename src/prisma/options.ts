@@ -6,7 +6,7 @@ import { indexSecretFrom } from "../blind-index.js";
 import { VaultConfigError } from "../errors.js";
 import type { CacheOptions } from "../keys/cache.js";
 import { GUARD_DEFAULTS, MAX_TIMEOUT_MS, type KeyProvider } from "../keys/provider.js";
-import type { ModelsOption } from "../schema.js";
+import type { ModelsOption } from "../schema/options.js";
 import {
   isGeneratedVaultSchema,
   withSchemaText,

@@ -3,7 +3,7 @@
  * `select` / `include` / `omit`, it returns the arguments to send (with missing context fields added)
  * and the shape of the result: which fields to decrypt and which added fields to strip, per relation.
  */
-import type { EncryptedField, ModelSchema, VaultSchema } from "../schema.js";
+import type { EncryptedField, ModelSchema, VaultSchema } from "../schema/model-schema.js";
 import { isObject, type Loose } from "./args.js";
 
 /** The result of one model in a query: what to decrypt, what to remove, and where to recurse. */

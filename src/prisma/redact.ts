@@ -4,7 +4,7 @@
  * leaves the extension, the plaintexts of encrypted fields in the query's arguments, and anything
  * shaped like an envelope, are cut from its message, stack, enumerable properties and cause chain.
  */
-import type { VaultSchema } from "../schema.js";
+import type { VaultSchema } from "../schema/model-schema.js";
 import { isObject } from "./args.js";
 
 const REDACTED = "[redacted]";

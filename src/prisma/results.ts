@@ -3,7 +3,7 @@
  * with the row it belongs to, so the extension can decrypt them in place; then removes the fields that
  * were added only to learn a row's context.
  */
-import type { EncryptedField, ModelSchema } from "../schema.js";
+import type { EncryptedField, ModelSchema } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan.js";
 import type { Loose } from "./args.js";
 

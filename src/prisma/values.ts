@@ -5,7 +5,7 @@
 import type { FieldCipher, FieldRef } from "../cipher.js";
 import { associatedData, type KeyContext } from "../context.js";
 import { VaultConfigError, VaultDecryptError, VaultError } from "../errors.js";
-import type { EncryptedField } from "../schema.js";
+import type { EncryptedField } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan.js";
 import { rowId, storedValues, stripAdded, type StoredValue } from "./results.js";
 import type { PendingValue } from "./write-plan.js";

@@ -5,7 +5,8 @@
  * into the copy, so the caller's objects are never changed.
  */
 import { VaultConfigError, VaultError } from "../errors.js";
-import type { EncryptedField, ModelSchema, Relation, Row, VaultSchema } from "../schema.js";
+import type { EncryptedField, ModelSchema, Relation, VaultSchema } from "../schema/model-schema.js";
+import type { Row } from "../schema/options.js";
 import { type Loose, NESTED_WRITES, cloneArgs, isObject, list } from "./args.js";
 
 /** A plaintext to seal; the envelope goes to `holder[key]`, its blind index (if any) to `row[column]`. */

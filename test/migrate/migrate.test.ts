@@ -4,7 +4,8 @@ import type { FieldCipher } from "../../src/cipher.js";
 import { migrate } from "../../src/migrate/migrate.js";
 import { validateMigrateOptions, type MigrateOptions } from "../../src/migrate/options.js";
 import { withHandle } from "../../src/prisma/handle.js";
-import { buildVaultSchema, type VaultSchema } from "../../src/schema.js";
+import { buildVaultSchema } from "../../src/schema/build.js";
+import type { VaultSchema } from "../../src/schema/model-schema.js";
 import { dataModel, model, scalar, testIndexSecret, testSchema } from "../support/datamodel.js";
 import { thrownVaultError, vaultFailure } from "../support/errors.js";
 

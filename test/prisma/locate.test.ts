@@ -9,7 +9,7 @@ import {
   selectAlong,
   storedEquals,
 } from "../../src/prisma/locate.js";
-import { buildVaultSchema } from "../../src/schema.js";
+import { buildVaultSchema } from "../../src/schema/build.js";
 import { dataModel, hasMany, model, modelOf, scalar, testSchema } from "../support/datamodel.js";
 
 const schema = testSchema();

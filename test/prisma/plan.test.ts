@@ -8,7 +8,7 @@ import {
   type ResultShape,
 } from "../../src/prisma/plan.js";
 import { rowId, storedValues, stripAdded } from "../../src/prisma/results.js";
-import { buildVaultSchema } from "../../src/schema.js";
+import { buildVaultSchema } from "../../src/schema/build.js";
 import { dataModel, model, modelOf, scalar, testSchema } from "../support/datamodel.js";
 
 type Loose = Record<string, unknown>;

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { Loose } from "../../src/prisma/args.js";
 import { planSelection, type ResultShape } from "../../src/prisma/plan.js";
 import { rowId, storedValues, stripAdded } from "../../src/prisma/results.js";
-import { buildVaultSchema, type VaultSchema } from "../../src/schema.js";
+import { buildVaultSchema } from "../../src/schema/build.js";
+import type { VaultSchema } from "../../src/schema/model-schema.js";
 import { dataModel, model, modelOf, scalar, testSchema } from "../support/datamodel.js";
 
 const schema = testSchema();

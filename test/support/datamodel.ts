@@ -3,7 +3,9 @@
  * test/prisma/schema.template.prisma (the same shape the `prisma-vault` generator writes), with the
  * `models` map its annotations stand for.
  */
-import { buildVaultSchema, type ModelSchema, type ModelsOption, type VaultSchema } from "../../src/schema.js";
+import { buildVaultSchema } from "../../src/schema/build.js";
+import type { ModelSchema, VaultSchema } from "../../src/schema/model-schema.js";
+import type { ModelsOption } from "../../src/schema/options.js";
 import type { DataModel, DataModelField, DataModelModel } from "../../src/prisma/datamodel.js";
 
 /** A scalar column: `scalar("ssn")`, `scalar("id", "Int", { isId: true })`. */

@@ -1,0 +1,141 @@
+/**
+ * Where a model's key context comes from: its `context` and `staticContext` options, validated into the
+ * row fields they read and a function from a row to its key context.
+ */
+import { MAX_CONTEXT_PAIRS, validateContext, type KeyContext } from "../context.js";
+import { VaultConfigError, VaultError } from "../errors.js";
+import type { DataModelField } from "../prisma/datamodel.js";
+import type { ContextOption, ModelOptions, Row } from "./options.js";
+
+/** A model's key context: the row fields it reads and how a row becomes a context. */
+export interface ContextSource {
+  readonly fields: readonly string[];
+  readonly of: (row: Row, id?: unknown) => KeyContext;
+}
+
+/** Validates a model's `context` and `staticContext`; `required` when the model has encrypted fields. */
+export function contextSource(
+  model: string,
+  byName: ReadonlyMap<string, DataModelField>,
+  options: ModelOptions | undefined,
+  required: boolean,
+): ContextSource {
+  const option = options?.context;
+  const fixed = options?.staticContext ?? {};
+  let pairs: [key: string, field: string][] = [];
+  let derive: ((row: Row) => KeyContext) | undefined;
+  if (option === undefined || option === null) {
+    if (required)
+      throw new VaultConfigError(
+        'a model with encrypted fields needs a key context, e.g. context: ["organizationId"]',
+        { model },
+      );
+  } else if (Array.isArray(option)) {
+    pairs = (option as readonly unknown[]).map((field) => [String(field), String(field)]);
+    for (const field of option as readonly unknown[]) {
+      if (typeof field !== "string")
+        throw new VaultConfigError("context lists field names (strings)", { model });
+    }
+  } else if (isDerived(option)) {
+    pairs = option.fields.map((field) => [field, field]);
+    derive = option.derive;
+  } else if (typeof option === "object") {
+    pairs = Object.entries(option as Record<string, unknown>).map(([key, field]) => {
+      if (typeof field !== "string")
+        throw new VaultConfigError(`context key "${key}" must name a field`, { model });
+      return [key, field];
+    });
+  } else {
+    throw new VaultConfigError("context must be a list of fields, a key-to-field map or { fields, derive }", {
+      model,
+    });
+  }
+  for (const [, field] of pairs) {
+    const info = byName.get(field);
+    if (!info) throw new VaultConfigError("the context names a field that does not exist", { model, field });
+    if (info.kind === "object" || info.isList === true) {
+      throw new VaultConfigError("a context field must be a scalar column", { model, field });
+    }
+  }
+  const size = (derive ? 0 : pairs.length) + Object.keys(fixed).length;
+  if (required && !derive && (size < 1 || size > MAX_CONTEXT_PAIRS)) {
+    throw new VaultConfigError(`a key context has 1 to ${MAX_CONTEXT_PAIRS} pairs, this one has ${size}`, {
+      model,
+    });
+  }
+  if (Object.keys(fixed).length) {
+    try {
+      validateContext(fixed);
+    } catch (error) {
+      throw new VaultConfigError("staticContext must be non-empty string pairs", { model, cause: error });
+    }
+  }
+  for (const [key] of pairs) {
+    if (!derive && key in fixed) {
+      throw new VaultConfigError(`staticContext key "${key}" would replace the value of a context field`, {
+        model,
+      });
+    }
+  }
+  const fields = [...new Set(pairs.map(([, field]) => field))];
+  return {
+    fields,
+    of(row, id) {
+      const values: Record<string, string> = {};
+      for (const [key, field] of pairs) {
+        const value = row[field];
+        if (value === undefined || value === null) {
+          throw new VaultError("VAULT_CONTEXT_MISSING", "the row's key context field is not known", {
+            model,
+            field,
+            id,
+          });
+        }
+        if (typeof value !== "string" && typeof value !== "number" && typeof value !== "bigint") {
+          throw new VaultError(
+            "VAULT_CONTEXT_INVALID",
+            "a key context field must hold a string or a number",
+            { model, field, id },
+          );
+        }
+        values[key] = String(value);
+      }
+      const context = derive
+        ? { ...derived(derive(pick(row, fields)), model, id), ...fixed }
+        : { ...values, ...fixed };
+      try {
+        return validateContext(context);
+      } catch (error) {
+        throw new VaultError("VAULT_CONTEXT_INVALID", (error as Error).message, { model, id, cause: error });
+      }
+    },
+  };
+}
+
+function isDerived(option: ContextOption): option is Extract<ContextOption, { derive: unknown }> {
+  const candidate = option as { derive?: unknown; fields?: unknown };
+  return typeof candidate.derive === "function" && Array.isArray(candidate.fields);
+}
+
+/** derive()'s answer must be a context object itself, not something that spreads into one. */
+function derived(context: unknown, model: string, id: unknown): KeyContext {
+  try {
+    return validateContext(context);
+  } catch (error) {
+    throw new VaultError(
+      "VAULT_CONTEXT_INVALID",
+      `derive() must return a key context: ${(error as Error).message}`,
+      {
+        model,
+        id,
+        cause: error,
+      },
+    );
+  }
+}
+
+function pick(row: Row, fields: readonly string[]): Row {
+  const out: Record<string, unknown> = {};
+  for (const field of fields) out[field] = row[field];
+  return out;
+}

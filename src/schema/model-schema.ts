@@ -1,0 +1,57 @@
+/** The validated schema the extension runs on: per model, its encrypted fields, relations and key context. */
+import type { BlindIndex } from "../blind-index.js";
+import type { KeyContext } from "../context.js";
+import type { Row } from "./options.js";
+
+export interface EncryptedField {
+  readonly model: string;
+  readonly name: string;
+  /** Whose name goes into the default associated data; `undefined` seals without associated data. */
+  readonly aad: { readonly model: string; readonly field: string } | undefined;
+  readonly plaintext: "reject" | "read";
+  /** The blind index filled beside the field on every write, when the field has one. */
+  readonly index: FieldIndex | undefined;
+  /** The most characters the column holds, when bounded and known: a longer envelope is refused. */
+  readonly capacity: number | undefined;
+}
+
+/** A field's blind index: the column it lives in and how it is computed. */
+export interface FieldIndex {
+  readonly column: string;
+  readonly blind: BlindIndex;
+}
+
+export interface Relation {
+  readonly name: string;
+  readonly target: string;
+  readonly relationName: string | undefined;
+  /** Foreign-key fields on this model (empty when the key is on the other side or unknown). */
+  readonly fromFields: readonly string[];
+  readonly toFields: readonly string[];
+  /**
+   * Whether the data model says which columns the relation sets (`fromFields`). The runtime data
+   * model does not; without the generator or the client's inline schema, writes through the relation
+   * on a model with encrypted fields are refused rather than guessed.
+   */
+  readonly keysKnown: boolean;
+  /** To-many; `undefined` when the data model does not say (runtime data model). */
+  readonly isList: boolean | undefined;
+}
+
+export interface ModelSchema {
+  readonly name: string;
+  readonly scalars: ReadonlySet<string>;
+  readonly relations: ReadonlyMap<string, Relation>;
+  readonly primaryKey: readonly string[];
+  readonly encrypted: ReadonlyMap<string, EncryptedField>;
+  /** Blind-index columns and the encrypted field each one indexes. */
+  readonly indexColumns: ReadonlyMap<string, EncryptedField>;
+  /** The row fields the key context is derived from. */
+  readonly contextFields: readonly string[];
+  /** The key context of a row holding every context field; `VAULT_CONTEXT_MISSING` otherwise. */
+  contextOf(row: Row, id?: unknown): KeyContext;
+}
+
+export interface VaultSchema {
+  readonly models: ReadonlyMap<string, ModelSchema>;
+}
