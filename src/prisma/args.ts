@@ -60,7 +60,17 @@ export function cloneArgs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(cloneArgs);
   if (isObject(value) && isCopied(value)) {
     const out: Loose = {};
-    for (const [key, item] of Object.entries(value)) out[key] = cloneArgs(item);
+    for (const [key, item] of Object.entries(value)) {
+      // An own "__proto__" key stays a key: assigned, it would set the copy's prototype instead.
+      if (key === "__proto__") {
+        Object.defineProperty(out, key, {
+          value: cloneArgs(item),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else out[key] = cloneArgs(item);
+    }
     return out;
   }
   return value;

@@ -123,3 +123,14 @@ function scribble(value: unknown): void {
     record["added"] = true;
   }
 }
+
+describe("cloneArgs and prototype keys", () => {
+  it('keeps an own "__proto__" key as a key of the copy, never as its prototype', () => {
+    const args = JSON.parse('{"data":{"__proto__":{"polluted":true},"name":"n"}}') as Record<string, unknown>;
+    const copy = cloneArgs(args) as { data: Record<string, unknown> };
+    expect(Object.getPrototypeOf(copy.data)).toBe(Object.prototype);
+    expect(Object.keys(copy.data)).toEqual(["__proto__", "name"]);
+    expect((copy.data as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(copy).toEqual(args);
+  });
+});
