@@ -59,10 +59,19 @@ export function decodeOwnedEnvelope(
  * data isolates tenants. Fails with the same opaque {@link VaultDecryptError} as a bad tag.
  */
 export function checkBlobContext(blob: Uint8Array, context: KeyContext): void {
-  const inner = hasPrefix(blob, WORKOS_KEY_BLOB_MAGIC) ? blob.subarray(WORKOS_KEY_BLOB_MAGIC.length) : blob;
-  if (!hasPrefix(inner, LOCAL_KEY_BLOB_MAGIC)) return;
+  const inner = localBlobOf(blob);
+  if (inner === undefined) return;
   const named = localBlobContextBytes(inner);
   if (named === undefined || !Buffer.from(canonicalize(context), "utf8").equals(named)) {
     throw new VaultDecryptError();
   }
+}
+
+/**
+ * The local ring's `PVK1` blob in `blob`: the blob itself, or the one inside the WorkOS-format
+ * prefix prisma-vault's key server wraps around it; `undefined` for any other format.
+ */
+export function localBlobOf(blob: Uint8Array): Uint8Array | undefined {
+  const inner = hasPrefix(blob, WORKOS_KEY_BLOB_MAGIC) ? blob.subarray(WORKOS_KEY_BLOB_MAGIC.length) : blob;
+  return hasPrefix(inner, LOCAL_KEY_BLOB_MAGIC) ? inner : undefined;
 }

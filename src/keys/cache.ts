@@ -13,10 +13,10 @@
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { canonicalContext, canonicalize, validateContext, type KeyContext } from "../context.js";
-import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../envelope.js";
+import { localBlobOf } from "../blob-format.js";
 import { VaultConfigError } from "../errors.js";
 import { Limiter } from "./limiter.js";
-import { LOCAL_KEY_BLOB_MAGIC, localBlobContext } from "./local.js";
+import { localBlobContext } from "./local.js";
 import {
   guardProvider,
   type DataKey,
@@ -346,10 +346,8 @@ function toEntry(key: DecryptedDataKey, encryptedKeys: Uint8Array): Entry {
  * the WorkOS-format blobs our key server issues); `undefined` for opaque blobs.
  */
 function blobOwner(encryptedKeys: Uint8Array): string | undefined {
-  const inner = hasPrefix(encryptedKeys, WORKOS_KEY_BLOB_MAGIC)
-    ? encryptedKeys.subarray(WORKOS_KEY_BLOB_MAGIC.length)
-    : encryptedKeys;
-  return hasPrefix(inner, LOCAL_KEY_BLOB_MAGIC) ? localBlobContext(inner) : undefined;
+  const local = localBlobOf(encryptedKeys);
+  return local === undefined ? undefined : localBlobContext(local);
 }
 
 function blobDigest(encryptedKeys: Uint8Array): string {
