@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { rewriteQuery } from "../../src/prisma/filters.js";
-import { modelOf, testSchema } from "../support/datamodel.js";
-import { thrownVaultError } from "../support/errors.js";
+import { rewriteQuery } from "../../../src/prisma/plan/filters.js";
+import { modelOf, testSchema } from "../../support/datamodel.js";
+import { thrownVaultError } from "../../support/errors.js";
 
 type Loose = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cloneArgs, isObject, list, NESTED_WRITES, QUERY_ARGUMENTS } from "../../src/prisma/args.js";
+import { cloneArgs, isObject, list, NESTED_WRITES, QUERY_ARGUMENTS } from "../../../src/prisma/plan/args.js";
 
 describe("isObject", () => {
   it("is true for plain, null-prototype and class-instance objects", () => {

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cloneArgs } from "../../src/prisma/args.js";
-import { planWrite, type WritePlan, type WriteUnit } from "../../src/prisma/write-plan.js";
-import { buildVaultSchema } from "../../src/schema/build.js";
-import { modelOf, testDataModel, testIndexSecret, testModels, testSchema } from "../support/datamodel.js";
-import { thrownVaultError } from "../support/errors.js";
+import { cloneArgs } from "../../../src/prisma/plan/args.js";
+import { planWrite, type WritePlan, type WriteUnit } from "../../../src/prisma/plan/write.js";
+import { buildVaultSchema } from "../../../src/schema/build.js";
+import { modelOf, testDataModel, testIndexSecret, testModels, testSchema } from "../../support/datamodel.js";
+import { thrownVaultError } from "../../support/errors.js";
 
 type Loose = Record<string, unknown>;
 

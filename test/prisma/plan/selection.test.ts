@@ -6,10 +6,10 @@ import {
   shapeAt,
   type GlobalOmit,
   type ResultShape,
-} from "../../src/prisma/plan.js";
-import { rowId, storedValues, stripAdded } from "../../src/prisma/results.js";
-import { buildVaultSchema } from "../../src/schema/build.js";
-import { dataModel, model, modelOf, scalar, testSchema } from "../support/datamodel.js";
+} from "../../../src/prisma/plan/selection.js";
+import { rowId, storedValues, stripAdded } from "../../../src/prisma/results.js";
+import { buildVaultSchema } from "../../../src/schema/build.js";
+import { dataModel, model, modelOf, scalar, testSchema } from "../../support/datamodel.js";
 
 type Loose = Record<string, unknown>;
 

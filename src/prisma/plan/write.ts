@@ -1,0 +1,377 @@
+/**
+ * Pure: walks the `data` of a write (top level and nested relation writes) and lists every encrypted
+ * value to seal, with what is known of its row's key context and, where the data does not carry it,
+ * which stored row to read it from. The arguments are copied first; the extension writes envelopes
+ * into the copy, so the caller's objects are never changed.
+ */
+import { VaultConfigError, VaultError } from "../../errors.js";
+import type { EncryptedField, ModelSchema, Relation, VaultSchema } from "../../schema/model-schema.js";
+import type { Row } from "../../schema/options.js";
+import { type Loose, NESTED_WRITES, cloneArgs, isObject, list } from "./args.js";
+
+/** A plaintext to seal; the envelope goes to `holder[key]`, its blind index (if any) to `row[column]`. */
+export interface PendingValue {
+  readonly field: EncryptedField;
+  readonly value: string;
+  readonly holder: Loose;
+  readonly key: string;
+  /** The data of the row being written. */
+  readonly row: Loose;
+}
+
+/** How to find a stored row from the top-level row of the write: relation steps with their filters. */
+export type Locator = readonly { readonly relation: string; readonly where?: Loose }[];
+
+/** "Context field `field` is column `column` of the row at `locator`." */
+export interface ContextNeed {
+  readonly field: string;
+  readonly locator: Locator;
+  readonly column: string;
+}
+
+/** The encrypted values of one row being written. */
+export interface WriteUnit {
+  readonly model: ModelSchema;
+  readonly kind: "create" | "update";
+  readonly data: Loose;
+  readonly values: PendingValue[];
+  /** Context fields whose values the arguments give. */
+  readonly known: Row;
+  /** Context fields that must be read from the database. */
+  readonly needs: readonly ContextNeed[];
+  /** The data sets one of the model's context fields. */
+  readonly setsContext: boolean;
+  /** Where this row is, for update units (the top-level row is `[]`). */
+  readonly locator: Locator | undefined;
+  /** The row's primary key when the arguments give it (for error messages), else `undefined`. */
+  readonly id: unknown;
+  /** For the update branch of an upsert: the create branch, whose context applies when no row exists. */
+  fallback?: WriteUnit;
+}
+
+export interface WritePlan {
+  readonly args: Loose;
+  readonly units: readonly WriteUnit[];
+}
+
+/**
+ * Lists the values to encrypt in a write on `model`.
+ *
+ * @example planWrite(schema, "User", "create", { data: { organizationId: "o", ssn: "1" } }).units[0].values
+ */
+export function planWrite(schema: VaultSchema, model: string, operation: string, args: unknown): WritePlan {
+  const copy = cloneArgs(args) as Loose;
+  const m = schema.models.get(model);
+  const units: WriteUnit[] = [];
+  if (!m || !isObject(copy)) return { args: copy, units };
+  const walker = new Walker(schema, units, isObject(copy["where"]) ? copy["where"] : {});
+  switch (operation) {
+    case "create":
+      if (isObject(copy["data"])) walker.create(m, copy["data"], undefined);
+      break;
+    case "createMany":
+    case "createManyAndReturn":
+      for (const row of list(copy["data"])) if (isObject(row)) walker.create(m, row, undefined);
+      break;
+    case "update":
+    case "updateMany":
+    case "updateManyAndReturn":
+      if (isObject(copy["data"])) walker.update(m, copy["data"], []);
+      break;
+    case "upsert":
+      walker.upsert(m, copy["create"], copy["update"], [], undefined);
+      break;
+  }
+  return { args: copy, units };
+}
+
+/** The parent of a nested create: whose row the child's foreign keys point to. */
+interface Parent {
+  readonly model: ModelSchema;
+  readonly relation: Relation;
+  /** The parent's known column values (its create data), or where to read them. */
+  readonly row: Row;
+  readonly locator: Locator | undefined;
+}
+
+class Walker {
+  constructor(
+    private readonly schema: VaultSchema,
+    private readonly units: WriteUnit[],
+    /** The top-level `where`: it names the row of the top-level update. */
+    private readonly where: Loose,
+  ) {}
+
+  create(model: ModelSchema, data: Loose, parent: Parent | undefined): void {
+    checkDataKeys(model, data);
+    const known: Record<string, unknown> = {};
+    const needs: ContextNeed[] = [];
+    for (const field of model.contextFields) {
+      const value = scalarValue(data[field]) ?? fromRelations(model, data, field) ?? undefined;
+      if (value !== undefined) {
+        known[field] = value;
+        continue;
+      }
+      const back = parent && backRelation(model, parent);
+      const index = back ? back.fromFields.indexOf(field) : -1;
+      const column = back?.toFields[index];
+      if (parent && column !== undefined) {
+        const fromParent = scalarValue(parent.row[column]);
+        if (fromParent !== undefined) known[field] = fromParent;
+        else if (parent.locator) needs.push({ field, locator: parent.locator, column });
+      } else if (parent && model.encrypted.size > 0) {
+        const unknown = [...model.relations.values()].find(
+          (r) => r.target === parent.model.name && !r.keysKnown,
+        );
+        if (unknown)
+          throw unknownKeys(model, unknown, `cannot tell whether "${field}" comes from the parent row`);
+      }
+    }
+    this.add(model, "create", data, known, needs, undefined);
+    this.relations(model, data, { row: data, locator: undefined });
+  }
+
+  update(model: ModelSchema, data: Loose, locator: Locator): void {
+    checkDataKeys(model, data);
+    const known: Record<string, unknown> = {};
+    const needs: ContextNeed[] = [];
+    for (const field of model.contextFields) {
+      const value = scalarValue(data[field]) ?? fromRelations(model, data, field);
+      if (value !== undefined) known[field] = value;
+      else needs.push({ field, locator, column: field });
+    }
+    this.add(model, "update", data, known, needs, locator);
+    this.relations(model, data, { row: {}, locator });
+  }
+
+  upsert(
+    model: ModelSchema,
+    create: unknown,
+    update: unknown,
+    locator: Locator,
+    parent: Parent | undefined,
+  ): void {
+    if (isObject(create)) this.create(model, create, parent);
+    if (isObject(update)) this.update(model, update, locator);
+    // Link the two branches' own units (not units of rows nested inside them).
+    const created = this.units.find((unit) => unit.data === create && unit.kind === "create");
+    const updated = this.units.find((unit) => unit.data === update && unit.kind === "update");
+    if (created && updated) updated.fallback = created;
+  }
+
+  private add(
+    model: ModelSchema,
+    kind: WriteUnit["kind"],
+    data: Loose,
+    known: Row,
+    needs: ContextNeed[],
+    locator: Locator | undefined,
+  ): void {
+    const values: PendingValue[] = [];
+    for (const [column, field] of model.indexColumns) {
+      if (data[column] !== undefined) {
+        throw new VaultConfigError(
+          `"${column}" is the blind index of ${field.name} and is written by prisma-vault; write ${field.name} instead`,
+          { model: model.name, field: column },
+        );
+      }
+    }
+    for (const field of model.encrypted.values()) {
+      const raw = data[field.name];
+      if (raw === undefined) continue;
+      const set = isObject(raw) && Object.keys(raw).length === 1 && "set" in raw ? raw["set"] : raw;
+      if (typeof set === "string") {
+        values.push({
+          field,
+          value: set,
+          holder: set === raw ? data : (raw as Loose),
+          key: set === raw ? field.name : "set",
+          row: data,
+        });
+      } else if (set !== null) throw notAString(model, field);
+      // Writing null clears the index with the value.
+      else if (field.index) data[field.index.column] = null;
+    }
+    if (model.encrypted.size > 0) refuseUnknownRelationKeys(model, data);
+    const setsContext =
+      model.contextFields.some((field) => data[field] !== undefined) ||
+      [...model.relations.values()].some(
+        (r) => r.fromFields.some((f) => model.contextFields.includes(f)) && data[r.name] !== undefined,
+      );
+    if (values.length > 0 || (setsContext && model.encrypted.size > 0)) {
+      this.units.push({
+        model,
+        kind,
+        data,
+        values,
+        known,
+        needs: values.length ? needs : [],
+        setsContext,
+        locator,
+        id: knownId(model, locator?.length === 0 ? { ...this.where, ...data } : data),
+      });
+    }
+  }
+
+  private relations(model: ModelSchema, data: Loose, self: { row: Row; locator: Locator | undefined }): void {
+    for (const [name, relation] of model.relations) {
+      const ops = data[name];
+      const target = this.schema.models.get(relation.target);
+      if (!target || !isObject(ops)) continue;
+      checkKeys(model, name, ops, NESTED_WRITES);
+      const parent: Parent = { model, relation, row: self.row, locator: self.locator };
+      const step = (where?: unknown): Locator | undefined =>
+        self.locator && [...self.locator, isObject(where) ? { relation: name, where } : { relation: name }];
+      for (const item of list(ops["create"])) if (isObject(item)) this.create(target, item, parent);
+      for (const item of list(ops["createMany"])) {
+        if (isObject(item)) checkKeys(model, `${name}.createMany`, item, ["data", "skipDuplicates"]);
+        if (isObject(item))
+          for (const row of list(item["data"])) if (isObject(row)) this.create(target, row, parent);
+      }
+      for (const item of list(ops["connectOrCreate"])) {
+        if (isObject(item)) checkKeys(model, `${name}.connectOrCreate`, item, ["where", "create"]);
+        if (isObject(item) && isObject(item["create"])) this.create(target, item["create"], parent);
+      }
+      for (const item of list(ops["update"])) {
+        if (!isObject(item)) continue;
+        const withWhere =
+          isObject(item["data"]) && Object.keys(item).every((k) => k === "data" || k === "where");
+        const nestedData = withWhere ? (item["data"] as Loose) : item;
+        this.nestedUpdate(target, nestedData, step(withWhere ? item["where"] : undefined));
+      }
+      for (const item of list(ops["updateMany"])) {
+        if (isObject(item)) checkKeys(model, `${name}.updateMany`, item, ["where", "data"]);
+        if (isObject(item) && isObject(item["data"]))
+          this.nestedUpdate(target, item["data"], step(item["where"]));
+      }
+      for (const item of list(ops["upsert"])) {
+        if (isObject(item)) checkKeys(model, `${name}.upsert`, item, ["where", "create", "update"]);
+        const locator = isObject(item) ? step(item["where"]) : undefined;
+        if (isObject(item) && locator) this.upsert(target, item["create"], item["update"], locator, parent);
+      }
+    }
+  }
+
+  private nestedUpdate(model: ModelSchema, data: Loose, locator: Locator | undefined): void {
+    // Under a parent that is being created, nothing can be updated; Prisma rejects it.
+    if (!locator) return;
+    this.update(model, data, locator);
+  }
+}
+
+/** The primary key `row` gives by plain values (not filters), for error messages; else `undefined`. */
+function knownId(model: ModelSchema, row: Loose): unknown {
+  const values = model.primaryKey.map((key) => scalarValue(row[key]));
+  if (values.length === 0 || values.some((value) => value === undefined)) return undefined;
+  return values.length === 1
+    ? values[0]
+    : Object.fromEntries(model.primaryKey.map((key, i) => [key, values[i]]));
+}
+
+/** A plain value or `{ set: value }`; `undefined` when absent or not a scalar value. */
+function scalarValue(value: unknown): unknown {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") return value;
+  if (isObject(value) && Object.keys(value).length === 1 && "set" in value) return scalarValue(value["set"]);
+  return undefined;
+}
+
+/** A context field that is a foreign key, given through `connect`, `create` or `connectOrCreate.where`. */
+function fromRelations(model: ModelSchema, data: Loose, field: string): unknown {
+  for (const relation of model.relations.values()) {
+    const index = relation.fromFields.indexOf(field);
+    const column = relation.toFields[index];
+    const ops = data[relation.name];
+    if (index < 0 || column === undefined || !isObject(ops)) continue;
+    const candidates = [
+      ops["connect"],
+      ops["create"],
+      isObject(ops["connectOrCreate"]) ? ops["connectOrCreate"]["where"] : undefined,
+    ];
+    for (const candidate of candidates) {
+      if (isObject(candidate)) {
+        const value = scalarValue(candidate[column]);
+        if (value !== undefined) return value;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The child's relation that holds the foreign key to `parent` (the other side of parent.relation). */
+function backRelation(child: ModelSchema, parent: Parent): Relation | undefined {
+  for (const relation of child.relations.values()) {
+    if (
+      relation.target === parent.model.name &&
+      relation.relationName === parent.relation.relationName &&
+      relation.fromFields.length > 0
+    ) {
+      return relation;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Precondition: every key of a row's data is a field of its model. Prisma's validation error for an
+ * unknown key (a misspelled relation, say) echoes the argument, plaintext included, so it never gets there.
+ */
+function checkDataKeys(model: ModelSchema, data: Loose): void {
+  for (const key of Object.keys(data)) {
+    if (!model.scalars.has(key) && !model.relations.has(key)) throw unknownArgument(model, key);
+  }
+}
+
+/** Precondition: a nested write's object holds only the keys Prisma's grammar gives it. */
+function checkKeys(model: ModelSchema, path: string, item: Loose, allowed: readonly string[]): void {
+  for (const key of Object.keys(item)) {
+    if (!allowed.includes(key)) throw unknownArgument(model, `${path}.${key}`);
+  }
+}
+
+/** Nested writes that may set the foreign key of the row being written. */
+const LINKING_WRITES = ["connect", "connectOrCreate", "create", "disconnect", "upsert"] as const;
+
+/**
+ * Precondition: a write through a relation on a model with encrypted fields knows which columns the
+ * relation sets, since one may be a key context field. When the data model does not say (no generator
+ * schema, no readable inline schema), such a write is refused before anything is sent: committed
+ * unseen, a tenant change would leave values sealed for the old tenant, undecryptable.
+ */
+function refuseUnknownRelationKeys(model: ModelSchema, data: Loose): void {
+  for (const relation of model.relations.values()) {
+    const ops = data[relation.name];
+    if (relation.keysKnown || !isObject(ops)) continue;
+    const op = LINKING_WRITES.find((name) => ops[name] !== undefined);
+    if (op === undefined) continue;
+    throw unknownKeys(model, relation, `cannot tell which columns "${relation.name}.${op}" sets`);
+  }
+}
+
+function unknownKeys(model: ModelSchema, relation: Relation, what: string): VaultError {
+  return new VaultError(
+    "VAULT_UNSUPPORTED_QUERY",
+    `${what}, so a key context could be missed; add the prisma-vault generator to the Prisma schema ` +
+      "and pass its vaultSchema as vault({ schema })",
+    { model: model.name, field: relation.name },
+  );
+}
+
+/** An argument prisma-vault does not understand: named, its value never shown. */
+export function unknownArgument(model: ModelSchema, path: string): VaultError {
+  return new VaultError(
+    "VAULT_UNSUPPORTED_QUERY",
+    `unknown argument "${path}": prisma-vault refuses what it does not understand on models with encrypted data`,
+    { model: model.name },
+  );
+}
+
+function notAString(model: ModelSchema, field: EncryptedField): VaultError {
+  return new VaultError(
+    "VAULT_UNSUPPORTED_QUERY",
+    "an encrypted field takes a string, null or { set: string | null }",
+    {
+      model: model.name,
+      field: field.name,
+    },
+  );
+}
