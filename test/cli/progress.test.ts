@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { progressView } from "../../src/cli/progress.js";
+import type { MigrationProgress } from "../../src/migrate/report.js";
+
+/** A stderr stand-in that keeps what is written; `isTTY` decides between bars and lines. */
+function terminal(isTTY: boolean) {
+  const out = {
+    text: "",
+    isTTY,
+    columns: 120,
+    write(chunk: string | Uint8Array, callback?: unknown) {
+      out.text += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
+      if (typeof callback === "function") (callback as () => void)();
+      return true;
+    },
+  };
+  return { out, stream: out as unknown as NodeJS.WriteStream };
+}
+
+// eslint-disable-next-line no-control-regex -- the bar's cursor and erase sequences
+const plain = (text: string) => text.replace(/\x1B\[[0-9;?]*[A-Za-z]|\x1B[78]/g, "");
+
+function progress(model: string, scanned: number, updated: number, total = 10): MigrationProgress {
+  return { mode: "index", model, total, scanned, updated, skipped: 0, conflicts: 0, failed: 0 };
+}
+
+describe("progressView, when stderr is not a terminal", () => {
+  it("writes nothing while a model runs, then one line when it is done", () => {
+    const { out, stream } = terminal(false);
+    const view = progressView(stream);
+    view.update(progress("Account", 0, 0));
+    view.update(progress("Account", 4, 3));
+    expect(out.text).toBe("");
+    view.done();
+    expect(out.text).toMatch(/^Account: 4 rows scanned, 3 updated in \d+\.\d s\n$/);
+  });
+
+  it("the next model's first progress ends the previous model's line", () => {
+    const { out, stream } = terminal(false);
+    const view = progressView(stream);
+    view.update(progress("Account", 2, 2));
+    view.update(progress("User", 0, 0));
+    expect(out.text).toMatch(/^Account: 2 rows scanned, 2 updated in \d+\.\d s\n$/);
+    view.update(progress("User", 5, 1));
+    view.done();
+    expect(out.text.split("\n")[1]).toMatch(/^User: 5 rows scanned, 1 updated in /);
+  });
+
+  it("done() before any progress, or twice, writes nothing more", () => {
+    const { out, stream } = terminal(false);
+    const view = progressView(stream);
+    view.done();
+    expect(out.text).toBe("");
+    view.update(progress("Account", 1, 1));
+    view.done();
+    view.done();
+    expect(out.text.match(/\n/g)).toHaveLength(1);
+  });
+
+  it("update and done are plain functions: they work detached, as onProgress is called", () => {
+    const { out, stream } = terminal(false);
+    const { update, done } = progressView(stream);
+    update(progress("Account", 1, 0));
+    done();
+    expect(out.text).toMatch(/^Account: 1 rows scanned, 0 updated/);
+  });
+});
+
+describe("progressView, on a terminal", () => {
+  it("draws a bar with the model, rows done of the total, and no summary line", () => {
+    const { out, stream } = terminal(true);
+    const view = progressView(stream);
+    view.update(progress("Account", 0, 0, 10));
+    expect(plain(out.text)).toMatch(/Account \[[^\]]*\] 0\/10 rows/);
+    view.update(progress("Account", 6, 6, 10));
+    view.done();
+    expect(plain(out.text)).toMatch(/Account \[[^\]]*\] 6\/10 rows/);
+    expect(out.text).not.toContain("rows scanned");
+  });
+
+  it("rows written during the run raise the total instead of overflowing the bar", () => {
+    const { out, stream } = terminal(true);
+    const view = progressView(stream);
+    view.update(progress("Account", 0, 0, 10));
+    view.update(progress("Account", 12, 12, 10));
+    view.done();
+    expect(plain(out.text)).toMatch(/12\/12 rows/);
+  });
+
+  it("a new model ends the previous bar and starts its own", () => {
+    const { out, stream } = terminal(true);
+    const view = progressView(stream);
+    view.update(progress("Account", 3, 3, 3));
+    view.update(progress("User", 0, 0, 7));
+    view.done();
+    const text = plain(out.text);
+    expect(text.indexOf("3/3 rows")).toBeLessThan(text.lastIndexOf("User ["));
+    expect(text).toMatch(/User \[[^\]]*\] 0\/7 rows/);
+  });
+});
