@@ -5,6 +5,7 @@
  */
 import type { EncryptedField, ModelSchema, VaultSchema } from "../../schema/model-schema.js";
 import { isObject, type Loose } from "./args.js";
+import { selectedRelations } from "./grammar.js";
 
 /** The result of one model in a query: what to decrypt, what to remove, and where to recurse. */
 export interface ResultShape {
@@ -32,7 +33,9 @@ export function planSelection(
   args: Loose | undefined,
   omit: GlobalOmit,
 ): { args: Loose | undefined; shape: ResultShape | undefined } {
-  const planned = plan(schema, model, args ?? {}, omit);
+  const m = schema.models.get(model);
+  if (!m) return { args, shape: undefined };
+  const planned = plan(schema, m, args ?? {}, omit);
   return { args: planned.shape ? planned.args : args, shape: planned.shape };
 }
 
@@ -58,17 +61,15 @@ export function modelProperty(model: string): string {
 
 function plan(
   schema: VaultSchema,
-  modelName: string,
+  model: ModelSchema,
   args: Loose,
   omit: GlobalOmit,
 ): { args: Loose; shape: ResultShape | undefined } {
-  const model = schema.models.get(modelName);
-  if (!model) return { args, shape: undefined };
   const out: Loose = { ...args };
   const select = objectOrUndefined(args["select"]);
   const include = objectOrUndefined(args["include"]);
   const argOmit = objectOrUndefined(args["omit"]) ?? {};
-  const modelOmit = omit[modelProperty(modelName)] ?? {};
+  const modelOmit = omit[modelProperty(model.name)] ?? {};
 
   const returned = new Set<string>();
   if (select) {
@@ -84,14 +85,13 @@ function plan(
   const nestedSource = select ?? include;
   if (nestedSource) {
     const nestedOut: Loose = { ...nestedSource };
-    for (const [key, value] of Object.entries(nestedSource)) {
-      const relation = model.relations.get(key);
-      if (!relation || !value) continue;
-      const nestedArgs = value === true ? {} : (objectOrUndefined(value) ?? {});
-      const nested = plan(schema, relation.target, nestedArgs, omit);
+    for (const step of selectedRelations(schema, model, nestedSource)) {
+      if (step.role === "count") continue; // counts are numbers: nothing to decrypt
+      const nested = plan(schema, step.model, step.args, omit);
       if (nested.shape) {
+        const key = step.relation.name;
         relations.set(key, nested.shape);
-        nestedOut[key] = value === true && Object.keys(nested.args).length === 0 ? true : nested.args;
+        nestedOut[key] = step.value === true && Object.keys(nested.args).length === 0 ? true : nested.args;
       }
     }
     out[select ? "select" : "include"] = nestedOut;

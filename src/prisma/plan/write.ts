@@ -4,10 +4,23 @@
  * which stored row to read it from. The arguments are copied first; the extension writes envelopes
  * into the copy, so the caller's objects are never changed.
  */
-import { VaultConfigError, VaultError } from "../../errors.js";
+import { VaultConfigError } from "../../errors.js";
 import type { EncryptedField, ModelSchema, Relation, VaultSchema } from "../../schema/model-schema.js";
 import type { Row } from "../../schema/options.js";
-import { type Loose, NESTED_WRITES, cloneArgs, isObject, list } from "./args.js";
+import { type Loose, cloneArgs, isObject, list } from "./args.js";
+import { nestedWrites } from "./grammar.js";
+import {
+  backRelation,
+  checkDataKeys,
+  fromRelations,
+  knownId,
+  notAString,
+  refuseUnknownRelationKeys,
+  scalarValue,
+  unknownKeys,
+} from "./row-data.js";
+
+export { unknownArgument } from "./grammar.js";
 
 /** A plaintext to seal; the envelope goes to `holder[key]`, its blind index (if any) to `row[column]`. */
 export interface PendingValue {
@@ -214,40 +227,31 @@ class Walker {
   }
 
   private relations(model: ModelSchema, data: Loose, self: { row: Row; locator: Locator | undefined }): void {
-    for (const [name, relation] of model.relations) {
-      const ops = data[name];
-      const target = this.schema.models.get(relation.target);
-      if (!target || !isObject(ops)) continue;
-      checkKeys(model, name, ops, NESTED_WRITES);
-      const parent: Parent = { model, relation, row: self.row, locator: self.locator };
-      const step = (where?: unknown): Locator | undefined =>
-        self.locator && [...self.locator, isObject(where) ? { relation: name, where } : { relation: name }];
-      for (const item of list(ops["create"])) if (isObject(item)) this.create(target, item, parent);
-      for (const item of list(ops["createMany"])) {
-        if (isObject(item)) checkKeys(model, `${name}.createMany`, item, ["data", "skipDuplicates"]);
-        if (isObject(item))
-          for (const row of list(item["data"])) if (isObject(row)) this.create(target, row, parent);
-      }
-      for (const item of list(ops["connectOrCreate"])) {
-        if (isObject(item)) checkKeys(model, `${name}.connectOrCreate`, item, ["where", "create"]);
-        if (isObject(item) && isObject(item["create"])) this.create(target, item["create"], parent);
-      }
-      for (const item of list(ops["update"])) {
-        if (!isObject(item)) continue;
-        const withWhere =
-          isObject(item["data"]) && Object.keys(item).every((k) => k === "data" || k === "where");
-        const nestedData = withWhere ? (item["data"] as Loose) : item;
-        this.nestedUpdate(target, nestedData, step(withWhere ? item["where"] : undefined));
-      }
-      for (const item of list(ops["updateMany"])) {
-        if (isObject(item)) checkKeys(model, `${name}.updateMany`, item, ["where", "data"]);
-        if (isObject(item) && isObject(item["data"]))
-          this.nestedUpdate(target, item["data"], step(item["where"]));
-      }
-      for (const item of list(ops["upsert"])) {
-        if (isObject(item)) checkKeys(model, `${name}.upsert`, item, ["where", "create", "update"]);
-        const locator = isObject(item) ? step(item["where"]) : undefined;
-        if (isObject(item) && locator) this.upsert(target, item["create"], item["update"], locator, parent);
+    for (const step of nestedWrites(this.schema, model, data, true)) {
+      const parent: Parent = { model, relation: step.relation, row: self.row, locator: self.locator };
+      const name = step.relation.name;
+      const locator = (): Locator | undefined =>
+        self.locator && [
+          ...self.locator,
+          step.where ? { relation: name, where: step.where } : { relation: name },
+        ];
+      switch (step.op) {
+        case "create":
+        case "createMany":
+        case "connectOrCreate":
+          if (step.create) this.create(step.model, step.create, parent);
+          break;
+        case "update":
+        case "updateMany":
+          if (step.update) this.nestedUpdate(step.model, step.update, locator());
+          break;
+        case "upsert": {
+          // Under a parent that is being created, neither branch is planned; Prisma rejects the upsert.
+          const at = locator();
+          if (at) this.upsert(step.model, step.create, step.update, at, parent);
+          break;
+        }
+        // connect, disconnect, set, delete and deleteMany carry filters only.
       }
     }
   }
@@ -257,121 +261,4 @@ class Walker {
     if (!locator) return;
     this.update(model, data, locator);
   }
-}
-
-/** The primary key `row` gives by plain values (not filters), for error messages; else `undefined`. */
-function knownId(model: ModelSchema, row: Loose): unknown {
-  const values = model.primaryKey.map((key) => scalarValue(row[key]));
-  if (values.length === 0 || values.some((value) => value === undefined)) return undefined;
-  return values.length === 1
-    ? values[0]
-    : Object.fromEntries(model.primaryKey.map((key, i) => [key, values[i]]));
-}
-
-/** A plain value or `{ set: value }`; `undefined` when absent or not a scalar value. */
-function scalarValue(value: unknown): unknown {
-  if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") return value;
-  if (isObject(value) && Object.keys(value).length === 1 && "set" in value) return scalarValue(value["set"]);
-  return undefined;
-}
-
-/** A context field that is a foreign key, given through `connect`, `create` or `connectOrCreate.where`. */
-function fromRelations(model: ModelSchema, data: Loose, field: string): unknown {
-  for (const relation of model.relations.values()) {
-    const index = relation.fromFields.indexOf(field);
-    const column = relation.toFields[index];
-    const ops = data[relation.name];
-    if (index < 0 || column === undefined || !isObject(ops)) continue;
-    const candidates = [
-      ops["connect"],
-      ops["create"],
-      isObject(ops["connectOrCreate"]) ? ops["connectOrCreate"]["where"] : undefined,
-    ];
-    for (const candidate of candidates) {
-      if (isObject(candidate)) {
-        const value = scalarValue(candidate[column]);
-        if (value !== undefined) return value;
-      }
-    }
-  }
-  return undefined;
-}
-
-/** The child's relation that holds the foreign key to `parent` (the other side of parent.relation). */
-function backRelation(child: ModelSchema, parent: Parent): Relation | undefined {
-  for (const relation of child.relations.values()) {
-    if (
-      relation.target === parent.model.name &&
-      relation.relationName === parent.relation.relationName &&
-      relation.fromFields.length > 0
-    ) {
-      return relation;
-    }
-  }
-  return undefined;
-}
-
-/**
- * Precondition: every key of a row's data is a field of its model. Prisma's validation error for an
- * unknown key (a misspelled relation, say) echoes the argument, plaintext included, so it never gets there.
- */
-function checkDataKeys(model: ModelSchema, data: Loose): void {
-  for (const key of Object.keys(data)) {
-    if (!model.scalars.has(key) && !model.relations.has(key)) throw unknownArgument(model, key);
-  }
-}
-
-/** Precondition: a nested write's object holds only the keys Prisma's grammar gives it. */
-function checkKeys(model: ModelSchema, path: string, item: Loose, allowed: readonly string[]): void {
-  for (const key of Object.keys(item)) {
-    if (!allowed.includes(key)) throw unknownArgument(model, `${path}.${key}`);
-  }
-}
-
-/** Nested writes that may set the foreign key of the row being written. */
-const LINKING_WRITES = ["connect", "connectOrCreate", "create", "disconnect", "upsert"] as const;
-
-/**
- * Precondition: a write through a relation on a model with encrypted fields knows which columns the
- * relation sets, since one may be a key context field. When the data model does not say (no generator
- * schema, no readable inline schema), such a write is refused before anything is sent: committed
- * unseen, a tenant change would leave values sealed for the old tenant, undecryptable.
- */
-function refuseUnknownRelationKeys(model: ModelSchema, data: Loose): void {
-  for (const relation of model.relations.values()) {
-    const ops = data[relation.name];
-    if (relation.keysKnown || !isObject(ops)) continue;
-    const op = LINKING_WRITES.find((name) => ops[name] !== undefined);
-    if (op === undefined) continue;
-    throw unknownKeys(model, relation, `cannot tell which columns "${relation.name}.${op}" sets`);
-  }
-}
-
-function unknownKeys(model: ModelSchema, relation: Relation, what: string): VaultError {
-  return new VaultError(
-    "VAULT_UNSUPPORTED_QUERY",
-    `${what}, so a key context could be missed; add the prisma-vault generator to the Prisma schema ` +
-      "and pass its vaultSchema as vault({ schema })",
-    { model: model.name, field: relation.name },
-  );
-}
-
-/** An argument prisma-vault does not understand: named, its value never shown. */
-export function unknownArgument(model: ModelSchema, path: string): VaultError {
-  return new VaultError(
-    "VAULT_UNSUPPORTED_QUERY",
-    `unknown argument "${path}": prisma-vault refuses what it does not understand on models with encrypted data`,
-    { model: model.name },
-  );
-}
-
-function notAString(model: ModelSchema, field: EncryptedField): VaultError {
-  return new VaultError(
-    "VAULT_UNSUPPORTED_QUERY",
-    "an encrypted field takes a string, null or { set: string | null }",
-    {
-      model: model.name,
-      field: field.name,
-    },
-  );
 }
