@@ -55,6 +55,17 @@ export function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** Keys from an argument object down to an object nested in it. */
+export type Path = readonly (string | number)[];
+
+/** The objects of Prisma's "one or many" `value` at `at`, each with its path: `at`, or `[...at, i]` in a list. */
+export function* objects(value: unknown, at: Path): Generator<[Loose, Path]> {
+  if (isObject(value)) yield [value, at];
+  else if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) if (isObject(item)) yield [item, [...at, i]];
+  }
+}
+
 /** A copy of Prisma arguments: plain objects and arrays are copied, everything else (Date, Decimal, Buffer) is shared. */
 export function cloneArgs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(cloneArgs);

@@ -8,9 +8,13 @@
  */
 import type { KeyContext } from "../../context.js";
 import { VaultError } from "../../errors.js";
-import type { EncryptedField, FieldIndex, ModelSchema, VaultSchema } from "../../schema/model-schema.js";
+import type { EncryptedField, ModelSchema, VaultSchema } from "../../schema/model-schema.js";
 import type { Row } from "../../schema/options.js";
-import { type Loose, NESTED_WRITES, cloneArgs, isObject, list } from "./args.js";
+import { type Loose, type Path, isObject, list, objects } from "./args.js";
+import { filterSteps, nestedWrites, partAt, selectedRelations } from "./grammar.js";
+import { indexFilter, isNullCheck } from "./index-filter.js";
+import { applyIndexRewrites, type IndexRewrite } from "./index-rewrites.js";
+import { checkAggregates, checkHaving, checkOrderBy, refuse, refuseIfEncrypted } from "./refusals.js";
 
 /**
  * The arguments to send for `args` of `operation` on `model`: the same object when no filter needs
@@ -24,17 +28,23 @@ import { type Loose, NESTED_WRITES, cloneArgs, isObject, list } from "./args.js"
 export function rewriteQuery(schema: VaultSchema, model: string, operation: string, args: unknown): unknown {
   const m = schema.models.get(model);
   if (!m || !isObject(args)) return args;
-  // First pass checks and finds rewrites without touching `args`; only then is a copy made and rewritten.
-  const found = { rewrites: 0 };
-  walkQuery(new Walk(schema, undefined, found), m, operation, args);
-  if (found.rewrites === 0) return args;
-  const copy = cloneArgs(args) as Loose;
-  walkQuery(new Walk(schema, copy, found), m, operation, copy);
-  return copy;
+  return applyIndexRewrites(args, planFilters(schema, m, operation, args));
 }
 
-function walkQuery(walk: Walk, model: ModelSchema, operation: string, args: Loose): void {
-  walk.readArgs(model, args);
+/**
+ * Checks every filter, sort, grouping and aggregate of a query in one pass and returns the rewrites of
+ * its filters on indexed fields, their values still plaintext; throws what cannot be answered.
+ *
+ * @example planFilters(schema, account, "findMany", { where: { email: "a@x.io" } }) // [{ at: ["where"], field: email, onIndex: "a@x.io" }]
+ */
+export function planFilters(
+  schema: VaultSchema,
+  model: ModelSchema,
+  operation: string,
+  args: Loose,
+): IndexRewrite[] {
+  const plan = new FilterPlan(schema);
+  plan.readArgs(model, args, []);
   if (operation === "groupBy") {
     for (const field of list(args["by"])) refuseIfEncrypted(model, field, "groupBy");
     checkAggregates(model, args);
@@ -42,36 +52,27 @@ function walkQuery(walk: Walk, model: ModelSchema, operation: string, args: Loos
   }
   if (operation === "aggregate") checkAggregates(model, args);
   for (const key of ["data", "create", "update"] as const) {
-    for (const data of list(args[key])) if (isObject(data)) walk.writeData(model, data);
+    for (const [data, at] of objects(args[key], [key])) plan.writeData(model, data, at);
   }
+  return plan.rewrites;
 }
 
-/** One pass over a query; `copy` is set on the rewriting pass, which changes filters in place. */
-class Walk {
-  constructor(
-    readonly schema: VaultSchema,
-    readonly copy: Loose | undefined,
-    readonly found: { rewrites: number },
-  ) {}
+/** The rewrites found so far; each method reads one part of the arguments at `at`. */
+class FilterPlan {
+  readonly rewrites: IndexRewrite[] = [];
 
-  readArgs(model: ModelSchema, args: Loose): void {
-    if (isObject(args["where"])) this.where(model, args["where"], {});
+  constructor(private readonly schema: VaultSchema) {}
+
+  readArgs(model: ModelSchema, args: Loose, at: Path): void {
+    if (isObject(args["where"])) this.where(model, args["where"], {}, [...at, "where"]);
     for (const order of list(args["orderBy"])) if (isObject(order)) checkOrderBy(this.schema, model, order);
     for (const field of list(args["distinct"])) refuseIfEncrypted(model, field, "distinct");
-    if (isObject(args["cursor"])) this.where(model, args["cursor"], {}, "cursor");
+    if (isObject(args["cursor"])) this.where(model, args["cursor"], {}, [...at, "cursor"], "cursor");
     for (const key of ["select", "include"] as const) {
       const selection = args[key];
       if (!isObject(selection)) continue;
-      for (const [name, value] of Object.entries(selection)) {
-        // `_count: { select: { posts: { where } } }` counts filtered relations.
-        if (name === "_count" && isObject(value) && isObject(value["select"])) {
-          this.readArgs(model, { select: value["select"] });
-          continue;
-        }
-        const relation = model.relations.get(name);
-        const target = relation && this.schema.models.get(relation.target);
-        if (target && isObject(value)) this.readArgs(target, value);
-      }
+      for (const step of selectedRelations(this.schema, model, selection, "relation", [...at, key]))
+        if (isObject(step.value)) this.readArgs(step.model, step.args, step.at);
     }
   }
 
@@ -79,79 +80,62 @@ class Walk {
    * `where` (or `cursor`) of `model`. `pinned` holds the context fields that enclosing conjunctions
    * fix by equality: under them, a tenant-scoped index compares exactly.
    */
-  where(model: ModelSchema, where: Loose, pinned: Row, what = "a filter"): void {
+  where(model: ModelSchema, where: Loose, pinned: Row, at: Path, what = "a filter"): void {
     const here = { ...pinned, ...pinnedBy(model, where) };
-    for (const [key, value] of Object.entries(where)) {
-      if (value === undefined) continue; // Prisma ignores undefined filters
-      if (key === "AND" || key === "OR" || key === "NOT") {
-        for (const item of list(value)) if (isObject(item)) this.where(model, item, here, what);
-        continue;
-      }
-      const field = model.encrypted.get(key);
-      if (field) {
-        if (isNullCheck(value)) continue;
-        if (!field.index) {
-          refuse(
-            model,
-            key,
-            `${what} on an encrypted field without a blind index (only null checks are possible)`,
-          );
-        }
-        let tenant: KeyContext | undefined; // resolved once per filter, only if the index needs it
-        const rewritten = indexFilter(
-          model,
-          field,
-          field.index,
-          value,
-          () => (tenant ??= tenantOf(model, field, here)),
-          this.copy === undefined,
-        );
-        this.found.rewrites++;
-        if (this.copy) moveToIndex(where, field, field.index, rewritten);
-        continue;
-      }
-      const relation = model.relations.get(key);
-      if (relation) {
-        const target = this.schema.models.get(relation.target);
-        if (!target || !isObject(value)) continue;
-        const filters = ["some", "every", "none", "is", "isNot"].filter((op) => op in value);
-        if (filters.length === 0) this.where(target, value, {}, what);
-        for (const op of filters) if (isObject(value[op])) this.where(target, value[op], {}, what);
-        continue;
-      }
-      // Compound unique inputs (`organizationId_email: { ... }`) name their fields inside.
-      if (!model.scalars.has(key) && isObject(value)) {
-        for (const inner of Object.keys(value)) {
-          if (model.encrypted.has(inner)) refuse(model, inner, `${what} on an encrypted field`);
-        }
-      }
+    for (const step of filterSteps(this.schema, model, where)) {
+      if (step.role === "logic") this.where(model, step.where, here, [...at, ...step.at], what);
+      else if (step.role === "relation") this.where(step.model, step.where, {}, [...at, ...step.at], what);
+      else this.condition(model, step.key, step.value, here, at, what);
     }
   }
 
   /** Nested writes carry `where` filters (update, upsert, connect, delete, …) of their own models. */
-  writeData(model: ModelSchema, data: Loose): void {
-    for (const [key, value] of Object.entries(data)) {
-      const relation = model.relations.get(key);
-      const target = relation && this.schema.models.get(relation.target);
-      if (!target || !isObject(value)) continue;
-      for (const op of NESTED_WRITES) {
-        for (const item of list(value[op])) {
-          if (!isObject(item)) continue;
-          if (WHERE_ONLY.has(op)) {
-            this.where(target, item, {});
-            continue;
-          }
-          if (isObject(item["where"])) this.where(target, item["where"], {});
-          const inner = op === "create" ? [item] : [item["data"], item["create"], item["update"]];
-          for (const nested of inner.flatMap(list)) if (isObject(nested)) this.writeData(target, nested);
-          if (op === "update" && !("data" in item)) this.writeData(target, item);
-        }
+  writeData(model: ModelSchema, data: Loose, at: Path): void {
+    for (const step of nestedWrites(this.schema, model, data)) {
+      if (step.where) this.where(step.model, step.where, {}, [...at, ...partAt(step, "where")]);
+      if (step.create) this.writeData(step.model, step.create, [...at, ...partAt(step, "create")]);
+      if (step.update) this.writeData(step.model, step.update, [...at, ...partAt(step, "update")]);
+    }
+  }
+
+  /** One condition of the `where` at `at`: on an encrypted field, or a compound unique input. */
+  private condition(
+    model: ModelSchema,
+    key: string,
+    value: unknown,
+    pinned: Row,
+    at: Path,
+    what: string,
+  ): void {
+    const field = model.encrypted.get(key);
+    if (field) {
+      if (isNullCheck(value)) return;
+      if (!field.index) {
+        refuse(
+          model,
+          key,
+          `${what} on an encrypted field without a blind index (only null checks are possible)`,
+        );
+      }
+      const index = field.index;
+      let context: KeyContext | undefined; // resolved once per filter, only if a value needs it
+      const split = indexFilter(model, field, index, value, (compared) => {
+        if (typeof compared !== "string")
+          refuse(model, field.name, "comparing an encrypted field with a non-string");
+        if (index.blind.scope === "tenant") context ??= tenantOf(model, field, pinned);
+        return compared;
+      });
+      this.rewrites.push({ at, field, index, ...split, context });
+      return;
+    }
+    // Compound unique inputs (`organizationId_email: { ... }`) name their fields inside.
+    if (!model.scalars.has(key) && isObject(value)) {
+      for (const inner of Object.keys(value)) {
+        if (model.encrypted.has(inner)) refuse(model, inner, `${what} on an encrypted field`);
       }
     }
   }
 }
-
-const WHERE_ONLY: ReadonlySet<string> = new Set(["connect", "disconnect", "set", "delete", "deleteMany"]);
 
 /** The context fields `where` fixes by equality at its top level and in its `AND`s. */
 function pinnedBy(model: ModelSchema, where: Loose): Row {
@@ -178,134 +162,4 @@ function tenantOf(model: ModelSchema, field: EncryptedField, pinned: Row): KeyCo
     );
   }
   return model.contextOf(pinned);
-}
-
-/** A filter split between the encrypted field (null checks) and its index column (values). */
-interface Split {
-  readonly onField?: unknown;
-  readonly onIndex?: unknown;
-}
-
-/**
- * Rewrites one filter on an indexed field: values become their indexes, null checks stay on the field.
- * Precondition: the filter only compares for equality (a scalar, equals, in, notIn, not).
- */
-function indexFilter(
-  model: ModelSchema,
-  field: EncryptedField,
-  index: FieldIndex,
-  filter: unknown,
-  tenant: () => KeyContext,
-  dry: boolean,
-): Split {
-  const compute = (value: unknown): string => {
-    if (typeof value !== "string")
-      refuse(model, field.name, "comparing an encrypted field with a non-string");
-    const context = index.blind.scope === "tenant" ? tenant() : undefined;
-    // The checking pass validates only; the HMACs are computed once, by the rewriting pass.
-    return dry ? "" : index.blind.compute(value, context);
-  };
-  if (filter === null) return { onField: null };
-  if (!isObject(filter)) return { onIndex: compute(filter) };
-  const onField: Loose = {};
-  const onIndex: Loose = {};
-  for (const [op, arg] of Object.entries(filter)) {
-    if (arg === undefined) continue;
-    if (op === "mode") {
-      // Case folding is exact only when the normalizer folds case itself.
-      if (arg === "insensitive" && !index.blind.foldsCase) {
-        refuse(
-          model,
-          field.name,
-          'mode: "insensitive" on an index whose normalizer does not fold case (use normalize: "lowercase" or "email")',
-        );
-      }
-      continue;
-    }
-    if ((op === "equals" || op === "not") && arg === null) onField[op] = null;
-    else if (op === "equals") onIndex[op] = compute(arg);
-    else if (op === "in" || op === "notIn") {
-      if (!Array.isArray(arg))
-        refuse(model, field.name, `${op} on an encrypted field takes a list of strings`);
-      onIndex[op] = arg.map(compute);
-    } else if (op === "not") {
-      // NOT of a filter cannot be split between two columns: it falls wholly on the field (a null
-      // check, `not: { equals: null }`) or wholly on the index.
-      const inner = indexFilter(model, field, index, arg, tenant, dry);
-      if (inner.onField !== undefined && inner.onIndex !== undefined) {
-        refuse(model, field.name, "not combining a null check with values");
-      }
-      if (inner.onIndex !== undefined) onIndex[op] = inner.onIndex;
-      else onField[op] = inner.onField;
-    } else refuse(model, field.name, `${op} on an encrypted field`);
-  }
-  return {
-    ...(Object.keys(onField).length ? { onField } : {}),
-    ...(Object.keys(onIndex).length ? { onIndex } : {}),
-    // `{}` and `{ mode }` alone match every row: keep them as they are.
-    ...(Object.keys(onField).length + Object.keys(onIndex).length === 0 ? { onField: {} } : {}),
-  };
-}
-
-/** Replaces the field's filter in `where` by its split; the index filter joins an `AND` if the column is taken. */
-function moveToIndex(where: Loose, field: EncryptedField, index: FieldIndex, split: Split): void {
-  delete where[field.name];
-  if (split.onField !== undefined) where[field.name] = split.onField;
-  if (split.onIndex === undefined) return;
-  if (where[index.column] === undefined) where[index.column] = split.onIndex;
-  else where["AND"] = [...list(where["AND"]), { [index.column]: split.onIndex }];
-}
-
-function isNullCheck(value: unknown): boolean {
-  if (value === null) return true;
-  if (!isObject(value)) return false;
-  const keys = Object.keys(value);
-  return keys.length > 0 && keys.every((key) => (key === "equals" || key === "not") && value[key] === null);
-}
-
-function checkOrderBy(schema: VaultSchema, model: ModelSchema, order: Loose): void {
-  for (const [key, value] of Object.entries(order)) {
-    if (model.encrypted.has(key)) refuse(model, key, "orderBy on an encrypted field");
-    // groupBy sorts by aggregates: `orderBy: { _max: { email: "asc" } }`.
-    if ((key === "_min" || key === "_max" || key === "_avg" || key === "_sum") && isObject(value)) {
-      for (const field of Object.keys(value)) refuseIfEncrypted(model, field, `orderBy ${key}`);
-    }
-    if (key === "_relevance" && isObject(value)) {
-      for (const field of list(value["fields"])) refuseIfEncrypted(model, field, "orderBy _relevance");
-    }
-    const relation = model.relations.get(key);
-    const target = relation && schema.models.get(relation.target);
-    if (target && isObject(value)) checkOrderBy(schema, target, value);
-  }
-}
-
-function checkAggregates(model: ModelSchema, args: Loose): void {
-  for (const op of ["_min", "_max", "_avg", "_sum"] as const) {
-    const fields = args[op];
-    if (!isObject(fields)) continue;
-    for (const [field, on] of Object.entries(fields))
-      if (on) refuseIfEncrypted(model, field, `${op} aggregate`);
-  }
-}
-
-function checkHaving(model: ModelSchema, having: Loose): void {
-  for (const [key, value] of Object.entries(having)) {
-    if (key === "AND" || key === "OR" || key === "NOT") {
-      for (const item of list(value)) if (isObject(item)) checkHaving(model, item);
-    } else if (model.encrypted.has(key)) {
-      refuse(model, key, "having on an encrypted field");
-    }
-  }
-}
-
-function refuseIfEncrypted(model: ModelSchema, field: unknown, what: string): void {
-  if (typeof field === "string" && model.encrypted.has(field))
-    refuse(model, field, `${what} on an encrypted field`);
-}
-
-function refuse(model: ModelSchema, field: string, what: string): never {
-  throw new VaultError("VAULT_UNSUPPORTED_QUERY", `${what} cannot be answered over ciphertext`, {
-    model: model.name,
-    field,
-  });
 }

@@ -6,10 +6,7 @@
  */
 import { VaultError } from "../../errors.js";
 import type { ModelSchema, Relation, VaultSchema } from "../../schema/model-schema.js";
-import { type Loose, NESTED_WRITES, isObject } from "./args.js";
-
-/** Keys from an argument object down to an object nested in it. */
-export type Path = readonly (string | number)[];
+import { type Loose, NESTED_WRITES, type Path, isObject, objects } from "./args.js";
 
 /** The arguments of a relation in a `select` / `include`, or in `_count: { select }` ("count"). */
 export interface SelectionStep {
@@ -231,14 +228,6 @@ const PARTS: Partial<Record<NestedWriteOp, readonly string[]>> = {
 function checkKeys(model: ModelSchema, path: string, item: Loose, allowed: readonly string[]): void {
   for (const key of Object.keys(item)) {
     if (!allowed.includes(key)) throw unknownArgument(model, `${path}.${key}`);
-  }
-}
-
-/** Prisma's "one or many" objects of `value`, each with its path: `at` itself, or `[...at, i]` in a list. */
-function* objects(value: unknown, at: Path): Generator<[Loose, Path]> {
-  if (isObject(value)) yield [value, at];
-  else if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) if (isObject(item)) yield [item, [...at, i]];
   }
 }
 

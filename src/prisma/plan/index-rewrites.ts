@@ -1,0 +1,61 @@
+/**
+ * Applies the filter planner's rewrites: computes each blind index (the one HMAC step, kept out of the
+ * pure planner) and builds the rewritten copy of the arguments. The caller's objects never change.
+ */
+import type { KeyContext } from "../../context.js";
+import type { EncryptedField, FieldIndex } from "../../schema/model-schema.js";
+import { type Loose, type Path, cloneArgs, isObject, list } from "./args.js";
+import type { Split } from "./index-filter.js";
+
+/** "Move the filter on `field` in the `where` at `at` to its index column", with its values still plaintext. */
+export interface IndexRewrite extends Split {
+  /** The `where` (or `cursor`) holding the filter, from the top of the query's arguments. */
+  readonly at: Path;
+  readonly field: EncryptedField;
+  readonly index: FieldIndex;
+  /** The key context a tenant-scoped index is computed under; `undefined` for a global index. */
+  readonly context: KeyContext | undefined;
+}
+
+/**
+ * `args` itself when there is nothing to rewrite, else a copy with every rewrite applied.
+ *
+ * @example applyIndexRewrites({ where: { email: "a@x.io" } }, rewrites) // { where: { emailIndex: "…" } }
+ */
+export function applyIndexRewrites(args: Loose, rewrites: readonly IndexRewrite[]): Loose {
+  if (rewrites.length === 0) return args;
+  const copy = cloneArgs(args) as Loose;
+  // Every `where` is found before any changes: a rewrite can turn an `AND` object into a list, which
+  // would move the path of a filter inside it. The objects themselves stay in place.
+  const wheres = rewrites.map((rewrite) => objectAt(copy, rewrite.at));
+  rewrites.forEach((rewrite, i) => moveToIndex(wheres[i] as Loose, rewrite));
+  return copy;
+}
+
+/** Replaces the field's filter in `where` by its split; the index filter joins an `AND` if the column is taken. */
+function moveToIndex(where: Loose, rewrite: IndexRewrite): void {
+  const { field, index, onField, onIndex, context } = rewrite;
+  delete where[field.name];
+  if (onField !== undefined) where[field.name] = onField;
+  if (onIndex === undefined) return;
+  const indexed = hashed(onIndex, (value) => index.blind.compute(value, context));
+  if (where[index.column] === undefined) where[index.column] = indexed;
+  else where["AND"] = [...list(where["AND"]), { [index.column]: indexed }];
+}
+
+/** The index filter with each plaintext replaced by its index. */
+function hashed(filter: unknown, compute: (value: string) => string): unknown {
+  if (typeof filter === "string") return compute(filter);
+  if (Array.isArray(filter)) return filter.map((item) => hashed(item, compute));
+  if (!isObject(filter)) return filter;
+  const out: Loose = {};
+  for (const [op, arg] of Object.entries(filter)) out[op] = hashed(arg, compute);
+  return out;
+}
+
+/** The object at `at`: read from the arguments `copy` was cloned from, whose shape cloneArgs keeps. */
+function objectAt(copy: Loose, at: Path): Loose {
+  let current: unknown = copy;
+  for (const key of at) current = (current as Loose)[key];
+  return current as Loose;
+}
