@@ -1,0 +1,31 @@
+/**
+ * Pure: the arguments a write is sent with, built once from its plan and what the reads before it
+ * found. The plan stays as planned (its values sealed in place); the reads' findings are added here.
+ */
+import type { Loose } from "./args.js";
+import { andWhere } from "./locate.js";
+
+/** What the reads before a write add to its arguments. */
+export interface ReadFindings {
+  /** Conditions AND-ed to the write's `where`: the context (and values) it was sealed for. */
+  readonly guard?: Loose | undefined;
+  /** Stored values re-sealed under the row's new context, with their blind indexes: added to the data. */
+  readonly resealed?: Loose | undefined;
+}
+
+/**
+ * `args` with `findings` added: the guard to `where`, the re-sealed values to the object at `dataKey`
+ * (`data`, or `update` for an upsert). New objects where something is added; `args` is not changed.
+ *
+ * @example finalArgs({ where: { id: 1 }, data: { organizationId: "o2" } }, "data", { guard: { organizationId: "o1" } })
+ * // { where: { id: 1, AND: [{ organizationId: "o1" }] }, data: { organizationId: "o2" } }
+ */
+export function finalArgs(args: Loose, dataKey: string, findings: ReadFindings): Loose {
+  const { guard, resealed } = findings;
+  if (guard === undefined && (resealed === undefined || Object.keys(resealed).length === 0)) return args;
+  const out: Loose = { ...args };
+  if (guard !== undefined) out["where"] = andWhere(args["where"] as Loose, guard);
+  if (resealed !== undefined && Object.keys(resealed).length > 0)
+    out[dataKey] = { ...(args[dataKey] as Loose), ...resealed };
+  return out;
+}
