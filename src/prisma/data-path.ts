@@ -2,8 +2,8 @@
  * Pure: the fluent API (`prisma.user.update(...).posts()`) resolves a query to a relation of its row.
  * Prisma unpacks that part only for the hook's own query; a query we send ourselves returns the row.
  */
-import type { Loose } from "./args.js";
-import { relationsOf } from "./plan.js";
+import type { Loose } from "./plan/args.js";
+import { relationsOf } from "./plan/selection.js";
 
 /**
  * The part of a result a fluent data path resolves to (`null` and `undefined` pass through).

@@ -2,7 +2,7 @@
  * Pure: the arguments a write is sent with, built once from its plan and what the reads before it
  * found. The plan stays as planned (its values sealed in place); the reads' findings are added here.
  */
-import type { Loose } from "./args.js";
+import type { Loose } from "./plan/args.js";
 import { andWhere } from "./locate.js";
 
 /** What the reads before a write add to its arguments. */

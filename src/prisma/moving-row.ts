@@ -3,9 +3,9 @@
  * read of the row, which stored values follow it, and the conditions that pin the write to what it read.
  */
 import type { EncryptedField, ModelSchema } from "../schema/model-schema.js";
-import type { Loose } from "./args.js";
+import type { Loose } from "./plan/args.js";
 import { contextEquals, storedEquals } from "./locate.js";
-import type { WriteUnit } from "./write-plan.js";
+import type { WriteUnit } from "./plan/write.js";
 
 /**
  * The encrypted fields an update does not write: their stored values must follow a moved row.

@@ -7,7 +7,7 @@ import { canonicalize, type KeyContext } from "../context.js";
 import { VaultError } from "../errors.js";
 import type { EncryptedField, ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
-import type { Loose } from "./args.js";
+import type { Loose } from "./plan/args.js";
 import { andWhere, pkEquals } from "./locate.js";
 import { rowGuard } from "./moving-row.js";
 import { rowId } from "./results.js";

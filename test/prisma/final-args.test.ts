@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Loose } from "../../src/prisma/args.js";
+import type { Loose } from "../../src/prisma/plan/args.js";
 import { finalArgs } from "../../src/prisma/final-args.js";
 
 describe("finalArgs", () => {

@@ -5,7 +5,7 @@ import {
   staleFields,
   writesEveryEncryptedField,
 } from "../../src/prisma/moving-row.js";
-import { planWrite, type WriteUnit } from "../../src/prisma/write-plan.js";
+import { planWrite, type WriteUnit } from "../../src/prisma/plan/write.js";
 import { modelOf, testSchema } from "../support/datamodel.js";
 
 const schema = testSchema();

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Loose } from "../../src/prisma/args.js";
+import type { Loose } from "../../src/prisma/plan/args.js";
 import { splitUpdateMany, type SplitLimits } from "../../src/prisma/update-many-split.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
 import type { EncryptedField } from "../../src/schema/model-schema.js";

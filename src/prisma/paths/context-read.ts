@@ -1,0 +1,73 @@
+/**
+ * The reads an update makes before it is sent: the context fields its data does not give, and the
+ * stored row of an update that may move it to another context. They return what they found; the
+ * update path decides what to seal and how to pin the write.
+ */
+import { VaultError } from "../../errors.js";
+import type { EncryptedField, ModelSchema, VaultSchema } from "../../schema/model-schema.js";
+import type { Row } from "../../schema/options.js";
+import type { Loose } from "../plan/args.js";
+import { rowsAlong, selectAlong } from "../locate.js";
+import { movingRowSelect } from "../moving-row.js";
+import type { ContextNeed } from "../plan/write.js";
+import { delegate, type AnyClient } from "./context.js";
+
+/**
+ * Reads the context fields `needs` names from the row `where` finds on `top` and the rows along each
+ * need's locator: `{}` when nothing is needed, `undefined` when the row (or a located one) does not exist.
+ */
+export async function readNeeds(
+  schema: VaultSchema,
+  reader: AnyClient,
+  top: ModelSchema,
+  where: Loose,
+  needs: readonly ContextNeed[],
+): Promise<Row | undefined> {
+  if (needs.length === 0) return {};
+  const byLocator = new Map<string, ContextNeed[]>();
+  for (const need of needs) {
+    const key = JSON.stringify(need.locator);
+    byLocator.set(key, [...(byLocator.get(key) ?? []), need]);
+  }
+  const out: Record<string, unknown> = {};
+  for (const group of byLocator.values()) {
+    const locator = (group[0] as ContextNeed).locator;
+    const columns = group.map((need) => need.column);
+    const row = await delegate(reader, top.name)["findUnique"]?.({
+      where,
+      select: selectAlong(schema, top, locator, columns),
+    });
+    const rows = rowsAlong(row, locator);
+    if (rows.length === 0) return undefined;
+    for (const need of group) {
+      const values = new Set(rows.map((r) => r[need.column]));
+      if (values.size > 1) {
+        throw new VaultError(
+          "VAULT_UNSUPPORTED_QUERY",
+          "a nested write spans several key contexts; write each context's rows separately",
+          { model: top.name, field: need.field },
+        );
+      }
+      out[need.field] = rows[0]?.[need.column];
+    }
+  }
+  return out;
+}
+
+/** The row an update reads before it may move the row to another context (`null`: none matches). */
+export async function readMovingRow(
+  reader: AnyClient,
+  model: ModelSchema,
+  where: Loose,
+  stale: readonly EncryptedField[],
+): Promise<Loose | null> {
+  const select = movingRowSelect(model, stale);
+  return ((await delegate(reader, model.name)["findUnique"]?.({ where, select })) ?? null) as Loose | null;
+}
+
+/** An update whose context had to be read found no row. */
+export function notFound(model: ModelSchema): VaultError {
+  return new VaultError("VAULT_CONTEXT_MISSING", "no row matches the update, so its key context is unknown", {
+    model: model.name,
+  });
+}

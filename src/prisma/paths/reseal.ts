@@ -1,0 +1,33 @@
+/**
+ * Moving a row's stored values to another key context: what an update does not write is decrypted
+ * under the row's old context and sealed again under its new one, in the same write.
+ */
+import type { FieldCipher } from "../../cipher.js";
+import type { KeyContext } from "../../context.js";
+import type { EncryptedField } from "../../schema/model-schema.js";
+import type { Loose } from "../plan/args.js";
+import { fieldRef, fitting } from "../values.js";
+
+/**
+ * The `stale` values of `row`, opened under `previous` and sealed under `next`, with their blind
+ * indexes: the data to add to the write that moves the row. Null values have nothing to move.
+ */
+export async function resealed(
+  cipher: FieldCipher,
+  stale: readonly EncryptedField[],
+  row: Loose,
+  previous: KeyContext,
+  next: KeyContext,
+  id: unknown,
+): Promise<Loose> {
+  const data: Loose = {};
+  for (const field of stale) {
+    const value = row[field.name];
+    if (typeof value !== "string") continue;
+    const plain = await cipher.decrypt(value, fieldRef(field, previous, id));
+    data[field.name] = fitting(field, await cipher.encrypt(plain, fieldRef(field, next, id)), id);
+    // A tenant-scoped index is keyed by the context too: it moves with the value.
+    if (field.index) data[field.index.column] = field.index.blind.compute(plain, next);
+  }
+  return data;
+}

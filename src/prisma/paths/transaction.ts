@@ -1,0 +1,61 @@
+/**
+ * Where a write that must read first runs, so that its reads see what the write will see: inside the
+ * caller's interactive transaction, in one of our own when there is none, and before the batch for a
+ * batch `$transaction([...])` (whose writes then carry guards, as the rows may change in between).
+ */
+import { VaultError } from "../../errors.js";
+import { valueAt } from "../data-path.js";
+import { itxClient } from "../internals.js";
+import { call, type AnyClient, type PathContext, type Query } from "./context.js";
+
+/** The reads and the write of one operation, bound to where they run. */
+export interface Session {
+  /** Reads the rows the write will see. */
+  readonly reader: AnyClient;
+  /** Sends the write; resolves to what the hook's query would (a fluent result unpacked). */
+  readonly exec: Query;
+  /**
+   * The write has committed once `exec` returns: in a batch; in a transaction (the caller's or ours)
+   * a failure after it rolls the write back.
+   */
+  readonly commits: boolean;
+}
+
+/** Runs `work` in the session of `path`'s transaction (see the module comment). */
+export async function inTransaction<T>(
+  path: PathContext,
+  work: (session: Session) => Promise<T>,
+): Promise<T> {
+  const { client, model, operation, tx, dataPath } = path;
+  if (path.batch) return work({ reader: client, exec: path.query, commits: true });
+  // Prisma unpacks a fluent result only for the hook's own query; our client call returns the row.
+  const on = (bound: AnyClient): Session => ({
+    reader: bound,
+    exec: async (args) => valueAt(await call(bound, model, operation, args), dataPath),
+    commits: false,
+  });
+  if (tx?.kind === "itx") {
+    const bound = itxClient(client, tx) as AnyClient | undefined;
+    if (!bound) {
+      throw new VaultError(
+        "VAULT_UNSUPPORTED_QUERY",
+        "cannot read the row's key context inside this transaction",
+        {
+          model,
+        },
+      );
+    }
+    return work(on(bound));
+  }
+  // Our own transaction waits on key calls inside it (a data key for the new values, the old key
+  // of values re-sealed when the row moves, the keys of the row it returns): three rounds of at
+  // most timeoutMs each, on top of the 5 s Prisma's default allows for the queries themselves. So
+  // key latency within timeoutMs fails an update as VAULT_KEY_PROVIDER or not at all, not as
+  // P2028. (An updateMany makes a round per context it touches and may still outlast it.) maxWait,
+  // the wait for a connection, is left to the client's own transactionOptions.
+  const timeout = 5_000 + 3 * path.cipher.keys.timeoutMs;
+  const own = client as unknown as {
+    $transaction<R>(fn: (tx: AnyClient) => Promise<R>, options: { timeout: number }): Promise<R>;
+  };
+  return own.$transaction((bound) => work(on(bound)), { timeout });
+}
