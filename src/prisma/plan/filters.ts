@@ -71,7 +71,7 @@ class FilterPlan {
     for (const key of ["select", "include"] as const) {
       const selection = args[key];
       if (!isObject(selection)) continue;
-      for (const step of selectedRelations(this.schema, model, selection, "relation", [...at, key]))
+      for (const step of selectedRelations(this.schema, model, selection, [...at, key]))
         if (isObject(step.value)) this.readArgs(step.model, step.args, step.at);
     }
   }

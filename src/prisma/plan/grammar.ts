@@ -26,17 +26,26 @@ export interface SelectionStep {
  *
  * @example [...selectedRelations(schema, user, { posts: { where } })] // [{ role: "relation", model: Post, args: { where } }]
  */
-export function* selectedRelations(
+export function selectedRelations(
   schema: VaultSchema,
   model: ModelSchema,
   selection: Loose,
-  role: SelectionStep["role"] = "relation",
   at: Path = [],
+): Generator<SelectionStep> {
+  return selectionSteps(schema, model, selection, "relation", at);
+}
+
+function* selectionSteps(
+  schema: VaultSchema,
+  model: ModelSchema,
+  selection: Loose,
+  role: SelectionStep["role"],
+  at: Path,
 ): Generator<SelectionStep> {
   for (const [name, value] of Object.entries(selection)) {
     // `_count: { select: { posts: { where } } }` counts filtered relations.
     if (name === "_count" && isObject(value) && isObject(value["select"])) {
-      yield* selectedRelations(schema, model, value["select"], "count", [...at, name, "select"]);
+      yield* selectionSteps(schema, model, value["select"], "count", [...at, name, "select"]);
       continue;
     }
     const relation = model.relations.get(name);

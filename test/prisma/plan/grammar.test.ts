@@ -56,7 +56,7 @@ describe("selectedRelations", () => {
     const selection = {
       _count: { select: { posts: { where: { title: "a" } }, _count: { select: { profile: true } } } },
     };
-    expect(named(selectedRelations(schema, user, selection, "relation", ["include"]))).toEqual([
+    expect(named(selectedRelations(schema, user, selection, ["include"]))).toEqual([
       expect.objectContaining({ role: "count", at: ["include", "_count", "select", "posts"], model: "Post" }),
       expect.objectContaining({
         role: "count",
