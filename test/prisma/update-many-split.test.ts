@@ -134,16 +134,25 @@ describe("splitUpdateMany", () => {
     expect(splitUpdateMany(user, [], { organizationId: "o2" }, fields("ssn"), base, free)).toEqual([]);
   });
 
-  it("refuses a limit over several contexts (the limit cannot be shared between parts)", () => {
+  it.each([
+    [
+      "a limit over several contexts (the limit cannot be shared between parts)",
+      { limited: true, inBatch: false },
+      "limit over several key contexts",
+    ],
+    [
+      "several contexts inside a batch transaction, which takes one write",
+      { limited: false, inBatch: true },
+      "inside a batch $transaction",
+    ],
+  ])("refuses %s", (_, limits, message) => {
     const rows = [
       { id: 1, organizationId: "o1" },
       { id: 2, organizationId: "o2" },
     ];
-    const error = thrownVaultError(() =>
-      splitUpdateMany(user, rows, {}, [], base, { limited: true, inBatch: false }),
-    );
+    const error = thrownVaultError(() => splitUpdateMany(user, rows, {}, [], base, limits));
     expect(error).toMatchObject({ code: "VAULT_UNSUPPORTED_QUERY", model: "User" });
-    expect(error.message).toContain("limit over several key contexts");
+    expect(error.message).toContain(message);
   });
 
   it("refuses a limit over one row that moves and one that stays", () => {
@@ -164,18 +173,6 @@ describe("splitUpdateMany", () => {
       { id: 2, organizationId: "o1" },
     ];
     expect(splitUpdateMany(user, rows, {}, [], base, { limited: true, inBatch: true })).toHaveLength(1);
-  });
-
-  it("refuses several contexts inside a batch transaction, which takes one write", () => {
-    const rows = [
-      { id: 1, organizationId: "o1" },
-      { id: 2, organizationId: "o2" },
-    ];
-    const error = thrownVaultError(() =>
-      splitUpdateMany(user, rows, {}, [], base, { limited: false, inBatch: true }),
-    );
-    expect(error).toMatchObject({ code: "VAULT_UNSUPPORTED_QUERY", model: "User" });
-    expect(error.message).toContain("inside a batch $transaction");
   });
 
   it("precondition: a row whose values move to another context is updated alone, by primary key", () => {
