@@ -34,8 +34,16 @@ export function decodeOwnedEnvelope(
   provider: Pick<KeyProvider, "name" | "recognizes">,
 ): Envelope {
   const envelope = decodeEnvelope(text);
-  const blob = envelope.encryptedKeys;
-  if (provider.recognizes === undefined || provider.recognizes(blob)) return envelope;
+  checkOwner(envelope.encryptedKeys, provider);
+  return envelope;
+}
+
+/**
+ * Precondition: `provider` opens `blob` (see {@link decodeOwnedEnvelope}); a batch checks this once
+ * per distinct blob.
+ */
+export function checkOwner(blob: Uint8Array, provider: Pick<KeyProvider, "name" | "recognizes">): void {
+  if (provider.recognizes === undefined || provider.recognizes(blob)) return;
   const format = KNOWN_BLOB_FORMATS.find(({ magic }) => hasPrefix(blob, magic));
   if (format === undefined) {
     throw new VaultError(
@@ -59,12 +67,23 @@ export function decodeOwnedEnvelope(
  * data isolates tenants. Fails with the same opaque {@link VaultDecryptError} as a bad tag.
  */
 export function checkBlobContext(blob: Uint8Array, context: KeyContext): void {
+  if (!blobAdmits(namedContext(blob), canonicalize(context))) throw new VaultDecryptError();
+}
+
+/**
+ * The canonical context (UTF-8) a blob names: `undefined` when its format names none (opaque blobs),
+ * `null` when it should and cannot be read (a malformed `PVK1` blob, which no row's context matches).
+ */
+export function namedContext(blob: Uint8Array): Uint8Array | null | undefined {
   const inner = localBlobOf(blob);
-  if (inner === undefined) return;
-  const named = localBlobContextBytes(inner);
-  if (named === undefined || !Buffer.from(canonicalize(context), "utf8").equals(named)) {
-    throw new VaultDecryptError();
-  }
+  return inner === undefined ? undefined : (localBlobContextBytes(inner) ?? null);
+}
+
+/** Whether a value whose blob names `named` ({@link namedContext}) may open in a row of context `canonical`. */
+export function blobAdmits(named: Uint8Array | null | undefined, canonical: string): boolean {
+  if (named === undefined) return true;
+  // Compared as bytes, as the blob holds them: two strings that encode alike are the same context.
+  return named !== null && Buffer.from(canonical, "utf8").equals(named);
 }
 
 /**

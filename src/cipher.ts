@@ -1,12 +1,12 @@
 /**
- * FieldCipher: one field value <-> its envelope, through the data-key cache. The only asynchronous
- * crypto in the library; everything it calls below the cache is synchronous.
+ * FieldCipher: field values <-> their envelopes, a batch at a time, through the data-key cache. The
+ * only asynchronous crypto in the library; everything it calls below the cache is synchronous.
  *
  * Also the standalone `encrypt` / `decrypt`, which behave like the SDK's `vault.encrypt` / `vault.decrypt`.
  */
-import { checkBlobContext, decodeOwnedEnvelope } from "./blob-format.js";
-import { associatedData, validateContext, type KeyContext } from "./context.js";
-import { openEnvelope, sealEnvelope } from "./envelope.js";
+import { blobAdmits, checkOwner, decodeOwnedEnvelope, namedContext } from "./blob-format.js";
+import { associatedData, canonicalize, validateContext, validContext, type KeyContext } from "./context.js";
+import { decodeEnvelope, openEnvelope, sealEnvelope, type Envelope } from "./envelope.js";
 import {
   VaultConfigError,
   VaultDecryptError,
@@ -29,8 +29,35 @@ export interface FieldRef {
   readonly aad?: string;
 }
 
+/** One value of a batch: a plaintext to seal or an envelope to open, and where it lives. */
+export interface CipherItem {
+  readonly text: string;
+  readonly ref: FieldRef;
+}
+
+/** A value of a batch that did not open, and why: an error located at its model, field and row. */
+export class Unopened {
+  constructor(readonly error: unknown) {}
+}
+
+/** What {@link FieldCipher.openAll} gives for one envelope: its plaintext, or why it did not open. */
+export type Opened = string | Unopened;
+
 /**
- * Encrypts and decrypts field values with cached data keys.
+ * An opened batch: `opened[i]` is the outcome for item `i`, set at once where its data key was cached
+ * (or it failed before any key was asked for); the others are set when `ready` resolves (it never
+ * rejects). `ready` is `undefined` when nothing waits, so a read can fail at once on a value it knows
+ * is bad without waiting for the provider.
+ */
+export interface OpenedBatch {
+  readonly opened: readonly (Opened | undefined)[];
+  readonly ready: Promise<void> | undefined;
+}
+
+/**
+ * Encrypts and decrypts field values with cached data keys, a batch at a time: values are grouped by
+ * key context (sealing) or key blob (opening), and each group costs one cache lookup, so a result set
+ * of many rows costs one provider call per distinct key, and no promise at all when every key is cached.
  *
  * @example
  * const cipher = new FieldCipher(new DataKeyCache(LocalKeyProvider.fromEnv()));
@@ -45,61 +72,204 @@ export class FieldCipher {
 
   /** The envelope of `plaintext` for this field and context. */
   async encrypt(plaintext: string, ref: FieldRef): Promise<string> {
-    return located(ref, async () => this.keys.withEncryptionKey(ref.context, sealer(plaintext, ref)));
-  }
-
-  /**
-   * The envelope of `plaintext` when a data key for the context is cached, without a promise;
-   * `undefined` when one must be made (then call {@link encrypt}). Fails exactly as `encrypt` does.
-   */
-  encryptCached(plaintext: string, ref: FieldRef): string | undefined {
-    return locatedNow(
-      ref,
-      () => this.keys.withCachedEncryptionKey(ref.context, sealer(plaintext, ref))?.value,
-    );
-  }
-
-  /**
-   * The plaintext of an envelope whose data key is cached, without a promise; `undefined` when the key
-   * must be fetched (then call {@link decrypt}). Fails exactly as `decrypt` does.
-   */
-  decryptCached(envelope: string, ref: FieldRef): string | undefined {
-    return locatedNow(ref, () => {
-      const { encryptedKeys, open } = opener(envelope, ref, this.keys.provider);
-      return this.keys.withCachedDecryptionKey(encryptedKeys, open)?.value;
-    });
+    const [envelope] = await this.sealAll([{ text: plaintext, ref }]);
+    return envelope as string;
   }
 
   /** The plaintext of an envelope stored in this field; fails closed on any doubt. */
   async decrypt(envelope: string, ref: FieldRef): Promise<string> {
-    return located(ref, async () => {
-      const { encryptedKeys, open } = opener(envelope, ref, this.keys.provider);
-      // The row's context owns the call, so one tenant's cold keys cannot take every provider slot.
-      return this.keys.withDecryptionKey(encryptedKeys, open, ref.context);
-    });
+    const batch = this.openAll([{ text: envelope, ref }]);
+    await batch.ready;
+    const [opened] = batch.opened;
+    if (opened instanceof Unopened) throw opened.error;
+    return opened as string;
+  }
+
+  /**
+   * The envelopes of `items` (plaintexts), in order: at once when every context's data key is cached,
+   * else a promise. Fails as a whole, with the error of the first value that cannot be sealed.
+   */
+  sealAll(items: readonly CipherItem[]): string[] | Promise<string[]> {
+    const out = new Array<string>(items.length);
+    const groups = new Map<string, SealGroup>();
+    for (const [i, item] of items.entries()) {
+      const context = locatedNow(item.ref, () => {
+        if (typeof item.text !== "string") throw new VaultConfigError("an encrypted field holds strings only");
+        return validContext(item.ref.context);
+      });
+      const canonical = canonicalize(context);
+      const group = groups.get(canonical) ?? { context, indexes: [] };
+      group.indexes.push(i);
+      groups.set(canonical, group);
+    }
+    const aad = new AadBytes();
+    const pending: Promise<void>[] = [];
+    for (const group of groups.values()) {
+      const sealing = this.#sealGroup(group, items, out, aad);
+      if (sealing !== undefined) pending.push(sealing);
+    }
+    return pending.length === 0 ? out : Promise.all(pending).then(() => out);
+  }
+
+  /**
+   * The plaintexts of `items` (envelopes), in order, each a string or an {@link Unopened} saying why
+   * not: at once where a blob's data key is cached, the others once `ready` resolves. Each distinct key blob is
+   * checked (its owner, the context it names) and looked up once; a value that is no envelope, that
+   * the provider does not own or that names another context fails before any key is asked for.
+   */
+  openAll(items: readonly CipherItem[]): OpenedBatch {
+    const out = new Array<Opened>(items.length);
+    const envelopes = new Array<Envelope>(items.length);
+    const groups = new Map<string, OpenGroup>();
+    for (const [i, item] of items.entries()) {
+      try {
+        const envelope = decodeEnvelope(item.text);
+        const blob = envelope.encryptedKeys;
+        const id = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("latin1");
+        const group = groups.get(id) ?? { blob, indexes: [] };
+        group.indexes.push(i);
+        groups.set(id, group);
+        envelopes[i] = envelope;
+      } catch (error) {
+        out[i] = new Unopened(locate(error, item.ref));
+      }
+    }
+    const aad = new AadBytes();
+    const pending: Promise<void>[] = [];
+    const open = (blob: Uint8Array, indexes: readonly number[]) => {
+      const opening = this.#openGroup(blob, indexes, items, envelopes, out, aad);
+      if (opening !== undefined) pending.push(opening);
+    };
+    for (const group of groups.values()) {
+      const admitted = this.#admitted(group, items, out);
+      // Without a cache every value asks the provider for its key, as `cache: false` promises.
+      if (this.keys.caching) open(group.blob, admitted);
+      else for (const i of admitted) open(group.blob, [i]);
+    }
+    return { opened: out, ready: pending.length === 0 ? undefined : Promise.all(pending).then(() => undefined) };
+  }
+
+  /** Seals one context's values; `undefined` when done at once, else a promise of it. */
+  #sealGroup(
+    group: SealGroup,
+    items: readonly CipherItem[],
+    out: string[],
+    aad: AadBytes,
+  ): Promise<void> | undefined {
+    let done = 0;
+    const seal = (key: DataKey, uses: number): void => {
+      for (let k = done; k < done + uses; k++) {
+        const i = group.indexes[k] as number;
+        const { text, ref } = items[i] as CipherItem;
+        out[i] = sealEnvelope(key.key, key.encryptedKeys, text, aad.of(ref));
+      }
+      done += uses;
+    };
+    const failed = (error: unknown): never => {
+      throw locate(error, (items[group.indexes[done] as number] as CipherItem).ref);
+    };
+    // A key has maxUses uses: a group larger than what is left of one asks again for the rest.
+    const step = (): Promise<void> | undefined => {
+      while (done < group.indexes.length) {
+        const sealing = this.keys.withEncryptionKey(group.context, seal, group.indexes.length - done);
+        if (sealing instanceof Promise) return sealing.then(step, failed);
+      }
+      return undefined;
+    };
+    try {
+      return step();
+    } catch (error) {
+      return failed(error);
+    }
+  }
+
+  /**
+   * The values of a blob group that may ask for its key: the provider owns the blob (checked once),
+   * and the context the blob names, if any, is the row's. The others are marked in `out`.
+   */
+  #admitted(group: OpenGroup, items: readonly CipherItem[], out: Opened[]): number[] {
+    try {
+      checkOwner(group.blob, this.keys.provider);
+    } catch (error) {
+      for (const i of group.indexes) out[i] = new Unopened(locate(error, (items[i] as CipherItem).ref));
+      return [];
+    }
+    const named = namedContext(group.blob);
+    const admits = new Map<string, boolean>();
+    const admitted: number[] = [];
+    for (const i of group.indexes) {
+      const { ref } = items[i] as CipherItem;
+      try {
+        const canonical = canonicalize(validContext(ref.context));
+        const admit = admits.get(canonical) ?? blobAdmits(named, canonical);
+        admits.set(canonical, admit);
+        if (!admit) throw new VaultDecryptError();
+        admitted.push(i);
+      } catch (error) {
+        out[i] = new Unopened(locate(error, ref));
+      }
+    }
+    return admitted;
+  }
+
+  /** Opens the values of one blob with its data key; `undefined` when done at once, else a promise. */
+  #openGroup(
+    blob: Uint8Array,
+    indexes: readonly number[],
+    items: readonly CipherItem[],
+    envelopes: readonly Envelope[],
+    out: Opened[],
+    aad: AadBytes,
+  ): Promise<void> | undefined {
+    if (indexes.length === 0) return undefined;
+    const open = (key: DecryptedDataKey): void => {
+      for (const i of indexes) {
+        const { ref } = items[i] as CipherItem;
+        try {
+          out[i] = openEnvelope(key.key, envelopes[i] as Envelope, aad.of(ref));
+        } catch (error) {
+          out[i] = new Unopened(locate(error, ref));
+        }
+      }
+    };
+    const failed = (error: unknown): void => {
+      for (const i of indexes) out[i] = new Unopened(locate(error, (items[i] as CipherItem).ref));
+    };
+    // The row's context owns the call, so one tenant's cold keys cannot take every provider slot.
+    const owner = (items[indexes[0] as number] as CipherItem).ref.context;
+    try {
+      const opening = this.keys.withDecryptionKey(blob, open, owner, indexes.length);
+      return opening instanceof Promise ? opening.then(undefined, failed) : undefined;
+    } catch (error) {
+      failed(error);
+      return undefined;
+    }
   }
 }
 
-/** What seals `plaintext` for `ref` once a data key is at hand. */
-function sealer(plaintext: string, ref: FieldRef): (key: DataKey) => string {
-  if (typeof plaintext !== "string") throw new VaultConfigError("an encrypted field holds strings only");
-  const aad = aadOf(ref);
-  return (key) => sealEnvelope(key.key, key.encryptedKeys, plaintext, aad);
+interface SealGroup {
+  readonly context: KeyContext;
+  readonly indexes: number[];
 }
 
-/**
- * The key blob of a stored envelope, and what opens it for `ref` once its data key is at hand.
- * A value that is no envelope, or one `provider` does not own, fails here, before any key is asked for.
- */
-function opener(
-  envelope: string,
-  ref: FieldRef,
-  provider: KeyProvider,
-): { encryptedKeys: Uint8Array; open: (key: DecryptedDataKey) => string } {
-  const aad = aadOf(ref);
-  const parts = decodeOwnedEnvelope(envelope, provider);
-  checkBlobContext(parts.encryptedKeys, ref.context);
-  return { encryptedKeys: parts.encryptedKeys, open: (key) => openEnvelope(key.key, parts, aad) };
+interface OpenGroup {
+  readonly blob: Uint8Array;
+  readonly indexes: number[];
+}
+
+/** The associated data of a batch's values as bytes, encoded once per distinct string. */
+class AadBytes {
+  readonly #bytes = new Map<string, Uint8Array>();
+
+  of(ref: FieldRef): Uint8Array {
+    const text = aadOf(ref);
+    let bytes = this.#bytes.get(text);
+    if (bytes === undefined) {
+      bytes = Buffer.from(text, "utf8");
+      this.#bytes.set(text, bytes);
+    }
+    return bytes;
+  }
 }
 
 /**
@@ -146,25 +316,18 @@ function aadOf(ref: FieldRef): string {
   return ref.aad ?? associatedData(ref.model, ref.field, ref.context);
 }
 
-/** Runs `work` and re-throws its errors with the model, field and row id attached. */
-async function located<T>(ref: FieldRef, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw locate(error, { model: ref.model, field: ref.field, id: ref.id });
-  }
-}
-
-/** {@link located} for work that does not wait. */
+/** Runs `work` and re-throws its errors with the model, field and row id of `ref` attached. */
 function locatedNow<T>(ref: FieldRef, work: () => T): T {
   try {
     return work();
   } catch (error) {
-    throw locate(error, { model: ref.model, field: ref.field, id: ref.id });
+    throw locate(error, ref);
   }
 }
 
-function locate(error: unknown, place: VaultErrorDetails): unknown {
+/** `error`, located at the model, field and row of `ref`. */
+function locate(error: unknown, ref: FieldRef): unknown {
+  const place: VaultErrorDetails = { model: ref.model, field: ref.field, id: ref.id };
   // A refused key blob is, for the field, a value that does not decrypt (tampered or foreign).
   if (error instanceof VaultKeyRejectedError || error instanceof VaultDecryptError) {
     return new VaultDecryptError({

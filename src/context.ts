@@ -39,7 +39,20 @@ export function validateContext(context: unknown): KeyContext {
     if (value === "") throw invalid(`the value of context key "${key}" must not be empty`);
     copy[key] = value;
   }
-  return Object.freeze(copy);
+  const valid = Object.freeze(copy);
+  CANONICAL.set(valid, canonicalForm(valid));
+  return valid;
+}
+
+/**
+ * The canonical form of every context {@link validateContext} returned: computed once, as a row's
+ * context is read for each of its values. Keyed by identity; the contexts are frozen, so it cannot go stale.
+ */
+const CANONICAL = new WeakMap<KeyContext, string>();
+
+/** `context` itself when {@link validateContext} made it, else its validated copy. */
+export function validContext(context: unknown): KeyContext {
+  return CANONICAL.has(context as KeyContext) ? (context as KeyContext) : validateContext(context);
 }
 
 /**
@@ -49,11 +62,15 @@ export function validateContext(context: unknown): KeyContext {
  * @example canonicalContext({ b: "2", a: "1" }) // '{"a":"1","b":"2"}'
  */
 export function canonicalContext(context: KeyContext): string {
-  return canonicalize(validateContext(context));
+  return canonicalize(validContext(context));
 }
 
 /** {@link canonicalContext} of a context that {@link validateContext} already accepted. */
 export function canonicalize(valid: KeyContext): string {
+  return CANONICAL.get(valid) ?? canonicalForm(valid);
+}
+
+function canonicalForm(valid: KeyContext): string {
   // Built by hand: JSON.stringify would move integer-like keys ("1") ahead of the others.
   const pairs = Object.keys(valid)
     .sort()

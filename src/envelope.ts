@@ -37,7 +37,7 @@ export function sealEnvelope(
   key: Uint8Array,
   encryptedKeys: Uint8Array,
   plaintext: string,
-  aad = "",
+  aad: string | Uint8Array = "",
 ): string {
   // Precondition: a 32-byte data key and a non-empty key blob.
   checkKey(key);
@@ -45,7 +45,7 @@ export function sealEnvelope(
     throw new VaultError("VAULT_KEY_PROVIDER", "the encrypted data key is empty");
   const iv = freshIv();
   const cipher = createCipheriv("aes-256-gcm", key, iv);
-  if (aad !== "") cipher.setAAD(Buffer.from(aad, "utf8"));
+  if (aad.length > 0) cipher.setAAD(aadBytes(aad));
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   return encodeEnvelope({ iv, tag: cipher.getAuthTag(), encryptedKeys, ciphertext });
 }
@@ -75,17 +75,24 @@ function freshIv(): Buffer {
  *
  * @example openEnvelope(key, decodeEnvelope(stored), associatedData("User", "ssn", ctx))
  */
-export function openEnvelope(key: Uint8Array, envelope: Envelope, aad = ""): string {
+export function openEnvelope(key: Uint8Array, envelope: Envelope, aad: string | Uint8Array = ""): string {
   checkKey(key);
   try {
     const decipher = createDecipheriv("aes-256-gcm", key, envelope.iv, { authTagLength: TAG_BYTES });
-    if (aad !== "") decipher.setAAD(Buffer.from(aad, "utf8"));
+    if (aad.length > 0) decipher.setAAD(aadBytes(aad));
     decipher.setAuthTag(envelope.tag);
-    const plaintext = Buffer.concat([decipher.update(envelope.ciphertext), decipher.final()]);
-    return utf8.decode(plaintext);
+    const head = decipher.update(envelope.ciphertext);
+    // Precondition: the tag verifies (final() throws otherwise) before any plaintext is used.
+    const tail = decipher.final();
+    return utf8.decode(tail.length === 0 ? head : Buffer.concat([head, tail]));
   } catch {
     throw new VaultDecryptError();
   }
+}
+
+/** Associated data as bytes: a string is its UTF-8; bytes (computed once for a batch) as they are. */
+function aadBytes(aad: string | Uint8Array): Uint8Array {
+  return typeof aad === "string" ? Buffer.from(aad, "utf8") : aad;
 }
 
 /** Serializes envelope parts to the base64 text stored in the database. */
@@ -103,10 +110,8 @@ export function encodeEnvelope({ iv, tag, encryptedKeys, ciphertext }: Envelope)
  * Envelopes from old SDKs (32-byte IV) are recognised by a WorkOS key blob in the legacy position.
  */
 export function decodeEnvelope(text: string): Envelope {
-  if (!isBase64(text) || text.length % 4 !== 0) {
-    throw invalid("it is not base64");
-  }
-  const bytes = new Uint8Array(Buffer.from(text, "base64"));
+  const bytes = base64Bytes(text);
+  if (bytes === undefined) throw invalid("it is not base64");
   const current = split(bytes, IV_BYTES);
   if (current !== undefined && hasPrefix(current.encryptedKeys, WORKOS_KEY_BLOB_MAGIC)) return current;
   const legacy = split(bytes, LEGACY_IV_BYTES);
@@ -127,6 +132,26 @@ export function isEnvelope(text: unknown): text is string {
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const PAD = 0x3d; // "="
+
+/**
+ * The bytes of `text` when it is padded base64 in the standard alphabet ({@link isBase64}, length a
+ * multiple of 4), else `undefined`. Decodes first and checks after, without a regular expression:
+ * Node's decoder skips characters outside both base64 alphabets and stops at padding, so any such
+ * character, or padding anywhere but the end, leaves fewer bytes than the length promises; the
+ * URL-safe alphabet's two characters are the only others it reads, and are looked for.
+ */
+function base64Bytes(text: unknown): Uint8Array | undefined {
+  if (typeof text !== "string" || text.length === 0 || text.length % 4 !== 0) return undefined;
+  const end = text.length;
+  const padding = text.charCodeAt(end - 1) !== PAD ? 0 : text.charCodeAt(end - 2) !== PAD ? 1 : 2;
+  // Precondition: at most two padding characters, and at least one character before them.
+  if (padding === 2 && (end === 2 || text.charCodeAt(end - 3) === PAD)) return undefined;
+  if (text.includes("-") || text.includes("_")) return undefined;
+  const bytes = Buffer.from(text, "base64");
+  return bytes.length === (end / 4) * 3 - padding ? bytes : undefined;
+}
+
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function split(bytes: Uint8Array, ivBytes: number): Envelope | undefined {
@@ -151,7 +176,8 @@ export function isBase64(text: unknown): text is string {
 /** True when `bytes` begins with `prefix` (how key-blob formats are recognised). */
 export function hasPrefix(bytes: Uint8Array, prefix: Uint8Array): boolean {
   if (bytes.length < prefix.length) return false;
-  return prefix.every((byte, i) => bytes[i] === byte);
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
+  return true;
 }
 
 function checkKey(key: Uint8Array): void {

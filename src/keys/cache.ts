@@ -12,7 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
-import { canonicalContext, canonicalize, validateContext, type KeyContext } from "../context.js";
+import { canonicalContext, canonicalize, validContext, validateContext, type KeyContext } from "../context.js";
 import { localBlobOf } from "../blob-format.js";
 import { VaultConfigError } from "../errors.js";
 import { Limiter } from "./limiter.js";
@@ -148,109 +148,128 @@ export class DataKeyCache {
     this.#sweeper.unref();
   }
 
+  /** False for `new DataKeyCache(provider, false)`: then each value asks the provider for its key. */
+  get caching(): boolean {
+    return this.#options !== undefined;
+  }
+
   /** Milliseconds one provider call may take (see {@link ProviderCallOptions}). */
   get timeoutMs(): number {
     return this.provider.timeoutMs;
   }
 
   /**
-   * Runs `use` with the current data key for `context`, synchronously, and returns its result.
-   * Counts one use of the key; the key rotates after `maxUses` uses or `maxAge`.
+   * Runs `use` with the current data key for `context`, synchronously, for up to `wanted` values, and
+   * returns its result: at once when the key is cached, else a promise. `use` learns how many values
+   * (1 to `wanted`) it may seal with the key; they count toward `maxUses`, and the key rotates after
+   * `maxUses` values or `maxAge`, so a batch larger than a key's remaining uses asks again for the rest.
+   *
+   * @example const envelope = await cache.withEncryptionKey(ctx, (k) => sealEnvelope(k.key, k.encryptedKeys, text, aad));
    */
-  async withEncryptionKey<T>(context: KeyContext, use: (key: DataKey) => T): Promise<T> {
-    const valid = validateContext(context);
+  withEncryptionKey<T>(
+    context: KeyContext,
+    use: (key: DataKey, uses: number) => T,
+    wanted = 1,
+  ): T | Promise<T> {
+    const valid = validContext(context);
     const cache = this.#encrypt;
-    if (cache === undefined) return useOnce(await this.#create(valid), use);
+    if (cache === undefined) return this.#create(valid).then((entry) => useOnce(entry, use));
     const canonical = canonicalize(valid);
-    const maxUses = (this.#options as { maxUses: number }).maxUses;
+    const entry = cache.get(canonical);
+    // Precondition: a live entry with uses left; nothing can evict it before `use` returns.
+    if (entry !== undefined && entry.live && entry.uses < this.#maxUses) {
+      this.#stats.encryptHits += wanted;
+      return this.#spend(cache, canonical, entry, use, wanted);
+    }
+    return this.#fetchEncryptionKey(cache, canonical, valid, use, wanted);
+  }
+
+  async #fetchEncryptionKey<T>(
+    cache: LRUCache<string, Entry, KeyContext>,
+    canonical: string,
+    valid: KeyContext,
+    use: (key: DataKey, uses: number) => T,
+    wanted: number,
+  ): Promise<T> {
     for (;;) {
       const status: { fetch?: LRUCache.Status<string, Entry, unknown>["fetch"] } = {};
       const entry = await cache.fetch(canonical, { context: valid, status });
-      this.#count("encrypt", status);
+      this.#count("encrypt", status, wanted);
       // Precondition: the entry is live. One used up by concurrent writers while we awaited is
       // replaced by one shared fetch (each round uses maxUses values, so this ends); one evicted
       // under churn is not retried: a key of our own costs a call, never a zeroed key.
-      if (entry !== undefined && !entry.live && entry.uses >= maxUses) continue;
+      if (entry !== undefined && !entry.live && entry.uses >= this.#maxUses) continue;
       if (entry === undefined || !entry.live) return useOnce(await this.#create(valid), use);
-      return this.#spend(cache, canonical, entry, use);
+      return this.#spend(cache, canonical, entry, use, wanted);
     }
   }
 
   /**
-   * Runs `use` with the data key inside `encryptedKeys`, synchronously, and returns its result.
-   * `context`, the row's key context, is used only to share the provider fairly between tenants
-   * (see {@link CacheOptions.concurrency}); without it a miss counts for the context its blob names
-   * (local-ring blobs do), or for the blob alone.
+   * Runs `use` with the data key inside `encryptedKeys`, synchronously, and returns its result: at
+   * once when the key is cached, else a promise. `values`, how many values `use` opens, is what the
+   * hit and miss counters count. `context`, the row's key context, is used only to share the provider
+   * fairly between tenants (see {@link CacheOptions.concurrency}); without it a miss counts for the
+   * context its blob names (local-ring blobs do), or for the blob alone.
    *
    * @example await cache.withDecryptionKey(parts.encryptedKeys, (k) => openEnvelope(k.key, parts, aad), ctx);
    */
-  async withDecryptionKey<T>(
+  withDecryptionKey<T>(
     encryptedKeys: Uint8Array,
     use: (key: DecryptedDataKey) => T,
     context?: KeyContext,
-  ): Promise<T> {
-    const owner = context === undefined ? blobOwner(encryptedKeys) : canonicalContext(context);
+    values = 1,
+  ): T | Promise<T> {
     const cache = this.#decrypt;
-    if (cache === undefined) {
-      return useOnce(await this.#open(encryptedKeys, owner ?? blobDigest(encryptedKeys)), use);
-    }
     const digest = blobDigest(encryptedKeys);
+    const entry = cache?.get(digest);
+    // Precondition: the entry is live; nothing can evict it before `use` returns, as nothing awaits.
+    if (entry !== undefined && entry.live) {
+      this.#stats.decryptHits += values;
+      return use(entry);
+    }
+    const owner = context === undefined ? blobOwner(encryptedKeys) : canonicalContext(context);
+    if (cache === undefined) {
+      return this.#open(encryptedKeys, owner ?? digest).then((opened) => useOnce(opened, use));
+    }
+    return this.#fetchDecryptionKey(cache, digest, encryptedKeys, owner, use, values);
+  }
+
+  async #fetchDecryptionKey<T>(
+    cache: LRUCache<string, Entry, Miss>,
+    digest: string,
+    encryptedKeys: Uint8Array,
+    owner: string | undefined,
+    use: (key: DecryptedDataKey) => T,
+    values: number,
+  ): Promise<T> {
     const status: { fetch?: LRUCache.Status<string, Entry, unknown>["fetch"] } = {};
     const entry = await cache.fetch(digest, { context: { blob: encryptedKeys, owner }, status });
-    this.#count("decrypt", status);
-    // Precondition: the entry is live (see withEncryptionKey).
+    this.#count("decrypt", status, values);
+    // Precondition: the entry is live (see #fetchEncryptionKey).
     if (entry === undefined || !entry.live)
       return useOnce(await this.#open(encryptedKeys, owner ?? digest), use);
     return use(entry);
   }
 
-  /**
-   * Runs `use` with the cached data key for `context`, synchronously, and returns `{ value }`;
-   * `undefined` (counting nothing) when there is none with uses left, for {@link withEncryptionKey}.
-   * Counts one use of the key, exactly as `withEncryptionKey` does.
-   */
-  withCachedEncryptionKey<T>(context: KeyContext, use: (key: DataKey) => T): { value: T } | undefined {
-    const cache = this.#encrypt;
-    if (cache === undefined) return undefined;
-    const canonical = canonicalize(validateContext(context));
-    const entry = cache.get(canonical);
-    const maxUses = (this.#options as { maxUses: number }).maxUses;
-    // Precondition: a live entry with uses left; nothing can evict it before `use` returns.
-    if (entry === undefined || !entry.live || entry.uses >= maxUses) return undefined;
-    this.#stats.encryptHits++;
-    return { value: this.#spend(cache, canonical, entry, use) };
-  }
-
-  /** One use of a cached encryption key; a key that reaches `maxUses` leaves the cache. */
+  /** `uses` uses of a cached encryption key; a key that reaches `maxUses` leaves the cache. */
   #spend<T>(
     cache: LRUCache<string, Entry, KeyContext>,
     canonical: string,
     entry: Entry,
-    use: (key: DataKey) => T,
+    use: (key: DataKey, uses: number) => T,
+    wanted: number,
   ): T {
-    const maxUses = (this.#options as { maxUses: number }).maxUses;
-    entry.uses++;
+    const uses = Math.min(wanted, this.#maxUses - entry.uses);
+    entry.uses += uses;
     try {
-      return use(entry);
+      return use(entry, uses);
     } finally {
-      if (entry.uses >= maxUses && cache.peek(canonical) === entry) cache.delete(canonical);
+      if (entry.uses >= this.#maxUses && cache.peek(canonical) === entry) cache.delete(canonical);
     }
   }
 
-  /**
-   * Runs `use` with the data key inside `encryptedKeys` when it is cached, synchronously, and returns
-   * `{ value }`; `undefined` (counting nothing) when it is not, for {@link withDecryptionKey} to fetch.
-   * Reading many values this way costs no promise per value.
-   */
-  withCachedDecryptionKey<T>(
-    encryptedKeys: Uint8Array,
-    use: (key: DecryptedDataKey) => T,
-  ): { value: T } | undefined {
-    const entry = this.#decrypt?.get(blobDigest(encryptedKeys));
-    // Precondition: the entry is live; nothing can evict it before `use` returns, as nothing awaits.
-    if (entry === undefined || !entry.live) return undefined;
-    this.#stats.decryptHits++;
-    return { value: use(entry) };
+  get #maxUses(): number {
+    return (this.#options as { maxUses: number }).maxUses;
   }
 
   /** Re-wraps a key blob through the provider (not cached: migrations call it once per blob). */
@@ -301,8 +320,9 @@ export class DataKeyCache {
     const dataKey = await this.#providerCall("decryptDataKey", owner, () =>
       this.provider.decryptDataKey(encryptedKeys),
     );
-    // A copy: the blob is usually a view into a whole envelope, which the cache must not keep alive.
-    return toEntry(dataKey, encryptedKeys.slice());
+    // A copy: the blob is usually a view into a whole envelope, which the cache must not keep alive
+    // (a Buffer's slice() would be another view).
+    return toEntry(dataKey, new Uint8Array(encryptedKeys));
   }
 
   /** One provider call for `owner` (a canonical context, or a blob digest), through the limiter. */
@@ -322,16 +342,24 @@ export class DataKeyCache {
     });
   }
 
-  #count(side: "encrypt" | "decrypt", status: { fetch?: string }): void {
+  /** Counts `values` values served by one fetch: all hits when the key was there, else one miss. */
+  #count(side: "encrypt" | "decrypt", status: { fetch?: string }, values: number): void {
     const hit = status.fetch === "hit" || status.fetch === "inflight";
-    if (side === "encrypt") this.#stats[hit ? "encryptHits" : "encryptMisses"]++;
-    else this.#stats[hit ? "decryptHits" : "decryptMisses"]++;
+    const hits = hit ? values : values - 1;
+    if (side === "encrypt") {
+      this.#stats.encryptHits += hits;
+      this.#stats.encryptMisses += values - hits;
+    } else {
+      this.#stats.decryptHits += hits;
+      this.#stats.decryptMisses += values - hits;
+    }
   }
 }
 
-function useOnce<T>(entry: Entry, use: (key: DataKey) => T): T {
+/** Uses a key of its own (no cache) for one value, then zeroes it. */
+function useOnce<T>(entry: Entry, use: (key: DataKey, uses: number) => T): T {
   try {
-    return use(entry);
+    return use(entry, 1);
   } finally {
     entry.key.fill(0);
   }

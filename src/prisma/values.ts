@@ -2,11 +2,12 @@
  * The crypto passes of the extension: seal the values a write plan lists, open the values a result
  * holds. No database access here; the extension shell decides contexts and runs the queries.
  */
-import type { FieldCipher, FieldRef } from "../cipher.js";
-import { associatedData, type KeyContext } from "../context.js";
+import { Unopened, type CipherItem, type FieldCipher, type FieldRef, type Opened } from "../cipher.js";
+import { associatedData, canonicalize, validContext, type KeyContext } from "../context.js";
 import { VaultConfigError, VaultDecryptError, VaultError } from "../errors.js";
 import type { EncryptedField } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan.js";
+import type { Loose } from "./args.js";
 import { rowId, storedValues, stripAdded, type StoredValue } from "./results.js";
 import type { PendingValue } from "./write-plan.js";
 
@@ -16,13 +17,38 @@ export type DecryptErrorPolicy = "throw" | "null" | ((error: VaultError) => unkn
 /** The FieldRef of a value of `field` in a row with `context`. */
 export function fieldRef(field: EncryptedField, context: KeyContext, id?: unknown): FieldRef {
   const aad = field.aad === undefined ? "" : associatedData(field.aad.model, field.aad.field, context);
-  return { model: field.model, field: field.name, context, aad, ...(id === undefined ? {} : { id }) };
+  return refOf(field, context, aad, id);
 }
 
 /**
- * Encrypts every pending value under `context` and writes the envelopes and blind indexes into the
- * arguments. Values are sealed at once while a data key for the context is cached; the others wait
- * for one.
+ * {@link fieldRef} for a batch: the associated data of each (field, context) pair is built once and
+ * shared, as the rows of a result share few tenants (and the cipher then encodes each string once).
+ */
+export function fieldRefs(): (field: EncryptedField, context: KeyContext, id?: unknown) => FieldRef {
+  const built = new Map<EncryptedField, Map<string, string>>();
+  return (field, context, id) => {
+    if (field.aad === undefined) return refOf(field, context, "", id);
+    const canonical = canonicalize(validContext(context));
+    let byContext = built.get(field);
+    if (byContext === undefined) built.set(field, (byContext = new Map()));
+    let aad = byContext.get(canonical);
+    if (aad === undefined) {
+      aad = associatedData(field.aad.model, field.aad.field, context);
+      byContext.set(canonical, aad);
+    }
+    return refOf(field, context, aad, id);
+  };
+}
+
+function refOf(field: EncryptedField, context: KeyContext, aad: string, id: unknown): FieldRef {
+  return id === undefined
+    ? { model: field.model, field: field.name, context, aad }
+    : { model: field.model, field: field.name, context, aad, id };
+}
+
+/**
+ * Encrypts every pending value under `context` with one batch call and writes the envelopes and
+ * blind indexes into the arguments. No promise is awaited when a data key for the context is cached.
  */
 export async function sealValues(
   cipher: FieldCipher,
@@ -30,23 +56,14 @@ export async function sealValues(
   context: KeyContext,
   id?: unknown,
 ): Promise<void> {
-  const place = (v: PendingValue, envelope: string) => {
-    v.holder[v.key] = fitting(v.field, envelope, id);
+  if (values.length === 0) return;
+  const refFor = fieldRefs();
+  const sealing = cipher.sealAll(values.map((v) => ({ text: v.value, ref: refFor(v.field, context, id) })));
+  const envelopes = sealing instanceof Promise ? await sealing : sealing;
+  for (const [i, v] of values.entries()) {
+    v.holder[v.key] = fitting(v.field, envelopes[i] as string, id);
     if (v.field.index) v.row[v.field.index.column] = v.field.index.blind.compute(v.value, context);
-  };
-  const misses: Promise<void>[] = [];
-  try {
-    for (const v of values) {
-      const ref = fieldRef(v.field, context, id);
-      const sealed = cipher.encryptCached(v.value, ref);
-      if (sealed !== undefined) place(v, sealed);
-      else misses.push(cipher.encrypt(v.value, ref).then((envelope) => place(v, envelope)));
-    }
-  } catch (error) {
-    observe(misses);
-    throw error;
   }
-  await Promise.all(misses);
 }
 
 /**
@@ -67,7 +84,8 @@ export function fitting(field: EncryptedField, envelope: string, id: unknown): s
  * Decrypts, in place, every encrypted value in `result` and removes the fields that were added to
  * read contexts. A value that is not an envelope is a decryption failure unless its field reads
  * plaintext (`plaintext: "read"`); failures follow `policy`, provider outages always throw.
- * Values whose data key is cached are opened synchronously; only the others wait for the provider.
+ * The whole result is opened by one batch call, each row's context derived once; only values whose
+ * data key is not cached wait for the provider.
  */
 export async function openResult(
   cipher: FieldCipher,
@@ -76,26 +94,36 @@ export async function openResult(
   policy: DecryptErrorPolicy,
 ): Promise<void> {
   const values = storedValues(shape, result);
-  const misses: Promise<void>[] = [];
-  try {
-    for (const stored of values) {
-      const { model, field, row, value } = stored;
-      const id = rowId(model, row);
-      const settle = (error: unknown) => void (row[field.name] = recover(error, stored, id, policy));
-      try {
-        const ref = fieldRef(field, model.contextOf(row, id), id);
-        const plain = cipher.decryptCached(value, ref);
-        if (plain !== undefined) row[field.name] = plain;
-        else misses.push(cipher.decrypt(value, ref).then((text) => void (row[field.name] = text), settle));
-      } catch (error) {
-        settle(error);
-      }
+  const items = new Array<CipherItem>(values.length);
+  const refFor = fieldRefs();
+  let row: Loose | undefined;
+  let context: KeyContext | undefined;
+  let id: unknown;
+  for (const [i, stored] of values.entries()) {
+    // A row's values are listed together: its id and context are read once.
+    if (stored.row !== row) {
+      row = stored.row;
+      id = rowId(stored.model, row);
+      context = stored.model.contextOf(row, id);
     }
-  } catch (error) {
-    observe(misses);
-    throw error;
+    items[i] = { text: stored.value, ref: refFor(stored.field, context as KeyContext, id) };
   }
-  await Promise.all(misses);
+  const { opened, ready } = cipher.openAll(items);
+  const place = (i: number) => {
+    const stored = values[i] as StoredValue;
+    const plain = opened[i] as Opened;
+    stored.row[stored.field.name] =
+      plain instanceof Unopened ? recover(plain.error, stored, (items[i] as CipherItem).ref.id, policy) : plain;
+  };
+  // What is known now is placed now: a value that fails to open fails the read without waiting for
+  // keys still on their way (their batch settles quietly).
+  const waiting: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (opened[i] === undefined) waiting.push(i);
+    else place(i);
+  }
+  await ready;
+  for (const i of waiting) place(i);
   stripAdded(shape, result);
 }
 
@@ -117,9 +145,4 @@ function recover(error: unknown, stored: StoredValue, id: unknown, policy: Decry
   if (!(failure instanceof VaultError) || failure.code !== "VAULT_DECRYPT_FAILED" || policy === "throw")
     throw failure;
   return policy === "null" ? null : policy(failure);
-}
-
-/** The query fails with another error: work still in flight must not fail unobserved. */
-function observe(pending: readonly Promise<unknown>[]): void {
-  for (const promise of pending) promise.catch(() => undefined);
 }

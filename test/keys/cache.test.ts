@@ -6,6 +6,7 @@ import { DataKeyCache, type CacheOptions } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import type { KeyProvider } from "../../src/keys/provider.js";
 import { useKeyServerRig } from "../support/key-server.js";
+import { openedAtOnce } from "../support/opened-at-once.js";
 
 const ctx = { organizationId: "org_1" };
 const ref = { model: "User", field: "ssn", context: ctx };
@@ -128,59 +129,81 @@ describe("DataKeyCache, counted at the key server", () => {
     expect(rig.server.stats().decrypt).toBe(5);
   });
 
-  it("decryptCached opens a value only when its key is cached: no provider call, expiry respected", async () => {
+  it("openAll opens a value at once when its key is cached, and waits only to fetch one; expiry respected", async () => {
     const clock = new FakeClock();
     const envelope = await cipher().encrypt("sync", ref);
     rig.server.resetStats();
     const reader = cipher({ ttl: 1_000, clock });
-    expect(reader.decryptCached(envelope, ref)).toBeUndefined(); // cold: fetch it with decrypt()
-    expect(reader.keys.stats().decrypt).toEqual({ hits: 0, misses: 0, keys: 0 });
-    expect(await reader.decrypt(envelope, ref)).toBe("sync");
-    expect(reader.decryptCached(envelope, ref)).toBe("sync");
+    const cold = reader.openAll([{ text: envelope, ref }]);
+    expect(cold.ready).toBeInstanceOf(Promise); // cold: the key is fetched
+    expect(cold.opened[0]).toBeUndefined();
+    await cold.ready;
+    expect(cold.opened[0]).toBe("sync");
+    expect(openedAtOnce(reader, envelope, ref)).toBe("sync");
     expect(reader.keys.stats().decrypt).toMatchObject({ hits: 1, misses: 1 });
-    clock.time += 1_001;
-    expect(reader.decryptCached(envelope, ref)).toBeUndefined(); // expired: never a stale key
     expect(rig.server.stats().decrypt).toBe(1);
-    expect(cipher(false).decryptCached(envelope, ref)).toBeUndefined();
+    clock.time += 1_001;
+    expect(openedAtOnce(reader, envelope, ref)).toBeUndefined(); // expired: never a stale key
+    expect(await reader.decrypt(envelope, ref)).toBe("sync"); // shares the fetch that just started
+    expect(rig.server.stats().decrypt).toBe(2);
+    expect(openedAtOnce(cipher(false), envelope, ref)).toBeUndefined();
   });
 
-  it("encryptCached seals at once with a cached key, counting its uses toward maxUses and maxAge", async () => {
+  it("sealAll seals at once with a cached key, counting its uses toward maxUses and maxAge", async () => {
     const clock = new FakeClock();
     const fields = cipher({ maxUses: 3, maxAge: 1_000, clock });
-    expect(fields.encryptCached("a", ref)).toBeUndefined(); // no key yet: encrypt() makes one
-    const first = await fields.encrypt("a", ref);
-    const sealed = [fields.encryptCached("b", ref), fields.encryptCached("c", ref)];
-    expect(sealed.every((envelope) => typeof envelope === "string")).toBe(true);
-    expect(fields.encryptCached("d", ref)).toBeUndefined(); // 3 uses: the key is spent
+    const making = fields.sealAll([{ text: "a", ref }]);
+    expect(making).toBeInstanceOf(Promise); // no key yet: one is made
+    const [first] = await making;
+    const sealed = [fields.sealAll([{ text: "b", ref }]), fields.sealAll([{ text: "c", ref }])];
+    expect(sealed.every((batch) => Array.isArray(batch))).toBe(true);
     expect(rig.server.stats().dataKey).toBe(1);
-    const blobs = [first, ...(sealed as string[])].map((e) =>
-      Buffer.from(decodeEnvelope(e).encryptedKeys).toString("hex"),
+    const spent = fields.sealAll([{ text: "d", ref }]);
+    expect(spent).toBeInstanceOf(Promise); // 3 uses: the key is spent
+    const blobs = [first, ...sealed.map((batch) => (batch as string[])[0])].map((e) =>
+      Buffer.from(decodeEnvelope(e as string).encryptedKeys).toString("hex"),
     );
     expect(new Set(blobs).size).toBe(1);
-    expect(await fields.decrypt(sealed[1] as string, ref)).toBe("c");
-    await fields.encrypt("e", ref);
+    expect(await fields.decrypt((sealed[1] as string[])[0] as string, ref)).toBe("c");
+    await spent;
     expect(rig.server.stats().dataKey).toBe(2);
     clock.time += 1_001;
-    expect(fields.encryptCached("f", ref)).toBeUndefined(); // past maxAge
-    expect(cipher(false).encryptCached("g", ref)).toBeUndefined();
-    expect(() => fields.encryptCached("h", { ...ref, context: {} })).toThrow(
+    const aged = fields.sealAll([{ text: "f", ref }]);
+    expect(aged).toBeInstanceOf(Promise); // past maxAge
+    await aged;
+    const uncached = cipher(false).sealAll([{ text: "g", ref }]);
+    expect(uncached).toBeInstanceOf(Promise);
+    await uncached;
+    expect(() => fields.sealAll([{ text: "h", ref: { ...ref, context: {} } }])).toThrow(
       expect.objectContaining({ code: "VAULT_CONTEXT_INVALID", model: "User", field: "ssn" }) as Error,
     );
   });
 
-  it("decryptCached fails as decrypt does: wrong tenant, modified value, not an envelope", async () => {
+  it("a batch larger than a key's remaining uses takes a new key for the rest", async () => {
+    const fields = cipher({ maxUses: 3 });
+    const envelopes = await fields.sealAll(Array.from({ length: 7 }, (_, i) => ({ text: `v${i}`, ref })));
+    expect(rig.server.stats().dataKey).toBe(3);
+    const blobs = envelopes.map((e) => Buffer.from(decodeEnvelope(e).encryptedKeys).toString("hex"));
+    expect(blobs.filter((blob) => blob === blobs[0])).toHaveLength(3);
+    expect(new Set(blobs).size).toBe(3);
+    const { opened, ready } = fields.openAll(envelopes.map((text) => ({ text, ref })));
+    await ready;
+    expect(opened).toEqual(Array.from({ length: 7 }, (_, i) => `v${i}`));
+  });
+
+  it("openAll fails at once as decrypt does: wrong tenant, modified value, not an envelope", async () => {
     const fields = cipher();
     const envelope = await fields.encrypt("123-45-6789", { ...ref, id: 7 });
     const other = { ...ref, context: { organizationId: "org_2" }, id: 7 };
-    expect(() => fields.decryptCached(envelope, other)).toThrow(
+    expect(() => openedAtOnce(fields, envelope, other)).toThrow(
       expect.objectContaining({ code: "VAULT_DECRYPT_FAILED", model: "User", field: "ssn", id: 7 }) as Error,
     );
     const bytes = Buffer.from(envelope, "base64");
     bytes[bytes.length - 1]! ^= 1;
-    expect(() => fields.decryptCached(bytes.toString("base64"), ref)).toThrow(
+    expect(() => openedAtOnce(fields, bytes.toString("base64"), ref)).toThrow(
       expect.objectContaining({ code: "VAULT_DECRYPT_FAILED" }) as Error,
     );
-    expect(() => fields.decryptCached("123-45-6789", ref)).toThrow(
+    expect(() => openedAtOnce(fields, "123-45-6789", ref)).toThrow(
       expect.objectContaining({ code: "VAULT_ENVELOPE_INVALID", field: "ssn" }) as Error,
     );
   });
