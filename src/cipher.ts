@@ -94,7 +94,8 @@ export class FieldCipher {
     const groups = new Map<string, SealGroup>();
     for (const [i, item] of items.entries()) {
       const context = locatedNow(item.ref, () => {
-        if (typeof item.text !== "string") throw new VaultConfigError("an encrypted field holds strings only");
+        if (typeof item.text !== "string")
+          throw new VaultConfigError("an encrypted field holds strings only");
         return validContext(item.ref.context);
       });
       const canonical = canonicalize(context);
@@ -146,7 +147,10 @@ export class FieldCipher {
       if (this.keys.caching) open(group.blob, admitted);
       else for (const i of admitted) open(group.blob, [i]);
     }
-    return { opened: out, ready: pending.length === 0 ? undefined : Promise.all(pending).then(() => undefined) };
+    return {
+      opened: out,
+      ready: pending.length === 0 ? undefined : Promise.all(pending).then(() => undefined),
+    };
   }
 
   /** Seals one context's values; `undefined` when done at once, else a promise of it. */

@@ -12,7 +12,13 @@
  */
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
-import { canonicalContext, canonicalize, validContext, validateContext, type KeyContext } from "../context.js";
+import {
+  canonicalContext,
+  canonicalize,
+  validContext,
+  validateContext,
+  type KeyContext,
+} from "../context.js";
 import { localBlobOf } from "../blob-format.js";
 import { VaultConfigError } from "../errors.js";
 import { Limiter } from "./limiter.js";

@@ -30,7 +30,7 @@ export function fieldRefs(): (field: EncryptedField, context: KeyContext, id?: u
     if (field.aad === undefined) return refOf(field, context, "", id);
     const canonical = canonicalize(validContext(context));
     let byContext = built.get(field);
-    if (byContext === undefined) built.set(field, (byContext = new Map()));
+    if (byContext === undefined) built.set(field, (byContext = new Map<string, string>()));
     let aad = byContext.get(canonical);
     if (aad === undefined) {
       aad = associatedData(field.aad.model, field.aad.field, context);
@@ -113,7 +113,9 @@ export async function openResult(
     const stored = values[i] as StoredValue;
     const plain = opened[i] as Opened;
     stored.row[stored.field.name] =
-      plain instanceof Unopened ? recover(plain.error, stored, (items[i] as CipherItem).ref.id, policy) : plain;
+      plain instanceof Unopened
+        ? recover(plain.error, stored, (items[i] as CipherItem).ref.id, policy)
+        : plain;
   };
   // What is known now is placed now: a value that fails to open fails the read without waiting for
   // keys still on their way (their batch settles quietly).

@@ -91,12 +91,16 @@ describe("DataKeyCache: time bound and fairness", () => {
     // Only the provider could tell these blobs' tenants apart; it stalls them all until org_a's are stuck.
     keys.stall(() => true);
     const c = cache(keys.provider, {}, { timeoutMs: 5_000 });
-    const hanging = stuck.map((envelope) => c.withDecryptionKey(blob(envelope), () => "a", orgA));
+    const hanging = stuck.map((envelope) =>
+      Promise.resolve(c.withDecryptionKey(blob(envelope), () => "a", orgA)),
+    );
     await until(() => keys.stalled() === 4);
     keys.stall(() => false);
     const started = performance.now();
     expect(
-      await Promise.all(other.map((envelope) => c.withDecryptionKey(blob(envelope), () => "b", orgB))),
+      await Promise.all(
+        other.map((envelope) => Promise.resolve(c.withDecryptionKey(blob(envelope), () => "b", orgB))),
+      ),
     ).toEqual(["b", "b", "b", "b"]);
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(await settled(Promise.race(hanging))).toBe(false);
