@@ -4,7 +4,7 @@
  * (it reads stored envelopes and writes exactly what it is given).
  */
 import { VaultConfigError } from "../errors.js";
-import { modelProperty } from "../prisma/plan.js";
+import { modelProperty } from "../prisma/plan/selection.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
 import type { ConditionalUpdate } from "./conditional-update.js";

@@ -7,8 +7,8 @@
 import { VaultConfigError } from "../errors.js";
 import type { VaultSchema } from "../schema/model-schema.js";
 import { inertModels } from "../schema/relations.js";
-import { isObject } from "./args.js";
-import { modelProperty } from "./plan.js";
+import { isObject } from "./plan/args.js";
+import { modelProperty } from "./plan/selection.js";
 
 type Extends = (this: unknown, extension: unknown) => unknown;
 

@@ -5,7 +5,7 @@
  * Measured on Prisma 6.19 and 7.10 (see PRISMA-NOTES.md).
  */
 import type { DataModel, DataModelField, DataModelModel } from "./datamodel.js";
-import type { Loose } from "./args.js";
+import type { Loose } from "./plan/args.js";
 import { parseInlineSchema } from "./inline-schema.js";
 
 /**

@@ -4,8 +4,8 @@
  * to the context it was sealed for.
  */
 import type { ModelSchema, VaultSchema } from "../schema/model-schema.js";
-import type { Loose } from "./args.js";
-import type { Locator } from "./write-plan.js";
+import type { Loose } from "./plan/args.js";
+import type { Locator } from "./plan/write.js";
 
 /** A `select` that reaches `columns` of the row at `locator`. */
 export function selectAlong(

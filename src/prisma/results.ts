@@ -4,8 +4,8 @@
  * were added only to learn a row's context.
  */
 import type { EncryptedField, ModelSchema } from "../schema/model-schema.js";
-import type { ResultShape } from "./plan.js";
-import type { Loose } from "./args.js";
+import type { ResultShape } from "./plan/selection.js";
+import type { Loose } from "./plan/args.js";
 
 /** One stored value to decrypt: `row[field.name]` is replaced by its plaintext. */
 export interface StoredValue {

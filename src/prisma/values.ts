@@ -6,10 +6,10 @@ import { Unopened, type CipherItem, type FieldCipher, type FieldRef, type Opened
 import { associatedData, canonicalize, validContext, type KeyContext } from "../context.js";
 import { VaultConfigError, VaultDecryptError, VaultError } from "../errors.js";
 import type { EncryptedField } from "../schema/model-schema.js";
-import type { ResultShape } from "./plan.js";
-import type { Loose } from "./args.js";
+import type { ResultShape } from "./plan/selection.js";
+import type { Loose } from "./plan/args.js";
 import { rowId, storedValues, stripAdded, type StoredValue } from "./results.js";
-import type { PendingValue } from "./write-plan.js";
+import type { PendingValue } from "./plan/write.js";
 
 /** What to do with a value that does not decrypt: throw (default), read it as null, or a function's answer. */
 export type DecryptErrorPolicy = "throw" | "null" | ((error: VaultError) => unknown);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Loose } from "../../src/prisma/args.js";
+import type { Loose } from "../../src/prisma/plan/args.js";
 import {
   andWhere,
   contextEquals,

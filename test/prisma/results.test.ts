@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Loose } from "../../src/prisma/args.js";
-import { planSelection, type ResultShape } from "../../src/prisma/plan.js";
+import type { Loose } from "../../src/prisma/plan/args.js";
+import { planSelection, type ResultShape } from "../../src/prisma/plan/selection.js";
 import { rowId, storedValues, stripAdded } from "../../src/prisma/results.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
 import type { VaultSchema } from "../../src/schema/model-schema.js";

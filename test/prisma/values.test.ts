@@ -12,10 +12,10 @@ import {
 } from "../../src/errors.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
-import type { Loose } from "../../src/prisma/args.js";
-import { planSelection, type ResultShape } from "../../src/prisma/plan.js";
+import type { Loose } from "../../src/prisma/plan/args.js";
+import { planSelection, type ResultShape } from "../../src/prisma/plan/selection.js";
 import { fieldRef, fitting, openResult, sealValues } from "../../src/prisma/values.js";
-import { planWrite } from "../../src/prisma/write-plan.js";
+import { planWrite } from "../../src/prisma/plan/write.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
 import type { EncryptedField, VaultSchema } from "../../src/schema/model-schema.js";
 import { dataModel, model, modelOf, scalar, testModels, testSchema } from "../support/datamodel.js";

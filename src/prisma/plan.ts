@@ -1,1 +1,0 @@
-export * from "./plan/selection.js";
