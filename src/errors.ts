@@ -1,3 +1,5 @@
+import { DECRYPTION_FAILED, withPlace } from "./error-messages.js";
+
 /**
  * The stable error codes of prisma-vault. Match on `error.code`, never on the message text.
  *
@@ -41,8 +43,9 @@ export interface VaultErrorDetails {
 }
 
 /**
- * Every error prisma-vault throws. Messages name the model, field and primary key where known and
- * never contain plaintext, key material or ciphertext.
+ * Every error prisma-vault throws, always as the subclass of its code ({@link VaultConfigError}, …,
+ * {@link VaultEnvelopeInvalidError}): `instanceof` works for each code. Messages name the model, field
+ * and primary key where known and never contain plaintext, key material or ciphertext.
  */
 export class VaultError extends Error {
   override readonly name: string = "VaultError";
@@ -52,7 +55,10 @@ export class VaultError extends Error {
   readonly id: unknown;
   /** `true` when the write had committed before this error; otherwise the database is unchanged. */
   readonly committed: boolean;
+  /** The message without its place, for {@link VaultError.locatedAt}. */
+  readonly #text: string;
 
+  /** For the subclasses: prisma-vault itself never makes a bare VaultError. */
   constructor(code: VaultErrorCode, message: string, details: VaultErrorDetails = {}) {
     super(withPlace(message, details), details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
@@ -60,7 +66,31 @@ export class VaultError extends Error {
     this.field = details.field;
     this.id = details.id;
     this.committed = details.committed === true;
+    this.#text = message;
     Object.defineProperty(this, VAULT_ERROR_BRAND, { value: true });
+  }
+
+  /**
+   * A copy of this error located at `place`: the same class, code, text and fields of its own (such as
+   * `keyId`); its cause is this error's cause, or this error when it has none.
+   *
+   * @example throw error.locatedAt({ model: "User", field: "ssn", id: 42 });
+   */
+  locatedAt(place: Pick<VaultErrorDetails, "model" | "field" | "id">): this {
+    const { model, field, id } = place;
+    const details = { model, field, id, committed: this.committed, cause: this.cause ?? this };
+    // Precondition: copy() makes this error's own class, so a located error keeps its class.
+    return this.copy(this.#text, details) as this;
+  }
+
+  /**
+   * A new error of this class with `message` and `details`. A subclass is made as
+   * `new Class(message, details)`; one made otherwise, or with fields of its own, overrides this.
+   */
+  protected copy(message: string, details: VaultErrorDetails): VaultError {
+    if (this.constructor === VaultError) return new VaultError(this.code, message, details);
+    const Class = this.constructor as new (message: string, details: VaultErrorDetails) => VaultError;
+    return new Class(message, details);
   }
 }
 
@@ -69,10 +99,31 @@ export class VaultError extends Error {
  * before any data is touched.
  */
 export class VaultConfigError extends VaultError {
+  static readonly code = "VAULT_CONFIG" satisfies VaultErrorCode;
   override readonly name = "VaultConfigError";
 
   constructor(message: string, details: VaultErrorDetails = {}) {
-    super("VAULT_CONFIG", message, details);
+    super(VaultConfigError.code, message, details);
+  }
+}
+
+/** A row's key context cannot be known: a context field not given or read, no row to read it from. */
+export class VaultContextMissingError extends VaultError {
+  static readonly code = "VAULT_CONTEXT_MISSING" satisfies VaultErrorCode;
+  override readonly name = "VaultContextMissingError";
+
+  constructor(message: string, details: VaultErrorDetails = {}) {
+    super(VaultContextMissingError.code, message, details);
+  }
+}
+
+/** A key context that is not 1–10 pairs of non-empty strings; the message names the key, never a value. */
+export class VaultContextInvalidError extends VaultError {
+  static readonly code = "VAULT_CONTEXT_INVALID" satisfies VaultErrorCode;
+  override readonly name = "VaultContextInvalidError";
+
+  constructor(message: string, details: VaultErrorDetails = {}) {
+    super(VaultContextInvalidError.code, message, details);
   }
 }
 
@@ -81,10 +132,29 @@ export class VaultConfigError extends VaultError {
  * all produce the same message, so the error is no oracle.
  */
 export class VaultDecryptError extends VaultError {
+  static readonly code = "VAULT_DECRYPT_FAILED" satisfies VaultErrorCode;
   override readonly name = "VaultDecryptError";
 
   constructor(details: VaultErrorDetails = {}) {
-    super("VAULT_DECRYPT_FAILED", "decryption failed", details);
+    super(VaultDecryptError.code, DECRYPTION_FAILED, details);
+  }
+
+  protected override copy(_message: string, details: VaultErrorDetails): VaultError {
+    return new VaultDecryptError(details);
+  }
+}
+
+/**
+ * The key provider failed, timed out or broke its contract (a data key of the wrong size). Always
+ * thrown, whatever `onDecryptError` says: an outage is not a bad value.
+ */
+export class VaultKeyProviderError extends VaultError {
+  static readonly code = "VAULT_KEY_PROVIDER" satisfies VaultErrorCode;
+  // `string`, not the literal: VaultKeyRejectedError names itself.
+  override readonly name: string = "VaultKeyProviderError";
+
+  constructor(message: string, details: VaultErrorDetails = {}) {
+    super(VaultKeyProviderError.code, message, details);
   }
 }
 
@@ -93,12 +163,8 @@ export class VaultDecryptError extends VaultError {
  * authentication or is malformed. Unlike an unreachable provider, retrying will not help; at the
  * field level it is reported as a decryption failure.
  */
-export class VaultKeyRejectedError extends VaultError {
+export class VaultKeyRejectedError extends VaultKeyProviderError {
   override readonly name = "VaultKeyRejectedError";
-
-  constructor(message: string, details: VaultErrorDetails = {}) {
-    super("VAULT_KEY_PROVIDER", message, details);
-  }
 }
 
 /**
@@ -107,13 +173,38 @@ export class VaultKeyRejectedError extends VaultError {
  * `onDecryptError` says, so an application never reads (and then overwrites) a real value as null.
  */
 export class VaultKeyUnavailableError extends VaultError {
+  static readonly code = "VAULT_KEY_UNAVAILABLE" satisfies VaultErrorCode;
   override readonly name = "VaultKeyUnavailableError";
   /** The id of the missing key, when the blob names one. */
   readonly keyId: string | undefined;
 
   constructor(message: string, details: VaultErrorDetails & { keyId?: string } = {}) {
-    super("VAULT_KEY_UNAVAILABLE", message, details);
+    super(VaultKeyUnavailableError.code, message, details);
     this.keyId = details.keyId;
+  }
+
+  protected override copy(message: string, details: VaultErrorDetails): VaultError {
+    return new VaultKeyUnavailableError(message, { ...details, keyId: this.keyId });
+  }
+}
+
+/** A query that cannot work on encrypted data, refused before anything is sent. */
+export class VaultUnsupportedQueryError extends VaultError {
+  static readonly code = "VAULT_UNSUPPORTED_QUERY" satisfies VaultErrorCode;
+  override readonly name = "VaultUnsupportedQueryError";
+
+  constructor(message: string, details: VaultErrorDetails = {}) {
+    super(VaultUnsupportedQueryError.code, message, details);
+  }
+}
+
+/** A value that is not an envelope: it does not parse, or its key blob has no known format. */
+export class VaultEnvelopeInvalidError extends VaultError {
+  static readonly code = "VAULT_ENVELOPE_INVALID" satisfies VaultErrorCode;
+  override readonly name = "VaultEnvelopeInvalidError";
+
+  constructor(message: string, details: VaultErrorDetails = {}) {
+    super(VaultEnvelopeInvalidError.code, message, details);
   }
 }
 
@@ -142,27 +233,4 @@ export function isVaultError(error: unknown, code?: VaultErrorCode): error is Va
   return (
     (VAULT_ERROR_CODES as readonly unknown[]).includes(actual) && (code === undefined || actual === code)
   );
-}
-
-function withPlace(message: string, { model, field, id }: VaultErrorDetails): string {
-  if (model === undefined) return message;
-  const place = field === undefined ? model : `${model}.${field}`;
-  const row = id === undefined ? "" : ` (id ${describeId(id)})`;
-  return `${place}${row}: ${message}`;
-}
-
-/**
- * A primary key as messages and reports show it: `42`, `"usr_1"`, `{"orgId":"o","n":3}`; `?` when it
- * cannot be shown (a cycle).
- */
-export function describeId(id: unknown): string {
-  if (typeof id === "string") return JSON.stringify(id);
-  if (typeof id === "number" || typeof id === "bigint") return String(id);
-  try {
-    return (
-      JSON.stringify(id, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value)) ?? "?"
-    );
-  } catch {
-    return "?";
-  }
 }

@@ -2,7 +2,7 @@
  * Pure: the summary of a migration report as printed by `prisma-vault migrate`: a table of counts
  * per model, then the values that failed, by model, field and primary key (never a value).
  */
-import { describeId } from "../errors.js";
+import { describeId } from "../error-messages.js";
 import type { MigrationReport } from "../migrate/report.js";
 
 const COLUMNS = ["scanned", "updated", "skipped", "conflicts", "failed"] as const;
