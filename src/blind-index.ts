@@ -13,7 +13,8 @@ import { createHmac, hkdfSync } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { canonicalize, type KeyContext } from "./context.js";
 import { isBase64 } from "./envelope.js";
-import { VaultConfigError, VaultError } from "./errors.js";
+import { contextInvalid, contextMissing } from "./error-messages.js";
+import { VaultConfigError, VaultContextInvalidError, VaultContextMissingError } from "./errors.js";
 
 /** The environment variable holding the index secret when `indexSecret` is not given. */
 export const INDEX_KEY_ENV = "PRISMA_VAULT_INDEX_KEY";
@@ -124,7 +125,7 @@ export class BlindIndex {
       return this.#globalKey;
     }
     if (context === undefined) {
-      throw new VaultError("VAULT_CONTEXT_MISSING", "a tenant-scoped index needs the row's key context", {
+      throw new VaultContextMissingError(contextMissing.tenantIndex, {
         model: this.model,
         field: this.field,
       });
@@ -133,7 +134,7 @@ export class BlindIndex {
     const cached = this.#tenantKeys.get(scoped);
     if (cached) return cached;
     if (Buffer.byteLength(scoped, "utf8") > MAX_HKDF_INFO_BYTES) {
-      throw new VaultError("VAULT_CONTEXT_INVALID", "the key context is too long for a tenant-scoped index", {
+      throw new VaultContextInvalidError(contextInvalid.tooLongForTenantIndex, {
         model: this.model,
         field: this.field,
       });

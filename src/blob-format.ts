@@ -11,7 +11,8 @@
  */
 import { canonicalize, type KeyContext } from "./context.js";
 import { decodeEnvelope, hasPrefix, WORKOS_KEY_BLOB_MAGIC, type Envelope } from "./envelope.js";
-import { VaultDecryptError, VaultError, VaultKeyUnavailableError } from "./errors.js";
+import { notAnEnvelope } from "./error-messages.js";
+import { VaultDecryptError, VaultEnvelopeInvalidError, VaultKeyUnavailableError } from "./errors.js";
 import { LOCAL_KEY_BLOB_MAGIC, localBlobContextBytes, localMasterKeyId } from "./keys/local.js";
 import type { KeyProvider } from "./keys/provider.js";
 
@@ -46,10 +47,7 @@ export function checkOwner(blob: Uint8Array, provider: Pick<KeyProvider, "name" 
   if (provider.recognizes === undefined || provider.recognizes(blob)) return;
   const format = KNOWN_BLOB_FORMATS.find(({ magic }) => hasPrefix(blob, magic));
   if (format === undefined) {
-    throw new VaultError(
-      "VAULT_ENVELOPE_INVALID",
-      "the value is not a Vault envelope: its key blob has no known format",
-    );
+    throw new VaultEnvelopeInvalidError(notAnEnvelope("its key blob has no known format"));
   }
   const keyId = format.magic === LOCAL_KEY_BLOB_MAGIC ? localMasterKeyId(blob) : undefined;
   const key = keyId === undefined ? "the key that wrapped it" : `master key "${keyId}"`;

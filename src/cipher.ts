@@ -7,14 +7,7 @@
 import { blobAdmits, checkOwner, decodeOwnedEnvelope, namedContext } from "./blob-format.js";
 import { associatedData, canonicalize, validateContext, validContext, type KeyContext } from "./context.js";
 import { decodeEnvelope, openEnvelope, sealEnvelope, type Envelope } from "./envelope.js";
-import {
-  VaultConfigError,
-  VaultDecryptError,
-  VaultError,
-  VaultKeyRejectedError,
-  VaultKeyUnavailableError,
-  type VaultErrorDetails,
-} from "./errors.js";
+import { VaultConfigError, VaultDecryptError, VaultError, VaultKeyRejectedError } from "./errors.js";
 import type { DataKeyCache } from "./keys/cache.js";
 import { guardProvider, type DataKey, type DecryptedDataKey, type KeyProvider } from "./keys/provider.js";
 
@@ -331,7 +324,7 @@ function locatedNow<T>(ref: FieldRef, work: () => T): T {
 
 /** `error`, located at the model, field and row of `ref`. */
 function locate(error: unknown, ref: FieldRef): unknown {
-  const place: VaultErrorDetails = { model: ref.model, field: ref.field, id: ref.id };
+  const place = { model: ref.model, field: ref.field, id: ref.id };
   // A refused key blob is, for the field, a value that does not decrypt (tampered or foreign).
   if (error instanceof VaultKeyRejectedError || error instanceof VaultDecryptError) {
     return new VaultDecryptError({
@@ -340,13 +333,6 @@ function locate(error: unknown, ref: FieldRef): unknown {
     });
   }
   if (!(error instanceof VaultError) || error.model !== undefined) return error;
-  const details = { ...place, cause: error.cause ?? error };
-  if (error instanceof VaultKeyUnavailableError) {
-    return new VaultKeyUnavailableError(error.message, { ...details, keyId: error.keyId });
-  }
-  if (error instanceof VaultConfigError) return new VaultConfigError(error.message, details);
-  // Precondition: a located error keeps its class. Only the base class is rebuilt from its code; a
-  // subclass not named above is passed on unlocated rather than turned into a plain VaultError.
-  if (error.constructor !== VaultError) return error;
-  return new VaultError(error.code, error.message, details);
+  // Precondition: a located error keeps its class, code and fields of its own (locatedAt).
+  return error.locatedAt(place);
 }

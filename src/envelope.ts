@@ -7,7 +7,8 @@
  * Pure and synchronous: no I/O, no key management.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { VaultDecryptError, VaultError } from "./errors.js";
+import { notAnEnvelope } from "./error-messages.js";
+import { VaultDecryptError, VaultEnvelopeInvalidError, VaultKeyProviderError } from "./errors.js";
 import { decodeLeb128, encodeLeb128 } from "./leb128.js";
 
 export const IV_BYTES = 12;
@@ -41,8 +42,7 @@ export function sealEnvelope(
 ): string {
   // Precondition: a 32-byte data key and a non-empty key blob.
   checkKey(key);
-  if (encryptedKeys.length === 0)
-    throw new VaultError("VAULT_KEY_PROVIDER", "the encrypted data key is empty");
+  if (encryptedKeys.length === 0) throw new VaultKeyProviderError("the encrypted data key is empty");
   const iv = freshIv();
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   if (aad.length > 0) cipher.setAAD(aadBytes(aad));
@@ -182,10 +182,10 @@ export function hasPrefix(bytes: Uint8Array, prefix: Uint8Array): boolean {
 
 function checkKey(key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.length !== DATA_KEY_BYTES) {
-    throw new VaultError("VAULT_KEY_PROVIDER", `a data key must be ${DATA_KEY_BYTES} bytes`);
+    throw new VaultKeyProviderError(`a data key must be ${DATA_KEY_BYTES} bytes`);
   }
 }
 
-function invalid(reason: string): VaultError {
-  return new VaultError("VAULT_ENVELOPE_INVALID", `the value is not a Vault envelope: ${reason}`);
+function invalid(reason: string): VaultEnvelopeInvalidError {
+  return new VaultEnvelopeInvalidError(notAnEnvelope(reason));
 }

@@ -4,7 +4,7 @@
  * message only, never a stack, a key or a value.
  */
 import { parseArgs } from "node:util";
-import { VaultError } from "../errors.js";
+import { VaultConfigError, VaultError } from "../errors.js";
 import { LocalKeyProvider } from "../keys/local.js";
 import { KEY_SERVER_TOKEN_ENV, startKeyServer } from "../key-server/server.js";
 import { runGenerator } from "./generator.js";
@@ -70,7 +70,7 @@ async function keyServer(args: readonly string[]): Promise<number> {
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new VaultError("VAULT_CONFIG", "--port must be 0-65535");
+    throw new VaultConfigError("--port must be 0-65535");
   const server = await startKeyServer({
     port,
     host: values.host,

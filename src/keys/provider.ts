@@ -4,7 +4,8 @@
  */
 import type { KeyContext } from "../context.js";
 import { DATA_KEY_BYTES } from "../envelope.js";
-import { VaultConfigError, VaultError, type VaultErrorCode } from "../errors.js";
+import { keyProvider } from "../error-messages.js";
+import { VaultConfigError, VaultError, VaultKeyProviderError, type VaultErrorCode } from "../errors.js";
 
 /** A fresh data key: the plaintext key, its encrypted form to store in the envelope, and an id. */
 export interface DataKey {
@@ -146,12 +147,7 @@ class Calls {
     const { name, bounds } = this;
     // Precondition: while maxTimedOut timed-out calls have not returned, new calls fail at once.
     if (this.#timedOut >= bounds.maxTimedOut) {
-      return Promise.reject(
-        new VaultError(
-          "VAULT_KEY_PROVIDER",
-          `key provider "${name}" has ${this.#timedOut} requests that timed out and have not returned; ${method}() was not called`,
-        ),
-      );
+      return Promise.reject(new VaultKeyProviderError(keyProvider.saturated(name, this.#timedOut, method)));
     }
     const request = new Promise<T>((resolve) => resolve(call()));
     return new Promise<T>((resolve, reject) => {
@@ -159,12 +155,7 @@ class Calls {
       const timer = setTimeout(() => {
         late = true;
         this.#timedOut++;
-        reject(
-          new VaultError(
-            "VAULT_KEY_PROVIDER",
-            `key provider "${name}" timed out after ${bounds.timeoutMs} ms in ${method}()`,
-          ),
-        );
+        reject(new VaultKeyProviderError(keyProvider.timedOut(name, bounds.timeoutMs, method)));
       }, bounds.timeoutMs);
       timer.unref();
       request.then(
@@ -222,9 +213,7 @@ const PASSED_THROUGH = new Set<VaultErrorCode>(["VAULT_KEY_PROVIDER", "VAULT_KEY
 function providerError(name: string, method: string, error: unknown): VaultError {
   // A refused blob and a key that is not configured are answers, not outages: they keep their code.
   if (error instanceof VaultError && PASSED_THROUGH.has(error.code)) return error;
-  return new VaultError("VAULT_KEY_PROVIDER", `key provider "${name}" failed in ${method}()`, {
-    cause: error,
-  });
+  return new VaultKeyProviderError(keyProvider.failed(name, method), { cause: error });
 }
 
 function checkDecrypted(name: string) {
@@ -248,8 +237,8 @@ function checkDataKey(name: string) {
   };
 }
 
-function broken(name: string, what: string): VaultError {
-  return new VaultError("VAULT_KEY_PROVIDER", `key provider "${name}" ${what}`);
+function broken(name: string, what: string): VaultKeyProviderError {
+  return new VaultKeyProviderError(keyProvider.broken(name, what));
 }
 
 function configError(message: string): VaultError {

@@ -5,7 +5,13 @@
  */
 import type { KeyContext } from "../context.js";
 import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../envelope.js";
-import { VaultConfigError, VaultError, VaultKeyRejectedError, VaultKeyUnavailableError } from "../errors.js";
+import {
+  VaultConfigError,
+  VaultError,
+  VaultKeyProviderError,
+  VaultKeyRejectedError,
+  VaultKeyUnavailableError,
+} from "../errors.js";
 import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
 
 /** The part of a `WorkOS` instance (`@workos-inc/node` 7.5x to 11) that this provider uses. */
@@ -94,7 +100,7 @@ export class WorkOSKeyProvider implements KeyProvider {
         .then((response) => response.data);
     }
     return Promise.reject(
-      new VaultError("VAULT_KEY_PROVIDER", "this WorkOS SDK cannot rekey; upgrade @workos-inc/node"),
+      new VaultKeyProviderError("this WorkOS SDK cannot rekey; upgrade @workos-inc/node"),
     );
   }
 
@@ -117,7 +123,7 @@ export class WorkOSKeyProvider implements KeyProvider {
         // The service answered, and said no to this blob: retrying will not help.
         if (REJECTED_STATUS.has(status as number)) throw new VaultKeyRejectedError(message, { cause: error });
       }
-      throw new VaultError("VAULT_KEY_PROVIDER", message, { cause: error });
+      throw new VaultKeyProviderError(message, { cause: error });
     }
   }
 }
@@ -132,7 +138,7 @@ function readRekeyResponse(response: unknown): DataKey {
   const id = typeof dataKey === "object" ? dataKey?.id : r["id"];
   const blob = r["encryptedKeys"] ?? r["encrypted_keys"];
   if (typeof key !== "string" || typeof blob !== "string" || typeof id !== "string") {
-    throw new VaultError("VAULT_KEY_PROVIDER", "WorkOS Vault rekey returned an unexpected response");
+    throw new VaultKeyProviderError("WorkOS Vault rekey returned an unexpected response");
   }
   return { key: fromBase64(key), id, encryptedKeys: fromBase64(blob) };
 }

@@ -2,7 +2,8 @@
  * `migrate()`: the programmatic migrations of DESIGN.md §10. This release runs `"index"`, the
  * blind-index backfill; the other modes are refused with a `VaultConfigError` until they land.
  */
-import { VaultConfigError, VaultError } from "../errors.js";
+import { NO_SUCH_MODEL, unsupportedQuery } from "../error-messages.js";
+import { VaultConfigError, VaultUnsupportedQueryError } from "../errors.js";
 import { handleOf } from "../prisma/handle.js";
 import type { ModelSchema, VaultSchema } from "../schema/model-schema.js";
 import { backfillIndexes } from "./backfill.js";
@@ -42,7 +43,7 @@ function modelsToIndex(schema: VaultSchema, names: readonly string[] | undefined
       ? [...schema.models.values()].filter((model) => model.indexColumns.size > 0)
       : [...new Set(names)].map((name) => {
           const model = schema.models.get(name);
-          if (!model) throw new VaultConfigError("no such model in the Prisma schema", { model: name });
+          if (!model) throw new VaultConfigError(NO_SUCH_MODEL, { model: name });
           if (model.indexColumns.size === 0) {
             throw new VaultConfigError('no blind index to fill; declare one with index: "<column>"', {
               model: name,
@@ -52,13 +53,9 @@ function modelsToIndex(schema: VaultSchema, names: readonly string[] | undefined
         });
   for (const model of models) {
     if (model.primaryKey.length === 0) {
-      throw new VaultError(
-        "VAULT_UNSUPPORTED_QUERY",
-        "a migration pages by primary key and this model has none",
-        {
-          model: model.name,
-        },
-      );
+      throw new VaultUnsupportedQueryError(unsupportedQuery.migrationWithoutPrimaryKey, {
+        model: model.name,
+      });
     }
   }
   return models;

@@ -4,7 +4,8 @@
  * whose context changes while stored values must follow it (re-sealed for that row alone).
  */
 import { canonicalize, type KeyContext } from "../context.js";
-import { VaultError } from "../errors.js";
+import { unsupportedQuery } from "../error-messages.js";
+import { VaultUnsupportedQueryError } from "../errors.js";
 import type { EncryptedField, ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
 import type { Loose } from "./plan/args.js";
@@ -65,13 +66,9 @@ export function splitUpdateMany(
     const moves = stale.length > 0 && changes;
     // Precondition: a row whose values move to another context is updated alone, by primary key.
     if (moves && model.primaryKey.length === 0) {
-      throw new VaultError(
-        "VAULT_UNSUPPORTED_QUERY",
-        "moving rows without a primary key to another context",
-        {
-          model: model.name,
-        },
-      );
+      throw new VaultUnsupportedQueryError(unsupportedQuery.movingRowsWithoutPrimaryKey, {
+        model: model.name,
+      });
     }
     const key = moves ? `row:${index}` : `ctx:${from}`;
     // A moving row is also pinned to the stored values it re-seals, so a concurrent write is not undone.
@@ -91,16 +88,10 @@ export function splitUpdateMany(
     parts.set(key, part);
   }
   if (parts.size > 1 && limits.limited) {
-    throw new VaultError("VAULT_UNSUPPORTED_QUERY", "updateMany with limit over several key contexts", {
-      model: model.name,
-    });
+    throw new VaultUnsupportedQueryError(unsupportedQuery.updateManyLimitOverContexts, { model: model.name });
   }
   if (parts.size > 1 && limits.inBatch) {
-    throw new VaultError(
-      "VAULT_UNSUPPORTED_QUERY",
-      "updateMany over several key contexts inside a batch $transaction; use an interactive transaction",
-      { model: model.name },
-    );
+    throw new VaultUnsupportedQueryError(unsupportedQuery.updateManyBatchOverContexts, { model: model.name });
   }
   // Rows that keep their context go first: a part that moves rows into a context whose own part had
   // not run yet would be matched by it again (counted and returned twice).

@@ -5,6 +5,7 @@
  * `VaultConfigError` naming model and field, thrown before any query runs.
  */
 import { columnCapacity, MIN_ENVELOPE_COLUMN } from "../column-capacity.js";
+import { NO_SUCH_MODEL } from "../error-messages.js";
 import { VaultConfigError } from "../errors.js";
 import type { DataModel, DataModelModel } from "../prisma/datamodel.js";
 import { contextSource } from "./context-source.js";
@@ -26,8 +27,7 @@ export function buildVaultSchema(
   indexSecret?: Uint8Array,
 ): VaultSchema {
   for (const name of Object.keys(models)) {
-    if (!datamodel.models[name])
-      throw new VaultConfigError("no such model in the Prisma schema", { model: name });
+    if (!datamodel.models[name]) throw new VaultConfigError(NO_SUCH_MODEL, { model: name });
   }
   const out = new Map<string, ModelSchema>();
   for (const model of Object.values(datamodel.models)) {

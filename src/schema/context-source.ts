@@ -3,7 +3,8 @@
  * row fields they read and a function from a row to its key context.
  */
 import { MAX_CONTEXT_PAIRS, validateContext, type KeyContext } from "../context.js";
-import { VaultConfigError, VaultError } from "../errors.js";
+import { contextInvalid, contextMissing } from "../error-messages.js";
+import { VaultConfigError, VaultContextInvalidError, VaultContextMissingError } from "../errors.js";
 import type { DataModelField } from "../prisma/datamodel.js";
 import type { ContextOption, ModelOptions, Row } from "./options.js";
 
@@ -85,18 +86,10 @@ export function contextSource(
       for (const [key, field] of pairs) {
         const value = row[field];
         if (value === undefined || value === null) {
-          throw new VaultError("VAULT_CONTEXT_MISSING", "the row's key context field is not known", {
-            model,
-            field,
-            id,
-          });
+          throw new VaultContextMissingError(contextMissing.fieldNotKnown, { model, field, id });
         }
         if (typeof value !== "string" && typeof value !== "number" && typeof value !== "bigint") {
-          throw new VaultError(
-            "VAULT_CONTEXT_INVALID",
-            "a key context field must hold a string or a number",
-            { model, field, id },
-          );
+          throw new VaultContextInvalidError(contextInvalid.fieldNotScalar, { model, field, id });
         }
         values[key] = String(value);
       }
@@ -106,7 +99,7 @@ export function contextSource(
       try {
         return validateContext(context);
       } catch (error) {
-        throw new VaultError("VAULT_CONTEXT_INVALID", (error as Error).message, { model, id, cause: error });
+        throw new VaultContextInvalidError((error as Error).message, { model, id, cause: error });
       }
     },
   };
@@ -122,15 +115,11 @@ function derived(context: unknown, model: string, id: unknown): KeyContext {
   try {
     return validateContext(context);
   } catch (error) {
-    throw new VaultError(
-      "VAULT_CONTEXT_INVALID",
-      `derive() must return a key context: ${(error as Error).message}`,
-      {
-        model,
-        id,
-        cause: error,
-      },
-    );
+    throw new VaultContextInvalidError(contextInvalid.derived((error as Error).message), {
+      model,
+      id,
+      cause: error,
+    });
   }
 }
 

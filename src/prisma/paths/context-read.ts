@@ -3,7 +3,8 @@
  * stored row of an update that may move it to another context. They return what they found; the
  * update path decides what to seal and how to pin the write.
  */
-import { VaultError } from "../../errors.js";
+import { contextMissing, unsupportedQuery } from "../../error-messages.js";
+import { VaultContextMissingError, VaultUnsupportedQueryError } from "../../errors.js";
 import type { EncryptedField, ModelSchema, VaultSchema } from "../../schema/model-schema.js";
 import type { Row } from "../../schema/options.js";
 import type { Loose } from "../plan/args.js";
@@ -42,11 +43,10 @@ export async function readNeeds(
     for (const need of group) {
       const values = new Set(rows.map((r) => r[need.column]));
       if (values.size > 1) {
-        throw new VaultError(
-          "VAULT_UNSUPPORTED_QUERY",
-          "a nested write spans several key contexts; write each context's rows separately",
-          { model: top.name, field: need.field },
-        );
+        throw new VaultUnsupportedQueryError(unsupportedQuery.nestedWriteSpansContexts, {
+          model: top.name,
+          field: need.field,
+        });
       }
       out[need.field] = rows[0]?.[need.column];
     }
@@ -66,8 +66,6 @@ export async function readMovingRow(
 }
 
 /** An update whose context had to be read found no row. */
-export function notFound(model: ModelSchema): VaultError {
-  return new VaultError("VAULT_CONTEXT_MISSING", "no row matches the update, so its key context is unknown", {
-    model: model.name,
-  });
+export function notFound(model: ModelSchema): VaultContextMissingError {
+  return new VaultContextMissingError(contextMissing.noRowMatches, { model: model.name });
 }

@@ -3,7 +3,8 @@
  * cipher, client, policy) and the facts of the intercepted call, each worked out once by the dispatcher.
  */
 import type { FieldCipher } from "../../cipher.js";
-import { VaultError } from "../../errors.js";
+import { unsupportedQuery } from "../../error-messages.js";
+import { VaultUnsupportedQueryError } from "../../errors.js";
 import type { ModelSchema, VaultSchema } from "../../schema/model-schema.js";
 import type { TransactionInfo } from "../internals.js";
 import { modelProperty } from "../plan/selection.js";
@@ -52,6 +53,6 @@ export function delegate(client: AnyClient, model: string): Delegate {
 /** Sends `operation` on `model` through `client`'s delegate. */
 export function call(client: AnyClient, model: string, operation: string, args: unknown): Promise<unknown> {
   const method = delegate(client, model)[operation];
-  if (!method) throw new VaultError("VAULT_UNSUPPORTED_QUERY", `cannot run ${operation}`, { model });
+  if (!method) throw new VaultUnsupportedQueryError(unsupportedQuery.cannotRun(operation), { model });
   return method(args);
 }

@@ -3,7 +3,8 @@
  * caller's interactive transaction, in one of our own when there is none, and before the batch for a
  * batch `$transaction([...])` (whose writes then carry guards, as the rows may change in between).
  */
-import { VaultError } from "../../errors.js";
+import { unsupportedQuery } from "../../error-messages.js";
+import { VaultUnsupportedQueryError } from "../../errors.js";
 import { valueAt } from "../data-path.js";
 import { itxClient } from "../internals.js";
 import { call, type AnyClient, type PathContext, type Query } from "./context.js";
@@ -37,13 +38,7 @@ export async function inTransaction<T>(
   if (tx?.kind === "itx") {
     const bound = itxClient(client, tx) as AnyClient | undefined;
     if (!bound) {
-      throw new VaultError(
-        "VAULT_UNSUPPORTED_QUERY",
-        "cannot read the row's key context inside this transaction",
-        {
-          model,
-        },
-      );
+      throw new VaultUnsupportedQueryError(unsupportedQuery.contextUnreadableInTransaction, { model });
     }
     return work(on(bound));
   }

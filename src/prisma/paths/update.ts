@@ -5,7 +5,8 @@
  * re-sealed under its new context. The reads' findings are added to the arguments once, at the end.
  */
 import { canonicalize, type KeyContext } from "../../context.js";
-import { VaultError } from "../../errors.js";
+import { unsupportedQuery } from "../../error-messages.js";
+import { VaultUnsupportedQueryError } from "../../errors.js";
 import type { EncryptedField } from "../../schema/model-schema.js";
 import type { Loose } from "../plan/args.js";
 import { finalArgs, type ReadFindings } from "../final-args.js";
@@ -57,11 +58,7 @@ export async function update(path: PathContext, args: unknown): Promise<unknown>
 function refuseNestedMoves(units: readonly WriteUnit[], topUnit: WriteUnit | undefined): void {
   for (const unit of units) {
     if (unit.setsContext && unit !== topUnit && unit.kind === "update" && !writesEveryEncryptedField(unit)) {
-      throw new VaultError(
-        "VAULT_UNSUPPORTED_QUERY",
-        "a nested update that changes the key context must also write every encrypted field; update the row directly",
-        { model: unit.model.name },
-      );
+      throw new VaultUnsupportedQueryError(unsupportedQuery.nestedUpdateMoves, { model: unit.model.name });
     }
   }
 }

@@ -7,7 +7,8 @@
  * `{ equals: null }`, `{ not: null }`) are answered correctly and kept as they are.
  */
 import type { KeyContext } from "../../context.js";
-import { VaultError } from "../../errors.js";
+import { unsupportedQuery } from "../../error-messages.js";
+import { VaultUnsupportedQueryError } from "../../errors.js";
 import type { EncryptedField, ModelSchema, VaultSchema } from "../../schema/model-schema.js";
 import type { Row } from "../../schema/options.js";
 import { type Loose, type Path, isObject, list, objects } from "./args.js";
@@ -155,11 +156,10 @@ function pinnedBy(model: ModelSchema, where: Loose): Row {
 function tenantOf(model: ModelSchema, field: EncryptedField, pinned: Row): KeyContext {
   const missing = model.contextFields.filter((name) => pinned[name] === undefined || pinned[name] === null);
   if (missing.length > 0) {
-    throw new VaultError(
-      "VAULT_UNSUPPORTED_QUERY",
-      `a tenant-scoped blind index needs the key context pinned by equality beside the filter; add ${missing.join(", ")} to the same where`,
-      { model: model.name, field: field.name },
-    );
+    throw new VaultUnsupportedQueryError(unsupportedQuery.tenantIndexUnpinned(missing), {
+      model: model.name,
+      field: field.name,
+    });
   }
   return model.contextOf(pinned);
 }

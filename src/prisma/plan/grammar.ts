@@ -4,7 +4,8 @@
  * selection, write and filter planners recurse with their own state. Every step says where its object
  * sits (`at`, keys from the object read), so a planner can name a place in a copy it has not made yet.
  */
-import { VaultError } from "../../errors.js";
+import { unsupportedQuery } from "../../error-messages.js";
+import { VaultUnsupportedQueryError } from "../../errors.js";
 import type { ModelSchema, Relation, VaultSchema } from "../../schema/model-schema.js";
 import { type Loose, NESTED_WRITES, type Path, isObject, objects } from "./args.js";
 
@@ -217,12 +218,8 @@ export function partAt(step: NestedWrite, part: "where" | "create" | "update"): 
 }
 
 /** An argument prisma-vault does not understand: named, its value never shown. */
-export function unknownArgument(model: ModelSchema, path: string): VaultError {
-  return new VaultError(
-    "VAULT_UNSUPPORTED_QUERY",
-    `unknown argument "${path}": prisma-vault refuses what it does not understand on models with encrypted data`,
-    { model: model.name },
-  );
+export function unknownArgument(model: ModelSchema, path: string): VaultUnsupportedQueryError {
+  return new VaultUnsupportedQueryError(unsupportedQuery.unknownArgument(path), { model: model.name });
 }
 
 /** The keys each nested write's item may hold; items of the other operations are data or a filter. */

@@ -3,7 +3,8 @@
  * and aggregating by an encrypted field. Each would silently sort or aggregate random bytes, so it is
  * refused with `VAULT_UNSUPPORTED_QUERY` naming model and field.
  */
-import { VaultError } from "../../errors.js";
+import { unsupportedQuery } from "../../error-messages.js";
+import { VaultUnsupportedQueryError } from "../../errors.js";
 import type { ModelSchema, VaultSchema } from "../../schema/model-schema.js";
 import { type Loose, isObject, list } from "./args.js";
 import { orderSteps } from "./grammar.js";
@@ -55,8 +56,5 @@ export function refuseIfEncrypted(model: ModelSchema, field: unknown, what: stri
 }
 
 export function refuse(model: ModelSchema, field: string, what: string): never {
-  throw new VaultError("VAULT_UNSUPPORTED_QUERY", `${what} cannot be answered over ciphertext`, {
-    model: model.name,
-    field,
-  });
+  throw new VaultUnsupportedQueryError(unsupportedQuery.overCiphertext(what), { model: model.name, field });
 }

@@ -2,7 +2,8 @@
  * Pure: what one row's data in a write says and must satisfy: its plain values and primary key, the
  * context fields it gives through relations, and the preconditions the write planner refuses it on.
  */
-import { VaultError } from "../../errors.js";
+import { unsupportedQuery } from "../../error-messages.js";
+import { VaultUnsupportedQueryError } from "../../errors.js";
 import type { EncryptedField, ModelSchema, Relation } from "../../schema/model-schema.js";
 import { type Loose, isObject } from "./args.js";
 import { unknownArgument } from "./grammar.js";
@@ -91,22 +92,20 @@ export function refuseUnknownRelationKeys(model: ModelSchema, data: Loose): void
   }
 }
 
-export function unknownKeys(model: ModelSchema, relation: Relation, what: string): VaultError {
-  return new VaultError(
-    "VAULT_UNSUPPORTED_QUERY",
-    `${what}, so a key context could be missed; add the prisma-vault generator to the Prisma schema ` +
-      "and pass its vaultSchema as vault({ schema })",
-    { model: model.name, field: relation.name },
-  );
+export function unknownKeys(
+  model: ModelSchema,
+  relation: Relation,
+  what: string,
+): VaultUnsupportedQueryError {
+  return new VaultUnsupportedQueryError(unsupportedQuery.relationKeysUnknown(what), {
+    model: model.name,
+    field: relation.name,
+  });
 }
 
-export function notAString(model: ModelSchema, field: EncryptedField): VaultError {
-  return new VaultError(
-    "VAULT_UNSUPPORTED_QUERY",
-    "an encrypted field takes a string, null or { set: string | null }",
-    {
-      model: model.name,
-      field: field.name,
-    },
-  );
+export function notAString(model: ModelSchema, field: EncryptedField): VaultUnsupportedQueryError {
+  return new VaultUnsupportedQueryError(unsupportedQuery.notAString, {
+    model: model.name,
+    field: field.name,
+  });
 }
