@@ -2,9 +2,14 @@ export {
   VAULT_ERROR_CODES,
   VaultError,
   VaultConfigError,
+  VaultContextMissingError,
+  VaultContextInvalidError,
   VaultDecryptError,
+  VaultKeyProviderError,
   VaultKeyRejectedError,
   VaultKeyUnavailableError,
+  VaultUnsupportedQueryError,
+  VaultEnvelopeInvalidError,
   isVaultError,
 } from "./errors.js";
 export type { VaultErrorCode, VaultErrorDetails } from "./errors.js";
