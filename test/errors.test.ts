@@ -1,16 +1,26 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import * as errors from "../src/errors.js";
 import {
   isVaultError,
   markCommitted,
   VAULT_ERROR_CODES,
   VaultConfigError,
+  VaultContextInvalidError,
+  VaultContextMissingError,
   VaultDecryptError,
+  VaultEnvelopeInvalidError,
   VaultError,
+  VaultKeyProviderError,
   VaultKeyRejectedError,
   VaultKeyUnavailableError,
+  VaultUnsupportedQueryError,
   type VaultErrorCode,
 } from "../src/errors.js";
+import * as api from "../src/index.js";
 
 const ssn = "123-45-6789";
 
@@ -208,5 +218,144 @@ describe("isVaultError", () => {
 
   it("is false for null, undefined and primitives", () => {
     for (const value of [null, undefined, "VAULT_CONFIG", 0, true]) expect(isVaultError(value)).toBe(false);
+  });
+});
+
+/** A VaultError class, whatever its constructor takes. */
+type ErrorClass = (abstract new (...args: never[]) => VaultError) & { readonly code?: VaultErrorCode };
+
+/** One error of each code, made as prisma-vault makes it. */
+const OF_CODE: Record<VaultErrorCode, { readonly Class: ErrorClass; readonly make: () => VaultError }> = {
+  VAULT_CONFIG: { Class: VaultConfigError, make: () => new VaultConfigError("bad option") },
+  VAULT_CONTEXT_MISSING: {
+    Class: VaultContextMissingError,
+    make: () => new VaultContextMissingError("the row's key context field is not known"),
+  },
+  VAULT_CONTEXT_INVALID: {
+    Class: VaultContextInvalidError,
+    make: () => new VaultContextInvalidError("a key context needs at least one pair"),
+  },
+  VAULT_DECRYPT_FAILED: { Class: VaultDecryptError, make: () => new VaultDecryptError() },
+  VAULT_KEY_PROVIDER: {
+    Class: VaultKeyProviderError,
+    make: () => new VaultKeyProviderError('key provider "p" failed in decryptDataKey()'),
+  },
+  VAULT_KEY_UNAVAILABLE: {
+    Class: VaultKeyUnavailableError,
+    make: () => new VaultKeyUnavailableError('master key "k9" is not configured', { keyId: "k9" }),
+  },
+  VAULT_UNSUPPORTED_QUERY: {
+    Class: VaultUnsupportedQueryError,
+    make: () =>
+      new VaultUnsupportedQueryError("orderBy on an encrypted field cannot be answered over ciphertext"),
+  },
+  VAULT_ENVELOPE_INVALID: {
+    Class: VaultEnvelopeInvalidError,
+    make: () => new VaultEnvelopeInvalidError("the value is not a Vault envelope: it is not base64"),
+  },
+};
+
+/** Every class errors.ts exports that is a VaultError (the base excluded). */
+const ERROR_CLASSES = Object.values(errors as Record<string, unknown>).filter(
+  (value): value is ErrorClass => typeof value === "function" && value.prototype instanceof VaultError,
+);
+
+const place = { model: "User", field: "ssn", id: 42 };
+
+describe("one subclass per code", () => {
+  it("every code in VAULT_ERROR_CODES has exactly one class, a direct subclass of VaultError with a static code", () => {
+    const perCode = ERROR_CLASSES.filter((Class) => Object.getPrototypeOf(Class) === VaultError);
+    expect(perCode.map((Class) => Class.code).sort()).toEqual([...VAULT_ERROR_CODES].sort());
+    for (const code of VAULT_ERROR_CODES)
+      expect(perCode.filter((Class) => Class.code === code)).toEqual([OF_CODE[code].Class]);
+  });
+
+  it("a class below a code's class is a refinement with the same code (VaultKeyRejectedError)", () => {
+    const refinements = ERROR_CLASSES.filter((Class) => Object.getPrototypeOf(Class) !== VaultError);
+    expect(refinements).toEqual([VaultKeyRejectedError]);
+    const rejected = new VaultKeyRejectedError("refused");
+    expect(rejected).toBeInstanceOf(VaultKeyProviderError);
+    expect([rejected.code, rejected.name, VaultKeyRejectedError.code]).toEqual([
+      "VAULT_KEY_PROVIDER",
+      "VaultKeyRejectedError",
+      "VAULT_KEY_PROVIDER",
+    ]);
+  });
+
+  it("every error class is exported from the package root", () => {
+    for (const Class of [VaultError, ...ERROR_CLASSES])
+      expect(api[Class.name as keyof typeof api]).toBe(Class);
+  });
+
+  it.each(VAULT_ERROR_CODES)(
+    "%s: its class, instanceof VaultError, code, name and isVaultError agree",
+    (code) => {
+      const { Class, make } = OF_CODE[code];
+      const error = make();
+      expect(error).toBeInstanceOf(Class);
+      expect(error).toBeInstanceOf(VaultError);
+      expect(error.code).toBe(code);
+      expect(error.name).toBe(Class.name);
+      expect(String(error).startsWith(`${Class.name}: `)).toBe(true);
+      for (const other of VAULT_ERROR_CODES) {
+        expect(isVaultError(error, other)).toBe(other === code);
+        if (other !== code) expect(error).not.toBeInstanceOf(OF_CODE[other].Class);
+      }
+    },
+  );
+
+  it.each(VAULT_ERROR_CODES)(
+    "%s: a located copy keeps its class, code, text and fields, with the original as cause",
+    (code) => {
+      const { Class, make } = OF_CODE[code];
+      const error = make();
+      const located = error.locatedAt(place);
+      expect(located).not.toBe(error);
+      expect(located.constructor).toBe(Class);
+      expect([located.code, located.name]).toEqual([code, Class.name]);
+      expect([located.model, located.field, located.id]).toEqual(["User", "ssn", 42]);
+      expect(located.message).toBe(`User.ssn (id 42): ${error.message}`);
+      expect(located.cause).toBe(error);
+      expect(isVaultError(located, code)).toBe(true);
+    },
+  );
+
+  it("a located copy of VaultKeyRejectedError is still one (the cipher, not the copy, makes it opaque)", () => {
+    const located = new VaultKeyRejectedError("refused").locatedAt(place);
+    expect(located.constructor).toBe(VaultKeyRejectedError);
+    expect(located.message).toBe("User.ssn (id 42): refused");
+  });
+
+  it("a located copy keeps keyId, an existing cause and committed", () => {
+    const cause = new Error("ECONNRESET");
+    const unavailable = new VaultKeyUnavailableError("missing", { keyId: "k9", cause }).locatedAt(place);
+    expect(unavailable.keyId).toBe("k9");
+    expect(unavailable.cause).toBe(cause);
+    const committed = markCommitted(new VaultDecryptError()) as VaultDecryptError;
+    expect(committed.locatedAt(place).committed).toBe(true);
+    expect(new VaultDecryptError().locatedAt(place).committed).toBe(false);
+  });
+
+  it("locating a located error again replaces its place rather than adding a second one", () => {
+    const once = new VaultUnsupportedQueryError("cannot run findMany").locatedAt(place);
+    const twice = once.locatedAt({ model: "Post", field: "body" });
+    expect(twice.message).toBe("Post.body: cannot run findMany");
+    expect([twice.model, twice.field, twice.id]).toEqual(["Post", "body", undefined]);
+  });
+
+  it("a located decryption failure keeps the one opaque message", () => {
+    const located = new VaultDecryptError({ cause: new Error("bad tag") }).locatedAt(place);
+    expect(located.message).toBe("User.ssn (id 42): decryption failed");
+  });
+
+  it("prisma-vault throws only the subclasses: no module but errors.ts constructs a bare VaultError", async () => {
+    const src = fileURLToPath(new URL("../src", import.meta.url));
+    const files = (await readdir(src, { recursive: true })).filter(
+      (file) => file.endsWith(".ts") && file !== "errors.ts",
+    );
+    const bare: string[] = [];
+    for (const file of files)
+      if ((await readFile(join(src, file), "utf8")).includes("new VaultError(")) bare.push(file);
+    expect(bare).toEqual([]);
   });
 });
