@@ -35,7 +35,7 @@ const inputs = [
   "test/prisma/schema.template.prisma",
   "examples/quickstart/schema.prisma",
   "src/cli/generator.ts",
-  "src/prisma/datamodel.ts",
+  "src/schema/datamodel.ts",
   "package-lock.json",
 ];
 const stamp = createHash("sha256")

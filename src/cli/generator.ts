@@ -9,7 +9,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fromDmmf } from "../prisma/datamodel.js";
+import { fromDmmf } from "../schema/datamodel.js";
 
 interface Request {
   readonly id: number;

@@ -3,7 +3,7 @@
  * in for WorkOS Vault, so what it issues must be what `WorkOSKeyProvider` recognizes as WorkOS's;
  * a bare local-ring blob (`PVK1`) would rightly be refused as another provider's.
  */
-import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../envelope.js";
+import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../format/envelope.js";
 
 /**
  * The blob the server hands out for its provider's `blob`. Always wrapped, even when the provider's

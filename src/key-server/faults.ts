@@ -2,8 +2,8 @@
  * Fault injection for the key server: make the next requests fail, rate-limit them, or slow them
  * down (all of them, or one key context's), to test how clients retry, time out and fail.
  */
-import { canonicalize, validateContext, type KeyContext } from "../context.js";
-import { isBase64 } from "../envelope.js";
+import { canonicalize, validateContext, type KeyContext } from "../context/key-context.js";
+import { isBase64 } from "../format/envelope.js";
 import { localBlobContext } from "../keys/local.js";
 import { unwrapBlob } from "./blobs.js";
 

@@ -2,5 +2,4 @@ export { startKeyServer } from "./server.js";
 export type { KeyServer, KeyServerStats } from "./server.js";
 export { KEY_SERVER_TOKEN_ENV } from "./options.js";
 export type { KeyServerOptions } from "./options.js";
-export { Faults } from "./faults.js";
-export type { Fault, FaultSettings } from "./faults.js";
+export type { Fault, Faults, FaultSettings } from "./faults.js";

@@ -18,9 +18,15 @@ import {
   validContext,
   validateContext,
   type KeyContext,
-} from "../context.js";
-import { localBlobOf } from "../blob-format.js";
+} from "../context/key-context.js";
+import { localBlobOf } from "../format/blob-format.js";
 import { VaultConfigError } from "../errors.js";
+import {
+  CACHE_DEFAULTS,
+  resolveCacheOptions,
+  type CacheOptions,
+  type ResolvedCacheOptions,
+} from "./cache-options.js";
 import { Limiter } from "./limiter.js";
 import { localBlobContext } from "./local.js";
 import {
@@ -31,26 +37,6 @@ import {
   type KeyProvider,
 } from "./provider.js";
 
-/** Cache limits. Times are milliseconds. */
-export interface CacheOptions {
-  /** How long one encrypt-side data key is used. Default 5 minutes. */
-  readonly maxAge?: number;
-  /** How many values one encrypt-side data key encrypts. Default 100,000. */
-  readonly maxUses?: number;
-  /** Decrypt-side entries (and encrypt-side contexts) kept. Default 10,000. */
-  readonly max?: number;
-  /** How long a decrypted data key is kept. Default 15 minutes. */
-  readonly ttl?: number;
-  /**
-   * Provider calls in flight at once for distinct keys, at most half of them (rounded up) for one
-   * key context. Also how many timed-out calls may still be running before new ones fail at once.
-   * Default 8.
-   */
-  readonly concurrency?: number;
-  /** Time source for ages, for tests. Default `performance`. */
-  readonly clock?: { now(): number };
-}
-
 /** How the cache calls its provider: `vault({ timeoutMs })` passes it here. */
 export interface ProviderCallOptions {
   /**
@@ -60,6 +46,8 @@ export interface ProviderCallOptions {
    */
   readonly timeoutMs?: number;
 }
+
+export type { CacheOptions } from "./cache-options.js";
 
 /** Counters, as returned by `prisma.$vault.stats()`. */
 export interface VaultStats {
@@ -72,14 +60,6 @@ export interface VaultStats {
     readonly errors: number;
   };
 }
-
-export const CACHE_DEFAULTS = {
-  maxAge: 5 * 60_000,
-  maxUses: 100_000,
-  max: 10_000,
-  ttl: 15 * 60_000,
-  concurrency: 8,
-} as const;
 
 /** What a decrypt-side fetch needs: the blob, and whose it is for fairness (see {@link Limiter}). */
 interface Miss {
@@ -105,7 +85,7 @@ interface Entry {
  */
 export class DataKeyCache {
   readonly provider: GuardedKeyProvider;
-  readonly #options: Required<Omit<CacheOptions, "clock">> | undefined;
+  readonly #options: ResolvedCacheOptions | undefined;
   readonly #limiter: Limiter;
   readonly #encrypt: LRUCache<string, Entry, KeyContext> | undefined;
   readonly #decrypt: LRUCache<string, Entry, Miss> | undefined;
@@ -114,7 +94,7 @@ export class DataKeyCache {
   readonly #sweeper: NodeJS.Timeout | undefined;
 
   constructor(provider: KeyProvider, options: CacheOptions | false = {}, calls: ProviderCallOptions = {}) {
-    const resolved = options === false ? undefined : resolveOptions(options);
+    const resolved = options === false ? undefined : resolveCacheOptions(options);
     const concurrency = resolved?.concurrency ?? CACHE_DEFAULTS.concurrency;
     if (typeof calls !== "object" || calls === null) {
       throw new VaultConfigError("DataKeyCache: the third argument must be { timeoutMs }");
@@ -386,43 +366,4 @@ function blobOwner(encryptedKeys: Uint8Array): string | undefined {
 
 function blobDigest(encryptedKeys: Uint8Array): string {
   return createHash("sha256").update(encryptedKeys).digest("base64");
-}
-
-const LIMITS: Record<keyof typeof CACHE_DEFAULTS, { min: number; max: number; what: string }> = {
-  maxAge: { min: 1, max: 2 ** 31 - 1, what: "milliseconds" },
-  maxUses: { min: 1, max: 2 ** 32, what: "values" },
-  max: { min: 1, max: 10_000_000, what: "entries" },
-  ttl: { min: 1, max: 2 ** 31 - 1, what: "milliseconds" },
-  concurrency: { min: 1, max: 1_000, what: "calls" },
-};
-
-function resolveOptions(options: CacheOptions): Required<Omit<CacheOptions, "clock">> {
-  if (typeof options !== "object" || options === null) {
-    throw new VaultConfigError("`cache` must be an object of limits or false");
-  }
-  for (const name of Object.keys(options)) {
-    if (!(name in LIMITS) && name !== "clock") {
-      throw new VaultConfigError(
-        `cache: unknown option "${name}" (known: ${[...Object.keys(LIMITS), "clock"].join(", ")})`,
-      );
-    }
-  }
-  const resolved = { ...CACHE_DEFAULTS };
-  for (const [name, limit] of Object.entries(LIMITS) as [
-    keyof typeof CACHE_DEFAULTS,
-    (typeof LIMITS)["max"],
-  ][]) {
-    const value = options[name];
-    if (value === undefined) continue;
-    if (!Number.isInteger(value) || value < limit.min || value > limit.max) {
-      throw new VaultConfigError(
-        `cache.${name} must be a whole number of ${limit.what} from ${limit.min} to ${limit.max}`,
-      );
-    }
-    resolved[name] = value as never;
-  }
-  if (options.clock !== undefined && typeof options.clock?.now !== "function") {
-    throw new VaultConfigError("cache.clock must have a now() method");
-  }
-  return resolved;
 }

@@ -12,10 +12,10 @@
  * The header (everything before the IV) is the AES-GCM associated data of the wrap.
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from "node:crypto";
-import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context.js";
-import { DATA_KEY_BYTES, hasPrefix, isBase64, IV_BYTES, TAG_BYTES } from "../envelope.js";
+import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context/key-context.js";
+import { DATA_KEY_BYTES, hasPrefix, isBase64, IV_BYTES, TAG_BYTES } from "../format/envelope.js";
 import { VaultConfigError, VaultKeyRejectedError, VaultKeyUnavailableError } from "../errors.js";
-import { decodeLeb128, encodeLeb128 } from "../leb128.js";
+import { decodeLeb128, encodeLeb128 } from "../format/leb128.js";
 import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
 
 /** A master key: an id (letters, digits, `.`, `_`, `-`; at most 64) and 32 bytes, raw or base64. */

@@ -2,8 +2,8 @@
  * The key-provider contract: where data keys come from. Four small methods, so AWS KMS, Google KMS or
  * HashiCorp Vault transit can plug in; {@link guardProvider} checks what any provider returns.
  */
-import type { KeyContext } from "../context.js";
-import { DATA_KEY_BYTES } from "../envelope.js";
+import type { KeyContext } from "../context/key-context.js";
+import { DATA_KEY_BYTES } from "../format/envelope.js";
 import { keyProvider } from "../error-messages.js";
 import { VaultConfigError, VaultError, VaultKeyProviderError, type VaultErrorCode } from "../errors.js";
 

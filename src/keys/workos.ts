@@ -3,8 +3,8 @@
  * so its authentication, retries and timeouts apply. The SDK is passed in, never imported here, so
  * users of the local provider never load it.
  */
-import type { KeyContext } from "../context.js";
-import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../envelope.js";
+import type { KeyContext } from "../context/key-context.js";
+import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../format/envelope.js";
 import {
   VaultConfigError,
   VaultError,

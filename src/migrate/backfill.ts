@@ -4,14 +4,14 @@
  * transaction. Safe beside a live application and idempotent: a rerun finds only what is still
  * missing (values that are plaintext, did not decrypt, or changed under it).
  */
-import type { FieldCipher } from "../cipher.js";
+import type { FieldCipher } from "../crypto/cipher.js";
 import { isVaultError } from "../errors.js";
 import type { VaultHandle } from "../prisma/handle.js";
-import { rowId } from "../prisma/results.js";
-import { fieldRef } from "../prisma/values.js";
+import { fieldRef } from "../schema/field-ref.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
-import { countRows, readPages, writeBatch, type BaseClient } from "./batches.js";
+import { rowId } from "../schema/rows.js";
+import { countRows, readPages, writeBatch } from "./batches.js";
 import type { ConditionalUpdate } from "./conditional-update.js";
 import { indexPlan, indexUpdate, missingIndexes, type FilledIndex, type IndexPlan } from "./index-plan.js";
 import type { MigrateSettings } from "./options.js";
@@ -29,18 +29,17 @@ export async function backfillIndexes(
 ): Promise<MigrationModelReport> {
   const started = performance.now();
   const plan = indexPlan(model);
-  const client = handle.client as BaseClient;
-  const total = await countRows(client, model, plan.where);
+  const total = await countRows(handle, model, plan.where);
   const counts = { scanned: 0, updated: 0, skipped: 0, conflicts: 0 };
   const failed: MigrationFailedValue[] = [];
   const progress = () =>
     settings.onProgress({ mode: "index", model: model.name, total, ...counts, failed: failed.length });
   progress();
   const query = { where: plan.where, select: plan.select, batchSize: settings.batchSize };
-  for await (const page of readPages(client, model, query)) {
+  for await (const page of readPages(handle, model, query)) {
     const rows = await Promise.all(page.map((row) => indexRow(handle.cipher, plan, row)));
     const updates = rows.flatMap((row) => (row.update ? [row.update] : []));
-    const changed = settings.dryRun ? updates.map(() => 1) : await writeBatch(client, model, updates);
+    const changed = settings.dryRun ? updates.map(() => 1) : await writeBatch(handle, model, updates);
     counts.scanned += page.length;
     counts.updated += changed.filter((count) => count > 0).length;
     counts.conflicts += changed.filter((count) => count === 0).length;

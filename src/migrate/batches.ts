@@ -3,24 +3,11 @@
  * updates written in one batch transaction, both through the Prisma client under the extension
  * (it reads stored envelopes and writes exactly what it is given).
  */
-import { VaultConfigError } from "../errors.js";
-import { modelProperty } from "../prisma/plan/selection.js";
+import type { VaultHandle } from "../prisma/handle.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
 import type { ConditionalUpdate } from "./conditional-update.js";
 import { afterKey, keyOrder } from "./cursor.js";
-
-/** What a migration needs of the client under the extension. */
-export interface BaseClient {
-  $transaction(queries: readonly PromiseLike<unknown>[]): Promise<unknown[]>;
-}
-
-interface Delegate {
-  findMany(args: object): Promise<Row[]>;
-  count(args: object): Promise<number>;
-  /** A PrismaPromise: it runs when awaited or when passed to `$transaction`. */
-  updateMany(args: object): PromiseLike<{ count: number }>;
-}
 
 /** Which rows to read and which fields of them; the primary key is always selected. */
 export interface PageQuery {
@@ -34,16 +21,16 @@ export interface PageQuery {
  * is read after the caller is done with the one before, starting after its last key.
  */
 export async function* readPages(
-  client: BaseClient,
+  handle: VaultHandle,
   model: ModelSchema,
   query: PageQuery,
 ): AsyncGenerator<Row[], void, undefined> {
-  const delegate = delegateOf(client, model);
+  const rows = handle.rows(model.name);
   const select = { ...query.select, ...Object.fromEntries(model.primaryKey.map((field) => [field, true])) };
   let last: Row | undefined;
   for (;;) {
     const where = last ? { AND: [query.where, afterKey(model.primaryKey, last)] } : query.where;
-    const page = await delegate.findMany({
+    const page = await rows.findMany({
       where,
       select,
       orderBy: keyOrder(model.primaryKey),
@@ -57,11 +44,11 @@ export async function* readPages(
 
 /** How many rows of `model` match `where`. */
 export function countRows(
-  client: BaseClient,
+  handle: VaultHandle,
   model: ModelSchema,
   where: Readonly<Record<string, unknown>>,
 ): Promise<number> {
-  return delegateOf(client, model).count({ where });
+  return handle.rows(model.name).count({ where });
 }
 
 /**
@@ -69,20 +56,12 @@ export function countRows(
  * changed since it was read). A failing update rolls the whole page back.
  */
 export async function writeBatch(
-  client: BaseClient,
+  handle: VaultHandle,
   model: ModelSchema,
   updates: readonly ConditionalUpdate[],
 ): Promise<number[]> {
   if (updates.length === 0) return [];
-  const delegate = delegateOf(client, model);
-  const results = await client.$transaction(updates.map((update) => delegate.updateMany(update)));
+  const rows = handle.rows(model.name);
+  const results = await handle.transaction(updates.map((update) => rows.updateMany(update)));
   return results.map((result) => (result as { count: number }).count);
-}
-
-function delegateOf(client: BaseClient, model: ModelSchema): Delegate {
-  const delegate = (client as unknown as Record<string, Delegate | undefined>)[modelProperty(model.name)];
-  if (typeof delegate?.findMany !== "function") {
-    throw new VaultConfigError("the Prisma client has no delegate for this model", { model: model.name });
-  }
-  return delegate;
 }

@@ -3,9 +3,9 @@
  * values the migration read, so a row that a live application changed in between matches nothing
  * and keeps the application's value: the write becomes a conflict instead of a lost update.
  */
-import { pkEquals } from "../prisma/locate.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
+import { pkEquals } from "../schema/rows.js";
 
 /** `updateMany` arguments that change one row only while it still holds what was read. */
 export interface ConditionalUpdate {

@@ -2,7 +2,7 @@
  * Pure: what the blind-index backfill reads of a model, what a row lacks, and the update that fills
  * it. No crypto and no queries here; `backfill.ts` decrypts and runs them.
  */
-import { isEnvelope } from "../envelope.js";
+import { isEnvelope } from "../format/envelope.js";
 import type { EncryptedField, FieldIndex, ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
 import { conditionalUpdate, type ConditionalUpdate } from "./conditional-update.js";

@@ -8,7 +8,7 @@ import { VaultConfigError } from "../errors.js";
 import type { VaultSchema } from "../schema/model-schema.js";
 import { inertModels } from "../schema/relations.js";
 import { isObject } from "./plan/args.js";
-import { modelProperty } from "./plan/selection.js";
+import { modelProperty } from "./delegate.js";
 
 type Extends = (this: unknown, extension: unknown) => unknown;
 

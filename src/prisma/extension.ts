@@ -5,9 +5,9 @@
  * issues extra queries (reading a row's key context before an update).
  */
 import { Prisma } from "@prisma/client/extension";
-import { FieldCipher } from "../cipher.js";
+import { FieldCipher } from "../crypto/cipher.js";
 import { VaultError } from "../errors.js";
-import { annotationsOf } from "../annotations.js";
+import { annotationsOf } from "../schema/annotations.js";
 import { DataKeyCache, type VaultStats } from "../keys/cache.js";
 import { buildVaultSchema } from "../schema/build.js";
 import type { ModelSchema } from "../schema/model-schema.js";
@@ -20,11 +20,12 @@ import { dataModelFor, validateOptions, type VaultOptions } from "./options.js";
 import { unknownArgument } from "./plan/write.js";
 import { isObject, QUERY_ARGUMENTS, type Loose } from "./plan/args.js";
 import { encryptedFieldNames, redactError, secretsIn } from "./redact.js";
-import type { AnyClient, PathContext, Query, VaultRuntime } from "./paths/context.js";
+import type { PathContext, Query, VaultRuntime } from "./paths/context.js";
 import { create } from "./paths/create.js";
 import { read } from "./paths/read.js";
 import { update } from "./paths/update.js";
 import { updateMany } from "./paths/update-many.js";
+import { type AnyClient } from "./delegate.js";
 
 /** `prisma.$vault`: counters of the extension's data-key cache and key provider. */
 export interface VaultClientApi {
@@ -65,7 +66,10 @@ export function vault(options: VaultOptions) {
       ...(settings.schema ? annotationsOf(settings.schema.datamodel) : {}),
       ...(options.models ?? {}),
     };
-    const schema = buildVaultSchema(datamodel, models, settings.plaintext, settings.indexSecret);
+    const schema = buildVaultSchema(datamodel, models, {
+      plaintext: settings.plaintext,
+      indexSecret: settings.indexSecret,
+    });
     const cache = new DataKeyCache(options.keys, options.cache ?? {}, { timeoutMs: settings.timeoutMs });
     const cipher = new FieldCipher(cache);
     const dispatcher = new Dispatcher({

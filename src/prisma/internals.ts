@@ -4,9 +4,9 @@
  * function degrades as documented here; nothing else in prisma-vault touches Prisma's private parts.
  * Measured on Prisma 6.19 and 7.10 (see PRISMA-NOTES.md).
  */
-import type { DataModel, DataModelField, DataModelModel } from "./datamodel.js";
+import type { DataModel, DataModelField, DataModelModel } from "../schema/datamodel.js";
 import type { Loose } from "./plan/args.js";
-import { parseInlineSchema } from "./inline-schema.js";
+import { parseInlineSchema } from "../schema/inline-schema.js";
 
 /**
  * The client's runtime data model (`client._runtimeDataModel`): field names, kinds, types and

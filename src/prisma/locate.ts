@@ -51,10 +51,6 @@ export function contextEquals(model: ModelSchema, row: Loose): Loose {
   return Object.fromEntries(model.contextFields.map((f) => [f, row[f]]));
 }
 
-export function pkEquals(model: ModelSchema, row: Loose): Loose {
-  return Object.fromEntries(model.primaryKey.map((f) => [f, row[f]]));
-}
-
 /** `{ field: storedValue }` for each of `fields` (an envelope compared whole, or null). */
 export function storedEquals(fields: readonly { readonly name: string }[], row: Loose): Loose {
   return Object.fromEntries(fields.map((field) => [field.name, row[field.name] ?? null]));

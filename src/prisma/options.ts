@@ -2,7 +2,7 @@
  * The options of `vault()` and their eager validation: everything wrong with them is a
  * `VaultConfigError` thrown by `vault()` or `$extends`, before any query runs.
  */
-import { indexSecretFrom } from "../blind-index.js";
+import { indexSecretFrom } from "../crypto/blind-index.js";
 import { VaultConfigError } from "../errors.js";
 import type { CacheOptions } from "../keys/cache.js";
 import { GUARD_DEFAULTS, MAX_TIMEOUT_MS, type KeyProvider } from "../keys/provider.js";
@@ -12,7 +12,7 @@ import {
   withSchemaText,
   type DataModel,
   type GeneratedVaultSchema,
-} from "./datamodel.js";
+} from "../schema/datamodel.js";
 import { inlineSchemaDataModel, runtimeDataModel } from "./internals.js";
 import type { DecryptErrorPolicy } from "./values.js";
 
@@ -97,7 +97,7 @@ export function dataModelFor(client: unknown, generated: GeneratedVaultSchema | 
   if (generated) {
     if (runtime) {
       for (const [name, model] of Object.entries(generated.datamodel.models)) {
-        const live = runtime.models[name];
+        const live = Object.hasOwn(runtime.models, name) ? runtime.models[name] : undefined;
         const missing = model.fields.find((f) => !live?.fields.some((l) => l.name === f.name));
         if (!live || missing) {
           throw new VaultConfigError(

@@ -38,14 +38,6 @@ export function stripAdded(shape: ResultShape, result: unknown): void {
   });
 }
 
-/** The primary key of a row for error messages: a value, an object for compound keys, or undefined. */
-export function rowId(model: ModelSchema, row: Loose): unknown {
-  if (model.primaryKey.length === 1) return row[model.primaryKey[0] as string];
-  if (model.primaryKey.length === 0 || model.primaryKey.some((key) => row[key] === undefined))
-    return undefined;
-  return Object.fromEntries(model.primaryKey.map((key) => [key, row[key]]));
-}
-
 function visit(shape: ResultShape, result: unknown, onRow: (row: Loose, shape: ResultShape) => void): void {
   if (Array.isArray(result)) {
     for (const item of result) visit(shape, item, onRow);

@@ -3,15 +3,15 @@
  * context, so the update goes out as one part per context the rows read hold, and as one part per row
  * whose context changes while stored values must follow it (re-sealed for that row alone).
  */
-import { canonicalize, type KeyContext } from "../context.js";
+import { canonicalize, type KeyContext } from "../context/key-context.js";
 import { unsupportedQuery } from "../error-messages.js";
 import { VaultUnsupportedQueryError } from "../errors.js";
 import type { EncryptedField, ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
 import type { Loose } from "./plan/args.js";
-import { andWhere, pkEquals } from "./locate.js";
+import { andWhere } from "./locate.js";
 import { rowGuard } from "./moving-row.js";
-import { rowId } from "./results.js";
+import { pkEquals, rowId } from "../schema/rows.js";
 
 /** One update to send: the rows its `where` matches share a context, and its values are sealed for `context`. */
 export interface UpdateManyPart {

@@ -2,49 +2,19 @@
  * The crypto passes of the extension: seal the values a write plan lists, open the values a result
  * holds. No database access here; the extension shell decides contexts and runs the queries.
  */
-import { Unopened, type CipherItem, type FieldCipher, type FieldRef, type Opened } from "../cipher.js";
-import { associatedData, canonicalize, validContext, type KeyContext } from "../context.js";
+import { Unopened, type CipherItem, type FieldCipher, type Opened } from "../crypto/cipher.js";
+import { type KeyContext } from "../context/key-context.js";
 import { VaultConfigError, VaultDecryptError, VaultError } from "../errors.js";
 import type { EncryptedField } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan/selection.js";
 import type { Loose } from "./plan/args.js";
-import { rowId, storedValues, stripAdded, type StoredValue } from "./results.js";
+import { storedValues, stripAdded, type StoredValue } from "./results.js";
 import type { PendingValue } from "./plan/write.js";
+import { fieldRefs } from "../schema/field-ref.js";
+import { rowId } from "../schema/rows.js";
 
 /** What to do with a value that does not decrypt: throw (default), read it as null, or a function's answer. */
 export type DecryptErrorPolicy = "throw" | "null" | ((error: VaultError) => unknown);
-
-/** The FieldRef of a value of `field` in a row with `context`. */
-export function fieldRef(field: EncryptedField, context: KeyContext, id?: unknown): FieldRef {
-  const aad = field.aad === undefined ? "" : associatedData(field.aad.model, field.aad.field, context);
-  return refOf(field, context, aad, id);
-}
-
-/**
- * {@link fieldRef} for a batch: the associated data of each (field, context) pair is built once and
- * shared, as the rows of a result share few tenants (and the cipher then encodes each string once).
- */
-export function fieldRefs(): (field: EncryptedField, context: KeyContext, id?: unknown) => FieldRef {
-  const built = new Map<EncryptedField, Map<string, string>>();
-  return (field, context, id) => {
-    if (field.aad === undefined) return refOf(field, context, "", id);
-    const canonical = canonicalize(validContext(context));
-    let byContext = built.get(field);
-    if (byContext === undefined) built.set(field, (byContext = new Map<string, string>()));
-    let aad = byContext.get(canonical);
-    if (aad === undefined) {
-      aad = associatedData(field.aad.model, field.aad.field, context);
-      byContext.set(canonical, aad);
-    }
-    return refOf(field, context, aad, id);
-  };
-}
-
-function refOf(field: EncryptedField, context: KeyContext, aad: string, id: unknown): FieldRef {
-  return id === undefined
-    ? { model: field.model, field: field.name, context, aad }
-    : { model: field.model, field: field.name, context, aad, id };
-}
 
 /**
  * Encrypts every pending value under `context` with one batch call and writes the envelopes and

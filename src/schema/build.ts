@@ -4,34 +4,42 @@
  * `models` map, the generator's annotations, or both, against the data model; every problem is a
  * `VaultConfigError` naming model and field, thrown before any query runs.
  */
-import { columnCapacity, MIN_ENVELOPE_COLUMN } from "../column-capacity.js";
+import { columnCapacity, MIN_ENVELOPE_COLUMN } from "../format/column-capacity.js";
 import { NO_SUCH_MODEL } from "../error-messages.js";
 import { VaultConfigError } from "../errors.js";
-import type { DataModel, DataModelModel } from "../prisma/datamodel.js";
-import { contextSource } from "./context-source.js";
+import type { DataModel, DataModelModel } from "./datamodel.js";
+import { contextSource } from "../context/context-source.js";
 import { describe, encryptedField } from "./field.js";
-import type { EncryptedField, ModelSchema, Relation, VaultSchema } from "./model-schema.js";
+import type { EncryptedField, ModelSchema, Relation, SchemaSettings, VaultSchema } from "./model-schema.js";
 import type { ModelOptions, ModelsOption } from "./options.js";
 
 /**
  * Validates `models` against `datamodel` and returns the schema the extension runs on.
  *
- * `indexSecret` keys the blind indexes; a field declaring an index without it is a `VaultConfigError`.
+ * `settings.indexSecret` keys the blind indexes; a field declaring an index without it is a `VaultConfigError`.
  *
- * @example buildVaultSchema(dataModel, { User: { context: ["organizationId"], fields: { ssn: {} } } }, "reject")
+ * @example
+ * buildVaultSchema(dataModel, { User: { context: ["organizationId"], fields: { ssn: {} } } }, { plaintext: "reject" })
  */
 export function buildVaultSchema(
   datamodel: DataModel,
   models: ModelsOption,
-  plaintext: "reject" | "read",
-  indexSecret?: Uint8Array,
+  settings: SchemaSettings,
 ): VaultSchema {
   for (const name of Object.keys(models)) {
-    if (!datamodel.models[name]) throw new VaultConfigError(NO_SUCH_MODEL, { model: name });
+    if (!Object.hasOwn(datamodel.models, name)) throw new VaultConfigError(NO_SUCH_MODEL, { model: name });
   }
   const out = new Map<string, ModelSchema>();
   for (const model of Object.values(datamodel.models)) {
-    out.set(model.name, modelSchema(model, models[model.name], plaintext, indexSecret, datamodel.provider));
+    out.set(
+      model.name,
+      modelSchema(
+        model,
+        Object.hasOwn(models, model.name) ? models[model.name] : undefined,
+        settings,
+        datamodel.provider,
+      ),
+    );
   }
   return { models: out };
 }
@@ -39,8 +47,7 @@ export function buildVaultSchema(
 function modelSchema(
   model: DataModelModel,
   options: ModelOptions | undefined,
-  plaintext: "reject" | "read",
-  indexSecret: Uint8Array | undefined,
+  settings: SchemaSettings,
   provider: string | undefined,
 ): ModelSchema {
   const byName = new Map(model.fields.map((field) => [field.name, field]));
@@ -65,7 +72,7 @@ function modelSchema(
   const encrypted = new Map<string, EncryptedField>();
   for (const [name, field] of Object.entries(options?.fields ?? {})) {
     const info = byName.get(name);
-    const column = encryptedField(model.name, info, name, field, plaintext, indexSecret);
+    const column = encryptedField(model.name, info, name, field, settings);
     const capacity = columnCapacity(provider, info?.nativeType);
     if (capacity !== undefined && capacity < MIN_ENVELOPE_COLUMN) {
       throw new VaultConfigError(

@@ -1,8 +1,8 @@
 /** One encrypted field's options checked against its column: associated data, plaintext, blind index. */
-import { BlindIndex } from "../blind-index.js";
+import { BlindIndex } from "../crypto/blind-index.js";
 import { VaultConfigError } from "../errors.js";
-import type { DataModelField } from "../prisma/datamodel.js";
-import type { EncryptedField, FieldIndex } from "./model-schema.js";
+import type { DataModelField } from "./datamodel.js";
+import type { EncryptedField, FieldIndex, SchemaSettings } from "./model-schema.js";
 import { FIELD_OPTION_KEYS, type FieldOptions } from "./options.js";
 
 /** Validates one field's options against its column; the caller adds the column's capacity. */
@@ -11,8 +11,7 @@ export function encryptedField(
   field: DataModelField | undefined,
   name: string,
   options: FieldOptions,
-  plaintext: "reject" | "read",
-  indexSecret: Uint8Array | undefined,
+  settings: SchemaSettings,
 ): Omit<EncryptedField, "capacity"> {
   const where = { model, field: name };
   if (!field) throw new VaultConfigError("no such field in the Prisma schema", where);
@@ -42,7 +41,7 @@ export function encryptedField(
   if (aad === "none" && options.aadAs !== undefined) {
     throw new VaultConfigError('aadAs has no effect with aad: "none"', where);
   }
-  const mode = options.plaintext ?? plaintext;
+  const mode = options.plaintext ?? settings.plaintext;
   if (mode !== "reject" && mode !== "read")
     throw new VaultConfigError('plaintext must be "reject" or "read"', where);
   const [aadModel = model, aadField = name] = options.aadAs?.split(".") ?? [];
@@ -52,7 +51,7 @@ export function encryptedField(
     aad: aad === "none" ? undefined : { model: aadModel, field: aadField },
     plaintext: mode,
     // A field renamed with aadAs keeps its index key too, so stored indexes keep matching.
-    index: fieldIndex(options, indexSecret, where, options.aadAs),
+    index: fieldIndex(options, settings.indexSecret, where, options.aadAs),
   };
 }
 

@@ -1,6 +1,13 @@
 /** The validated configuration of the extension; each name is defined in the module named beside it. */
 export { buildVaultSchema } from "./build.js";
-export type { EncryptedField, FieldIndex, ModelSchema, Relation, VaultSchema } from "./model-schema.js";
+export type {
+  EncryptedField,
+  FieldIndex,
+  ModelSchema,
+  Relation,
+  SchemaSettings,
+  VaultSchema,
+} from "./model-schema.js";
 export {
   FIELD_OPTION_KEYS,
   type ContextOption,

@@ -1,7 +1,15 @@
 /** The validated schema the extension runs on: per model, its encrypted fields, relations and key context. */
-import type { BlindIndex } from "../blind-index.js";
-import type { KeyContext } from "../context.js";
+import type { BlindIndex } from "../crypto/blind-index.js";
+import type { KeyContext } from "../context/key-context.js";
 import type { Row } from "./options.js";
+
+/** What the schema takes from `vault()`'s options besides the models. */
+export interface SchemaSettings {
+  /** Each field's `plaintext` unless it sets its own. */
+  readonly plaintext: "reject" | "read";
+  /** Keys the blind indexes; a field declaring an index without it is a `VaultConfigError`. */
+  readonly indexSecret?: Uint8Array | undefined;
+}
 
 export interface EncryptedField {
   readonly model: string;

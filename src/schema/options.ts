@@ -1,5 +1,5 @@
 /** The public options of `vault({ models })` and `@encrypted(...)`: which fields are encrypted and how. */
-import type { KeyContext } from "../context.js";
+import type { KeyContext } from "../context/key-context.js";
 
 /** A row's fields, as far as they are known. */
 export type Row = Readonly<Record<string, unknown>>;

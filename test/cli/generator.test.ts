@@ -9,8 +9,8 @@ import { join, resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { runGenerator } from "../../src/cli/generator.js";
-import { annotationsOf } from "../../src/annotations.js";
-import type { GeneratedVaultSchema } from "../../src/prisma/datamodel.js";
+import { annotationsOf } from "../../src/schema/annotations.js";
+import type { GeneratedVaultSchema } from "../../src/schema/datamodel.js";
 
 const dir = mkdtempSync(join(tmpdir(), "prisma-vault-generator-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,10 +12,10 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BlindIndex } from "../../src/blind-index.js";
+import { BlindIndex } from "../../src/crypto/blind-index.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { vault } from "../../src/prisma/extension.js";
-import type { GeneratedVaultSchema } from "../../src/prisma/datamodel.js";
+import type { GeneratedVaultSchema } from "../../src/schema/datamodel.js";
 import { PrismaClient } from "../generated/sqlite/client/client.js";
 import { openDatabase, type TestDatabase } from "../support/databases.js";
 

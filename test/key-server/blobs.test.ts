@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../../src/envelope.js";
+import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
 import { unwrapBlob, wrapBlob } from "../../src/key-server/blobs.js";
 import { LOCAL_KEY_BLOB_MAGIC } from "../../src/keys/local.js";
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { FieldCipher } from "../../src/cipher.js";
-import { canonicalContext } from "../../src/context.js";
-import { decodeEnvelope } from "../../src/envelope.js";
+import { FieldCipher } from "../../src/crypto/cipher.js";
+import { canonicalContext } from "../../src/context/key-context.js";
+import { decodeEnvelope } from "../../src/format/envelope.js";
 import { DataKeyCache, type CacheOptions } from "../../src/keys/cache.js";
 import { guardProvider } from "../../src/keys/provider.js";
 import { vaultFailure } from "../support/errors.js";

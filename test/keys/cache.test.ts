@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { FieldCipher } from "../../src/cipher.js";
-import { decodeEnvelope } from "../../src/envelope.js";
+import { FieldCipher } from "../../src/crypto/cipher.js";
+import { decodeEnvelope } from "../../src/format/envelope.js";
 import { DataKeyCache, type CacheOptions } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import type { KeyProvider } from "../../src/keys/provider.js";

@@ -4,7 +4,7 @@
  * answer, late or not, is the local ring's real one.
  */
 import { randomBytes } from "node:crypto";
-import { canonicalContext, type KeyContext } from "../../src/context.js";
+import { canonicalContext, type KeyContext } from "../../src/context/key-context.js";
 import { LocalKeyProvider, localBlobContext } from "../../src/keys/local.js";
 import type { KeyProvider } from "../../src/keys/provider.js";
 

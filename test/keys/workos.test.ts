@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { decrypt, encrypt, FieldCipher } from "../../src/cipher.js";
-import { associatedData } from "../../src/context.js";
-import { decodeEnvelope, encodeEnvelope, WORKOS_KEY_BLOB_MAGIC } from "../../src/envelope.js";
+import { FieldCipher } from "../../src/crypto/cipher.js";
+import { decrypt, encrypt } from "../../src/crypto/standalone.js";
+import { associatedData } from "../../src/context/key-context.js";
+import { decodeEnvelope, encodeEnvelope, WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
 import { isVaultError, VaultKeyUnavailableError } from "../../src/errors.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";

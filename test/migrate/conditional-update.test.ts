@@ -14,7 +14,7 @@ const shapes = buildVaultSchema(
     model("Keyless", [scalar("v")]),
   ),
   {},
-  "reject",
+  { plaintext: "reject" },
 );
 
 describe("conditionalUpdate", () => {

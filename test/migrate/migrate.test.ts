@@ -1,6 +1,6 @@
 /** migrate()'s checks that run before any row is read; the database suite (suite.ts) covers the rest. */
 import { describe, expect, it } from "vitest";
-import type { FieldCipher } from "../../src/cipher.js";
+import type { FieldCipher } from "../../src/crypto/cipher.js";
 import { migrate } from "../../src/migrate/migrate.js";
 import { validateMigrateOptions, type MigrateOptions } from "../../src/migrate/options.js";
 import { withHandle } from "../../src/prisma/handle.js";
@@ -86,8 +86,7 @@ describe("migrate() before it reads a row", () => {
     const schema = buildVaultSchema(
       dataModel(model("Log", [scalar("org"), scalar("secret"), scalar("secretIndex")])),
       { Log: { context: ["org"], fields: { secret: { index: "secretIndex" } } } },
-      "reject",
-      testIndexSecret,
+      { plaintext: "reject", indexSecret: testIndexSecret },
     );
     const error = await vaultFailure(migrate(fakeClient(schema), { mode: "index" }));
     expect(error.code).toBe("VAULT_UNSUPPORTED_QUERY");

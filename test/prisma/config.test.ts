@@ -8,7 +8,7 @@ import { VaultConfigError } from "../../src/errors.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { VaultOptions } from "../../src/prisma/options.js";
-import type { GeneratedVaultSchema } from "../../src/prisma/datamodel.js";
+import type { GeneratedVaultSchema } from "../../src/schema/datamodel.js";
 import { openDatabase, type TestDatabase } from "../support/databases.js";
 import { vaultSchema } from "../generated/sqlite/vault/index.js";
 

@@ -2,10 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { VaultConfigError } from "../../src/errors.js";
 import { lastQueryExtensionGuard } from "../../src/prisma/extension-order.js";
-import { modelProperty } from "../../src/prisma/plan/selection.js";
 import { inertModels } from "../../src/schema/relations.js";
 import { testSchema } from "../support/datamodel.js";
 import { thrownVaultError } from "../support/errors.js";
+import { modelProperty } from "../../src/prisma/delegate.js";
 
 const schema = testSchema();
 const inert = inertModels(schema);

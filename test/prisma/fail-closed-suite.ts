@@ -6,9 +6,9 @@
 import { Prisma } from "@prisma/client/extension";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { associatedData } from "../../src/context.js";
-import { decodeEnvelope, isEnvelope } from "../../src/envelope.js";
-import { encodeLeb128 } from "../../src/leb128.js";
+import { associatedData } from "../../src/context/key-context.js";
+import { decodeEnvelope, isEnvelope } from "../../src/format/envelope.js";
+import { encodeLeb128 } from "../../src/format/leb128.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { Target } from "../support/databases.js";

@@ -6,8 +6,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { BlindIndex } from "../../src/blind-index.js";
-import { isEnvelope } from "../../src/envelope.js";
+import { BlindIndex } from "../../src/crypto/blind-index.js";
+import { isEnvelope } from "../../src/format/envelope.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { VaultOptions } from "../../src/prisma/options.js";
 import { useTestDatabase, type Target } from "../support/databases.js";

@@ -1,16 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Loose } from "../../src/prisma/plan/args.js";
-import {
-  andWhere,
-  contextEquals,
-  pkEquals,
-  rowsAlong,
-  selectAlong,
-  storedEquals,
-} from "../../src/prisma/locate.js";
+import { andWhere, contextEquals, rowsAlong, selectAlong, storedEquals } from "../../src/prisma/locate.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
 import { dataModel, hasMany, model, modelOf, scalar, testSchema } from "../support/datamodel.js";
+import { pkEquals } from "../../src/schema/rows.js";
 
 const schema = testSchema();
 const user = modelOf(schema, "User");
@@ -70,7 +64,7 @@ describe("selectAlong", () => {
         model("B", [scalar("id", "Int", { isId: true })]),
       ),
       {},
-      "reject",
+      { plaintext: "reject" },
     );
     expect(
       selectAlong(runtime, modelOf(runtime, "A"), [{ relation: "bs", where: { id: 5 } }], ["id"]),
@@ -149,7 +143,7 @@ describe("the conditions that pin a row", () => {
     const compound = buildVaultSchema(
       dataModel(model("M", [scalar("a"), scalar("b", "Int"), scalar("c")], { primaryKey: ["a", "b"] })),
       {},
-      "reject",
+      { plaintext: "reject" },
     );
     expect(pkEquals(modelOf(compound, "M"), { a: "x", b: 2, c: "y" })).toEqual({ a: "x", b: 2 });
   });

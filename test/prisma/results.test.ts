@@ -2,10 +2,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Loose } from "../../src/prisma/plan/args.js";
 import { planSelection, type ResultShape } from "../../src/prisma/plan/selection.js";
-import { rowId, storedValues, stripAdded } from "../../src/prisma/results.js";
+import { storedValues, stripAdded } from "../../src/prisma/results.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
 import type { VaultSchema } from "../../src/schema/model-schema.js";
 import { dataModel, model, modelOf, scalar, testSchema } from "../support/datamodel.js";
+import { rowId } from "../../src/schema/rows.js";
 
 const schema = testSchema();
 
@@ -113,7 +114,7 @@ describe("rowId", () => {
   const compound = buildVaultSchema(
     dataModel(model("M", [scalar("a"), scalar("b", "Int"), scalar("c")], { primaryKey: ["a", "b"] })),
     {},
-    "reject",
+    { plaintext: "reject" },
   );
   const m = modelOf(compound, "M");
 
@@ -124,7 +125,7 @@ describe("rowId", () => {
   });
 
   it("is undefined for a model without a primary key", () => {
-    const keyless = buildVaultSchema(dataModel(model("K", [scalar("a")])), {}, "reject");
+    const keyless = buildVaultSchema(dataModel(model("K", [scalar("a")])), {}, { plaintext: "reject" });
     expect(rowId(modelOf(keyless, "K"), { a: "x" })).toBeUndefined();
   });
 

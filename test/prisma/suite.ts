@@ -5,8 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { associatedData } from "../../src/context.js";
-import { isEnvelope } from "../../src/envelope.js";
+import { associatedData } from "../../src/context/key-context.js";
+import { isEnvelope } from "../../src/format/envelope.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { VaultOptions } from "../../src/prisma/options.js";

@@ -185,8 +185,7 @@ describe("splitUpdateMany", () => {
         ]),
       ),
       { Note: { context: ["organizationId"], fields: { text: {} } } },
-      "reject",
-      testIndexSecret,
+      { plaintext: "reject", indexSecret: testIndexSecret },
     );
     const note = modelOf(schema, "Note");
     const stale = [...note.encrypted.values()];

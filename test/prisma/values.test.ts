@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FieldCipher } from "../../src/cipher.js";
-import { associatedData, type KeyContext } from "../../src/context.js";
-import { encodeEnvelope, decodeEnvelope, WORKOS_KEY_BLOB_MAGIC } from "../../src/envelope.js";
+import { FieldCipher } from "../../src/crypto/cipher.js";
+import { associatedData, type KeyContext } from "../../src/context/key-context.js";
+import { encodeEnvelope, decodeEnvelope, WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
 import {
   VaultConfigError,
   VaultDecryptError,
@@ -14,13 +14,14 @@ import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import type { Loose } from "../../src/prisma/plan/args.js";
 import { planSelection, type ResultShape } from "../../src/prisma/plan/selection.js";
-import { fieldRef, fitting, openResult, sealValues } from "../../src/prisma/values.js";
+import { fitting, openResult, sealValues } from "../../src/prisma/values.js";
 import { planWrite } from "../../src/prisma/plan/write.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
 import type { EncryptedField, VaultSchema } from "../../src/schema/model-schema.js";
 import { dataModel, model, modelOf, scalar, testModels, testSchema } from "../support/datamodel.js";
 import { registerSecrets } from "../support/secrets.js";
 import { thrownVaultError, vaultFailure } from "../support/errors.js";
+import { fieldRef } from "../../src/schema/field-ref.js";
 
 const ringKey = randomBytes(32);
 const ring = () => new LocalKeyProvider({ keys: [{ id: "k1", key: ringKey }] });
@@ -98,7 +99,7 @@ describe("fitting", () => {
       ]),
     ),
     { Memo: { context: ["organizationId"], fields: { text: {} } } },
-    "reject",
+    { plaintext: "reject" },
   );
   const memoText = fieldOf(bounded, "Memo", "text");
 

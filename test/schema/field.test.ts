@@ -178,7 +178,10 @@ describe("buildVaultSchema", () => {
 
 const column = scalar("secret");
 const field = (options: unknown, plaintext: "reject" | "read" = "reject", secret?: Uint8Array) =>
-  encryptedField("Thing", column, "secret", options as FieldOptions, plaintext, secret);
+  encryptedField("Thing", column, "secret", options as FieldOptions, {
+    plaintext: plaintext,
+    indexSecret: secret,
+  });
 
 describe("encryptedField", () => {
   it("empty options: default associated data, the extension's plaintext mode, no index", () => {
@@ -234,7 +237,10 @@ describe("encryptedField", () => {
 
   it("refuses a column the data model does not have, before reading the options", () => {
     const error = thrownVaultError(() =>
-      encryptedField("Thing", undefined, "gone", null as unknown as FieldOptions, "reject", undefined),
+      encryptedField("Thing", undefined, "gone", null as unknown as FieldOptions, {
+        plaintext: "reject",
+        indexSecret: undefined,
+      }),
     );
     expect(error).toEqual(configError("Thing", "gone"));
     expect(error.message).toMatch(/no such field/);

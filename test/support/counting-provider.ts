@@ -1,5 +1,5 @@
 /** Test rig: a real key provider wrapped so a test can see how often it was asked for a key. */
-import type { KeyContext } from "../../src/context.js";
+import type { KeyContext } from "../../src/context/key-context.js";
 import type { KeyProvider } from "../../src/keys/provider.js";
 
 export interface CountingProvider extends KeyProvider {

@@ -19,7 +19,7 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaMariaDb } from "@prisma/adapter-mariadb";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import type { GeneratedVaultSchema } from "../../src/prisma/datamodel.js";
+import type { GeneratedVaultSchema } from "../../src/schema/datamodel.js";
 import type { PrismaClient } from "../generated/sqlite/client/client.js";
 import { SERVERS } from "./global-setup.js";
 

@@ -6,7 +6,7 @@
 import { buildVaultSchema } from "../../src/schema/build.js";
 import type { ModelSchema, VaultSchema } from "../../src/schema/model-schema.js";
 import type { ModelsOption } from "../../src/schema/options.js";
-import type { DataModel, DataModelField, DataModelModel } from "../../src/prisma/datamodel.js";
+import type { DataModel, DataModelField, DataModelModel } from "../../src/schema/datamodel.js";
 
 /** A scalar column: `scalar("ssn")`, `scalar("id", "Int", { isId: true })`. */
 export function scalar(name: string, type = "String", extra: Partial<DataModelField> = {}): DataModelField {
@@ -111,7 +111,7 @@ export const testDataModel: DataModel = dataModel(
       intId,
       scalar("organizationId"),
       belongsTo("organization", "Organization", "OrganizationToProfile", ["organizationId"]),
-      scalar("userId", "Int", { isUnique: true }),
+      scalar("userId", "Int"),
       belongsTo("user", "User", "ProfileToUser", ["userId"]),
       scalar("bio", "String", { documentation: "@encrypted" }),
     ],
@@ -126,7 +126,7 @@ export const testDataModel: DataModel = dataModel(
       belongsTo("organization", "Organization", "AccountToOrganization", ["organizationId"]),
       scalar("name"),
       scalar("email", "String", { documentation: "@encrypted(index: emailIndex, normalize: email)" }),
-      scalar("emailIndex", "String", { isUnique: true }),
+      scalar("emailIndex", "String"),
       scalar("phone", "String", {
         documentation: "@encrypted(index: phoneIndex, normalize: phone, scope: tenant)",
       }),
@@ -147,7 +147,7 @@ export const testDataModel: DataModel = dataModel(
       scalar("organizationId"),
       belongsTo("organization", "Organization", "OrganizationToPlainAccount", ["organizationId"]),
       scalar("name"),
-      scalar("email", "String", { isUnique: true }),
+      scalar("email", "String"),
       scalar("phone"),
       scalar("handle"),
       hasMany("sessions", "Session", "PlainAccountToSession"),
@@ -193,7 +193,7 @@ export const testModels: ModelsOption = {
 
 /** The validated schema of the test models (or of `models` over the same data model). */
 export function testSchema(models: ModelsOption = testModels): VaultSchema {
-  return buildVaultSchema(testDataModel, models, "reject", testIndexSecret);
+  return buildVaultSchema(testDataModel, models, { plaintext: "reject", indexSecret: testIndexSecret });
 }
 
 /** One model of a schema; fails the test when it is not there. */

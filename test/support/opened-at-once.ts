@@ -2,7 +2,7 @@
  * What `FieldCipher.openAll` knows of one envelope without waiting: its plaintext, or a throw of why
  * it did not open; `undefined` when its data key must first be fetched.
  */
-import { Unopened, type FieldCipher, type FieldRef } from "../../src/cipher.js";
+import { Unopened, type FieldCipher, type FieldRef } from "../../src/crypto/cipher.js";
 
 export function openedAtOnce(cipher: FieldCipher, text: string, ref: FieldRef): string | undefined {
   const { opened, ready } = cipher.openAll([{ text, ref }]);

@@ -5,7 +5,7 @@
 import { expect } from "vitest";
 import { buildVaultSchema } from "../../src/schema/build.js";
 import type { ModelsOption } from "../../src/schema/options.js";
-import type { DataModel } from "../../src/prisma/datamodel.js";
+import type { DataModel } from "../../src/schema/datamodel.js";
 import { belongsTo, dataModel, hasMany, model, scalar } from "./datamodel.js";
 
 /** A model with every kind of column the validation tells apart, and eleven possible context fields. */
@@ -36,7 +36,10 @@ export function build(
   plaintext: "reject" | "read" = "reject",
   secret: Uint8Array | null = indexSecret,
 ) {
-  return buildVaultSchema(datamodel, models as ModelsOption, plaintext, secret ?? undefined);
+  return buildVaultSchema(datamodel, models as ModelsOption, {
+    plaintext: plaintext,
+    indexSecret: secret ?? undefined,
+  });
 }
 
 /** Thing with context ["tenantId"] and `secret` encrypted, `options` over those. */

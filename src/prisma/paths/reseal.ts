@@ -2,11 +2,12 @@
  * Moving a row's stored values to another key context: what an update does not write is decrypted
  * under the row's old context and sealed again under its new one, in the same write.
  */
-import type { FieldCipher } from "../../cipher.js";
-import type { KeyContext } from "../../context.js";
+import type { FieldCipher } from "../../crypto/cipher.js";
+import type { KeyContext } from "../../context/key-context.js";
 import type { EncryptedField } from "../../schema/model-schema.js";
 import type { Loose } from "../plan/args.js";
-import { fieldRef, fitting } from "../values.js";
+import { fitting } from "../values.js";
+import { fieldRef } from "../../schema/field-ref.js";
 
 /**
  * The `stale` values of `row`, opened under `previous` and sealed under `next`, with their blind

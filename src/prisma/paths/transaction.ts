@@ -7,7 +7,8 @@ import { unsupportedQuery } from "../../error-messages.js";
 import { VaultUnsupportedQueryError } from "../../errors.js";
 import { valueAt } from "../data-path.js";
 import { itxClient } from "../internals.js";
-import { call, type AnyClient, type PathContext, type Query } from "./context.js";
+import { call, type AnyClient } from "../delegate.js";
+import type { PathContext, Query } from "./context.js";
 
 /** The reads and the write of one operation, bound to where they run. */
 export interface Session {

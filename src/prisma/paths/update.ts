@@ -4,22 +4,23 @@
  * or, when the update sets a context field, the stored row, whose values not written by the update are
  * re-sealed under its new context. The reads' findings are added to the arguments once, at the end.
  */
-import { canonicalize, type KeyContext } from "../../context.js";
+import { canonicalize, type KeyContext } from "../../context/key-context.js";
 import { unsupportedQuery } from "../../error-messages.js";
 import { VaultUnsupportedQueryError } from "../../errors.js";
 import type { EncryptedField } from "../../schema/model-schema.js";
 import type { Loose } from "../plan/args.js";
 import { finalArgs, type ReadFindings } from "../final-args.js";
 import { rowGuard, staleFields, writesEveryEncryptedField } from "../moving-row.js";
-import { rowId } from "../results.js";
 import { sealValues } from "../values.js";
 import { planWrite, type WriteUnit } from "../plan/write.js";
-import type { AnyClient, PathContext } from "./context.js";
+import type { AnyClient } from "../delegate.js";
+import type { PathContext } from "./context.js";
 import { notFound, readMovingRow, readNeeds } from "./context-read.js";
 import { sealUnderKnownContexts } from "./create.js";
 import { readResult } from "./read.js";
 import { resealed } from "./reseal.js";
 import { inTransaction } from "./transaction.js";
+import { rowId } from "../../schema/rows.js";
 
 /** A unit's context, and for the top-level row what its write must carry. */
 interface UnitFindings extends ReadFindings {

@@ -6,7 +6,7 @@
  * with `VAULT_UNSUPPORTED_QUERY` naming model and field. Null checks (`field: null`,
  * `{ equals: null }`, `{ not: null }`) are answered correctly and kept as they are.
  */
-import type { KeyContext } from "../../context.js";
+import type { KeyContext } from "../../context/key-context.js";
 import { unsupportedQuery } from "../../error-messages.js";
 import { VaultUnsupportedQueryError } from "../../errors.js";
 import type { EncryptedField, ModelSchema, VaultSchema } from "../../schema/model-schema.js";

@@ -2,7 +2,7 @@
  * Applies the filter planner's rewrites: computes each blind index (the one HMAC step, kept out of the
  * pure planner) and builds the rewritten copy of the arguments. The caller's objects never change.
  */
-import type { KeyContext } from "../../context.js";
+import type { KeyContext } from "../../context/key-context.js";
 import type { EncryptedField, FieldIndex } from "../../schema/model-schema.js";
 import { type Loose, type Path, cloneArgs, isObject, list } from "./args.js";
 import type { Split } from "./index-filter.js";

@@ -4,6 +4,7 @@
  * and the shape of the result: which fields to decrypt and which added fields to strip, per relation.
  */
 import type { EncryptedField, ModelSchema, VaultSchema } from "../../schema/model-schema.js";
+import { modelProperty } from "../delegate.js";
 import { isObject, type Loose } from "./args.js";
 import { selectedRelations } from "./grammar.js";
 
@@ -52,11 +53,6 @@ export function shapeAt(
 /** The relation names of a fluent data path: `["select", "posts", "include", "author"]` -> posts, author. */
 export function relationsOf(dataPath: readonly string[]): string[] {
   return dataPath.filter((step) => step !== "select" && step !== "include");
-}
-
-/** The model property name Prisma uses for a model (`User` -> `user`). */
-export function modelProperty(model: string): string {
-  return model.charAt(0).toLowerCase() + model.slice(1);
 }
 
 function plan(

@@ -1,15 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  modelProperty,
   planSelection,
   shapeAt,
   type GlobalOmit,
   type ResultShape,
 } from "../../../src/prisma/plan/selection.js";
-import { rowId, storedValues, stripAdded } from "../../../src/prisma/results.js";
+import { storedValues, stripAdded } from "../../../src/prisma/results.js";
 import { buildVaultSchema } from "../../../src/schema/build.js";
 import { dataModel, model, modelOf, scalar, testSchema } from "../../support/datamodel.js";
+import { modelProperty } from "../../../src/prisma/delegate.js";
+import { rowId } from "../../../src/schema/rows.js";
 
 type Loose = Record<string, unknown>;
 
@@ -221,11 +222,11 @@ describe("a planned shape over a result", () => {
     const compound = buildVaultSchema(
       dataModel(model("M", [scalar("a"), scalar("b", "Int"), scalar("c")], { primaryKey: ["a", "b"] })),
       {},
-      "reject",
+      { plaintext: "reject" },
     );
     expect(rowId(modelOf(compound, "M"), { a: "x", b: 1, c: "y" })).toEqual({ a: "x", b: 1 });
     expect(rowId(modelOf(compound, "M"), { a: "x", c: "y" })).toBeUndefined();
-    const keyless = buildVaultSchema(dataModel(model("M", [scalar("a")])), {}, "reject");
+    const keyless = buildVaultSchema(dataModel(model("M", [scalar("a")])), {}, { plaintext: "reject" });
     expect(rowId(modelOf(keyless, "M"), { a: "x" })).toBeUndefined();
   });
 });

@@ -713,8 +713,7 @@ describe("planWrite, what it does not understand", () => {
       ),
     },
     testModels,
-    "reject",
-    testIndexSecret,
+    { plaintext: "reject", indexSecret: testIndexSecret },
   );
 
   it("a tenant change through a relation whose keys are unknown is refused before anything is sent, naming the generator", () => {

@@ -9,12 +9,11 @@
  * Ownership is a second question: a blob of a known format that the provider does not recognize was
  * wrapped by a key that is not configured here. It is `VAULT_KEY_UNAVAILABLE`, never plaintext.
  */
-import { canonicalize, type KeyContext } from "./context.js";
 import { decodeEnvelope, hasPrefix, WORKOS_KEY_BLOB_MAGIC, type Envelope } from "./envelope.js";
-import { notAnEnvelope } from "./error-messages.js";
-import { VaultDecryptError, VaultEnvelopeInvalidError, VaultKeyUnavailableError } from "./errors.js";
-import { LOCAL_KEY_BLOB_MAGIC, localBlobContextBytes, localMasterKeyId } from "./keys/local.js";
-import type { KeyProvider } from "./keys/provider.js";
+import { notAnEnvelope } from "../error-messages.js";
+import { VaultEnvelopeInvalidError, VaultKeyUnavailableError } from "../errors.js";
+import { LOCAL_KEY_BLOB_MAGIC, localBlobContextBytes, localMasterKeyId } from "../keys/local.js";
+import type { KeyProvider } from "../keys/provider.js";
 
 /** The key-blob formats known whatever the provider: a value whose blob has one is an envelope. */
 export const KNOWN_BLOB_FORMATS = [
@@ -58,18 +57,12 @@ export function checkOwner(blob: Uint8Array, provider: Pick<KeyProvider, "name" 
 }
 
 /**
- * Precondition: a blob that names its key context names the row's. The local ring's `PVK1` blobs do
- * (bare, or inside the WorkOS-format blobs prisma-vault's key server issues); so a value copied from
- * another tenant fails here even in a field without associated data (`aad: "none"`), where the AES-GCM
- * tag alone would not tell. Opaque blobs (WorkOS Vault's own) are not checked: there, only associated
- * data isolates tenants. Fails with the same opaque {@link VaultDecryptError} as a bad tag.
- */
-export function checkBlobContext(blob: Uint8Array, context: KeyContext): void {
-  if (!blobAdmits(namedContext(blob), canonicalize(context))) throw new VaultDecryptError();
-}
-
-/**
- * The canonical context (UTF-8) a blob names: `undefined` when its format names none (opaque blobs),
+ * The canonical context (UTF-8) a blob names. The local ring's `PVK1` blobs do (bare, or inside the
+ * WorkOS-format blobs prisma-vault's key server issues), so a value copied from another tenant is
+ * refused even in a field without associated data (`aad: "none"`), where the AES-GCM tag alone would
+ * not tell. Opaque blobs (WorkOS Vault's own) name none: there, only associated data isolates tenants.
+ *
+ * Returns `undefined` when its format names none (opaque blobs),
  * `null` when it should and cannot be read (a malformed `PVK1` blob, which no row's context matches).
  */
 export function namedContext(blob: Uint8Array): Uint8Array | null | undefined {

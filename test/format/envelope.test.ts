@@ -1,9 +1,15 @@
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { associatedData } from "../src/context.js";
-import { decodeEnvelope, encodeEnvelope, isEnvelope, openEnvelope, sealEnvelope } from "../src/envelope.js";
-import { VaultError } from "../src/errors.js";
+import { associatedData } from "../../src/context/key-context.js";
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  isEnvelope,
+  openEnvelope,
+  sealEnvelope,
+} from "../../src/format/envelope.js";
+import { VaultError } from "../../src/errors.js";
 
 const key = randomBytes(32);
 const blob = new TextEncoder().encode("WOS.EKM.v1\0some-key-blob");

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeLeb128, encodeLeb128 } from "../src/leb128.js";
+import { decodeLeb128, encodeLeb128 } from "../../src/format/leb128.js";
 
 describe("LEB128", () => {
   it.each([

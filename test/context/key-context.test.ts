@@ -1,7 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { associatedData, canonicalContext, parseCanonicalContext, validateContext } from "../src/context.js";
-import { thrownVaultError } from "./support/errors.js";
+import {
+  associatedData,
+  canonicalContext,
+  parseCanonicalContext,
+  validateContext,
+} from "../../src/context/key-context.js";
+import { thrownVaultError } from "../support/errors.js";
 
 describe("key context", () => {
   it("accepts 1 to 10 pairs of non-empty strings and returns a frozen copy", () => {

@@ -7,8 +7,8 @@
  * Pure and synchronous: no I/O, no key management.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { notAnEnvelope } from "./error-messages.js";
-import { VaultDecryptError, VaultEnvelopeInvalidError, VaultKeyProviderError } from "./errors.js";
+import { notAnEnvelope } from "../error-messages.js";
+import { VaultDecryptError, VaultEnvelopeInvalidError, VaultKeyProviderError } from "../errors.js";
 import { decodeLeb128, encodeLeb128 } from "./leb128.js";
 
 export const IV_BYTES = 12;

@@ -2,11 +2,11 @@
  * Where a model's key context comes from: its `context` and `staticContext` options, validated into the
  * row fields they read and a function from a row to its key context.
  */
-import { MAX_CONTEXT_PAIRS, validateContext, type KeyContext } from "../context.js";
+import { MAX_CONTEXT_PAIRS, validateContext, type KeyContext } from "./key-context.js";
 import { contextInvalid, contextMissing } from "../error-messages.js";
 import { VaultConfigError, VaultContextInvalidError, VaultContextMissingError } from "../errors.js";
-import type { DataModelField } from "../prisma/datamodel.js";
-import type { ContextOption, ModelOptions, Row } from "./options.js";
+import type { DataModelField } from "../schema/datamodel.js";
+import type { ContextOption, ModelOptions, Row } from "../schema/options.js";
 
 /** A model's key context: the row fields it reads and how a row becomes a context. */
 export interface ContextSource {
@@ -42,6 +42,9 @@ export function contextSource(
     derive = option.derive;
   } else if (typeof option === "object") {
     pairs = Object.entries(option as Record<string, unknown>).map(([key, field]) => {
+      // Precondition: no prototype key (see validateContext); JSON.parse makes own "__proto__" keys.
+      if (key === "__proto__")
+        throw new VaultConfigError('"__proto__" is not allowed as a key context key', { model });
       if (typeof field !== "string")
         throw new VaultConfigError(`context key "${key}" must name a field`, { model });
       return [key, field];
@@ -72,7 +75,7 @@ export function contextSource(
     }
   }
   for (const [key] of pairs) {
-    if (!derive && key in fixed) {
+    if (!derive && Object.hasOwn(fixed, key)) {
       throw new VaultConfigError(`staticContext key "${key}" would replace the value of a context field`, {
         model,
       });

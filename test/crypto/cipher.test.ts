@@ -1,22 +1,23 @@
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decrypt, encrypt, FieldCipher } from "../src/cipher.js";
-import { VaultConfigError, VaultKeyUnavailableError } from "../src/errors.js";
-import type { KeyProvider } from "../src/keys/provider.js";
-import { associatedData } from "../src/context.js";
+import { FieldCipher } from "../../src/crypto/cipher.js";
+import { decrypt, encrypt } from "../../src/crypto/standalone.js";
+import { VaultConfigError, VaultKeyUnavailableError } from "../../src/errors.js";
+import type { KeyProvider } from "../../src/keys/provider.js";
+import { associatedData } from "../../src/context/key-context.js";
 import {
   decodeEnvelope,
   encodeEnvelope,
   hasPrefix,
   sealEnvelope,
   WORKOS_KEY_BLOB_MAGIC,
-} from "../src/envelope.js";
-import { vaultFailure } from "./support/errors.js";
-import { countingProvider } from "./support/counting-provider.js";
-import { DataKeyCache } from "../src/keys/cache.js";
-import { LOCAL_KEY_BLOB_MAGIC, LocalKeyProvider } from "../src/keys/local.js";
-import { openedAtOnce } from "./support/opened-at-once.js";
+} from "../../src/format/envelope.js";
+import { vaultFailure } from "../support/errors.js";
+import { countingProvider } from "../support/counting-provider.js";
+import { DataKeyCache } from "../../src/keys/cache.js";
+import { LOCAL_KEY_BLOB_MAGIC, LocalKeyProvider } from "../../src/keys/local.js";
+import { openedAtOnce } from "../support/opened-at-once.js";
 
 const provider = new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] });
 const fields = new FieldCipher(new DataKeyCache(provider));

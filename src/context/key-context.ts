@@ -2,7 +2,7 @@
  * Key contexts: which key-encryption key protects a value (WorkOS Vault's rules), and the associated
  * data that binds a ciphertext to its model, field and tenant.
  */
-import { VaultConfigError, VaultContextInvalidError } from "./errors.js";
+import { VaultConfigError, VaultContextInvalidError } from "../errors.js";
 
 /** 1 to 10 pairs of non-empty strings, e.g. `{ organizationId: "org_1" }`. Same context, same key. */
 export type KeyContext = Readonly<Record<string, string>>;

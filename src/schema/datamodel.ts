@@ -12,7 +12,6 @@ export interface DataModelField {
   readonly type: string;
   readonly isList?: boolean;
   readonly isId?: boolean;
-  readonly isUnique?: boolean;
   readonly relationName?: string;
   readonly relationFromFields?: readonly string[];
   readonly relationToFields?: readonly string[];
@@ -99,7 +98,6 @@ function pick(field: DmmfLikeField): DataModelField {
   for (const key of [
     "isList",
     "isId",
-    "isUnique",
     "relationName",
     "relationFromFields",
     "relationToFields",
@@ -112,14 +110,7 @@ function pick(field: DmmfLikeField): DataModelField {
 }
 
 /** What the schema text adds to a field of the runtime data model (documentation is not taken). */
-const FROM_SCHEMA_TEXT = [
-  "isList",
-  "isId",
-  "isUnique",
-  "relationFromFields",
-  "relationToFields",
-  "nativeType",
-] as const;
+const FROM_SCHEMA_TEXT = ["isList", "isId", "relationFromFields", "relationToFields", "nativeType"] as const;
 
 /**
  * `base` with what the schema text the client carries adds: relation keys, list and id flags,
@@ -133,7 +124,8 @@ export function withSchemaText(base: DataModel, text: DataModel | undefined): Da
   if (!text) return base;
   const models: Record<string, DataModelModel> = {};
   for (const [name, model] of Object.entries(base.models)) {
-    const parsed = new Map(text.models[name]?.fields.map((field) => [field.name, field]));
+    const textModel = Object.hasOwn(text.models, name) ? text.models[name] : undefined;
+    const parsed = new Map(textModel?.fields.map((field) => [field.name, field]));
     const matches = model.fields.every((field) => {
       const other = parsed.get(field.name);
       return other !== undefined && other.kind === field.kind && other.type === field.type;
@@ -141,7 +133,7 @@ export function withSchemaText(base: DataModel, text: DataModel | undefined): Da
     models[name] = matches
       ? {
           ...model,
-          primaryKey: model.primaryKey ?? text.models[name]?.primaryKey ?? null,
+          primaryKey: model.primaryKey ?? textModel?.primaryKey ?? null,
           fields: model.fields.map((field) => {
             const copy: Record<string, unknown> = { ...field };
             const other = parsed.get(field.name) as DataModelField;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BlindIndex, indexSecretFrom, INDEX_KEY_ENV } from "../src/blind-index.js";
-import { thrownVaultError } from "./support/errors.js";
+import { BlindIndex, indexSecretFrom, INDEX_KEY_ENV } from "../../src/crypto/blind-index.js";
+import { thrownVaultError } from "../support/errors.js";
 
 const secret = Uint8Array.from({ length: 32 }, (_, i) => i);
 const email = new BlindIndex(secret, { model: "User", field: "email", normalize: "email" });

@@ -14,7 +14,7 @@ import type { DataModel, DataModelField, DataModelModel } from "./datamodel.js";
  * @example
  * parseInlineSchema('datasource db {\n  provider = "sqlite"\n}\nmodel Note {\n  id Int @id\n}\n');
  * // { provider: "sqlite", models: { Note: { name: "Note", primaryKey: null, fields: [
- * //   { name: "id", kind: "scalar", type: "Int", isList: false, isId: true, isUnique: false }] } } }
+ * //   { name: "id", kind: "scalar", type: "Int", isList: false, isId: true }] } } }
  */
 export function parseInlineSchema(text: string): DataModel | undefined {
   try {
@@ -157,7 +157,6 @@ class Reader {
         type: unsupported ?? type,
         isList,
         isId: attributes.has("id"),
-        isUnique: attributes.has("unique"),
         ...(native && { nativeType: this.nativeType(native) }),
         ...(lines.length > 0 && { documentation: lines.join("\n") }),
       };

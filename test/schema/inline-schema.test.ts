@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { DataModel, DataModelField, GeneratedVaultSchema } from "../../src/prisma/datamodel.js";
-import { parseInlineSchema } from "../../src/prisma/inline-schema.js";
+import type { DataModel, DataModelField, GeneratedVaultSchema } from "../../src/schema/datamodel.js";
+import { parseInlineSchema } from "../../src/schema/inline-schema.js";
 import { offlineClient, prisma6Missing } from "../support/offline-clients.js";
 
 /** The schema text a generated client embeds. */
@@ -101,8 +101,8 @@ enum Role {
     expect(schema?.models["Membership"]?.primaryKey).toEqual(["userId", "groupId"]);
     expect(schema?.models["Membership"]?.fields.map((f) => f.isId)).toEqual([false, false, false]);
     expect(schema?.models["User"]?.primaryKey).toBeNull();
-    expect(field(schema, "User", "id")).toMatchObject({ isId: true, isUnique: false });
-    expect(field(schema, "User", "email")).toMatchObject({ isId: false, isUnique: true });
+    expect(field(schema, "User", "id")).toMatchObject({ isId: true });
+    expect(field(schema, "User", "email")).toMatchObject({ isId: false });
   });
 
   it("the side with fields: holds the relation keys, the other side empty arrays, named as DMMF names them", () => {
@@ -112,7 +112,6 @@ enum Role {
       type: "User",
       isList: false,
       isId: false,
-      isUnique: false,
       relationName: "MembershipToUser",
       relationFromFields: ["userId"],
       relationToFields: ["id"],
@@ -155,7 +154,6 @@ enum Role {
       type: "String",
       isList: false,
       isId: false,
-      isUnique: false,
       nativeType: ["Text", []],
     });
     expect(field(schema, "User", "url")?.kind).toBe("scalar");
@@ -189,7 +187,6 @@ enum Role {
       type: "tsvector",
       isList: false,
       isId: false,
-      isUnique: false,
     });
   });
 

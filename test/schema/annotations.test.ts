@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { annotationsOf } from "../src/annotations.js";
-import { buildVaultSchema } from "../src/schema/build.js";
-import type { DataModel, GeneratedVaultSchema } from "../src/prisma/datamodel.js";
-import { dataModel, model, scalar, testDataModel, testModels } from "./support/datamodel.js";
+import { annotationsOf } from "../../src/schema/annotations.js";
+import { buildVaultSchema } from "../../src/schema/build.js";
+import type { DataModel, GeneratedVaultSchema } from "../../src/schema/datamodel.js";
+import { dataModel, model, scalar, testDataModel, testModels } from "../support/datamodel.js";
 
 /** A model `M` with `modelDoc` on the model and `fieldDoc` on its String field `secret`. */
 function annotated(modelDoc: string | undefined, fieldDoc?: string): DataModel {
@@ -129,9 +129,9 @@ describe("annotationsOf", () => {
   it("encrypted fields without @vault.context get an empty context, which validation refuses naming the model", () => {
     const models = annotationsOf(annotated(undefined, "@encrypted"));
     expect(models).toEqual({ M: { context: [], fields: { secret: {} } } });
-    expect(() => buildVaultSchema(annotated(undefined, "@encrypted"), models, "reject")).toThrow(
-      configError(),
-    );
+    expect(() =>
+      buildVaultSchema(annotated(undefined, "@encrypted"), models, { plaintext: "reject" }),
+    ).toThrow(configError());
   });
 
   it("option values are checked by the schema validation, naming model and field", () => {
@@ -141,7 +141,7 @@ describe("annotationsOf", () => {
       "@encrypted(plaintext: yes)",
     ]) {
       const datamodel = annotated("@vault.context(organizationId)", doc);
-      expect(() => buildVaultSchema(datamodel, annotationsOf(datamodel), "reject")).toThrow(
+      expect(() => buildVaultSchema(datamodel, annotationsOf(datamodel), { plaintext: "reject" })).toThrow(
         configError("secret"),
       );
     }

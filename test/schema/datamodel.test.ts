@@ -8,7 +8,7 @@ import {
   isGeneratedVaultSchema,
   withSchemaText,
   type DataModel,
-} from "../../src/prisma/datamodel.js";
+} from "../../src/schema/datamodel.js";
 
 const NOTE = {
   name: "Note",

@@ -6,14 +6,9 @@
  *   /// @encrypted                                                       on a String field
  *   /// @encrypted(aad: none, plaintext: read)                           with options
  */
-import { VaultConfigError } from "./errors.js";
-import type { DataModel } from "./prisma/datamodel.js";
-import {
-  FIELD_OPTION_KEYS,
-  type FieldOptions,
-  type ModelOptions,
-  type ModelsOption,
-} from "./schema/options.js";
+import { VaultConfigError } from "../errors.js";
+import type { DataModel } from "./datamodel.js";
+import { FIELD_OPTION_KEYS, type FieldOptions, type ModelOptions, type ModelsOption } from "./options.js";
 
 const CONTEXT_TAG = /@vault\.context\s*\(([^)]*)\)/;
 const ENCRYPTED_TAG = /@encrypted\b(?:\s*\(([^)]*)\))?/;

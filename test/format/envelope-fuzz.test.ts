@@ -6,10 +6,10 @@
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeOwnedEnvelope } from "../src/blob-format.js";
-import { decodeEnvelope, sealEnvelope, WORKOS_KEY_BLOB_MAGIC } from "../src/envelope.js";
-import { isVaultError } from "../src/errors.js";
-import { LocalKeyProvider } from "../src/keys/local.js";
+import { decodeOwnedEnvelope } from "../../src/format/blob-format.js";
+import { decodeEnvelope, sealEnvelope, WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
+import { isVaultError } from "../../src/errors.js";
+import { LocalKeyProvider } from "../../src/keys/local.js";
 
 const RUNS = Number(process.env["PRISMA_VAULT_FUZZ_RUNS"] ?? 50_000);
 const local = new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] });

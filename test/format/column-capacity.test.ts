@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { columnCapacity, MIN_ENVELOPE_COLUMN } from "../src/column-capacity.js";
-import { buildVaultSchema } from "../src/schema/build.js";
-import { dataModel, model, scalar } from "./support/datamodel.js";
-import { thrownVaultError } from "./support/errors.js";
+import { columnCapacity, MIN_ENVELOPE_COLUMN } from "../../src/format/column-capacity.js";
+import { buildVaultSchema } from "../../src/schema/build.js";
+import { dataModel, model, scalar } from "../support/datamodel.js";
+import { thrownVaultError } from "../support/errors.js";
 
 describe("columnCapacity", () => {
   it("knows MySQL's String (VARCHAR(191)), its text types and declared lengths; unbounded columns are undefined", () => {
@@ -35,7 +35,7 @@ describe("encrypted columns too small for envelopes", () => {
         provider,
       },
       { User: { context: ["organizationId"], fields: { ssn: {} } } },
-      "reject",
+      { plaintext: "reject" },
     );
 
   it(`are refused at start-up, naming the column, below ${MIN_ENVELOPE_COLUMN} characters`, () => {

@@ -1,15 +1,14 @@
 /**
  * FieldCipher: field values <-> their envelopes, a batch at a time, through the data-key cache. The
  * only asynchronous crypto in the library; everything it calls below the cache is synchronous.
- *
- * Also the standalone `encrypt` / `decrypt`, which behave like the SDK's `vault.encrypt` / `vault.decrypt`.
  */
-import { blobAdmits, checkOwner, decodeOwnedEnvelope, namedContext } from "./blob-format.js";
-import { associatedData, canonicalize, validateContext, validContext, type KeyContext } from "./context.js";
-import { decodeEnvelope, openEnvelope, sealEnvelope, type Envelope } from "./envelope.js";
-import { VaultConfigError, VaultDecryptError, VaultError, VaultKeyRejectedError } from "./errors.js";
-import type { DataKeyCache } from "./keys/cache.js";
-import { guardProvider, type DataKey, type DecryptedDataKey, type KeyProvider } from "./keys/provider.js";
+import { blobAdmits, checkOwner, namedContext } from "../format/blob-format.js";
+import { associatedData, canonicalize, validContext, type KeyContext } from "../context/key-context.js";
+import { decodeEnvelope, openEnvelope, sealEnvelope, type Envelope } from "../format/envelope.js";
+import { VaultConfigError, VaultDecryptError } from "../errors.js";
+import type { DataKeyCache } from "../keys/cache.js";
+import { locate, locatedNow } from "./located.js";
+import { type DataKey, type DecryptedDataKey } from "../keys/provider.js";
 
 /** Where a value lives: it decides the key (context) and the associated data. */
 export interface FieldRef {
@@ -269,70 +268,6 @@ class AadBytes {
   }
 }
 
-/**
- * Encrypts like `workos.vault.encrypt(text, context, aad)`: a new data key from `provider` for this
- * value, sealed into an SDK-compatible envelope.
- *
- * @example const stored = await encrypt(new WorkOSKeyProvider({ workos }), "secret", { organizationId: "org_1" });
- */
-export async function encrypt(
-  provider: KeyProvider,
-  text: string,
-  context: KeyContext,
-  aad = "",
-): Promise<string> {
-  if (typeof text !== "string") throw new VaultConfigError("encrypt() takes a string");
-  const dataKey = await guardProvider(provider).createDataKey(validateContext(context));
-  try {
-    return sealEnvelope(dataKey.key, dataKey.encryptedKeys, text, aad);
-  } finally {
-    dataKey.key.fill(0);
-  }
-}
-
-/**
- * Decrypts like `workos.vault.decrypt(envelope, aad)`: reads any SDK envelope, fails closed. Like
- * FieldCipher, it asks `provider` only for blobs it owns (see `decodeOwnedEnvelope`).
- *
- * @example const text = await decrypt(provider, stored);
- */
-export async function decrypt(provider: KeyProvider, envelope: string, aad = ""): Promise<string> {
-  const guarded = guardProvider(provider);
-  const parts = decodeOwnedEnvelope(envelope, guarded);
-  const key = await guarded.decryptDataKey(parts.encryptedKeys).catch((error: unknown) => {
-    throw error instanceof VaultKeyRejectedError ? new VaultDecryptError({ cause: error }) : error;
-  });
-  try {
-    return openEnvelope(key.key, parts, aad);
-  } finally {
-    key.key.fill(0);
-  }
-}
-
 function aadOf(ref: FieldRef): string {
   return ref.aad ?? associatedData(ref.model, ref.field, ref.context);
-}
-
-/** Runs `work` and re-throws its errors with the model, field and row id of `ref` attached. */
-function locatedNow<T>(ref: FieldRef, work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    throw locate(error, ref);
-  }
-}
-
-/** `error`, located at the model, field and row of `ref`. */
-function locate(error: unknown, ref: FieldRef): unknown {
-  const place = { model: ref.model, field: ref.field, id: ref.id };
-  // A refused key blob is, for the field, a value that does not decrypt (tampered or foreign).
-  if (error instanceof VaultKeyRejectedError || error instanceof VaultDecryptError) {
-    return new VaultDecryptError({
-      ...place,
-      cause: error instanceof VaultKeyRejectedError ? error : undefined,
-    });
-  }
-  if (!(error instanceof VaultError) || error.model !== undefined) return error;
-  // Precondition: a located error keeps its class, code and fields of its own (locatedAt).
-  return error.locatedAt(place);
 }

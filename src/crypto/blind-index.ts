@@ -11,10 +11,10 @@
  */
 import { createHmac, hkdfSync } from "node:crypto";
 import { LRUCache } from "lru-cache";
-import { canonicalize, type KeyContext } from "./context.js";
-import { isBase64 } from "./envelope.js";
-import { contextInvalid, contextMissing } from "./error-messages.js";
-import { VaultConfigError, VaultContextInvalidError, VaultContextMissingError } from "./errors.js";
+import { canonicalize, type KeyContext } from "../context/key-context.js";
+import { isBase64 } from "../format/envelope.js";
+import { contextInvalid, contextMissing } from "../error-messages.js";
+import { VaultConfigError, VaultContextInvalidError, VaultContextMissingError } from "../errors.js";
 
 /** The environment variable holding the index secret when `indexSecret` is not given. */
 export const INDEX_KEY_ENV = "PRISMA_VAULT_INDEX_KEY";
