@@ -1,37 +1,62 @@
 /**
  * Pure: the summary of a migration report as printed by `prisma-vault migrate`: a table of counts
- * per model, then the values that failed, by model, field and primary key (never a value).
+ * per model (with `verify`'s plaintext and stale-index counts when the report has them), then the
+ * values that failed, by model, field and primary key (never a value), then how the run ended.
  */
 import { describeId } from "../error-messages.js";
-import type { MigrationReport } from "../migrate/report.js";
+import type { MigrationModelReport, MigrationReport } from "../migrate/report.js";
 
-const COLUMNS = ["scanned", "updated", "skipped", "conflicts", "failed"] as const;
 const LISTED_FAILURES = 20;
+
+type Column = readonly [header: string, cell: (model: MigrationModelReport) => number];
+
+const COLUMNS: readonly Column[] = [
+  ["scanned", (m) => m.scanned],
+  ["updated", (m) => m.updated],
+  ["skipped", (m) => m.skipped],
+  ["conflicts", (m) => m.conflicts],
+  // The total: the listed failures are bounded, the count is not.
+  ["failed", (m) => m.failedTotal],
+];
+const VERIFY_COLUMNS: readonly Column[] = [
+  ["plaintext", (m) => m.plaintext ?? 0],
+  ["stale indexes", (m) => m.staleIndexes ?? 0],
+];
 
 /**
  * @example summary(report)
  * // model    scanned  updated  skipped  conflicts  failed
  * // Account     1000     1000        0          0       0
+ * // done in 1.2 s
  */
 export function summary(report: MigrationReport): string {
-  const rows = [
-    ["model", ...COLUMNS],
-    ...report.models.map((m) => [
-      m.model,
-      ...COLUMNS.map((column) => String(column === "failed" ? m.failed.length : m[column])),
-    ]),
-  ];
-  const lines = alignedTable(rows);
+  const verifies =
+    report.mode === "verify" ||
+    report.models.some((m) => m.plaintext !== undefined || m.staleIndexes !== undefined);
+  const columns = verifies ? [...COLUMNS, ...VERIFY_COLUMNS] : COLUMNS;
+  const lines = alignedTable([
+    ["model", ...columns.map(([header]) => header)],
+    ...report.models.map((m) => [m.model, ...columns.map(([, cell]) => String(cell(m)))]),
+  ]);
   const failures = report.models.flatMap((m) => m.failed.map((f) => ({ model: m.model, ...f })));
-  for (const f of failures.slice(0, LISTED_FAILURES)) {
-    lines.push(`failed: ${f.model}.${f.field} (id ${describeId(f.id)}): ${f.code}`);
+  const listed = failures.slice(0, LISTED_FAILURES);
+  for (const f of listed) lines.push(`failed: ${f.model}.${f.field} (id ${describeId(f.id)}): ${f.code}`);
+  const total = report.models.reduce((sum, m) => sum + Math.max(m.failedTotal, m.failed.length), 0);
+  if (total > listed.length) lines.push(`… and ${total - listed.length} more failures`);
+  if (report.models.length === 0) {
+    lines.push(report.mode === "index" ? "no model has a blind index to fill" : "no model to migrate");
   }
-  if (failures.length > LISTED_FAILURES)
-    lines.push(`… and ${failures.length - LISTED_FAILURES} more failures`);
-  if (report.models.length === 0) lines.push("no model has a blind index to fill");
-  const seconds = (report.durationMs / 1000).toFixed(1);
-  lines.push(report.dryRun ? `dry run in ${seconds} s: nothing was written` : `done in ${seconds} s`);
+  lines.push(ending(report));
   return `${lines.join("\n")}\n`;
+}
+
+function ending(report: MigrationReport): string {
+  const seconds = (report.durationMs / 1000).toFixed(1);
+  if (report.interrupted) {
+    const where = report.checkpoint === undefined ? "" : `: ${report.checkpoint} records what committed`;
+    return `interrupted after ${seconds} s${where}`;
+  }
+  return report.dryRun ? `dry run in ${seconds} s: nothing was written` : `done in ${seconds} s`;
 }
 
 /**

@@ -24,7 +24,49 @@ function progress(model: string, scanned: number, updated: number, total = 10): 
   return { mode: "index", model, total, scanned, updated, skipped: 0, conflicts: 0, failed: 0 };
 }
 
+/** A clock the test moves by hand, in ms. */
+function clock() {
+  let t = 0;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
 describe("progressView, when stderr is not a terminal", () => {
+  it("writes a line at most every interval while a model runs, with rows done of total and rows/s", () => {
+    const { out, stream } = terminal(false);
+    const time = clock();
+    const view = progressView(stream, { now: time.now, intervalMs: 2000 });
+    view.update(progress("Account", 0, 0, 5000));
+    time.advance(1000);
+    view.update(progress("Account", 500, 500, 5000));
+    expect(out.text).toBe("");
+    time.advance(1000);
+    view.update(progress("Account", 1000, 900, 5000));
+    expect(out.text).toBe("Account: 1000/5000 rows scanned, 900 updated, 500 rows/s\n");
+    time.advance(1999);
+    view.update(progress("Account", 1500, 1400, 5000));
+    expect(out.text.split("\n")).toHaveLength(2);
+    time.advance(1);
+    view.update({ ...progress("Account", 2000, 1800, 5000), conflicts: 2, failed: 1 });
+    expect(out.text.split("\n")[1]).toBe(
+      "Account: 2000/5000 rows scanned, 1800 updated, 2 conflicts, 1 failed, 500 rows/s",
+    );
+    time.advance(500);
+    view.done();
+    expect(out.text.split("\n")[2]).toBe(
+      "Account: 2000 rows scanned, 1800 updated, 2 conflicts, 1 failed in 4.5 s",
+    );
+  });
+
+  it("a periodic line shows the scanned count when it outgrows the first total", () => {
+    const { out, stream } = terminal(false);
+    const time = clock();
+    const view = progressView(stream, { now: time.now });
+    view.update(progress("Account", 0, 0, 10));
+    time.advance(2000);
+    view.update(progress("Account", 12, 12, 10));
+    expect(out.text).toBe("Account: 12/12 rows scanned, 12 updated, 6 rows/s\n");
+  });
+
   it("writes nothing while a model runs, then one line when it is done", () => {
     const { out, stream } = terminal(false);
     const view = progressView(stream);

@@ -3,14 +3,25 @@ import { alignedTable, summary } from "../../src/cli/summary.js";
 import type { MigrationModelReport, MigrationReport } from "../../src/migrate/report.js";
 
 function modelReport(model: string, counts: Partial<MigrationModelReport> = {}): MigrationModelReport {
-  return { model, scanned: 0, updated: 0, skipped: 0, conflicts: 0, failed: [], durationMs: 0, ...counts };
+  const failedTotal = counts.failed?.length ?? 0;
+  return {
+    model,
+    scanned: 0,
+    updated: 0,
+    skipped: 0,
+    conflicts: 0,
+    failed: [],
+    failedTotal,
+    durationMs: 0,
+    ...counts,
+  };
 }
 
 function report(
   models: readonly MigrationModelReport[],
   extra: Partial<MigrationReport> = {},
 ): MigrationReport {
-  return { mode: "index", dryRun: false, models, durationMs: 1234, ...extra };
+  return { mode: "index", dryRun: false, interrupted: false, models, durationMs: 1234, ...extra };
 }
 
 describe("summary", () => {
@@ -84,6 +95,62 @@ describe("summary", () => {
     const text = summary(report([modelReport("A", { failed })]));
     expect(text.split("\n").filter((line) => line.startsWith("failed: "))).toHaveLength(20);
     expect(text).not.toContain("more failures");
+  });
+
+  it("the failed column and the 'more' line count failedTotal, not only the listed failures", () => {
+    const failed = Array.from({ length: 3 }, (_, i) => ({
+      id: i,
+      field: "f",
+      code: "VAULT_KEY_UNAVAILABLE" as const,
+    }));
+    const text = summary(report([modelReport("A", { failed, failedTotal: 1500 })]));
+    expect(text.split("\n")[1]).toMatch(/^A\s+0\s+0\s+0\s+0\s+1500$/);
+    expect(text.split("\n").filter((line) => line.startsWith("failed: "))).toHaveLength(3);
+    expect(text).toContain("… and 1497 more failures\n");
+  });
+
+  it("verify adds the plaintext and stale-index columns", () => {
+    const text = summary(
+      report(
+        [
+          modelReport("User", { scanned: 9, plaintext: 2, staleIndexes: 0 }),
+          modelReport("Post", { scanned: 1 }),
+        ],
+        {
+          mode: "verify",
+        },
+      ),
+    );
+    expect(text.split("\n").slice(0, 3)).toEqual([
+      "model  scanned  updated  skipped  conflicts  failed  plaintext  stale indexes",
+      "User         9        0        0          0       0          2              0",
+      "Post         1        0        0          0       0          0              0",
+    ]);
+  });
+
+  it("other modes have no plaintext or stale-index column", () => {
+    for (const mode of ["encrypt", "decrypt", "rekey", "rotate", "index"] as const) {
+      expect(summary(report([modelReport("User")], { mode }))).not.toMatch(/plaintext|stale/);
+    }
+  });
+
+  it("an interrupted run says so and names its checkpoint", () => {
+    const text = summary(
+      report([modelReport("User", { scanned: 40 })], {
+        mode: "encrypt",
+        interrupted: true,
+        checkpoint: "/app/.prisma-vault/migrate-encrypt.json",
+        durationMs: 2500,
+      }),
+    );
+    expect(text).toMatch(
+      /\ninterrupted after 2\.5 s: \/app\/\.prisma-vault\/migrate-encrypt\.json records what committed\n$/,
+    );
+    expect(text).not.toContain("done in");
+  });
+
+  it("a run over no model in another mode says there was no model to migrate", () => {
+    expect(summary(report([], { mode: "encrypt" }))).toContain("\nno model to migrate\n");
   });
 
   it("leaves the report as it was", () => {
