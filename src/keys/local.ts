@@ -118,6 +118,11 @@ export class LocalKeyProvider implements KeyProvider {
     return hasPrefix(encryptedKeys, LOCAL_KEY_BLOB_MAGIC);
   }
 
+  /** Whether the blob is wrapped by the active master key (a malformed blob is not). */
+  isCurrent(encryptedKeys: Uint8Array): boolean {
+    return localMasterKeyId(encryptedKeys) === this.#activeId;
+  }
+
   /** The master key id and context a blob names, without unwrapping it (for migrations and reports). */
   describe(encryptedKeys: Uint8Array): { masterKeyId: string; dataKeyId: string; context: KeyContext } {
     const blob = parseBlob(encryptedKeys);

@@ -48,6 +48,12 @@ export interface KeyProvider {
    * envelope is taken for this provider's and its blob is passed to `decryptDataKey`.
    */
   recognizes?(encryptedKeys: Uint8Array): boolean;
+  /**
+   * True when `rekey` would leave this blob as it is: it is already wrapped by the master key that
+   * wraps new data keys. `migrate rekey` skips such blobs without a call; without `isCurrent`, every
+   * blob is re-wrapped on every run.
+   */
+  isCurrent?(encryptedKeys: Uint8Array): boolean;
 }
 
 /** How long one provider call may take, and how many abandoned ones may pile up. */
@@ -129,6 +135,7 @@ function guard(provider: KeyProvider, bounds: Required<GuardOptions>): GuardedKe
         calls.run("rekey", () => provider.rekey!(encryptedKeys, context)).then(checkDataKey(name)),
     }),
     ...(provider.recognizes && { recognizes: (blob: Uint8Array) => provider.recognizes!(blob) === true }),
+    ...(provider.isCurrent && { isCurrent: (blob: Uint8Array) => provider.isCurrent!(blob) === true }),
   };
   GUARDED.set(guarded, provider);
   return Object.freeze(guarded);
@@ -201,7 +208,7 @@ function checkShape(provider: KeyProvider): void {
   for (const method of ["createDataKey", "decryptDataKey"] as const) {
     if (typeof p[method] !== "function") throw configError(`key provider "${p.name}" has no ${method}()`);
   }
-  for (const method of ["rekey", "recognizes"] as const) {
+  for (const method of ["rekey", "recognizes", "isCurrent"] as const) {
     if (p[method] !== undefined && typeof p[method] !== "function") {
       throw configError(`key provider "${p.name}": ${method} must be a function`);
     }

@@ -8,17 +8,21 @@ import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
 import type { ConditionalUpdate } from "./conditional-update.js";
 import { afterKey, keyOrder } from "./cursor.js";
+import { pkEquals } from "../schema/rows.js";
 
 /** Which rows to read and which fields of them; the primary key is always selected. */
 export interface PageQuery {
   readonly where: Readonly<Record<string, unknown>>;
   readonly select: Readonly<Record<string, true>>;
   readonly batchSize: number;
+  /** Start after this primary key (a resumed run); from the first row when absent. */
+  readonly after?: Row | undefined;
 }
 
 /**
  * The rows of `model` matching `query.where`, `batchSize` at a time in primary-key order. Each page
- * is read after the caller is done with the one before, starting after its last key.
+ * is read after the caller asks for it, starting after the last key of the one before, so rows
+ * written meanwhile are neither read twice nor skipped.
  */
 export async function* readPages(
   handle: VaultHandle,
@@ -26,8 +30,8 @@ export async function* readPages(
   query: PageQuery,
 ): AsyncGenerator<Row[], void, undefined> {
   const rows = handle.rows(model.name);
-  const select = { ...query.select, ...Object.fromEntries(model.primaryKey.map((field) => [field, true])) };
-  let last: Row | undefined;
+  const select = withKey(model, query.select);
+  let last: Row | undefined = query.after;
   for (;;) {
     const where = last ? { AND: [query.where, afterKey(model.primaryKey, last)] } : query.where;
     const page = await rows.findMany({
@@ -40,6 +44,25 @@ export async function* readPages(
     if (page.length < query.batchSize) return;
     last = page.at(-1);
   }
+}
+
+/** The rows with these primary keys, as they are now (a row deleted meanwhile is absent). */
+export function readRows(
+  handle: VaultHandle,
+  model: ModelSchema,
+  select: Readonly<Record<string, true>>,
+  keys: readonly Row[],
+): Promise<Row[]> {
+  if (keys.length === 0) return Promise.resolve([]);
+  return handle.rows(model.name).findMany({
+    where: { OR: keys.map((key) => pkEquals(model, key)) },
+    select: withKey(model, select),
+    orderBy: keyOrder(model.primaryKey),
+  });
+}
+
+function withKey(model: ModelSchema, select: Readonly<Record<string, true>>): Record<string, true> {
+  return { ...select, ...Object.fromEntries(model.primaryKey.map((field) => [field, true as const])) };
 }
 
 /** How many rows of `model` match `where`. */

@@ -1,53 +1,113 @@
 /**
- * `migrate()`: the programmatic migrations of DESIGN.md §10. This release runs `"index"`, the
- * blind-index backfill; the other modes are refused with a `VaultConfigError` until they land.
+ * `migrate()`: the migrations of DESIGN.md §11 — encrypt, decrypt, rekey, rotate, verify and index —
+ * over the rows of a client extended with `vault()`, through the client under the extension.
  */
+import { FieldCipher } from "../crypto/cipher.js";
 import { NO_SUCH_MODEL, unsupportedQuery } from "../error-messages.js";
 import { VaultConfigError, VaultUnsupportedQueryError } from "../errors.js";
-import { handleOf } from "../prisma/handle.js";
+import { DataKeyCache } from "../keys/cache.js";
+import { handleOf, type VaultHandle } from "../prisma/handle.js";
 import type { ModelSchema, VaultSchema } from "../schema/model-schema.js";
-import { backfillIndexes } from "./backfill.js";
-import { validateMigrateOptions, type MigrateOptions } from "./options.js";
-import type { MigrationReport, MigrationModelReport } from "./report.js";
+import { Checkpoint } from "./checkpoint.js";
+import { migrateModel } from "./engine.js";
+import { decryptStep } from "./modes/decrypt.js";
+import { encryptStep } from "./modes/encrypt.js";
+import { indexStep } from "./modes/index.js";
+import { rekeyStep } from "./modes/rekey.js";
+import { rotateStep } from "./modes/rotate.js";
+import { verifyStep } from "./modes/verify.js";
+import { validateMigrateOptions, type MigrateOptions, type MigrationMode } from "./options.js";
+import type { MigrationModelReport, MigrationReport } from "./report.js";
+import type { MigrationStep } from "./step.js";
 
 /**
- * Runs a migration over the rows of a client extended with `vault()`, through the client under the
- * extension. `"index"` fills the blind-index columns that are empty: for indexes added to a model
- * that already holds encrypted data, or rows written before their index was declared. Every row is
- * written with a conditional update, so it is safe beside a live application, and a rerun only does
- * what is still missing. Options and models are checked before any row is read.
+ * Runs a migration. Every row is written with a conditional update on its primary key and the values
+ * it replaces, so it is safe beside a live application (a concurrent write wins and is counted as a
+ * conflict); `encrypt`, `decrypt`, `rekey` and `index` are idempotent. Options, models and the
+ * checkpoint are checked before any row is read. Values that fail are reported and the run goes on;
+ * a key-service outage or a database error stops it (the checkpoint keeps what committed).
  *
  * @example
- * const report = await migrate(prisma, { mode: "index", batchSize: 1000 });
- * for (const m of report.models) console.log(m.model, m.updated, m.failed.length);
+ * const report = await migrate(prisma, { mode: "encrypt", checkpoint: ".prisma-vault/encrypt.json" });
+ * for (const m of report.models) console.log(m.model, m.updated, m.failedTotal);
  */
 export async function migrate(prisma: object, options: MigrateOptions): Promise<MigrationReport> {
   const settings = validateMigrateOptions(options);
   const handle = handleOf(prisma);
-  const models = modelsToIndex(handle.schema, settings.models);
+  const models = modelsFor(handle.schema, settings.mode, settings.models);
+  const steps = stepsFor(handle, settings.mode, models);
+  const identity = { mode: settings.mode, models: models.map((m) => m.name), shard: settings.shard };
+  const checkpoint = settings.checkpoint
+    ? Checkpoint.open(settings.checkpoint, identity, settings.resume)
+    : undefined;
   const started = performance.now();
   const reports: MigrationModelReport[] = [];
-  for (const model of models) reports.push(await backfillIndexes(handle, model, settings));
+  let interrupted = false;
+  for (const [i, model] of models.entries()) {
+    const run = await migrateModel({ handle, model, step: steps[i] as MigrationStep, settings, checkpoint });
+    reports.push(run.report);
+    if (run.interrupted) {
+      interrupted = true;
+      break;
+    }
+  }
+  if (!interrupted) checkpoint?.remove();
   return {
     mode: settings.mode,
     dryRun: settings.dryRun,
+    ...(settings.shard && { shard: settings.shard }),
     models: reports,
+    interrupted,
+    ...(interrupted && checkpoint && { checkpoint: checkpoint.path }),
     durationMs: Math.round(performance.now() - started),
   };
 }
 
-/** The models named (each must have a blind index), or every model that has one. */
-function modelsToIndex(schema: VaultSchema, names: readonly string[] | undefined): ModelSchema[] {
+/** Each model's step; built before any row is read, so a mode the provider cannot run fails first. */
+function stepsFor(handle: VaultHandle, mode: MigrationMode, models: readonly ModelSchema[]): MigrationStep[] {
+  const cipher = handle.cipher;
+  switch (mode) {
+    case "encrypt":
+      return models.map((model) => encryptStep(model, { cipher }));
+    case "decrypt":
+      return models.map((model) => decryptStep(model, { cipher }));
+    case "verify":
+      return models.map((model) => verifyStep(model, { cipher }));
+    case "index":
+      return models.map((model) => indexStep(model, { cipher }));
+    case "rekey": {
+      const rewrapped = new Map<string, Promise<Uint8Array>>();
+      return models.map((model) => rekeyStep(model, { cipher, rewrapped }));
+    }
+    case "rotate": {
+      // Its own cache, empty: every value is sealed under a data key created by this run.
+      const fresh = new FieldCipher(new DataKeyCache(cipher.keys.provider));
+      return models.map((model) => rotateStep(model, { cipher, fresh }));
+    }
+  }
+}
+
+/** The models named (each must apply to the mode), or every model the mode applies to. */
+function modelsFor(
+  schema: VaultSchema,
+  mode: MigrationMode,
+  names: readonly string[] | undefined,
+): ModelSchema[] {
+  const applies = (model: ModelSchema) =>
+    mode === "index" ? model.indexColumns.size > 0 : model.encrypted.size > 0;
   const models =
     names === undefined
-      ? [...schema.models.values()].filter((model) => model.indexColumns.size > 0)
+      ? [...schema.models.values()].filter(applies)
       : [...new Set(names)].map((name) => {
           const model = schema.models.get(name);
           if (!model) throw new VaultConfigError(NO_SUCH_MODEL, { model: name });
-          if (model.indexColumns.size === 0) {
-            throw new VaultConfigError('no blind index to fill; declare one with index: "<column>"', {
-              model: name,
-            });
+          if (!applies(model)) {
+            throw new VaultConfigError(
+              mode === "index"
+                ? 'no blind index to fill; declare one with index: "<column>"'
+                : "the model has no encrypted fields",
+              { model: name },
+            );
           }
           return model;
         });

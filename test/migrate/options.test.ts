@@ -17,7 +17,18 @@ describe("validateMigrateOptions", () => {
     const models = ["Account", "User"];
     const onProgress = () => undefined;
     const settings = check({ mode: "index", models, onProgress, dryRun: true, batchSize: 7 });
-    expect(settings).toEqual({ mode: "index", models, batchSize: 7, dryRun: true, onProgress });
+    expect(settings).toEqual({
+      mode: "index",
+      models,
+      batchSize: 7,
+      concurrency: 2,
+      dryRun: true,
+      shard: undefined,
+      checkpoint: undefined,
+      resume: false,
+      signal: undefined,
+      onProgress,
+    });
     expect(settings.models).toBe(models);
     expect(settings.onProgress).toBe(onProgress);
   });
@@ -91,9 +102,57 @@ describe("validateMigrateOptions", () => {
   });
 
   it("every refusal is VAULT_CONFIG and names no model or field", () => {
-    for (const options of [null, {}, { mode: "rekey" }, { mode: "index", batchSize: 0 }]) {
+    for (const options of [null, {}, { mode: "rekey", resume: true }, { mode: "index", batchSize: 0 }]) {
       expect(refusal(options)).toMatchObject({ code: "VAULT_CONFIG", model: undefined, field: undefined });
     }
+  });
+
+  it("concurrency is an integer from 1 to 64, default 2", () => {
+    expect(check({ mode: "encrypt" }).concurrency).toBe(2);
+    expect(check({ mode: "encrypt", concurrency: 64 }).concurrency).toBe(64);
+    for (const concurrency of [0, 65, 1.5, "2", Number.NaN]) {
+      expect(refusal({ mode: "encrypt", concurrency }).message).toBe(
+        "options.concurrency must be an integer from 1 to 64",
+      );
+    }
+  });
+
+  it("shard is [i, n] with 0 <= i < n <= 1024", () => {
+    expect(check({ mode: "encrypt", shard: [2, 3] }).shard).toEqual([2, 3]);
+    expect(check({ mode: "encrypt", shard: [0, 1] }).shard).toEqual([0, 1]);
+    for (const shard of [
+      [3, 3],
+      [-1, 3],
+      [0, 0],
+      [0, 1025],
+      [1.5, 3],
+      [0],
+      [0, 1, 2],
+      "0/3",
+      { 0: 0, 1: 3 },
+    ]) {
+      expect(refusal({ mode: "encrypt", shard }).message).toMatch(/^options\.shard must be \[i, n\]/);
+    }
+  });
+
+  it("resume needs a checkpoint, and a dry run takes neither", () => {
+    expect(check({ mode: "encrypt", checkpoint: "c.json", resume: true })).toMatchObject({
+      checkpoint: "c.json",
+      resume: true,
+    });
+    expect(refusal({ mode: "encrypt", resume: true }).message).toMatch(/resume needs options\.checkpoint/);
+    expect(refusal({ mode: "encrypt", checkpoint: "" }).message).toMatch(/checkpoint must be a file path/);
+    expect(refusal({ mode: "encrypt", checkpoint: "c.json", dryRun: true }).message).toMatch(/dry run/);
+    expect(refusal({ mode: "encrypt", resume: "yes", checkpoint: "c.json" }).message).toMatch(
+      /resume must be/,
+    );
+  });
+
+  it("signal is an AbortSignal; unknown options are refused by name", () => {
+    const signal = new AbortController().signal;
+    expect(check({ mode: "encrypt", signal }).signal).toBe(signal);
+    expect(refusal({ mode: "encrypt", signal: {} }).message).toMatch(/signal must be an AbortSignal/);
+    expect(refusal({ mode: "encrypt", batch_size: 10 }).message).toMatch(/unknown option "batch_size"/);
   });
 
   it("leaves the options as they were", () => {

@@ -15,20 +15,31 @@ import type {
 describe("the migration report's types", () => {
   it("a failed value is its row's key, its field and an error code: nowhere to put the value", () => {
     expectTypeOf<keyof MigrationFailedValue>().toEqualTypeOf<"id" | "field" | "code">();
-    expectTypeOf<MigrationFailedValue["code"]>().toEqualTypeOf<VaultErrorCode>();
+    expectTypeOf<MigrationFailedValue["code"]>().toEqualTypeOf<VaultErrorCode | "MIGRATION_CONFLICT">();
     expectTypeOf<MigrationFailedValue["field"]>().toEqualTypeOf<string>();
   });
 
-  it("a model's report is counts, its failed values and a duration", () => {
+  it("a model's report is counts, its failed values (bounded, with their total) and a duration", () => {
     expectTypeOf<keyof MigrationModelReport>().toEqualTypeOf<
-      "model" | "scanned" | "updated" | "skipped" | "conflicts" | "failed" | "durationMs"
+      | "model"
+      | "scanned"
+      | "updated"
+      | "skipped"
+      | "conflicts"
+      | "failed"
+      | "failedTotal"
+      | "plaintext"
+      | "staleIndexes"
+      | "durationMs"
     >();
     expectTypeOf<MigrationModelReport["failed"]>().toEqualTypeOf<readonly MigrationFailedValue[]>();
     expectTypeOf<MigrationModelReport["scanned"]>().toEqualTypeOf<number>();
   });
 
-  it("the report names its mode and whether it was a dry run", () => {
-    expectTypeOf<keyof MigrationReport>().toEqualTypeOf<"mode" | "dryRun" | "models" | "durationMs">();
+  it("the report names its mode, shard, whether it was a dry run, and whether it was interrupted", () => {
+    expectTypeOf<keyof MigrationReport>().toEqualTypeOf<
+      "mode" | "dryRun" | "shard" | "models" | "interrupted" | "checkpoint" | "durationMs"
+    >();
     expectTypeOf<MigrationReport["mode"]>().toEqualTypeOf<MigrationMode>();
     expectTypeOf<MigrationReport["models"]>().toEqualTypeOf<readonly MigrationModelReport[]>();
   });

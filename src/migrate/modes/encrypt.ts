@@ -1,0 +1,51 @@
+/**
+ * `encrypt`: every plaintext value of an encrypted field becomes an envelope under its row's context,
+ * with its blind index; envelopes are left alone, so a rerun writes nothing. One batch seal per page:
+ * key-service calls are bounded by the distinct contexts, not the rows.
+ */
+import type { FieldCipher } from "../../crypto/cipher.js";
+import { decodeOwnedEnvelope } from "../../format/blob-format.js";
+import { isVaultError } from "../../errors.js";
+import { fieldRefs } from "../../schema/field-ref.js";
+import type { ModelSchema } from "../../schema/model-schema.js";
+import { batchValues, failureCode, type StoredValue } from "../stored-values.js";
+import { encryptedSelection, type MigrationStep, type RowOutcome } from "../step.js";
+import { RowWrites } from "../row-writes.js";
+
+export function encryptStep(model: ModelSchema, parts: { readonly cipher: FieldCipher }): MigrationStep {
+  const { cipher } = parts;
+  return {
+    where: {},
+    select: encryptedSelection(model),
+    async process(rows): Promise<RowOutcome[]> {
+      const batch = batchValues(model, rows);
+      const out = new RowWrites(rows, batch.failed);
+      const plaintexts: StoredValue[] = [];
+      for (const v of batch.values) {
+        try {
+          decodeOwnedEnvelope(v.value, cipher.keys.provider);
+          out.skip(v.at);
+        } catch (error) {
+          if (isVaultError(error, "VAULT_ENVELOPE_INVALID")) plaintexts.push(v);
+          else out.fail(v.at, { id: v.id, field: v.field.name, code: failureCode(error) });
+        }
+      }
+      const refFor = fieldRefs();
+      const sealing = cipher.sealAll(
+        plaintexts.map((v) => ({ text: v.value, ref: refFor(v.field, v.context, v.id) })),
+      );
+      const envelopes = sealing instanceof Promise ? await sealing : sealing;
+      for (const [i, v] of plaintexts.entries()) {
+        const envelope = envelopes[i] as string;
+        if (v.field.capacity !== undefined && envelope.length > v.field.capacity) {
+          out.fail(v.at, { id: v.id, field: v.field.name, code: "VAULT_CONFIG" });
+          continue;
+        }
+        out.set(v.at, v.field.name, envelope);
+        if (v.field.index)
+          out.set(v.at, v.field.index.column, v.field.index.blind.compute(v.value, v.context));
+      }
+      return out.outcomes();
+    },
+  };
+}

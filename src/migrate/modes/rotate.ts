@@ -1,0 +1,99 @@
+/**
+ * `rotate`: every value is re-sealed under a data key created by this run (a cipher of its own, whose
+ * cache starts empty) and under its field's own associated data, `Model.field` as declared: a field
+ * renamed with `aadAs` reads without it afterwards. The plaintext is unchanged, and so is its blind
+ * index. Starting anew re-seals everything again, by design; a resumed run does not redo what it
+ * committed. Through a KeyRouter this is how values move from one provider to another.
+ */
+import type { CipherItem, FieldCipher, FieldRef, Opened } from "../../crypto/cipher.js";
+import { Unopened } from "../../crypto/cipher.js";
+import { isVaultError } from "../../errors.js";
+import { fieldRefs } from "../../schema/field-ref.js";
+import type { EncryptedField, ModelSchema } from "../../schema/model-schema.js";
+import { RowWrites } from "../row-writes.js";
+import { encryptedSelection, type MigrationStep } from "../step.js";
+import { batchValues, openValues, unopenedAs, type StoredValue } from "../stored-values.js";
+
+export interface RotateParts {
+  /** Opens what is stored (the application's cipher and cache). */
+  readonly cipher: FieldCipher;
+  /** Seals anew: a cipher whose cache holds only data keys created by this run. */
+  readonly fresh: FieldCipher;
+}
+
+export function rotateStep(model: ModelSchema, parts: RotateParts): MigrationStep {
+  const own = new Map([...model.encrypted.values()].map((field) => [field, ownBinding(field)]));
+  return {
+    where: {},
+    select: encryptedSelection(model),
+    async process(rows) {
+      // Per batch: the associated data of each (field, context) is built once.
+      const refFor = fieldRefs();
+      const ownRef = (v: StoredValue) => refFor(own.get(v.field) ?? v.field, v.context, v.id);
+      const batch = batchValues(model, rows);
+      const out = new RowWrites(rows, batch.failed);
+      const opened = await openRenamed(
+        parts.cipher,
+        batch.values,
+        await openValues(parts.cipher, batch.values),
+        ownRef,
+      );
+      const sealed: { v: StoredValue; text: string }[] = [];
+      for (const [i, v] of batch.values.entries()) {
+        const result = opened[i];
+        if (!(result instanceof Unopened)) {
+          sealed.push({ v, text: result as string });
+          continue;
+        }
+        const what = unopenedAs(result);
+        if (what === "plaintext") out.skip(v.at);
+        else out.fail(v.at, { id: v.id, field: v.field.name, code: what });
+      }
+      const items: CipherItem[] = sealed.map(({ v, text }) => ({ text, ref: ownRef(v) }));
+      const sealing = parts.fresh.sealAll(items);
+      const envelopes = sealing instanceof Promise ? await sealing : sealing;
+      for (const [i, { v }] of sealed.entries()) {
+        const envelope = envelopes[i] as string;
+        if (v.field.capacity !== undefined && envelope.length > v.field.capacity) {
+          out.fail(v.at, { id: v.id, field: v.field.name, code: "VAULT_CONFIG" });
+        } else out.set(v.at, v.field.name, envelope);
+      }
+      return out.outcomes();
+    },
+  };
+}
+
+/**
+ * Values of a field renamed with `aadAs` that do not open under the old name are tried under the
+ * field's own: a resumed or repeated rotate finds some already re-sealed.
+ */
+async function openRenamed(
+  cipher: FieldCipher,
+  values: readonly StoredValue[],
+  opened: Opened[],
+  ownRef: (v: StoredValue) => FieldRef,
+): Promise<Opened[]> {
+  const retry = values.flatMap((v, i) =>
+    renamed(v.field) && opened[i] instanceof Unopened && isVaultError(opened[i].error, "VAULT_DECRYPT_FAILED")
+      ? [i]
+      : [],
+  );
+  if (retry.length === 0) return opened;
+  const items = retry.map((i) => values[i] as StoredValue);
+  const batch = cipher.openAll(items.map((v) => ({ text: v.value, ref: ownRef(v) })));
+  await batch.ready;
+  for (const [j, i] of retry.entries()) {
+    const again = batch.opened[j];
+    if (again !== undefined && !(again instanceof Unopened)) opened[i] = again;
+  }
+  return opened;
+}
+
+function renamed(field: EncryptedField): boolean {
+  return field.aad !== undefined && (field.aad.model !== field.model || field.aad.field !== field.name);
+}
+
+/** `field` bound to its own name: `aadAs` dropped. */
+function ownBinding(field: EncryptedField): EncryptedField {
+  return renamed(field) ? { ...field, aad: { model: field.model, field: field.name } } : field;
+}

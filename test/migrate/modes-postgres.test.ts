@@ -1,0 +1,3 @@
+import { modesSuite } from "./modes-suite.js";
+
+modesSuite("postgres");
