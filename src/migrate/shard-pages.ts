@@ -35,8 +35,9 @@ export async function shardKeys(
 }
 
 /**
- * A raw row's key as Prisma's `findMany` gives it. Raw queries type values by the column, not the
- * field: SQLite gives an `INTEGER` column as a bigint, MariaDB may give `BIGINT` as a number or string.
+ * A raw row's key as Prisma's `findMany` gives it. Raw queries type values by the column's declared
+ * type, not the field: an `Int` on a SQLite `BIGINT` column comes back as a bigint; `BigInt` keys are
+ * selected as text (shard.ts), so that none loses digits on the way.
  */
 function keyOf(model: ModelSchema, row: Row): Row {
   return Object.fromEntries(

@@ -30,10 +30,12 @@ export interface ShardQuery {
   readonly params: readonly unknown[];
 }
 
+type KeyKind = "int" | "bigint" | "string";
+
 /** The key types a shard is computed from, and how. */
-const KEY_KINDS: ReadonlyMap<string, "integer" | "string"> = new Map([
-  ["Int", "integer"],
-  ["BigInt", "integer"],
+const KEY_KINDS: ReadonlyMap<string, KeyKind> = new Map([
+  ["Int", "int"],
+  ["BigInt", "bigint"],
   ["String", "string"],
 ]);
 
@@ -80,15 +82,19 @@ export function shardSupport(model: ShardModel, provider: string | undefined): S
  * The next `take` primary keys of shard `shard` of `model` after the key `after` (`undefined`: from
  * the start), in ascending key order, each column aliased back to its field name. Compound keys compare
  * as row values, `(a, b) > (?, ?)`, which SQLite (3.15 on), PostgreSQL and MySQL/MariaDB all support.
- * Key values are bound as parameters; identifiers are quoted for the dialect.
+ * Key values are bound as parameters; identifiers are quoted for the dialect, and columns qualified by
+ * their table so that no output alias (a field named like another column) stands in for a column.
+ * `BigInt` keys are read as text: a raw query types values by the column's declared type, and SQLite's
+ * adapter reads an `INTEGER` column (what Prisma creates for an autoincrement `BigInt`) as a number,
+ * losing the digits beyond 2^53.
  *
  * Each shard's query still walks the whole key range (no index holds the shard), but only its own
  * rows leave the database.
  *
  * @example
  * shardPageQuery("postgresql", accountSchema, [1, 3], { id: 7 }, 500);
- * // { sql: 'SELECT "id" AS "id" FROM "Account" WHERE ((("id" % 3) + 3) % 3) = 1 AND "id" > $1
- * //         ORDER BY "id" ASC LIMIT 500', params: [7] }
+ * // { sql: 'SELECT "Account"."id" AS "id" FROM "Account" WHERE ((("Account"."id" % 3) + 3) % 3) = 1
+ * //   AND "Account"."id" > $1 ORDER BY "Account"."id" ASC LIMIT 500', params: [7] }
  */
 export function shardPageQuery(
   dialect: ShardDialect,
@@ -102,30 +108,37 @@ export function shardPageQuery(
   if (!Number.isInteger(take) || take < 1) throw new RangeError("a shard page takes at least one row");
   const [i, n] = shard;
   const q = (name: string) => quote(dialect, name);
-  const keys = keyParts(model).map((key) => ({ ...key, sql: q(key.column) }));
+  const table = q(model.table);
+  const keys = keyParts(model).map((key) => ({ ...key, sql: `${table}.${q(key.column)}` }));
+  const columns = keys.map((key) => key.sql);
   const parts = keys.map((key) => `(${part(dialect, key.kind, key.sql, n)})`);
   const filters = [`${parts.length === 1 ? parts[0] : `(${parts.join(" + ")}) % ${n}`} = ${i}`];
-  const params: unknown[] = [];
-  if (after !== undefined) {
-    for (const key of keys) {
-      // Precondition: the cursor row holds every key field; a key part is never null.
-      if (after[key.field] === undefined || after[key.field] === null) {
-        throw new RangeError(`the cursor row has no value for key field "${key.field}"`);
-      }
-      params.push(after[key.field]);
-    }
+  const params = after === undefined ? [] : keys.map((key) => cursorValue(after, key.field));
+  if (params.length > 0) {
     const marks = params.map((_, at) => (dialect === "postgresql" ? `$${at + 1}` : "?"));
-    const columns = keys.map((key) => key.sql);
     filters.push(
       keys.length === 1 ? `${columns[0]} > ${marks[0]}` : `(${columns.join(", ")}) > (${marks.join(", ")})`,
     );
   }
-  const select = keys.map((key) => `${key.sql} AS ${q(key.field)}`).join(", ");
-  const order = keys.map((key) => `${key.sql} ASC`).join(", ");
+  const text = dialect === "mysql" ? "CHAR" : "TEXT";
+  const select = keys.map(
+    (key) => `${key.kind === "bigint" ? `CAST(${key.sql} AS ${text})` : key.sql} AS ${q(key.field)}`,
+  );
+  const order = columns.map((column) => `${column} ASC`);
   return {
-    sql: `SELECT ${select} FROM ${q(model.table)} WHERE ${filters.join(" AND ")} ORDER BY ${order} LIMIT ${take}`,
+    sql:
+      `SELECT ${select.join(", ")} FROM ${table} WHERE ${filters.join(" AND ")} ` +
+      `ORDER BY ${order.join(", ")} LIMIT ${take}`,
     params,
   };
+}
+
+function cursorValue(after: Row, field: string): unknown {
+  // Precondition: the cursor row holds every key field; a key part is never null.
+  if (after[field] === undefined || after[field] === null) {
+    throw new RangeError(`the cursor row has no value for key field "${field}"`);
+  }
+  return after[field];
 }
 
 const SHARD_RULE = `a shard is i/n with 0 <= i < n <= ${MAX_SHARDS}, e.g. 0/4 for the first of four`;
@@ -136,7 +149,7 @@ function isShard(shard: Shard): boolean {
 }
 
 /** The key fields with their columns and kinds; `VaultConfigError` for a key a shard cannot use. */
-function keyParts(model: ShardModel): { field: string; column: string; kind: "integer" | "string" }[] {
+function keyParts(model: ShardModel): { field: string; column: string; kind: KeyKind }[] {
   if (model.primaryKey.length === 0) {
     throw new VaultConfigError("cannot shard a model without a primary key", { model: model.name });
   }
@@ -145,7 +158,8 @@ function keyParts(model: ShardModel): { field: string; column: string; kind: "in
     const kind = type === undefined ? undefined : KEY_KINDS.get(type);
     if (kind === undefined) {
       throw new VaultConfigError(
-        `cannot shard by a ${type ?? "unknown"} primary key field; shards are computed from Int, BigInt and String keys`,
+        `cannot shard by a ${type ?? "unknown"} primary key field; ` +
+          "shards are computed from Int, BigInt and String keys",
         { model: model.name, field },
       );
     }
@@ -161,8 +175,8 @@ function keyParts(model: ShardModel): { field: string; column: string; kind: "in
  * collation cannot both be in a primary key, and each stored key has exactly one last character, so each
  * row has exactly one shard. Ordering and `>` use the column's collation in every shard's query alike.
  */
-function part(dialect: ShardDialect, kind: "integer" | "string", column: string, n: number): string {
-  if (kind === "integer") return `((${column} % ${n}) + ${n}) % ${n}`;
+function part(dialect: ShardDialect, kind: KeyKind, column: string, n: number): string {
+  if (kind !== "string") return `((${column} % ${n}) + ${n}) % ${n}`;
   // coalesce: SQLite's unicode('') is NULL; an empty key is shard 0 on every database.
   const code = {
     sqlite: `unicode(substr(${column}, -1))`,

@@ -29,10 +29,26 @@ export interface ModelRows {
 }
 
 export interface VaultHandle extends HandleParts {
+  /** The datasource's provider (`"sqlite"`, `"postgresql"`, `"mysql"`), when the data model says. */
+  readonly provider: string | undefined;
   /** `model`'s queries on the client under the extension; `VaultConfigError` if it has no delegate. */
   rows(model: string): ModelRows;
   /** Runs queries of {@link rows} in one batch transaction, in order; one failing rolls all back. */
   transaction(queries: readonly PromiseLike<unknown>[]): Promise<unknown[]>;
+  /**
+   * Runs one SQL query with bound `params` (`$queryRawUnsafe` on the client under the extension) and
+   * returns its rows. The only raw SQL prisma-vault issues: what Prisma's `where` cannot say, such as
+   * a shard's modulo (src/migrate/shard.ts builds it). Values go in `params`, never into `sql`.
+   *
+   * @example await handle.queryRaw('SELECT "id" FROM "User" WHERE "id" > ?', [7])
+   */
+  queryRaw(sql: string, params: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Runs one SQL statement with bound `params` (`$executeRawUnsafe`): a PrismaPromise of the number
+   * of rows it changed, which runs when awaited or passed to {@link transaction}. Migrations' batched
+   * conditional updates (src/migrate/batch-update.ts) are its only use.
+   */
+  executeRaw(sql: string, params: readonly unknown[]): PromiseLike<number>;
 }
 
 /** Attaches `parts` to the `$vault` object of an extended client. */
@@ -52,9 +68,12 @@ export function handleOf(prisma: unknown): VaultHandle {
   if (!parts) throw new VaultConfigError("expected a Prisma client extended with vault()");
   const client = parts.client as Record<string, unknown> & {
     $transaction(queries: readonly PromiseLike<unknown>[]): Promise<unknown[]>;
+    $queryRawUnsafe(sql: string, ...params: unknown[]): Promise<Row[]>;
+    $executeRawUnsafe(sql: string, ...params: unknown[]): PromiseLike<number>;
   };
   return {
     ...parts,
+    provider: parts.schema.provider,
     rows(model) {
       const rows = client[modelProperty(model)] as ModelRows | undefined;
       if (typeof rows?.findMany !== "function") {
@@ -63,5 +82,7 @@ export function handleOf(prisma: unknown): VaultHandle {
       return rows;
     },
     transaction: (queries) => client.$transaction(queries),
+    queryRaw: (sql, params) => client.$queryRawUnsafe(sql, ...params),
+    executeRaw: (sql, params) => client.$executeRawUnsafe(sql, ...params),
   };
 }

@@ -9,8 +9,12 @@ import type { Loose } from "./plan/args.js";
 import { parseInlineSchema } from "../schema/inline-schema.js";
 
 /**
- * The client's runtime data model (`client._runtimeDataModel`): field names, kinds, types and
- * relation targets, without documentation or relation keys. `undefined` when Prisma stops exposing it.
+ * The client's runtime data model (`client._runtimeDataModel`): field names, kinds, types, relation
+ * targets and the `@map` / `@@map` names of columns and tables (`dbName`, per field only where mapped,
+ * per model `null` where not, in 6.19 and 7.10), without documentation or relation keys. `undefined`
+ * when Prisma stops exposing it.
+ *
+ * @example runtimeDataModel(prisma)?.models["Ledger"]?.dbName // "ledger_entries"
  */
 export function runtimeDataModel(client: unknown): DataModel | undefined {
   const models = (client as { _runtimeDataModel?: { models?: unknown } } | null)?._runtimeDataModel?.models;
@@ -21,11 +25,13 @@ export function runtimeDataModel(client: unknown): DataModel | undefined {
     if (!Array.isArray(fields)) return undefined;
     out[name] = {
       name,
+      ...(typeof model["dbName"] === "string" ? { dbName: model["dbName"] } : {}),
       fields: (fields as Loose[]).map((field) => ({
         name: String(field["name"]),
         kind: String(field["kind"]) as DataModelField["kind"],
         type: String(field["type"]),
         ...(typeof field["relationName"] === "string" ? { relationName: field["relationName"] } : {}),
+        ...(typeof field["dbName"] === "string" ? { dbName: field["dbName"] } : {}),
       })),
     };
   }

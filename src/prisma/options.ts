@@ -9,6 +9,7 @@ import { GUARD_DEFAULTS, MAX_TIMEOUT_MS, type KeyProvider } from "../keys/provid
 import type { ModelsOption } from "../schema/options.js";
 import {
   isGeneratedVaultSchema,
+  withDbNames,
   withSchemaText,
   type DataModel,
   type GeneratedVaultSchema,
@@ -110,10 +111,10 @@ export function dataModelFor(client: unknown, generated: GeneratedVaultSchema | 
         }
       }
     }
-    // A schema generated before native types were recorded takes them (and the provider) from the client.
-    return generated.datamodel.provider === undefined
-      ? withSchemaText(generated.datamodel, inlineSchemaDataModel(client))
-      : generated.datamodel;
+    // A schema generated before native types were recorded takes them (and the provider) from the client,
+    // and one generated before table and column names were recorded takes those from the client.
+    const names = withDbNames(generated.datamodel, runtime);
+    return names.provider === undefined ? withSchemaText(names, inlineSchemaDataModel(client)) : names;
   }
   if (!runtime) {
     throw new VaultConfigError(

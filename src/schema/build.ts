@@ -41,7 +41,7 @@ export function buildVaultSchema(
       ),
     );
   }
-  return { models: out };
+  return { models: out, provider: datamodel.provider };
 }
 
 function modelSchema(
@@ -51,7 +51,8 @@ function modelSchema(
   provider: string | undefined,
 ): ModelSchema {
   const byName = new Map(model.fields.map((field) => [field.name, field]));
-  const scalars = new Set(model.fields.filter((f) => f.kind !== "object").map((f) => f.name));
+  const scalarFields = model.fields.filter((f) => f.kind !== "object");
+  const scalars = new Set(scalarFields.map((f) => f.name));
   const relations = new Map<string, Relation>();
   for (const field of model.fields) {
     if (field.kind !== "object") continue;
@@ -117,7 +118,10 @@ function modelSchema(
   }
   return {
     name: model.name,
+    table: model.dbName ?? model.name,
     scalars,
+    columns: new Map(scalarFields.map((f) => [f.name, f.dbName ?? f.name])),
+    fieldTypes: new Map(scalarFields.map((f) => [f.name, f.type])),
     relations,
     primaryKey: primaryKey.length ? primaryKey : byName.has("id") ? ["id"] : [],
     encrypted,

@@ -18,11 +18,15 @@ export interface DataModelField {
   /** The `@db.` attribute as DMMF gives it: `["VarChar", ["191"]]`, `["Text", []]`; absent without one. */
   readonly nativeType?: readonly [string, readonly string[]];
   readonly documentation?: string;
+  /** The column's name when `@map` gives it one; absent when it is the field's name. */
+  readonly dbName?: string;
 }
 
 /** One model as the generator writes it. */
 export interface DataModelModel {
   readonly name: string;
+  /** The table's name when `@@map` gives it one; absent when it is the model's name. */
+  readonly dbName?: string;
   readonly fields: readonly DataModelField[];
   /** A compound `@@id`; single-field ids are marked `isId` on the field. */
   readonly primaryKey?: readonly string[] | null;
@@ -57,13 +61,15 @@ export function isGeneratedVaultSchema(value: unknown): value is GeneratedVaultS
   );
 }
 
-/** DMMF writes `nativeType: null` for a field without a `@db.` attribute. */
-type DmmfLikeField = Omit<DataModelField, "nativeType"> & {
+/** DMMF writes `nativeType: null` for a field without a `@db.` attribute, `dbName: null` without `@map`. */
+type DmmfLikeField = Omit<DataModelField, "nativeType" | "dbName"> & {
   readonly nativeType?: DataModelField["nativeType"] | null;
+  readonly dbName?: string | null;
 } & Record<string, unknown>;
 
 interface DmmfLikeModel {
   readonly name: string;
+  readonly dbName?: string | null;
   readonly fields: readonly DmmfLikeField[];
   readonly primaryKey?: { readonly fields: readonly string[] } | null;
   readonly documentation?: string;
@@ -81,6 +87,7 @@ export function fromDmmf(models: readonly DmmfLikeModel[], provider?: string): G
   for (const model of models) {
     out[model.name] = {
       name: model.name,
+      ...(typeof model.dbName === "string" ? { dbName: model.dbName } : {}),
       ...(model.documentation === undefined ? {} : { documentation: model.documentation }),
       primaryKey: model.primaryKey?.fields ?? null,
       fields: model.fields.map((field) => pick(field)),
@@ -103,6 +110,7 @@ function pick(field: DmmfLikeField): DataModelField {
     "relationToFields",
     "nativeType",
     "documentation",
+    "dbName",
   ] as const) {
     if (field[key] !== undefined && field[key] !== null) copy[key] = field[key];
   }
@@ -110,12 +118,20 @@ function pick(field: DmmfLikeField): DataModelField {
 }
 
 /** What the schema text adds to a field of the runtime data model (documentation is not taken). */
-const FROM_SCHEMA_TEXT = ["isList", "isId", "relationFromFields", "relationToFields", "nativeType"] as const;
+const FROM_SCHEMA_TEXT = [
+  "isList",
+  "isId",
+  "relationFromFields",
+  "relationToFields",
+  "nativeType",
+  "dbName",
+] as const;
 
 /**
  * `base` with what the schema text the client carries adds: relation keys, list and id flags,
- * compound ids, native types and the provider. A model of `base` whose fields the text does not
- * match (names, kinds, types) is kept as it is, knowing less, rather than merged with a guess.
+ * compound ids, native types, table and column names and the provider. A model of `base` whose fields
+ * the text does not match (names, kinds, types) is kept as it is, knowing less, rather than merged with
+ * a guess.
  * Documentation is never taken from the text: annotations configure vault() through the generator.
  *
  * @example withSchemaText(runtimeDataModel(client), inlineSchemaDataModel(client))
@@ -133,6 +149,7 @@ export function withSchemaText(base: DataModel, text: DataModel | undefined): Da
     models[name] = matches
       ? {
           ...model,
+          ...(model.dbName === undefined && textModel?.dbName !== undefined && { dbName: textModel.dbName }),
           primaryKey: model.primaryKey ?? textModel?.primaryKey ?? null,
           fields: model.fields.map((field) => {
             const copy: Record<string, unknown> = { ...field };
@@ -145,4 +162,33 @@ export function withSchemaText(base: DataModel, text: DataModel | undefined): Da
   }
   const provider = base.provider ?? text.provider;
   return { ...(provider === undefined ? {} : { provider }), models };
+}
+
+/**
+ * `base` (the generator's document) with the table and column names of `runtime` (the client's own data
+ * model) where `base` has none: a document written before names were recorded still names the
+ * database's tables and columns, as raw SQL (a migration's shard pages) must. `base` itself when
+ * there is nothing to add.
+ *
+ * @example withDbNames(generated.datamodel, runtimeDataModel(client))
+ */
+export function withDbNames(base: DataModel, runtime: DataModel | undefined): DataModel {
+  let added = false;
+  const models: Record<string, DataModelModel> = {};
+  for (const [name, model] of Object.entries(base.models)) {
+    const live = runtime && Object.hasOwn(runtime.models, name) ? runtime.models[name] : undefined;
+    const columns = new Map(live?.fields.map((field) => [field.name, field.dbName]));
+    const table = model.dbName ?? live?.dbName;
+    added ||= table !== model.dbName;
+    models[name] = {
+      ...model,
+      ...(table !== undefined && { dbName: table }),
+      fields: model.fields.map((field) => {
+        const column = field.dbName ?? columns.get(field.name);
+        added ||= column !== field.dbName;
+        return column === undefined ? field : { ...field, dbName: column };
+      }),
+    };
+  }
+  return added ? { ...base, models } : base;
 }

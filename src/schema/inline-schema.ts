@@ -1,9 +1,9 @@
 /**
  * A reader for the Prisma schema text that every generated client embeds (`_engineConfig.inlineSchema`),
  * so that without the prisma-vault generator the data model still has relation keys, list and id flags,
- * native types and `///` documentation, as DMMF gives them. It reads the part of Prisma Schema Language
- * that shapes those fields and gives up (`undefined`) on anything else rather than guess: the caller then
- * falls back to the runtime data model.
+ * native types, `@map` names and `///` documentation, as DMMF gives them. It reads the part of Prisma
+ * Schema Language that shapes those fields and gives up (`undefined`) on anything else rather than
+ * guess: the caller then falls back to the runtime data model.
  */
 import type { DataModel, DataModelField, DataModelModel } from "./datamodel.js";
 
@@ -135,7 +135,8 @@ class Reader {
     const id = attributes.get("id");
     const primaryKey = id ? fieldNames(argument(id, "fields", 0) ?? fail()) : null;
     if (attributes.has("ignore")) return undefined;
-    return () => ({ name, ...documentation, primaryKey, fields: fields.map((field) => field()) });
+    const table = mapped(attributes);
+    return () => ({ name, ...table, ...documentation, primaryKey, fields: fields.map((field) => field()) });
   }
 
   /** One field line, documented by `docs`; `undefined` when `@ignore`d (DMMF leaves it out). */
@@ -157,6 +158,7 @@ class Reader {
         type: unsupported ?? type,
         isList,
         isId: attributes.has("id"),
+        ...mapped(attributes),
         ...(native && { nativeType: this.nativeType(native) }),
         ...(lines.length > 0 && { documentation: lines.join("\n") }),
       };
@@ -234,6 +236,12 @@ class Reader {
 /** A call's argument called `name`, or else its `position`th unnamed one. */
 function argument(call: Value, name: string, position = -1): Value | undefined {
   return call.items.find((item) => item.name === name) ?? call.items.filter((item) => !item.name)[position];
+}
+
+/** `@map("x")` or `@@map(name: "x")` as DMMF's `dbName`; nothing without one. */
+function mapped(attributes: ReadonlyMap<string, Value>): { dbName?: string } {
+  const map = attributes.get("map");
+  return map ? { dbName: unquote(argument(map, "name", 0) ?? fail()) } : {};
 }
 
 /** `[a, b]` or `[a(length: 10), b]` as field names; `[]` when absent. */

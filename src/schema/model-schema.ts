@@ -48,7 +48,13 @@ export interface Relation {
 
 export interface ModelSchema {
   readonly name: string;
+  /** The model's table in the database: its `@@map` name, or else its own. */
+  readonly table: string;
   readonly scalars: ReadonlySet<string>;
+  /** Each scalar (and enum) field's column in the database: its `@map` name, or else its own. */
+  readonly columns: ReadonlyMap<string, string>;
+  /** Each scalar (and enum) field's Prisma type: `"Int"`, `"String"`, an enum's name, … */
+  readonly fieldTypes: ReadonlyMap<string, string>;
   readonly relations: ReadonlyMap<string, Relation>;
   readonly primaryKey: readonly string[];
   readonly encrypted: ReadonlyMap<string, EncryptedField>;
@@ -62,4 +68,6 @@ export interface ModelSchema {
 
 export interface VaultSchema {
   readonly models: ReadonlyMap<string, ModelSchema>;
+  /** The datasource's provider (`"sqlite"`, `"postgresql"`, `"mysql"`, …), when the data model says. */
+  readonly provider: string | undefined;
 }

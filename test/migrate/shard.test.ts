@@ -115,49 +115,70 @@ describe("shardSupport", () => {
 
 describe("shardPageQuery", () => {
   it("an Int key: ((v % n) + n) % n, the first page without a cursor", () => {
+    const id = '"Account"."id"';
     expect(shardPageQuery("sqlite", account, [1, 3], undefined, 50)).toEqual({
-      sql: 'SELECT "id" AS "id" FROM "Account" WHERE ((("id" % 3) + 3) % 3) = 1 ORDER BY "id" ASC LIMIT 50',
+      sql: `SELECT ${id} AS "id" FROM "Account" WHERE (((${id} % 3) + 3) % 3) = 1 ORDER BY ${id} ASC LIMIT 50`,
       params: [],
     });
   });
 
-  it("a BigInt key after a cursor binds the key as $1 on PostgreSQL", () => {
+  it("a BigInt key after a cursor binds the key as $1 on PostgreSQL and is read as text", () => {
+    const id = '"Ticket"."id"';
     expect(shardPageQuery("postgresql", ticket, [0, 7], { id: -5n }, 20)).toEqual({
       sql:
-        'SELECT "id" AS "id" FROM "Ticket" WHERE ((("id" % 7) + 7) % 7) = 0 AND "id" > $1 ' +
-        'ORDER BY "id" ASC LIMIT 20',
+        `SELECT CAST(${id} AS TEXT) AS "id" FROM "Ticket" WHERE (((${id} % 7) + 7) % 7) = 0 AND ${id} > $1 ` +
+        `ORDER BY ${id} ASC LIMIT 20`,
       params: [-5n],
     });
+    expect(shardPageQuery("mysql", ticket, [0, 7], undefined, 20).sql).toMatch(
+      /^SELECT CAST\(`Ticket`.`id` AS CHAR\) AS `id` FROM/,
+    );
   });
 
   it("a String key on a mapped column: the code of its last character in each dialect, aliased to the field", () => {
+    const code = '"Voucher"."voucher_code"';
     expect(shardPageQuery("sqlite", voucher, [2, 3], { code: "a" }, 9).sql).toBe(
-      'SELECT "voucher_code" AS "code" FROM "Voucher" WHERE (coalesce(unicode(substr("voucher_code", -1)), 0) % 3) = 2 ' +
-        'AND "voucher_code" > ? ORDER BY "voucher_code" ASC LIMIT 9',
+      `SELECT ${code} AS "code" FROM "Voucher" WHERE (coalesce(unicode(substr(${code}, -1)), 0) % 3) = 2 ` +
+        `AND ${code} > ? ORDER BY ${code} ASC LIMIT 9`,
     );
     expect(shardPageQuery("postgresql", voucher, [2, 3], { code: "a" }, 9).sql).toBe(
-      'SELECT "voucher_code" AS "code" FROM "Voucher" WHERE (coalesce(ascii(right("voucher_code", 1)), 0) % 3) = 2 ' +
-        'AND "voucher_code" > $1 ORDER BY "voucher_code" ASC LIMIT 9',
+      `SELECT ${code} AS "code" FROM "Voucher" WHERE (coalesce(ascii(right(${code}, 1)), 0) % 3) = 2 ` +
+        `AND ${code} > $1 ORDER BY ${code} ASC LIMIT 9`,
     );
+    const mysql = "`Voucher`.`voucher_code`";
     expect(shardPageQuery("mysql", voucher, [2, 3], { code: "a" }, 9)).toEqual({
       sql:
-        "SELECT `voucher_code` AS `code` FROM `Voucher` WHERE (coalesce(ORD(RIGHT(`voucher_code`, 1)), 0) % 3) = 2 " +
-        "AND `voucher_code` > ? ORDER BY `voucher_code` ASC LIMIT 9",
+        `SELECT ${mysql} AS \`code\` FROM \`Voucher\` WHERE (coalesce(ORD(RIGHT(${mysql}, 1)), 0) % 3) = 2 ` +
+        `AND ${mysql} > ? ORDER BY ${mysql} ASC LIMIT 9`,
       params: ["a"],
     });
   });
 
   it("a compound key on a mapped table: the sum of its fields' shards % n, compared as a row value", () => {
+    const [tenant, seq] = ['"ledger_entries"."tenantId"', '"ledger_entries"."seq_no"'];
     expect(shardPageQuery("postgresql", ledger, [3, 7], { tenantId: "t", seq: -4 }, 10)).toEqual({
       sql:
-        'SELECT "tenantId" AS "tenantId", "seq_no" AS "seq" FROM "ledger_entries" ' +
-        'WHERE ((coalesce(ascii(right("tenantId", 1)), 0) % 7) + ((("seq_no" % 7) + 7) % 7)) % 7 = 3 ' +
-        'AND ("tenantId", "seq_no") > ($1, $2) ORDER BY "tenantId" ASC, "seq_no" ASC LIMIT 10',
+        `SELECT ${tenant} AS "tenantId", ${seq} AS "seq" FROM "ledger_entries" ` +
+        `WHERE ((coalesce(ascii(right(${tenant}, 1)), 0) % 7) + (((${seq} % 7) + 7) % 7)) % 7 = 3 ` +
+        `AND (${tenant}, ${seq}) > ($1, $2) ORDER BY ${tenant} ASC, ${seq} ASC LIMIT 10`,
       params: ["t", -4],
     });
     expect(shardPageQuery("mysql", ledger, [3, 7], { tenantId: "t", seq: -4 }, 10).sql).toContain(
-      "AND (`tenantId`, `seq_no`) > (?, ?) ORDER BY `tenantId` ASC, `seq_no` ASC LIMIT 10",
+      "AND (`ledger_entries`.`tenantId`, `ledger_entries`.`seq_no`) > (?, ?) " +
+        "ORDER BY `ledger_entries`.`tenantId` ASC, `ledger_entries`.`seq_no` ASC LIMIT 10",
     );
+  });
+
+  it("columns are qualified by their table, so a field named like another column never stands for it", () => {
+    // Field a lives in column b and field b in column a: a bare "b" in ORDER BY would be field b's alias.
+    const swapped = keyed({ a: "Int", b: "Int" }, { columns: { a: "b", b: "a" } });
+    expect(shardPageQuery("sqlite", swapped, [0, 1], { a: 1, b: 2 }, 5)).toEqual({
+      sql:
+        'SELECT "Thing"."b" AS "a", "Thing"."a" AS "b" FROM "Thing" ' +
+        'WHERE (((("Thing"."b" % 1) + 1) % 1) + ((("Thing"."a" % 1) + 1) % 1)) % 1 = 0 ' +
+        'AND ("Thing"."b", "Thing"."a") > (?, ?) ORDER BY "Thing"."b" ASC, "Thing"."a" ASC LIMIT 5',
+      params: [1, 2],
+    });
   });
 
   it("key values travel as parameters, never in the SQL; identifiers have their quotes doubled", () => {
@@ -165,12 +186,12 @@ describe("shardPageQuery", () => {
     const after = { 'we"ird': "x' OR 1=1 --", "ti`ck": 3 };
     const sqlite = shardPageQuery("sqlite", odd, [0, 2], after, 5);
     expect(sqlite.sql).toContain('FROM "Tab""le`s"');
-    expect(sqlite.sql).toContain('"we""ird" AS "we""ird", "ti`ck" AS "ti`ck"');
+    expect(sqlite.sql).toContain('"Tab""le`s"."we""ird" AS "we""ird", "Tab""le`s"."ti`ck" AS "ti`ck"');
     expect(sqlite.sql).not.toContain("OR 1=1");
     expect(sqlite.params).toEqual(["x' OR 1=1 --", 3]);
     const mysql = shardPageQuery("mysql", odd, [0, 2], after, 5);
     expect(mysql.sql).toContain('FROM `Tab"le``s`');
-    expect(mysql.sql).toContain('`we"ird` AS `we"ird`, `ti``ck` AS `ti``ck`');
+    expect(mysql.sql).toContain('`Tab"le``s`.`we"ird` AS `we"ird`, `Tab"le``s`.`ti``ck` AS `ti``ck`');
   });
 
   it("refuses a shard outside 0 <= i < n <= MAX_SHARDS, naming the model", () => {

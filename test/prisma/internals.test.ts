@@ -54,6 +54,15 @@ describe("Prisma internals", () => {
     expect(runtimeDataModel({})).toBeUndefined();
   });
 
+  it("_runtimeDataModel holds @@map and @map names as dbName, and nothing where a name is not mapped", () => {
+    const models = runtimeDataModel(db.plain)?.models;
+    expect(models?.["Ledger"]?.dbName).toBe("ledger_entries");
+    expect(models?.["Ledger"]?.fields.find((f) => f.name === "seq")?.dbName).toBe("seq_no");
+    expect(models?.["Ledger"]?.fields.find((f) => f.name === "tenantId")).not.toHaveProperty("dbName");
+    expect(models?.["Voucher"]?.fields.find((f) => f.name === "code")?.dbName).toBe("voucher_code");
+    expect(models?.["User"]).not.toHaveProperty("dbName");
+  });
+
   it("_engineConfig.inlineSchema and activeProvider give relation keys, documentation and the provider", () => {
     const model = inlineSchemaDataModel(db.plain);
     expect(model?.provider).toBe("sqlite");
@@ -93,6 +102,10 @@ describe("Prisma internals", () => {
       relationFromFields: ["authorId"],
       relationToFields: ["id"],
     });
+    // The runtime data model names mapped tables and columns as 7.10 does.
+    const runtime = runtimeDataModel(client)?.models["Ledger"];
+    expect(runtime?.dbName).toBe("ledger_entries");
+    expect(runtime?.fields.find((f) => f.name === "seq")?.dbName).toBe("seq_no");
   });
 
   it("_globalOmit holds the client-wide omit option", () => {

@@ -185,6 +185,19 @@ describe("dataModelFor", () => {
     expect(dataModelFor(client, older).provider).toBe("sqlite");
   });
 
+  it("a generated schema written before table and column names were recorded takes them from the client", () => {
+    const unnamed = Object.fromEntries(
+      Object.entries(generated.datamodel.models).map(([name, { dbName: _table, ...model }]) => [
+        name,
+        { ...model, fields: model.fields.map(({ dbName: _column, ...field }) => field) },
+      ]),
+    );
+    const older = { ...generated, datamodel: { ...generated.datamodel, models: unnamed } };
+    const ledger = dataModelFor(client, older).models["Ledger"];
+    expect(ledger?.dbName).toBe("ledger_entries");
+    expect(ledger?.fields.find((f) => f.name === "seq")?.dbName).toBe("seq_no");
+  });
+
   it("a generated field the client lacks is refused, naming model and field", () => {
     const user = generated.datamodel.models["User"]!;
     const stale = {

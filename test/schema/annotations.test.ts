@@ -30,7 +30,7 @@ function configError(field?: string) {
   }) as Error;
 }
 
-const generated = new URL("./generated/sqlite/vault/vault-schema.json", import.meta.url);
+const generated = new URL("../generated/sqlite/vault/vault-schema.json", import.meta.url);
 
 describe("annotationsOf", () => {
   it("reads the test schema's annotations as the equivalent models map", () => {

@@ -19,6 +19,9 @@ describe("buildVaultSchema", () => {
       "PlainAccount",
       "Session",
       "Memo",
+      "Ledger",
+      "Voucher",
+      "Ticket",
     ]);
     const user = modelOf(schema, "User");
     expect([...user.encrypted.keys()]).toEqual(["email", "ssn", "notes"]);
@@ -38,6 +41,36 @@ describe("buildVaultSchema", () => {
     expect(user.relations.get("posts")?.isList).toBe(true);
     expect(modelOf(schema, "AuditLog").encrypted.size).toBe(0);
     expect(modelOf(schema, "AuditLog").contextFields).toEqual([]);
+  });
+
+  it("names each model's table and each scalar's column as the database does (@@map, @map), with its type", () => {
+    const schema = testSchema();
+    const ledger = modelOf(schema, "Ledger");
+    expect(ledger.table).toBe("ledger_entries");
+    expect([...ledger.columns]).toEqual([
+      ["tenantId", "tenantId"],
+      ["seq", "seq_no"],
+      ["note", "note"],
+    ]);
+    expect([...ledger.fieldTypes]).toEqual([
+      ["tenantId", "String"],
+      ["seq", "Int"],
+      ["note", "String"],
+    ]);
+    expect(ledger.primaryKey).toEqual(["tenantId", "seq"]);
+    expect(modelOf(schema, "Voucher").columns.get("code")).toBe("voucher_code");
+    expect(modelOf(schema, "Ticket").fieldTypes.get("id")).toBe("BigInt");
+    const user = modelOf(schema, "User");
+    expect(user.table).toBe("User");
+    // Relations have no column of their own.
+    expect(user.columns.has("organization")).toBe(false);
+    expect(user.fieldTypes.has("organization")).toBe(false);
+  });
+
+  it("carries the data model's provider, undefined when it does not say", () => {
+    expect(testSchema().provider).toBeUndefined();
+    const withProvider = { ...testDataModel, provider: "mysql" };
+    expect(buildVaultSchema(withProvider, {}, { plaintext: "reject" }).provider).toBe("mysql");
   });
 
   it("refuses a model that is not in the Prisma schema, naming it", () => {

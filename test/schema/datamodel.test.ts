@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import {
   fromDmmf,
   isGeneratedVaultSchema,
+  withDbNames,
   withSchemaText,
   type DataModel,
 } from "../../src/schema/datamodel.js";
@@ -33,6 +34,29 @@ describe("fromDmmf", () => {
       { name: "id", kind: "scalar", type: "String", isId: true, nativeType: ["VarChar", ["191"]] },
       { name: "body", kind: "scalar", type: "String", documentation: "@encrypted" },
     ]);
+  });
+
+  it("keeps @@map and @map names (DMMF's dbName), drops DMMF's null for none", () => {
+    const ledger = {
+      name: "Ledger",
+      dbName: "ledger_entries",
+      primaryKey: { fields: ["tenantId", "seq"] },
+      fields: [
+        { name: "tenantId", kind: "scalar", type: "String", dbName: null },
+        { name: "seq", kind: "scalar", type: "Int", dbName: "seq_no" },
+      ],
+    } as const;
+    const models = fromDmmf([ledger, { ...NOTE, dbName: null }]).datamodel.models;
+    expect(models["Ledger"]).toEqual({
+      name: "Ledger",
+      dbName: "ledger_entries",
+      primaryKey: ["tenantId", "seq"],
+      fields: [
+        { name: "tenantId", kind: "scalar", type: "String" },
+        { name: "seq", kind: "scalar", type: "Int", dbName: "seq_no" },
+      ],
+    });
+    expect(models["Note"]).not.toHaveProperty("dbName");
   });
 
   it("records the datasource's provider when Prisma sent one", () => {
@@ -110,11 +134,78 @@ describe("withSchemaText", () => {
     expect(merged.models["User"]?.documentation).toBeUndefined();
   });
 
+  it("adds the text's table and column names where the base has none", () => {
+    const mapped: DataModel = {
+      models: {
+        User: {
+          ...text.models["User"]!,
+          dbName: "users",
+          fields: text.models["User"]!.fields.map((f) => (f.name === "id" ? { ...f, dbName: "user_id" } : f)),
+        },
+      },
+    };
+    const merged = withSchemaText(runtime, mapped);
+    expect(merged.models["User"]?.dbName).toBe("users");
+    expect(merged.models["User"]?.fields[0]?.dbName).toBe("user_id");
+    expect(merged.models["User"]?.fields[1]).not.toHaveProperty("dbName");
+    expect(withSchemaText(runtime, text).models["User"]).not.toHaveProperty("dbName");
+  });
+
   it("keeps a model the text does not match as it is, and everything without a text", () => {
     const other: DataModel = {
       models: { User: { ...text.models["User"]!, fields: text.models["User"]!.fields.slice(0, 2) } },
     };
     expect(withSchemaText(runtime, other).models["User"]).toEqual(runtime.models.User);
     expect(withSchemaText(runtime, undefined)).toBe(runtime);
+  });
+});
+
+describe("withDbNames", () => {
+  const generated: DataModel = {
+    provider: "sqlite",
+    models: {
+      Ledger: {
+        name: "Ledger",
+        primaryKey: ["tenantId", "seq"],
+        fields: [
+          { name: "tenantId", kind: "scalar", type: "String" },
+          { name: "seq", kind: "scalar", type: "Int" },
+        ],
+      },
+    },
+  };
+  const runtime: DataModel = {
+    models: {
+      Ledger: {
+        name: "Ledger",
+        dbName: "ledger_entries",
+        fields: [
+          { name: "tenantId", kind: "scalar", type: "String" },
+          { name: "seq", kind: "scalar", type: "Int", dbName: "seq_no" },
+        ],
+      },
+    },
+  };
+
+  it("a document written before names were recorded takes the client's table and column names", () => {
+    const named = withDbNames(generated, runtime);
+    expect(named.provider).toBe("sqlite");
+    expect(named.models["Ledger"]).toEqual({
+      ...generated.models["Ledger"],
+      dbName: "ledger_entries",
+      fields: [
+        { name: "tenantId", kind: "scalar", type: "String" },
+        { name: "seq", kind: "scalar", type: "Int", dbName: "seq_no" },
+      ],
+    });
+  });
+
+  it("keeps the document's own names, and returns it as it is when there is nothing to add", () => {
+    const named = withDbNames(generated, runtime);
+    expect(withDbNames(named, runtime)).toBe(named);
+    const own = withDbNames(named, { models: { Ledger: { ...runtime.models["Ledger"]!, dbName: "other" } } });
+    expect(own.models["Ledger"]?.dbName).toBe("ledger_entries");
+    expect(withDbNames(generated, undefined)).toBe(generated);
+    expect(withDbNames(generated, { models: {} })).toBe(generated);
   });
 });

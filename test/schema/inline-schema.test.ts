@@ -159,6 +159,31 @@ enum Role {
     expect(field(schema, "User", "url")?.kind).toBe("scalar");
   });
 
+  it("@map and @@map, positional or name:, are DMMF's dbName; an enum value's @map is not", () => {
+    const mapped = parseInlineSchema(`${HEADER}
+model Entry {
+  tenantId String @map("tenant_id")
+  seq      Int    @map(name: "seq_no")
+  plain    Int
+  @@id([tenantId, seq])
+  @@map(name: "ledger_entries")
+}
+
+model Other {
+  id Int @id
+  @@map("others")
+}
+`);
+    expect(mapped?.models["Entry"]?.dbName).toBe("ledger_entries");
+    expect(mapped?.models["Other"]?.dbName).toBe("others");
+    expect(field(mapped, "Entry", "tenantId")?.dbName).toBe("tenant_id");
+    expect(field(mapped, "Entry", "seq")?.dbName).toBe("seq_no");
+    expect(field(mapped, "Entry", "plain")).not.toHaveProperty("dbName");
+    expect(schema?.models["User"]).not.toHaveProperty("dbName");
+    // `map:` inside @relation names the foreign key, not the column.
+    expect(field(schema, "Post", "editor")).not.toHaveProperty("dbName");
+  });
+
   it("@db attributes are DMMF's nativeType, their arguments as strings", () => {
     expect(field(schema, "User", "email")?.nativeType).toEqual(["VarChar", ["191"]]);
     expect(field(schema, "User", "id")).not.toHaveProperty("nativeType");

@@ -168,6 +168,9 @@ async function setUp(
     },
     async reset() {
       for (const table of [
+        "ledger_entries",
+        "Voucher",
+        "Ticket",
         "Session",
         "Memo",
         "Account",
@@ -195,6 +198,11 @@ function ddl(target: Dialect): string[] {
     sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT",
     postgres: "SERIAL PRIMARY KEY",
     mariadb: "INT AUTO_INCREMENT PRIMARY KEY",
+  }[target];
+  const bigAuto = {
+    sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT",
+    postgres: "BIGSERIAL PRIMARY KEY",
+    mariadb: "BIGINT AUTO_INCREMENT PRIMARY KEY",
   }[target];
   const str = target === "mariadb" ? "VARCHAR(191)" : "TEXT";
   const text = "TEXT";
@@ -257,6 +265,21 @@ function ddl(target: Dialect): string[] {
       `{accountId} INTEGER`,
       `{plainAccountId} INTEGER`,
     ]),
+    // Ledger: @@map("ledger_entries"), seq @map("seq_no"), @@id([tenantId, seq]).
+    table("ledger_entries", [
+      `{tenantId} ${str} NOT NULL`,
+      `{seq_no} INTEGER NOT NULL`,
+      `{note} ${text}`,
+      `PRIMARY KEY ({tenantId}, {seq_no})`,
+    ]),
+    // Voucher: code @map("voucher_code").
+    table("Voucher", [
+      `{voucher_code} ${str} PRIMARY KEY`,
+      `{organizationId} ${str} NOT NULL`,
+      `{secret} ${text}`,
+    ]),
+    // Ticket: BigInt @id @default(autoincrement()), as Prisma creates it (an INTEGER rowid on SQLite).
+    table("Ticket", [`{id} ${bigAuto}`, `{label} ${str} NOT NULL`]),
   ];
 }
 

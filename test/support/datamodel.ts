@@ -170,6 +170,37 @@ export const testDataModel: DataModel = dataModel(
         "A bounded encrypted column: an envelope that does not fit is refused, never cut.\n@vault.context(organizationId)",
     },
   ),
+  model(
+    "Ledger",
+    [
+      scalar("tenantId"),
+      scalar("seq", "Int", { dbName: "seq_no" }),
+      scalar("note", "String", { documentation: "@encrypted" }),
+    ],
+    {
+      dbName: "ledger_entries",
+      primaryKey: ["tenantId", "seq"],
+      documentation:
+        "A compound primary key on a mapped table and column: raw SQL (a migration's shard pages) must use\n" +
+        "the database's names, and a key part may be negative.\n@vault.context(tenantId)",
+    },
+  ),
+  model(
+    "Voucher",
+    [
+      scalar("code", "String", { isId: true, dbName: "voucher_code" }),
+      scalar("organizationId"),
+      scalar("secret", "String", { documentation: "@encrypted" }),
+    ],
+    {
+      documentation:
+        "A String primary key on a mapped column, with an encrypted field.\n@vault.context(organizationId)",
+    },
+  ),
+  model("Ticket", [scalar("id", "BigInt", { isId: true }), scalar("label")], {
+    documentation:
+      "A BigInt primary key: Prisma reads it as a bigint (on SQLite its column is an INTEGER, as for autoincrement).",
+  }),
 );
 
 /** The index secret of the unit tests' blind indexes. */
@@ -189,6 +220,8 @@ export const testModels: ModelsOption = {
     },
   },
   Memo: { context: { organizationId: "organizationId" }, fields: { text: {} } },
+  Ledger: { context: { tenantId: "tenantId" }, fields: { note: {} } },
+  Voucher: { context: { organizationId: "organizationId" }, fields: { secret: {} } },
 };
 
 /** The validated schema of the test models (or of `models` over the same data model). */

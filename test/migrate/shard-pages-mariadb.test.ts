@@ -1,0 +1,3 @@
+import { shardPagesSuite } from "./shard-pages-suite.js";
+
+shardPagesSuite("mariadb");
