@@ -5,6 +5,7 @@
  * bounded number of times. After each batch commits, the checkpoint records the key up to which
  * every row is committed (pages may finish out of order; only the committed prefix counts).
  */
+import { isVaultError } from "../errors.js";
 import type { VaultHandle } from "../prisma/handle.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
@@ -38,7 +39,9 @@ export async function migrateModel(
   const resumeAt = checkpoint?.resumePoint(model.name);
   if (resumeAt === "done") return { report: counts.report(model.name, started), interrupted: false };
   const where = resumeAt ? { AND: [step.where, afterKey(model.primaryKey, resumeAt)] } : step.where;
-  const total = await countRows(handle, model, where);
+  // With a shard, the table's count over n: an estimate for progress, the shard is not counted in SQL.
+  const all = await countRows(handle, model, where);
+  const total = settings.shard ? Math.ceil(all / settings.shard[1]) : all;
   const progress = () =>
     settings.onProgress({ mode: settings.mode, model: model.name, total, ...counts.progress() });
   progress();
@@ -51,6 +54,7 @@ export async function migrateModel(
     select: step.select,
     batchSize: settings.batchSize,
     after: resumeAt,
+    shard: settings.shard,
   });
   for await (const page of pages) {
     if (failure) break;
@@ -80,8 +84,38 @@ export async function migrateModel(
   return { report: counts.report(model.name, started), interrupted };
 }
 
-/** Processes and writes one page; rows in conflict are re-read and retried. */
+/**
+ * Processes and writes one page; rows in conflict are re-read and retried. An error other than
+ * prisma-vault's own (a database's, which may quote a value) leaves with the page's values cut out.
+ */
 async function processPage(run: ModelRun, page: readonly Row[], counts: Counts): Promise<void> {
+  const written = new Set<string>();
+  try {
+    await processRows(run, page, counts, written);
+  } catch (error) {
+    if (isVaultError(error)) throw error;
+    throw run.handle.redact(error, secretsOf(run.model, page, written));
+  }
+}
+
+/** The strings a page read from its encrypted fields and the values it was writing, longest first. */
+function secretsOf(model: ModelSchema, rows: readonly Row[], written: ReadonlySet<string>): string[] {
+  const out = new Set<string>([...written].filter((text) => text !== ""));
+  for (const row of rows) {
+    for (const field of model.encrypted.values()) {
+      const value = row[field.name];
+      if (typeof value === "string" && value !== "") out.add(value);
+    }
+  }
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+async function processRows(
+  run: ModelRun,
+  page: readonly Row[],
+  counts: Counts,
+  written: Set<string>,
+): Promise<void> {
   const { handle, model, step, settings } = run;
   let rows: readonly Row[] = page;
   for (let attempt = 0; rows.length > 0; attempt++) {
@@ -89,6 +123,9 @@ async function processPage(run: ModelRun, page: readonly Row[], counts: Counts):
     const writes = outcomes.filter(
       (o): o is RowOutcome & Required<Pick<RowOutcome, "write">> => o.write !== undefined,
     );
+    for (const { write } of writes) {
+      for (const value of Object.values(write.data)) if (typeof value === "string") written.add(value);
+    }
     const changed = settings.dryRun
       ? writes.map(() => 1)
       : await writeBatch(

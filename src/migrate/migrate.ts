@@ -10,6 +10,7 @@ import { handleOf, type VaultHandle } from "../prisma/handle.js";
 import type { ModelSchema, VaultSchema } from "../schema/model-schema.js";
 import { Checkpoint } from "./checkpoint.js";
 import { migrateModel } from "./engine.js";
+import { shardSupport } from "./shard.js";
 import { decryptStep } from "./modes/decrypt.js";
 import { encryptStep } from "./modes/encrypt.js";
 import { indexStep } from "./modes/index.js";
@@ -35,6 +36,7 @@ export async function migrate(prisma: object, options: MigrateOptions): Promise<
   const settings = validateMigrateOptions(options);
   const handle = handleOf(prisma);
   const models = modelsFor(handle.schema, settings.mode, settings.models);
+  if (settings.shard) for (const model of models) shardSupport(model, handle.provider);
   const steps = stepsFor(handle, settings.mode, models);
   const identity = { mode: settings.mode, models: models.map((m) => m.name), shard: settings.shard };
   const checkpoint = settings.checkpoint

@@ -9,6 +9,7 @@ import { VaultConfigError } from "../errors.js";
 import type { Row } from "../schema/options.js";
 import type { VaultSchema } from "../schema/model-schema.js";
 import { modelProperty } from "./delegate.js";
+import { redactError } from "./redact.js";
 
 const HANDLE = Symbol.for("prisma-vault.handle");
 
@@ -49,6 +50,11 @@ export interface VaultHandle extends HandleParts {
    * conditional updates (src/migrate/batch-update.ts) are its only use.
    */
   executeRaw(sql: string, params: readonly unknown[]): PromiseLike<number>;
+  /**
+   * `error` (Prisma's, a driver's) with `secrets` and envelope-like text cut from all it shows, as
+   * the extension does before an error leaves it (redact.ts).
+   */
+  redact(error: unknown, secrets: readonly string[]): unknown;
 }
 
 /** Attaches `parts` to the `$vault` object of an extended client. */
@@ -84,5 +90,6 @@ export function handleOf(prisma: unknown): VaultHandle {
     transaction: (queries) => client.$transaction(queries),
     queryRaw: (sql, params) => client.$queryRawUnsafe(sql, ...params),
     executeRaw: (sql, params) => client.$executeRawUnsafe(sql, ...params),
+    redact: redactError,
   };
 }

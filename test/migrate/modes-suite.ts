@@ -192,6 +192,19 @@ export function modesSuite(target: Target): void {
       expect(again.$vault.stats().provider.rekey).toBe(0);
     });
 
+    it("three shards run at once cover every row exactly once, each reading only its own", async () => {
+      const before = await seedPlain(60);
+      const reports = await Promise.all([0, 1, 2].map((i) => run("encrypt", { shard: [i, 3] }, extended())));
+      const scanned = reports.map((r) => r.models[0]?.scanned ?? 0);
+      expect(scanned.reduce((a, b) => a + b, 0)).toBe(60);
+      expect(scanned.every((n) => n > 0 && n < 60)).toBe(true);
+      expect(reports.map((r) => r.models[0]?.conflicts)).toEqual([0, 0, 0]);
+      expect(reports.every((r) => r.shard !== undefined)).toBe(true);
+      const read = await extended().account.findMany({ orderBy: { id: "asc" } });
+      expect(read.map((r) => r.email)).toEqual(before.map((r) => r.email));
+      expect((await stored()).every((r) => isEnvelope(r.email))).toBe(true);
+    });
+
     it("corrupt rows are reported by id, field and code, and do not stop the run", async () => {
       const local = new LocalKeyProvider({ keys: [{ id: "k1", key: key() }] });
       const client = extended({ keys: local });

@@ -5,6 +5,7 @@
  */
 import type { FieldCipher } from "../../crypto/cipher.js";
 import { decodeOwnedEnvelope } from "../../format/blob-format.js";
+import { isBase64, IV_BYTES, TAG_BYTES } from "../../format/envelope.js";
 import { isVaultError } from "../../errors.js";
 import { fieldRefs } from "../../schema/field-ref.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
@@ -22,6 +23,10 @@ export function encryptStep(model: ModelSchema, parts: { readonly cipher: FieldC
       const out = new RowWrites(rows, batch.failed);
       const plaintexts: StoredValue[] = [];
       for (const v of batch.values) {
+        if (!mayBeEnvelope(v.value)) {
+          plaintexts.push(v);
+          continue;
+        }
         try {
           decodeOwnedEnvelope(v.value, cipher.keys.provider);
           out.skip(v.at);
@@ -48,4 +53,15 @@ export function encryptStep(model: ModelSchema, parts: { readonly cipher: FieldC
       return out.outcomes();
     },
   };
+}
+
+/** The shortest envelope text: IV, tag and a one-byte length, as padded base64. */
+const SHORTEST_ENVELOPE = 4 * Math.ceil((IV_BYTES + TAG_BYTES + 1) / 3);
+
+/**
+ * False for text the envelope decoder would refuse anyway (too short, not padded base64): most
+ * plaintext is told apart here without building the decoder's error.
+ */
+function mayBeEnvelope(text: string): boolean {
+  return text.length >= SHORTEST_ENVELOPE && text.length % 4 === 0 && isBase64(text);
 }
