@@ -83,14 +83,16 @@ function fieldIndex(
     throw new VaultConfigError('normalize is a normalizer name or a list, e.g. "email"', where);
   }
   const bytes = options.indexBytes === undefined ? undefined : Number(options.indexBytes);
-  const blind = new BlindIndex(secret, {
+  const settings = {
     ...where,
     ...(options.normalize === undefined ? {} : { normalize: options.normalize }),
     ...(options.scope === undefined ? {} : { scope: options.scope }),
     ...(bytes === undefined ? {} : { bytes }),
-    ...(keyName === undefined ? {} : { keyName }),
-  });
-  return { column: options.index, blind };
+  };
+  const blind = new BlindIndex(secret, { ...settings, ...(keyName === undefined ? {} : { keyName }) });
+  // A renamed field's index under its own name: what `migrate rotate` moves it to.
+  const own = keyName === undefined ? undefined : new BlindIndex(secret, settings);
+  return { column: options.index, blind, ...(own && { own }) };
 }
 
 /** How a column reads in an error: `Int`, `String[]`, `a relation to Post`. */

@@ -27,6 +27,8 @@ export interface EncryptedField {
 export interface FieldIndex {
   readonly column: string;
   readonly blind: BlindIndex;
+  /** For a field renamed with `aadAs`: its index under its own name, which `migrate rotate` writes. */
+  readonly own?: BlindIndex;
 }
 
 export interface Relation {

@@ -1,8 +1,8 @@
 /**
  * `rotate`: every value is re-sealed under a data key created by this run (a cipher of its own, whose
  * cache starts empty) and under its field's own associated data, `Model.field` as declared: a field
- * renamed with `aadAs` reads without it afterwards. The plaintext is unchanged, and so is its blind
- * index. Starting anew re-seals everything again, by design; a resumed run does not redo what it
+ * renamed with `aadAs` reads without it afterwards (its blind index moves to its own name's key too).
+ * The plaintext is unchanged, and so is every other blind index. Starting anew re-seals everything again, by design; a resumed run does not redo what it
  * committed. Through a KeyRouter this is how values move from one provider to another.
  */
 import type { CipherItem, FieldCipher, FieldRef, Opened } from "../../crypto/cipher.js";
@@ -52,11 +52,16 @@ export function rotateStep(model: ModelSchema, parts: RotateParts): MigrationSte
       const items: CipherItem[] = sealed.map(({ v, text }) => ({ text, ref: ownRef(v) }));
       const sealing = parts.fresh.sealAll(items);
       const envelopes = sealing instanceof Promise ? await sealing : sealing;
-      for (const [i, { v }] of sealed.entries()) {
+      for (const [i, { v, text }] of sealed.entries()) {
         const envelope = envelopes[i] as string;
         if (v.field.capacity !== undefined && envelope.length > v.field.capacity) {
           out.fail(v.at, { id: v.id, field: v.field.name, code: "VAULT_CONFIG" });
-        } else out.set(v.at, v.field.name, envelope);
+        } else {
+          out.set(v.at, v.field.name, envelope);
+          // A renamed field's index moves to its own name's key with its value.
+          const index = v.field.index;
+          if (index?.own) out.set(v.at, index.column, index.own.compute(text, v.context));
+        }
       }
       return out.outcomes();
     },
