@@ -12,7 +12,7 @@
 import { decodeEnvelope, hasPrefix, WORKOS_KEY_BLOB_MAGIC, type Envelope } from "./envelope.js";
 import { notAnEnvelope } from "../error-messages.js";
 import { VaultEnvelopeInvalidError, VaultKeyUnavailableError } from "../errors.js";
-import { LOCAL_KEY_BLOB_MAGIC, localBlobContextBytes, localMasterKeyId } from "../keys/local.js";
+import { LOCAL_KEY_BLOB_MAGIC, localBlobContextBytes, localMasterKeyId } from "./local-blob.js";
 import type { KeyProvider } from "../keys/provider.js";
 
 /** The key-blob formats known whatever the provider: a value whose blob has one is an envelope. */

@@ -4,7 +4,7 @@
  */
 import { canonicalize, validateContext, type KeyContext } from "../context/key-context.js";
 import { isBase64 } from "../format/envelope.js";
-import { localBlobContext } from "../keys/local.js";
+import { localBlobContext } from "../format/local-blob.js";
 import { unwrapBlob } from "./blobs.js";
 
 /** What happens to the next request, if anything. */

@@ -28,7 +28,7 @@ import {
   type ResolvedCacheOptions,
 } from "./cache-options.js";
 import { Limiter } from "./limiter.js";
-import { localBlobContext } from "./local.js";
+import { localBlobContext } from "../format/local-blob.js";
 import {
   guardProvider,
   type DataKey,

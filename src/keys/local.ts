@@ -15,7 +15,7 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, ra
 import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context/key-context.js";
 import { DATA_KEY_BYTES, hasPrefix, isBase64, IV_BYTES, TAG_BYTES } from "../format/envelope.js";
 import { VaultConfigError, VaultKeyRejectedError, VaultKeyUnavailableError } from "../errors.js";
-import { decodeLeb128, encodeLeb128 } from "../format/leb128.js";
+import { lengthPrefixed, LOCAL_KEY_BLOB_MAGIC, localMasterKeyId, parseBlob } from "../format/local-blob.js";
 import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
 
 /** A master key: an id (letters, digits, `.`, `_`, `-`; at most 64) and 32 bytes, raw or base64. */
@@ -31,7 +31,6 @@ export interface LocalKeyProviderOptions {
 
 /** The environment variable {@link LocalKeyProvider.fromEnv} reads: `k2:<base64>,k1:<base64>`. */
 export const KEYS_ENV = "PRISMA_VAULT_KEYS";
-export const LOCAL_KEY_BLOB_MAGIC = new TextEncoder().encode("PVK1");
 
 /**
  * A key provider backed by master keys in the application's configuration.
@@ -175,106 +174,17 @@ export class LocalKeyProvider implements KeyProvider {
   }
 }
 
-/**
- * The master key id a `PVK1` blob names, read without any key; `undefined` when the blob is not a
- * well-formed `PVK1` blob. For messages that name the missing key.
- *
- * @example localMasterKeyId(decodeEnvelope(stored).encryptedKeys) // "k1"
- */
-export function localMasterKeyId(encryptedKeys: Uint8Array): string | undefined {
-  try {
-    return parseBlob(encryptedKeys).masterKeyId;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The canonical key context a `PVK1` blob was wrapped for, read without any key; `undefined` when the
- * blob is not a well-formed `PVK1` blob. The header is the wrap's associated data, so a blob whose
- * context was edited does not unwrap.
- */
-export function localBlobContext(encryptedKeys: Uint8Array): string | undefined {
-  try {
-    return parseBlob(encryptedKeys).context;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The bytes of the canonical context a `PVK1` blob names, as a view into it (nothing decoded or
- * copied: this runs once per value read); `undefined` when the blob is not laid out as `PVK1`.
- */
-export function localBlobContextBytes(encryptedKeys: Uint8Array): Uint8Array | undefined {
-  if (!hasPrefix(encryptedKeys, LOCAL_KEY_BLOB_MAGIC)) return undefined;
-  let offset = LOCAL_KEY_BLOB_MAGIC.length;
-  let field: Uint8Array | undefined;
-  for (let i = 0; i < 3; i++) {
-    const length = decodeLeb128(encryptedKeys, offset);
-    if (length === undefined || length.next + length.value > encryptedKeys.length) return undefined;
-    field = encryptedKeys.subarray(length.next, length.next + length.value);
-    offset = length.next + length.value;
-  }
-  return encryptedKeys.length === offset + IV_BYTES + TAG_BYTES + DATA_KEY_BYTES ? field : undefined;
-}
-
-interface ParsedBlob {
-  readonly header: Uint8Array;
-  readonly masterKeyId: string;
-  readonly dataKeyId: string;
-  readonly context: string;
-  readonly iv: Uint8Array;
-  readonly tag: Uint8Array;
-  readonly wrapped: Uint8Array;
-}
-
-function parseBlob(bytes: Uint8Array): ParsedBlob {
-  const malformed = () => new VaultKeyRejectedError("the encrypted data key is not a local (PVK1) key blob");
-  if (!(bytes instanceof Uint8Array) || !hasPrefix(bytes, LOCAL_KEY_BLOB_MAGIC)) throw malformed();
-  let offset = LOCAL_KEY_BLOB_MAGIC.length;
-  const field = (): string => {
-    const length = decodeLeb128(bytes, offset);
-    if (length === undefined || length.next + length.value > bytes.length) throw malformed();
-    offset = length.next + length.value;
-    try {
-      return strictUtf8.decode(bytes.subarray(length.next, offset));
-    } catch {
-      throw malformed();
-    }
-  };
-  const masterKeyId = field();
-  const dataKeyId = field();
-  const context = field();
-  if (bytes.length !== offset + IV_BYTES + TAG_BYTES + DATA_KEY_BYTES) throw malformed();
-  return {
-    header: bytes.subarray(0, offset),
-    masterKeyId,
-    dataKeyId,
-    context,
-    iv: bytes.subarray(offset, offset + IV_BYTES),
-    tag: bytes.subarray(offset + IV_BYTES, offset + IV_BYTES + TAG_BYTES),
-    wrapped: bytes.subarray(offset + IV_BYTES + TAG_BYTES),
-  };
-}
-
 /** Runs synchronous work so that its errors reject the promise rather than throw. */
 function settle<T>(work: () => T): Promise<T> {
   return new Promise((resolve) => resolve(work()));
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const HKDF_SALT = Buffer.from("prisma-vault/PVK1", "utf8");
 
 function keyEncryptionKey(master: Uint8Array, canonical: string): Buffer {
   const digest = createHash("sha256").update(canonical, "utf8").digest("hex");
   return Buffer.from(hkdfSync("sha256", master, HKDF_SALT, `kek|${digest}`, DATA_KEY_BYTES));
-}
-
-function lengthPrefixed(text: string): Buffer {
-  const bytes = Buffer.from(text, "utf8");
-  return Buffer.concat([encodeLeb128(bytes.length), bytes]);
 }
 
 function checkKeyId(id: unknown): string {

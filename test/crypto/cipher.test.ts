@@ -16,7 +16,8 @@ import {
 import { vaultFailure } from "../support/errors.js";
 import { countingProvider } from "../support/counting-provider.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
-import { LOCAL_KEY_BLOB_MAGIC, LocalKeyProvider } from "../../src/keys/local.js";
+import { LocalKeyProvider } from "../../src/keys/local.js";
+import { LOCAL_KEY_BLOB_MAGIC } from "../../src/format/local-blob.js";
 import { openedAtOnce } from "../support/opened-at-once.js";
 
 const provider = new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] });

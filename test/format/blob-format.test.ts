@@ -12,7 +12,8 @@ import { canonicalize, type KeyContext } from "../../src/context/key-context.js"
 import { decodeEnvelope, hasPrefix, sealEnvelope, WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
 import { VaultKeyUnavailableError } from "../../src/errors.js";
 import { wrapBlob } from "../../src/key-server/blobs.js";
-import { LOCAL_KEY_BLOB_MAGIC, LocalKeyProvider } from "../../src/keys/local.js";
+import { LocalKeyProvider } from "../../src/keys/local.js";
+import { LOCAL_KEY_BLOB_MAGIC } from "../../src/format/local-blob.js";
 import { WorkOSKeyProvider } from "../../src/keys/workos.js";
 import { thrownVaultError } from "../support/errors.js";
 

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
 import { unwrapBlob, wrapBlob } from "../../src/key-server/blobs.js";
-import { LOCAL_KEY_BLOB_MAGIC } from "../../src/keys/local.js";
+import { LOCAL_KEY_BLOB_MAGIC } from "../../src/format/local-blob.js";
 
 const magic = [...WORKOS_KEY_BLOB_MAGIC];
 const local = Uint8Array.from([...LOCAL_KEY_BLOB_MAGIC, 1, 2, 3]);

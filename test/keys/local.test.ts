@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { VaultError } from "../../src/errors.js";
 import { VaultKeyRejectedError, VaultKeyUnavailableError } from "../../src/errors.js";
-import { LocalKeyProvider, localMasterKeyId } from "../../src/keys/local.js";
+import { LocalKeyProvider } from "../../src/keys/local.js";
+import { localMasterKeyId } from "../../src/format/local-blob.js";
 import { vaultFailure } from "../support/errors.js";
 
 const k1 = randomBytes(32);

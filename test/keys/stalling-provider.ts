@@ -5,7 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { canonicalContext, type KeyContext } from "../../src/context/key-context.js";
-import { LocalKeyProvider, localBlobContext } from "../../src/keys/local.js";
+import { LocalKeyProvider } from "../../src/keys/local.js";
+import { localBlobContext } from "../../src/format/local-blob.js";
 import type { KeyProvider } from "../../src/keys/provider.js";
 
 export interface StallingProvider {
