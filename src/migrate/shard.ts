@@ -13,10 +13,11 @@ import { VaultConfigError } from "../errors.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
 import { MAX_SHARDS } from "./options.js";
+import { quoteIdentifier, SQL_DIALECTS, type SqlDialect } from "./sql.js";
 
-/** The SQL dialects a shard query is written in, named as Prisma's datasource providers. */
-export const SHARD_DIALECTS = ["sqlite", "postgresql", "mysql"] as const;
-export type ShardDialect = (typeof SHARD_DIALECTS)[number];
+/** The SQL dialects a shard query is written in: those of sql.ts. */
+export const SHARD_DIALECTS = SQL_DIALECTS;
+export type ShardDialect = SqlDialect;
 
 /** `[i, n]`: shard i of n, 0 <= i < n <= MAX_SHARDS. */
 export type Shard = readonly [number, number];
@@ -107,7 +108,7 @@ export function shardPageQuery(
   // Precondition: a page holds at least one row, so paging ends.
   if (!Number.isInteger(take) || take < 1) throw new RangeError("a shard page takes at least one row");
   const [i, n] = shard;
-  const q = (name: string) => quote(dialect, name);
+  const q = (name: string) => quoteIdentifier(dialect, name);
   const table = q(model.table);
   const keys = keyParts(model).map((key) => ({ ...key, sql: `${table}.${q(key.column)}` }));
   const columns = keys.map((key) => key.sql);
@@ -184,9 +185,4 @@ function part(dialect: ShardDialect, kind: KeyKind, column: string, n: number): 
     mysql: `ORD(RIGHT(${column}, 1))`,
   }[dialect];
   return `coalesce(${code}, 0) % ${n}`;
-}
-
-/** An identifier quoted for `dialect`, its own quote characters doubled. */
-function quote(dialect: ShardDialect, name: string): string {
-  return dialect === "mysql" ? `\`${name.replaceAll("`", "``")}\`` : `"${name.replaceAll('"', '""')}"`;
 }
