@@ -25,8 +25,8 @@ function guardedClient() {
 }
 
 describe("lastQueryExtensionGuard", () => {
-  it("the test schema has models that reach encrypted data and one, AuditLog, that does not", () => {
-    expect([...inert]).toEqual(["AuditLog"]);
+  it("the test schema has models that reach encrypted data and two, AuditLog and Ticket, that do not", () => {
+    expect([...inert]).toEqual(["AuditLog", "Ticket"]);
     expect(live).toContain("Organization");
   });
 

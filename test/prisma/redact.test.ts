@@ -10,7 +10,18 @@ const envelopeLike = Buffer.alloc(48, 0xab).toString("base64");
 
 describe("encryptedFieldNames", () => {
   it("names every encrypted field of every model, and no plain field", () => {
-    expect([...names].sort()).toEqual(["bio", "body", "email", "handle", "notes", "phone", "ssn", "text"]);
+    expect([...names].sort()).toEqual([
+      "bio",
+      "body",
+      "email",
+      "handle",
+      "note",
+      "notes",
+      "phone",
+      "secret",
+      "ssn",
+      "text",
+    ]);
   });
 });
 
