@@ -57,6 +57,9 @@ export async function migrateModel(
     shard: settings.shard,
   });
   for await (const page of pages) {
+    // A synchronous driver (better-sqlite3) resolves every query at once, so without this turn of
+    // the event loop a whole run is one chain of microtasks: signals, timers and progress never run.
+    await new Promise((resolve) => setImmediate(resolve));
     if (failure) break;
     if (settings.signal?.aborted) {
       interrupted = true;
