@@ -13,10 +13,13 @@ import { migrateCommand } from "./migrate.js";
 const USAGE = `Usage: prisma-vault <command> [options]
 
 Commands:
-  migrate index --config <file> [--models A,B] [--batch-size 500] [--dry-run]
-                                         fill the blind indexes that are missing; the config file
-                                         exports your Prisma client extended with vault()
-                                         (exit 2 when some values did not decrypt)
+  migrate <mode> --config <file> [--models A,B] [--batch-size 500] [--concurrency 2] [--shard i/n]
+          [--checkpoint <file>] [--resume] [--dry-run] [--json]
+                                         migrate existing rows: encrypt, decrypt, rekey, rotate,
+                                         verify or index; the config file exports your Prisma client
+                                         extended with vault(). Exit 0 done, 2 some values need
+                                         attention, 1 error, 130/143 stopped by SIGINT/SIGTERM
+                                         (resumable); prisma-vault migrate --help says more
   keygen [--id k1]                       print a new master key as "id:<base64>" for PRISMA_VAULT_KEYS
   key-server [--port 8787] [--host 127.0.0.1] [--token sk_...] [--faults]
                                          serve WorkOS Vault's key API from PRISMA_VAULT_KEYS
@@ -105,6 +108,8 @@ run.then(
     const code = error instanceof VaultError ? `${error.code}: ` : "";
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`prisma-vault: ${code}${message}\n`);
-    process.exitCode = 1;
+    // At once: a request the error left behind (a key service that never answers, a socket kept
+    // alive) must not hold the process open. stderr and stdout are synchronous on Linux and macOS.
+    process.exit(1);
   },
 );
