@@ -96,7 +96,7 @@ describe("parseMigrateArgs: flags", () => {
 
 describe("parseMigrateArgs: refusals name the flag and what it accepts", () => {
   it("a missing or unknown mode lists the modes", () => {
-    const modes = "encrypt, decrypt, rekey, rotate, verify, index";
+    const modes = MIGRATION_MODES.join(", ");
     expect(refusal("--config", "c.mjs")).toBe(`migrate needs a mode, one of ${modes}`);
     expect(refusal("encrpyt", "--config", "c.mjs")).toBe(`unknown mode "encrpyt": one of ${modes}`);
   });
