@@ -35,7 +35,10 @@ export interface TestDatabase {
   /** A plain Prisma client (no extension) on this database. */
   readonly plain: PrismaClient;
   /** A new client on this database, e.g. to extend with vault(). */
-  client(options?: { omit?: Record<string, Record<string, boolean>> }): PrismaClient;
+  client(options?: {
+    omit?: Record<string, Record<string, boolean>>;
+    log?: { emit: "event"; level: "query" }[];
+  }): PrismaClient;
   /** Reads raw rows, bypassing Prisma's models: what the database really stores. */
   raw<T = Record<string, unknown>>(table: string, where?: string): Promise<T[]>;
   /** Empties every table. */

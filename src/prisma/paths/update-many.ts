@@ -2,6 +2,7 @@
  * The `updateMany` / `updateManyAndReturn` path. Its rows may sit in several key contexts: they are
  * read first (in a transaction), and the update is sent as one part per context, or per row when the
  * row moves to another context and its stored values must follow it (see update-many-split.ts).
+ * When `where` pins the context by equality and nothing moves, the update is sealed and sent at once.
  */
 import type { Loose } from "../plan/args.js";
 import { finalArgs } from "../final-args.js";
@@ -22,6 +23,11 @@ export async function updateMany(path: PathContext, args: Loose): Promise<unknow
   const returning = operation === "updateManyAndReturn";
   // Nothing to seal, but the plan may still clear index columns beside null values.
   if (!unit) return returning ? readResult(path, plan.args, path.query, path.commits) : path.query(plan.args);
+  // `where` pins every context field and `data` moves no row: every row it reaches is in one context.
+  if (unit.needs.length === 0 && !unit.setsContext) {
+    await sealValues(cipher, unit.values, top.contextOf(unit.known, unit.id), unit.id);
+    return returning ? readResult(path, plan.args, path.query, path.commits) : path.query(plan.args);
+  }
   return inTransaction(path, async ({ reader, exec, commits }) => {
     const where = (plan.args["where"] as Loose | undefined) ?? {};
     const stale = unit.setsContext ? staleFields(top, unit) : [];

@@ -17,6 +17,25 @@ export function knownId(model: ModelSchema, row: Loose): unknown {
     : Object.fromEntries(model.primaryKey.map((key, i) => [key, values[i]]));
 }
 
+/**
+ * The context fields a top-level `where` pins by equality (`field: value` or `{ equals: value }`
+ * alone, at its top level): every row the write reaches holds those values, or it reaches no row.
+ * Anything else (`mode`, `not`, `in`, relation filters, `AND`/`OR`) pins nothing.
+ *
+ * @example pinnedContext(account, { id: 7, organizationId: "org_a" }) // { organizationId: "org_a" }
+ */
+export function pinnedContext(model: ModelSchema, where: Loose): Loose {
+  const pinned: Loose = {};
+  for (const field of model.contextFields) {
+    const filter = where[field];
+    const value =
+      isObject(filter) && Object.keys(filter).length === 1 && "equals" in filter ? filter["equals"] : filter;
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint")
+      pinned[field] = value;
+  }
+  return pinned;
+}
+
 /** A plain value or `{ set: value }`; `undefined` when absent or not a scalar value. */
 export function scalarValue(value: unknown): unknown {
   if (typeof value === "string" || typeof value === "number" || typeof value === "bigint") return value;

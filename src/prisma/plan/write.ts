@@ -15,6 +15,7 @@ import {
   fromRelations,
   knownId,
   notAString,
+  pinnedContext,
   refuseUnknownRelationKeys,
   scalarValue,
   unknownKeys,
@@ -148,12 +149,15 @@ class Walker {
     checkDataKeys(model, data);
     const known: Record<string, unknown> = {};
     const needs: ContextNeed[] = [];
+    // The top-level row's context fields that `where` pins need no read, and setting one of them to
+    // the pinned value moves nothing.
+    const pinned = locator.length === 0 ? pinnedContext(model, this.where) : {};
     for (const field of model.contextFields) {
-      const value = scalarValue(data[field]) ?? fromRelations(model, data, field);
+      const value = scalarValue(data[field]) ?? fromRelations(model, data, field) ?? pinned[field];
       if (value !== undefined) known[field] = value;
       else needs.push({ field, locator, column: field });
     }
-    this.add(model, "update", data, known, needs, locator);
+    this.add(model, "update", data, known, needs, locator, pinned);
     this.relations(model, data, { row: {}, locator });
   }
 
@@ -179,6 +183,7 @@ class Walker {
     known: Row,
     needs: ContextNeed[],
     locator: Locator | undefined,
+    pinned: Loose = {},
   ): void {
     const values: PendingValue[] = [];
     for (const [column, field] of model.indexColumns) {
@@ -206,10 +211,15 @@ class Walker {
       else if (field.index) data[field.index.column] = null;
     }
     if (model.encrypted.size > 0) refuseUnknownRelationKeys(model, data);
+    const samePinned = (field: string) =>
+      pinned[field] !== undefined &&
+      (scalarValue(data[field]) ?? fromRelations(model, data, field)) === pinned[field];
     const setsContext =
-      model.contextFields.some((field) => data[field] !== undefined) ||
+      model.contextFields.some((field) => data[field] !== undefined && !samePinned(field)) ||
       [...model.relations.values()].some(
-        (r) => r.fromFields.some((f) => model.contextFields.includes(f)) && data[r.name] !== undefined,
+        (r) =>
+          data[r.name] !== undefined &&
+          r.fromFields.some((f) => model.contextFields.includes(f) && !samePinned(f)),
       );
     if (values.length > 0 || (setsContext && model.encrypted.size > 0)) {
       this.units.push({

@@ -139,6 +139,65 @@ describe("planWrite, top level", () => {
     expect(only(plan).setsContext).toBe(true);
   });
 
+  it.each(["update", "updateMany", "updateManyAndReturn", "upsert"])(
+    "%s: a context field the top-level where pins by equality is known, with nothing to read",
+    (op) => {
+      for (const pin of ["o1", { equals: "o1" }]) {
+        const where = { id: 1, organizationId: pin };
+        const args =
+          op === "upsert"
+            ? { where, create: { organizationId: "o1", ssn: "2" }, update: { ssn: "1" } }
+            : { where, data: { ssn: "1" } };
+        const top = planWrite(schema, "User", op, args).units.find((unit) => unit.kind === "update");
+        expect(top && summary(top)).toMatchObject({
+          values: ["ssn=1"],
+          known: { organizationId: "o1" },
+          needs: [],
+        });
+        expect(top?.setsContext).toBe(false);
+      }
+    },
+  );
+
+  it("update: a where that does not pin by plain equality pins nothing", () => {
+    for (const organizationId of [
+      { equals: "o1", mode: "insensitive" },
+      { in: ["o1"] },
+      { not: "o2" },
+      { startsWith: "o" },
+      null,
+    ]) {
+      const plan = planWrite(schema, "User", "update", {
+        where: { id: 1, organizationId },
+        data: { ssn: "1" },
+      });
+      expect(only(plan).needs).toEqual([{ field: "organizationId", locator: [], column: "organizationId" }]);
+    }
+    for (const where of [
+      { id: 1, AND: [{ organizationId: "o1" }] },
+      { id: 1, organization: { id: "o1" } },
+      { id: 1, organization: { is: { id: "o1" } } },
+    ]) {
+      expect(only(planWrite(schema, "User", "update", { where, data: { ssn: "1" } })).needs).toHaveLength(1);
+    }
+  });
+
+  it("update: setting a context field to the value where pins moves nothing; another value does", () => {
+    const same = (data: Loose) =>
+      only(planWrite(schema, "User", "update", { where: { id: 1, organizationId: "o1" }, data }));
+    for (const data of [
+      { organizationId: "o1", ssn: "1" },
+      { organizationId: { set: "o1" }, ssn: "1" },
+      { organization: { connect: { id: "o1" } }, ssn: "1" },
+    ]) {
+      expect(same(data).setsContext).toBe(false);
+      expect(same(data).known).toEqual({ organizationId: "o1" });
+    }
+    expect(same({ organizationId: "o2", ssn: "1" }).setsContext).toBe(true);
+    expect(same({ organizationId: "o2", ssn: "1" }).known).toEqual({ organizationId: "o2" });
+    expect(same({ organization: { connect: { id: "o2" } } }).setsContext).toBe(true);
+  });
+
   it("update: nothing to do when neither an encrypted nor a context field is written", () => {
     expect(units("User", "update", { where: { id: 1 }, data: { name: "n" } })).toEqual([]);
     expect(units("AuditLog", "update", { where: { id: 1 }, data: { action: "a" } })).toEqual([]);

@@ -1,0 +1,3 @@
+import { roundTripsSuite } from "./round-trips-suite.js";
+
+roundTripsSuite("sqlite");
