@@ -1,0 +1,405 @@
+/*
+ * prisma-vault-native: AES-256-GCM over a batch of values in one call, through OpenSSL's EVP interface
+ * (the OpenSSL that Node ships and exports; nothing else is linked).
+ *
+ *   seal(key, ivs, texts, aads) -> Buffer[]          each ciphertext || tag(16)
+ *   open(key, items, aads)      -> (string | null)[] null where the tag does not verify
+ *
+ * One EVP_CIPHER_CTX per call with the key schedule set once; per value only the IV changes. Every
+ * argument's type and length is checked before memory is touched, and pointers into JS memory are
+ * taken only after the last call that can run JS for that value (a getter could detach a buffer).
+ * The key is never copied here (the context holds its schedule and is cleansed when freed); plaintext
+ * scratch memory is cleansed before it is freed. No error message carries key bytes or plaintext.
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <node_api.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#define KEY_BYTES 32
+#define IV_BYTES 12
+#define LEGACY_IV_BYTES 32
+#define TAG_BYTES 16
+/* Values are bounded so that every length handed to OpenSSL (an int) and every sum below fits. */
+#define MAX_VALUE_BYTES ((size_t)INT_MAX - 64)
+
+typedef struct {
+  const uint8_t *data;
+  size_t length;
+} bytes_t;
+
+/* A failed N-API call: its own exception when one is pending, else a generic Error. */
+static napi_value fail_napi(napi_env env) {
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_error(env, "ERR_PRISMA_VAULT_NATIVE", "prisma-vault-native: an N-API call failed");
+  return NULL;
+}
+
+#define NAPI_OK(call)                  \
+  do {                                 \
+    if ((call) != napi_ok) goto napi;  \
+  } while (0)
+
+/* Bytes of a Uint8Array (a Buffer is one); false and a TypeError thrown when `value` is not one. */
+static bool uint8_bytes(napi_env env, napi_value value, const char *what, bytes_t *out) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  /* napi_get_typedarray_info refuses (napi_invalid_arg, nothing thrown) anything but a typed array. */
+  if (napi_get_typedarray_info(env, value, &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", what);
+    return false;
+  }
+  /* A zero-length view may have no backing store; point it at something valid. */
+  static const uint8_t empty[1] = {0};
+  out->data = length == 0 || data == NULL ? empty : (const uint8_t *)data;
+  out->length = length;
+  return true;
+}
+
+/* Length of a JS array; false and a TypeError when `value` is not an array. */
+static bool array_length(napi_env env, napi_value value, const char *what, uint32_t *out) {
+  bool is_array = false;
+  if (napi_is_array(env, value, &is_array) != napi_ok || !is_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", what);
+    return false;
+  }
+  if (napi_get_array_length(env, value, out) != napi_ok) {
+    fail_napi(env);
+    return false;
+  }
+  return true;
+}
+
+/* An AAD element: null/undefined (none) or a Uint8Array; its bytes are taken later (see aad_bytes). */
+static bool aad_is_none(napi_env env, napi_value value, bool *none) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok) return false;
+  *none = type == napi_null || type == napi_undefined;
+  return true;
+}
+
+static bool check_key(napi_env env, napi_value value, bytes_t *key) {
+  if (!uint8_bytes(env, value, "the key must be a Uint8Array", key)) return false;
+  /* Precondition: a 32-byte AES-256 key. */
+  if (key->length != KEY_BYTES) {
+    napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "the key must be 32 bytes");
+    return false;
+  }
+  return true;
+}
+
+/* True when `bytes` is well-formed UTF-8 (as TextDecoder's fatal mode requires); sets *ascii. */
+static bool valid_utf8(const uint8_t *s, size_t n, bool *ascii) {
+  size_t i = 0;
+  bool all_ascii = true;
+  while (i < n) {
+    uint8_t c = s[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    all_ascii = false;
+    size_t need;
+    uint8_t lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+      need = 1;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      if (c == 0xe0) lo = 0xa0;     /* no overlong forms */
+      if (c == 0xed) hi = 0x9f;     /* no surrogates */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      if (c == 0xf0) lo = 0x90;     /* no overlong forms */
+      if (c == 0xf4) hi = 0x8f;     /* nothing above U+10FFFF */
+    } else {
+      return false;
+    }
+    if (n - i <= need) return false;
+    if (s[i + 1] < lo || s[i + 1] > hi) return false;
+    for (size_t k = 2; k <= need; k++)
+      if (s[i + k] < 0x80 || s[i + k] > 0xbf) return false;
+    i += need + 1;
+  }
+  *ascii = all_ascii;
+  return true;
+}
+
+/* seal(key, ivs, texts, aads) */
+static napi_value seal(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_value result = NULL;
+  EVP_CIPHER_CTX *ctx = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail_napi(env);
+  if (argc < 4) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "seal(key, ivs, texts, aads) takes 4 arguments");
+    return NULL;
+  }
+  bytes_t key, ivs;
+  uint32_t count = 0, aad_count = 0;
+  if (!check_key(env, argv[0], &key)) return NULL;
+  if (!uint8_bytes(env, argv[1], "ivs must be a Uint8Array", &ivs)) return NULL;
+  if (!array_length(env, argv[2], "texts must be an array", &count)) return NULL;
+  if (!array_length(env, argv[3], "aads must be an array", &aad_count)) return NULL;
+  /* Precondition: one AAD and one 12-byte IV per text. */
+  if (aad_count != count) {
+    napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "texts and aads must have the same length");
+    return NULL;
+  }
+  if (ivs.length / IV_BYTES != count || ivs.length % IV_BYTES != 0) {
+    napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "ivs must hold 12 bytes per text");
+    return NULL;
+  }
+
+  ctx = EVP_CIPHER_CTX_new();
+  if (ctx == NULL || EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key.data, NULL) != 1) goto crypto;
+  NAPI_OK(napi_create_array_with_length(env, count, &result));
+
+  for (uint32_t i = 0; i < count; i++) {
+    napi_handle_scope scope;
+    NAPI_OK(napi_open_handle_scope(env, &scope));
+    napi_value text, aad_value, out;
+    bool none = true;
+    if (napi_get_element(env, argv[2], i, &text) != napi_ok ||
+        napi_get_element(env, argv[3], i, &aad_value) != napi_ok || !aad_is_none(env, aad_value, &none))
+      goto napi_scoped;
+    napi_valuetype type;
+    if (napi_typeof(env, text, &type) != napi_ok) goto napi_scoped;
+    if (type != napi_string) {
+      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "every text must be a string");
+      goto scoped;
+    }
+    size_t length = 0;
+    if (napi_get_value_string_utf8(env, text, NULL, 0, &length) != napi_ok) goto napi_scoped;
+    if (length > MAX_VALUE_BYTES) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "a text is too long");
+      goto scoped;
+    }
+    /* The output holds ciphertext || tag; the plaintext (and N-API's NUL) is written into it first and
+       encrypted in place, so no plaintext copy outlives this iteration. */
+    void *raw = NULL;
+    if (napi_create_buffer(env, length + TAG_BYTES, &raw, &out) != napi_ok) goto napi_scoped;
+    uint8_t *buf = raw;
+    size_t written = 0;
+    if (napi_get_value_string_utf8(env, text, (char *)buf, length + 1, &written) != napi_ok) goto napi_scoped;
+    if (written != length) {
+      OPENSSL_cleanse(buf, length + TAG_BYTES);
+      napi_throw_error(env, "ERR_PRISMA_VAULT_NATIVE", "a text changed length while being read");
+      goto scoped;
+    }
+    /* Pointers into JS memory, taken after the last call that could run JS for this value. */
+    bytes_t aad = {NULL, 0}, iv;
+    if (!none && !uint8_bytes(env, aad_value, "every aad must be a Uint8Array or null", &aad)) {
+      OPENSSL_cleanse(buf, length + TAG_BYTES);
+      goto scoped;
+    }
+    if (!uint8_bytes(env, argv[1], "ivs must be a Uint8Array", &iv)) goto wipe;
+    if (iv.length != (size_t)count * IV_BYTES) {
+      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "ivs changed length");
+      goto wipe;
+    }
+    if (aad.length > MAX_VALUE_BYTES) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "an aad is too long");
+      goto wipe;
+    }
+    int outl = 0;
+    if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv.data + (size_t)i * IV_BYTES) != 1) goto crypto_wipe;
+    if (aad.length > 0 && EVP_EncryptUpdate(ctx, NULL, &outl, aad.data, (int)aad.length) != 1) goto crypto_wipe;
+    if (length > 0 && EVP_EncryptUpdate(ctx, buf, &outl, buf, (int)length) != 1) goto crypto_wipe;
+    if (EVP_EncryptFinal_ex(ctx, buf + length, &outl) != 1) goto crypto_wipe;
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_BYTES, buf + length) != 1) goto crypto_wipe;
+    if (napi_set_element(env, result, i, out) != napi_ok) goto napi_scoped;
+    napi_close_handle_scope(env, scope);
+    continue;
+
+  crypto_wipe:
+    napi_throw_error(env, "ERR_PRISMA_VAULT_CRYPTO", "prisma-vault-native: AES-256-GCM failed");
+  wipe:
+    OPENSSL_cleanse(buf, length + TAG_BYTES);
+    goto scoped;
+  napi_scoped:
+    fail_napi(env);
+  scoped:
+    napi_close_handle_scope(env, scope);
+    goto failed;
+  }
+  EVP_CIPHER_CTX_free(ctx);
+  return result;
+
+crypto:
+  napi_throw_error(env, "ERR_PRISMA_VAULT_CRYPTO", "prisma-vault-native: AES-256-GCM failed");
+  goto failed;
+napi:
+  fail_napi(env);
+failed:
+  EVP_CIPHER_CTX_free(ctx); /* NULL-safe; cleanses the key schedule */
+  return NULL;
+}
+
+/* Grows the scratch buffer to `need` bytes, cleansing what it held. */
+static bool scratch_reserve(uint8_t **scratch, size_t *capacity, size_t need) {
+  if (need <= *capacity) return true;
+  size_t grown = need < 256 ? 256 : need;
+  uint8_t *fresh = malloc(grown);
+  if (fresh == NULL) return false;
+  if (*scratch != NULL) {
+    OPENSSL_cleanse(*scratch, *capacity);
+    free(*scratch);
+  }
+  *scratch = fresh;
+  *capacity = grown;
+  return true;
+}
+
+/* open(key, items, aads) */
+static napi_value open_all(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_value result = NULL, null_value = NULL;
+  EVP_CIPHER_CTX *ctx = NULL;
+  uint8_t *scratch = NULL;
+  size_t capacity = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail_napi(env);
+  if (argc < 3) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "open(key, items, aads) takes 3 arguments");
+    return NULL;
+  }
+  bytes_t key;
+  uint32_t count = 0, aad_count = 0;
+  if (!check_key(env, argv[0], &key)) return NULL;
+  if (!array_length(env, argv[1], "items must be an array", &count)) return NULL;
+  if (!array_length(env, argv[2], "aads must be an array", &aad_count)) return NULL;
+  /* Precondition: one AAD per item. */
+  if (aad_count != count) {
+    napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "items and aads must have the same length");
+    return NULL;
+  }
+
+  ctx = EVP_CIPHER_CTX_new();
+  if (ctx == NULL || EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key.data, NULL) != 1) goto crypto;
+  int iv_length = IV_BYTES;
+  /* Property names made once per call: napi_get_named_property would intern them for every value. */
+  napi_value iv_name, tag_name, ct_name;
+  NAPI_OK(napi_create_string_latin1(env, "iv", 2, &iv_name));
+  NAPI_OK(napi_create_string_latin1(env, "tag", 3, &tag_name));
+  NAPI_OK(napi_create_string_latin1(env, "ciphertext", 10, &ct_name));
+  NAPI_OK(napi_get_null(env, &null_value));
+  NAPI_OK(napi_create_array_with_length(env, count, &result));
+
+  for (uint32_t i = 0; i < count; i++) {
+    napi_handle_scope scope;
+    NAPI_OK(napi_open_handle_scope(env, &scope));
+    napi_value item, iv_value, tag_value, ct_value, aad_value, out = null_value;
+    bool none = true;
+    napi_valuetype type;
+    if (napi_get_element(env, argv[1], i, &item) != napi_ok || napi_typeof(env, item, &type) != napi_ok)
+      goto napi_scoped;
+    if (type != napi_object) {
+      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "every item must be an object { iv, tag, ciphertext }");
+      goto scoped;
+    }
+    if (napi_get_property(env, item, iv_name, &iv_value) != napi_ok ||
+        napi_get_property(env, item, tag_name, &tag_value) != napi_ok ||
+        napi_get_property(env, item, ct_name, &ct_value) != napi_ok ||
+        napi_get_element(env, argv[2], i, &aad_value) != napi_ok || !aad_is_none(env, aad_value, &none))
+      goto napi_scoped;
+    /* Pointers into JS memory, taken after the last call that could run JS for this value. */
+    bytes_t iv, tag, ct, aad = {NULL, 0};
+    if (!uint8_bytes(env, iv_value, "item.iv must be a Uint8Array", &iv) ||
+        !uint8_bytes(env, tag_value, "item.tag must be a Uint8Array", &tag) ||
+        !uint8_bytes(env, ct_value, "item.ciphertext must be a Uint8Array", &ct) ||
+        (!none && !uint8_bytes(env, aad_value, "every aad must be a Uint8Array or null", &aad)))
+      goto scoped;
+    /* Precondition: a 12-byte IV (32 in legacy envelopes), a 16-byte tag, lengths that fit an int. */
+    if (iv.length != IV_BYTES && iv.length != LEGACY_IV_BYTES) {
+      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "item.iv must be 12 or 32 bytes");
+      goto scoped;
+    }
+    if (tag.length != TAG_BYTES) {
+      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "item.tag must be 16 bytes");
+      goto scoped;
+    }
+    if (ct.length > MAX_VALUE_BYTES || aad.length > MAX_VALUE_BYTES) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "a ciphertext or aad is too long");
+      goto scoped;
+    }
+    if (!scratch_reserve(&scratch, &capacity, ct.length + TAG_BYTES)) {
+      napi_throw_error(env, "ERR_PRISMA_VAULT_NATIVE", "prisma-vault-native: out of memory");
+      goto scoped;
+    }
+    if ((int)iv.length != iv_length) {
+      if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, (int)iv.length, NULL) != 1) goto crypto_scoped;
+      iv_length = (int)iv.length;
+    }
+    int outl = 0, tail = 0;
+    if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv.data) != 1) goto crypto_scoped;
+    if (aad.length > 0 && EVP_DecryptUpdate(ctx, NULL, &outl, aad.data, (int)aad.length) != 1) goto crypto_scoped;
+    outl = 0;
+    if (ct.length > 0 && EVP_DecryptUpdate(ctx, scratch, &outl, ct.data, (int)ct.length) != 1) goto crypto_scoped;
+    /* EVP_CTRL_GCM_SET_TAG takes a non-const pointer but only reads it. */
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_BYTES, (void *)tag.data) != 1) goto crypto_scoped;
+    /* Precondition: the tag verifies before any plaintext is used. */
+    bool opened = EVP_DecryptFinal_ex(ctx, scratch + outl, &tail) == 1;
+    size_t plain = (size_t)outl + (size_t)tail;
+    bool ascii = false;
+    /* Invalid UTF-8 fails like a bad tag: the node:crypto path decodes with a fatal TextDecoder. */
+    if (opened && valid_utf8(scratch, plain, &ascii)) {
+      napi_status made = ascii ? napi_create_string_latin1(env, (const char *)scratch, plain, &out)
+                               : napi_create_string_utf8(env, (const char *)scratch, plain, &out);
+      if (made != napi_ok) {
+        OPENSSL_cleanse(scratch, plain);
+        goto napi_scoped;
+      }
+    }
+    OPENSSL_cleanse(scratch, plain);
+    if (napi_set_element(env, result, i, out) != napi_ok) goto napi_scoped;
+    napi_close_handle_scope(env, scope);
+    continue;
+
+  crypto_scoped:
+    napi_throw_error(env, "ERR_PRISMA_VAULT_CRYPTO", "prisma-vault-native: AES-256-GCM failed");
+    goto scoped;
+  napi_scoped:
+    fail_napi(env);
+  scoped:
+    napi_close_handle_scope(env, scope);
+    goto failed;
+  }
+  EVP_CIPHER_CTX_free(ctx);
+  if (scratch != NULL) {
+    OPENSSL_cleanse(scratch, capacity);
+    free(scratch);
+  }
+  return result;
+
+crypto:
+  napi_throw_error(env, "ERR_PRISMA_VAULT_CRYPTO", "prisma-vault-native: AES-256-GCM failed");
+  goto failed;
+napi:
+  fail_napi(env);
+failed:
+  EVP_CIPHER_CTX_free(ctx);
+  if (scratch != NULL) {
+    OPENSSL_cleanse(scratch, capacity);
+    free(scratch);
+  }
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor methods[] = {
+      {"seal", NULL, seal, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"open", NULL, open_all, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, 2, methods) != napi_ok) return fail_napi(env);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
