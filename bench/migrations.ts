@@ -2,7 +2,7 @@
  * The migration cases of `npm run bench`: `encrypt` (plaintext → envelopes, 3 fields and 3 blind
  * indexes a row) and then `rotate` of the same rows, on SQLite and PostgreSQL, at 20,000 rows over 20
  * tenants, and at 200,000 too with `--large` (throughput should stay linear: rows/s within 20%).
- * Each line: rows/s, time, key-provider calls and the process's peak RSS so far; the read floor is a
+ * Each line: rows/s, time and key-provider calls, then the process's peak RSS; the read floor is a
  * plain Prisma read of the same rows in the same pages, for scale.
  *
  *   npm run bench -- --large
@@ -20,7 +20,7 @@ const BATCH_SIZE = 500;
 const TARGETS = { sqlite: 10_000, postgres: 5_000 } as const; // encrypt rows/s this machine should reach
 type Target = keyof typeof TARGETS;
 
-interface Line {
+export interface MigrationLine {
   readonly target: Target;
   readonly rows: number;
   readonly mode: MigrationMode | "read floor";
@@ -29,13 +29,16 @@ interface Line {
 }
 
 /** Runs the migration cases and prints their table; PostgreSQL is skipped, said so, when absent. */
-export async function benchMigrations(options: { readonly large: boolean }): Promise<void> {
+export async function benchMigrations(options: {
+  readonly large: boolean;
+  readonly smoke?: boolean;
+}): Promise<MigrationLine[]> {
   await loadSchemas();
-  const sizes = options.large ? [20_000, 200_000] : [20_000];
+  const sizes = options.smoke ? [500] : options.large ? [20_000, 200_000] : [20_000];
   console.log(
     `\nmigrations: Account (3 encrypted fields, 3 blind indexes), ${TENANTS} tenants, batches of ${BATCH_SIZE}, local key ring`,
   );
-  const lines: Line[] = [];
+  const lines: MigrationLine[] = [];
   for (const target of Object.keys(TARGETS) as Target[]) {
     for (const rows of sizes) {
       const opened = await openDatabase(target);
@@ -62,7 +65,7 @@ export async function benchMigrations(options: { readonly large: boolean }): Pro
     ]);
   }
   for (const row of alignedTable(table)) console.log(row);
-  for (const target of Object.keys(TARGETS) as Target[]) {
+  for (const target of options.smoke ? [] : (Object.keys(TARGETS) as Target[])) {
     const encrypts = lines.filter((l) => l.target === target && l.mode === "encrypt");
     if (encrypts.length === 0) continue;
     const rates = encrypts.map((l) => l.rows / (l.ms / 1000));
@@ -79,12 +82,13 @@ export async function benchMigrations(options: { readonly large: boolean }): Pro
   console.log(
     `peak RSS of the process through these cases: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
   );
+  return lines;
 }
 
-async function benchOne(db: TestDatabase, target: Target, rows: number): Promise<Line[]> {
+async function benchOne(db: TestDatabase, target: Target, rows: number): Promise<MigrationLine[]> {
   await seedAccounts(db.plain, target, rows);
   const keys = new LocalKeyProvider({ keys: [{ id: "bench", key: LocalKeyProvider.generateKey() }] });
-  const lines: Line[] = [{ target, rows, mode: "read floor", ms: await readFloor(db), calls: 0 }];
+  const lines: MigrationLine[] = [{ target, rows, mode: "read floor", ms: await readFloor(db), calls: 0 }];
   for (const mode of ["encrypt", "rotate"] as const) {
     // A client per run, so each starts with a cold data-key cache as a new process would.
     const client = db.plain.$extends(vault({ keys, schema: generatedSchema(target), indexSecret }));

@@ -1,19 +1,25 @@
 /**
  * `npm run bench`: what prisma-vault costs on the per-row path, as ratios against plain Prisma measured
- * in the same run, on SQLite (test/generated/sqlite). Account has three encrypted fields with blind
- * indexes (email global, phone per tenant, handle exact); PlainAccount is the same table in plaintext.
+ * in the same run, on SQLite (test/generated/sqlite, Prisma 7). Account has three encrypted fields with
+ * blind indexes (email global, phone per tenant, handle exact); PlainAccount is the same table in
+ * plaintext. User (3 encrypted fields) and Post (1) serve the nested-include case, where plain Prisma
+ * reads the same rows with their envelopes as text.
  *
- *   npm run bench [-- --rows 10000 --rounds 5] [--large]
+ *   npm run bench [-- --rows 10000 --rounds 5] [--large] [--smoke]
  *
  * The migration cases (bench/migrations.ts) run first, so the peak RSS they report is theirs:
  * encrypt and rotate on SQLite and PostgreSQL at 20,000 rows, and at 200,000 too with --large.
+ * --smoke runs everything at tiny sizes, only to prove the suite runs.
  *
- * Each case runs `rounds` times after one warm-up; the table shows medians. Wall-clock figures on a
- * shared machine are noisy: compare ratios, and rerun before drawing conclusions.
+ * Each case runs `rounds` times after one warm-up, plain and prisma-vault interleaved; the table shows
+ * medians, the ratio to plain, prisma-vault's overhead per encrypted value in µs and as a multiple of
+ * the raw node:crypto floor for the same values (bench/floor.ts), and its key-provider calls per round.
+ * Results are also written to bench/results.json. Wall-clock figures on a shared machine are noisy:
+ * compare ratios, and rerun before drawing conclusions.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
@@ -21,6 +27,8 @@ import { alignedTable } from "../src/cli/summary.js";
 import { LocalKeyProvider, vault } from "../src/index.js";
 import { PrismaClient } from "../test/generated/sqlite/client/client.js";
 import { vaultSchema } from "../test/generated/sqlite/vault/index.js";
+import { aeadFloor } from "./floor.js";
+import { measureCalls, measurePair, ms, percentile, type Side } from "./measure.js";
 import { benchMigrations } from "./migrations.js";
 
 const { values } = parseArgs({
@@ -28,19 +36,31 @@ const { values } = parseArgs({
     rows: { type: "string", default: "10000" },
     rounds: { type: "string", default: "5" },
     large: { type: "boolean", default: false },
+    smoke: { type: "boolean", default: false },
   },
 });
-const ROWS = Number(values.rows);
-const ROUNDS = Number(values.rounds);
-const ORGS = Array.from({ length: 10 }, (_, i) => `org_${i}`);
+const SMOKE = values.smoke === true;
+const ROWS = SMOKE ? 200 : Number(values.rows);
+const ROUNDS = SMOKE ? 1 : Number(values.rounds);
+const USERS = SMOKE ? 20 : 1_000;
+const POSTS_PER_USER = 10;
+const LOOKUPS = SMOKE ? 50 : 1_000;
+const TENANT_COUNTS = [1, 10, 1_000];
+const ORGS = Array.from({ length: Math.max(...TENANT_COUNTS) }, (_, i) => `org_${i}`);
+
+const migrations = await benchMigrations({ large: values.large === true, smoke: SMOKE });
 
 const dir = mkdtempSync(join(tmpdir(), "prisma-vault-bench-"));
-const base = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${join(dir, "bench.db")}` }) });
+const url = `file:${join(dir, "bench.db")}`;
+const newBase = () => new PrismaClient({ adapter: new PrismaBetterSqlite3({ url }) });
+const base = newBase();
 const keys = new LocalKeyProvider({ keys: [{ id: "bench", key: LocalKeyProvider.generateKey() }] });
-const prisma = base.$extends(vault({ keys, schema: vaultSchema, indexSecret: randomBytes(32) }));
+const indexSecret = randomBytes(32);
+const extend = (client: PrismaClient) => client.$extends(vault({ keys, schema: vaultSchema, indexSecret }));
+const prisma = extend(base);
 
-const row = (i: number) => ({
-  organizationId: ORGS[i % ORGS.length] as string,
+const row = (i: number, tenants = 10) => ({
+  organizationId: ORGS[i % tenants] as string,
   name: `n${i}`,
   email: `user${i}@example.com`,
   phone: `+1555${String(i).padStart(7, "0")}`,
@@ -51,131 +71,257 @@ const some = (count: number) => Array.from({ length: count }, (_, i) => (i * 791
 
 interface Case {
   readonly name: string;
-  readonly plain: () => Promise<unknown>;
-  readonly vault: () => Promise<unknown>;
-  /** Runs before each round of both sides (e.g. emptying the table a create fills). */
-  readonly reset?: () => Promise<void>;
+  /** Encrypted values one round of the vault side seals or opens (for the per-value overhead). */
+  readonly values: number;
+  readonly kind: "seal" | "open";
+  readonly plain: Side;
+  readonly vault: Side;
+  /** Runs after the case, so the read cases find both tables filled. */
+  readonly after?: () => Promise<void>;
+  /** Key-provider calls so far of clients other than `prisma` (a cold case's new clients). */
+  readonly calls?: () => number;
 }
+let coldProviderCalls = 0;
+
+const emptyAccounts = async () => {
+  await base.$executeRawUnsafe(`DELETE FROM "Account"`);
+  await base.$executeRawUnsafe(`DELETE FROM "PlainAccount"`);
+};
+const fillAccounts = async () => {
+  await emptyAccounts();
+  await base.plainAccount.createMany({ data: rows });
+  await prisma.account.createMany({ data: rows });
+};
 
 const cases: Case[] = [
+  ...TENANT_COUNTS.map((tenants): Case => ({
+    name: `createMany ${ROWS} rows over ${tenants} tenant${tenants > 1 ? "s" : ""}`,
+    values: ROWS * 3,
+    kind: "seal",
+    plain: { reset: emptyAccounts, run: () => base.plainAccount.createMany({ data: tenantRows(tenants) }) },
+    vault: { reset: emptyAccounts, run: () => prisma.account.createMany({ data: tenantRows(tenants) }) },
+    after: fillAccounts,
+  })),
   {
-    name: `createMany ${ROWS} rows (3 encrypted + 3 indexed)`,
-    reset: async () => {
-      await base.$executeRawUnsafe(`DELETE FROM "Account"`);
-      await base.$executeRawUnsafe(`DELETE FROM "PlainAccount"`);
-    },
-    plain: () => base.plainAccount.createMany({ data: rows }),
-    vault: () => prisma.account.createMany({ data: rows }),
+    name: `findMany ${ROWS} rows, warm`,
+    values: ROWS * 3,
+    kind: "open",
+    plain: { run: () => base.plainAccount.findMany() },
+    vault: { run: () => prisma.account.findMany() },
   },
   {
-    name: `findMany ${ROWS} rows`,
-    plain: () => base.plainAccount.findMany(),
-    vault: () => prisma.account.findMany(),
+    name: `findMany ${ROWS} rows, cold (new client)`,
+    values: ROWS * 3,
+    kind: "open",
+    plain: { run: () => cold((c) => c.plainAccount.findMany()) },
+    vault: {
+      run: () =>
+        cold(async (c) => {
+          const extended = extend(c);
+          await extended.account.findMany();
+          const { provider } = extended.$vault.stats();
+          coldProviderCalls += provider.createDataKey + provider.decryptDataKey;
+        }),
+    },
+    calls: () => coldProviderCalls,
+  },
+  {
+    name: `include: ${USERS} users × ${POSTS_PER_USER} posts`,
+    values: USERS * 3 + USERS * POSTS_PER_USER,
+    kind: "open",
+    plain: { run: () => base.user.findMany({ include: { posts: true } }) },
+    vault: { run: () => prisma.user.findMany({ include: { posts: true } }) },
   },
   {
     name: "500 × findFirst by email (log-in lookup)",
-    plain: async () => {
-      for (const i of some(500)) await base.plainAccount.findFirst({ where: { email: row(i).email } });
+    values: 500 * 3,
+    kind: "open",
+    plain: {
+      run: () => each(some(500), (i) => base.plainAccount.findFirst({ where: { email: row(i).email } })),
     },
-    vault: async () => {
-      for (const i of some(500)) await prisma.account.findFirst({ where: { email: row(i).email } });
+    vault: {
+      run: () => each(some(500), (i) => prisma.account.findFirst({ where: { email: row(i).email } })),
     },
   },
   {
     name: "50 × findMany handle in 100 values",
-    plain: async () => {
-      for (let n = 0; n < 50; n++)
-        await base.plainAccount.findMany({ where: { handle: { in: some(100).map((i) => `h${i + n}`) } } });
+    values: 50 * 100 * 3,
+    kind: "open",
+    plain: {
+      run: () =>
+        each(range(50), (n) => base.plainAccount.findMany({ where: { handle: { in: handles(n) } } })),
     },
-    vault: async () => {
-      for (let n = 0; n < 50; n++)
-        await prisma.account.findMany({ where: { handle: { in: some(100).map((i) => `h${i + n}`) } } });
+    vault: {
+      run: () => each(range(50), (n) => prisma.account.findMany({ where: { handle: { in: handles(n) } } })),
     },
   },
   {
     name: "200 × findFirst by tenant + phone (tenant-scoped index)",
-    plain: async () => {
-      for (const i of some(200)) {
-        const { organizationId, phone } = row(i);
-        await base.plainAccount.findFirst({ where: { organizationId, phone } });
-      }
-    },
-    vault: async () => {
-      for (const i of some(200)) {
-        const { organizationId, phone } = row(i);
-        await prisma.account.findFirst({ where: { organizationId, phone } });
-      }
-    },
+    values: 200 * 3,
+    kind: "open",
+    plain: { run: () => each(some(200), (i) => base.plainAccount.findFirst({ where: byPhone(i) })) },
+    vault: { run: () => each(some(200), (i) => prisma.account.findFirst({ where: byPhone(i) })) },
   },
   {
-    name: "200 × update by id, context given (seal + index)",
-    plain: async () => {
-      for (const i of some(200)) {
-        const { organizationId } = row(i);
-        await base.plainAccount.updateMany({
-          where: { name: `n${i}` },
-          data: { organizationId, handle: `u${i}` },
-        });
-      }
+    name: "200 × update by name + tenant (seal + index)",
+    values: 200,
+    kind: "seal",
+    plain: {
+      run: () =>
+        each(some(200), (i) =>
+          base.plainAccount.updateMany({
+            where: { name: `n${i}`, organizationId: row(i).organizationId },
+            data: { handle: `u${i}` },
+          }),
+        ),
     },
-    vault: async () => {
-      for (const i of some(200)) {
-        const { organizationId } = row(i);
-        await prisma.account.updateMany({
-          where: { name: `n${i}`, organizationId },
-          data: { handle: `u${i}` },
-        });
-      }
+    vault: {
+      run: () =>
+        each(some(200), (i) =>
+          prisma.account.updateMany({
+            where: { name: `n${i}`, organizationId: row(i).organizationId },
+            data: { handle: `u${i}` },
+          }),
+        ),
     },
   },
 ];
 
-await benchMigrations({ large: values.large === true });
+function tenantRows(tenants: number) {
+  return Array.from({ length: ROWS }, (_, i) => row(i, tenants));
+}
+function handles(n: number) {
+  return some(100).map((i) => `h${(i + n) % ROWS}`);
+}
+function byPhone(i: number) {
+  const { organizationId, phone } = row(i);
+  return { organizationId, phone };
+}
+function range(n: number) {
+  return Array.from({ length: n }, (_, i) => i);
+}
+async function each<T>(items: readonly T[], run: (item: T) => Promise<unknown>): Promise<void> {
+  for (const item of items) await run(item);
+}
+/** Runs `query` on a new client (connection and, for prisma-vault, an empty key cache), then closes it. */
+async function cold(query: (client: PrismaClient) => Promise<unknown>): Promise<void> {
+  const client = newBase();
+  try {
+    await query(client);
+  } finally {
+    await client.$disconnect();
+  }
+}
 
+const results: Record<string, unknown>[] = [];
 try {
   await createTables();
+  await fillAccounts();
+  await seedUsers();
   console.log(
-    `prisma-vault bench: SQLite, ${ROWS} rows over ${ORGS.length} tenants, median of ${ROUNDS} rounds`,
+    `\nprisma-vault bench: SQLite, Prisma 7, ${ROWS} rows over 10 tenants, median of ${ROUNDS} rounds, interleaved`,
   );
-  const table: string[][] = [["case", "plain", "prisma-vault", "ratio"]];
+  const floor = aeadFloor(
+    rows.map((r) => r.email),
+    ROUNDS,
+  );
+  const table: string[][] = [["case", "plain", "prisma-vault", "ratio", "µs/value", "× floor", "key calls"]];
   for (const c of cases) {
-    const plain = await measure(c.plain, c.reset);
-    const sealed = await measure(c.vault, c.reset);
-    table.push([c.name, ms(plain), ms(sealed), `${(sealed / plain).toFixed(2)}×`]);
-    // The read cases need data in both tables.
-    if (c.reset) {
-      await c.reset();
-      await c.plain();
-      await c.vault();
-    }
+    const count = () => totalCalls() + (c.calls?.() ?? 0);
+    const before = count();
+    const timing = await measurePair(c.plain, c.vault, ROUNDS);
+    const calls = (count() - before) / (ROUNDS + 1);
+    const perValue = ((timing.vault - timing.plain) * 1000) / c.values;
+    const floorRatio = perValue / floor[c.kind];
+    table.push([
+      c.name,
+      ms(timing.plain),
+      ms(timing.vault),
+      ratio(timing.vault / timing.plain),
+      perValue.toFixed(2),
+      ratio(floorRatio),
+      String(Math.round(calls)),
+    ]);
+    results.push({
+      case: c.name,
+      plainMs: timing.plain,
+      vaultMs: timing.vault,
+      ratio: timing.vault / timing.plain,
+      perValueUs: perValue,
+      floorRatio,
+      keyCalls: calls,
+    });
+    await c.after?.();
+  }
+  const lookups = await measureCalls(
+    LOOKUPS,
+    (i) => base.plainAccount.findUnique({ where: { id: (i % ROWS) + 1 } }),
+    (i) => prisma.account.findUnique({ where: { id: (i % ROWS) + 1 } }),
+  );
+  for (const p of [50, 99]) {
+    const plain = percentile(lookups.plain, p);
+    const sealed = percentile(lookups.vault, p);
+    const name = `${LOOKUPS} × findUnique by id, p${p} per call`;
+    table.push([name, ms(plain), ms(sealed), ratio(sealed / plain), "", "", ""]);
+    results.push({ case: name, plainMs: plain, vaultMs: sealed, ratio: sealed / plain });
   }
   for (const line of alignedTable(table)) console.log(line);
-  const stats = prisma.$vault.stats();
   console.log(
-    `key provider calls: ${stats.provider.createDataKey} createDataKey, ${stats.provider.decryptDataKey} decryptDataKey`,
+    `raw AEAD floor (node:crypto, one key, ${ROWS} values): seal ${floor.seal.toFixed(2)} µs, open ${floor.open.toFixed(2)} µs per value`,
   );
+  console.log(`machine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores, node ${process.version}`);
+  if (!SMOKE) {
+    const file = new URL("results.json", import.meta.url);
+    const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version };
+    const out = {
+      date: new Date().toISOString(),
+      machine,
+      rows: ROWS,
+      rounds: ROUNDS,
+      floor,
+      cases: results,
+      migrations,
+    };
+    writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+    console.log(`written to bench/results.json`);
+  }
 } finally {
   await base.$disconnect();
   rmSync(dir, { recursive: true, force: true });
 }
 
-async function measure(run: () => Promise<unknown>, reset?: () => Promise<void>): Promise<number> {
-  const times: number[] = [];
-  for (let round = 0; round <= ROUNDS; round++) {
-    await reset?.();
-    const started = performance.now();
-    await run();
-    if (round > 0) times.push(performance.now() - started); // round 0 warms up
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] as number;
+function totalCalls(): number {
+  const { provider } = prisma.$vault.stats();
+  return provider.createDataKey + provider.decryptDataKey;
+}
+function ratio(value: number): string {
+  return `${value.toFixed(2)}×`;
 }
 
-function ms(value: number): string {
-  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`;
+/** 1,000 users with 10 posts each, over 10 tenants, written through prisma-vault. */
+async function seedUsers(): Promise<void> {
+  await prisma.user.createMany({
+    data: Array.from({ length: USERS }, (_, i) => ({
+      organizationId: ORGS[i % 10] as string,
+      email: `u${i}@example.com`,
+      ssn: `123-45-${String(i).padStart(4, "0")}`,
+      notes: `notes of user ${i}`,
+    })),
+  });
+  const users = await base.user.findMany({ select: { id: true, organizationId: true } });
+  await prisma.post.createMany({
+    data: users.flatMap((u) =>
+      Array.from({ length: POSTS_PER_USER }, (_, k) => ({
+        organizationId: u.organizationId,
+        authorId: u.id,
+        title: `t${k}`,
+        body: `post ${k} of user ${u.id}`,
+      })),
+    ),
+  });
 }
 
-/** Account and PlainAccount as in test/support/databases.ts (no migrations offline). */
+/** The tables of the cases, as in test/support/databases.ts (no migrations offline). */
 async function createTables(): Promise<void> {
   await base.$executeRawUnsafe(`CREATE TABLE "Organization" ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL)`);
   await base.$executeRawUnsafe(
@@ -187,6 +333,14 @@ async function createTables(): Promise<void> {
     `CREATE TABLE "PlainAccount" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "organizationId" TEXT NOT NULL,
       "name" TEXT, "email" TEXT NOT NULL UNIQUE, "phone" TEXT, "handle" TEXT)`,
   );
+  await base.$executeRawUnsafe(
+    `CREATE TABLE "User" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "organizationId" TEXT NOT NULL,
+      "name" TEXT, "email" TEXT NOT NULL, "ssn" TEXT, "notes" TEXT)`,
+  );
+  await base.$executeRawUnsafe(
+    `CREATE TABLE "Post" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "organizationId" TEXT NOT NULL,
+      "authorId" INTEGER NOT NULL, "title" TEXT NOT NULL, "body" TEXT)`,
+  );
   // The lookups a real schema would index: the blind-index columns and their plaintext twins.
   for (const [table, column] of [
     ["Account", "phoneIndex"],
@@ -195,6 +349,7 @@ async function createTables(): Promise<void> {
     ["PlainAccount", "phone"],
     ["PlainAccount", "handle"],
     ["PlainAccount", "name"],
+    ["Post", "authorId"],
   ]) {
     await base.$executeRawUnsafe(`CREATE INDEX "${table}_${column}" ON "${table}" ("${column}")`);
   }
