@@ -4,9 +4,10 @@
  */
 import { blobAdmits, checkOwner, namedContext } from "../format/blob-format.js";
 import { associatedData, canonicalize, validContext, type KeyContext } from "../context/key-context.js";
-import { decodeEnvelope, openEnvelope, sealEnvelope, type Envelope } from "../format/envelope.js";
+import { decodeEnvelope, openEnvelopes, sealEnvelopes, type Envelope } from "../format/envelope.js";
 import { VaultConfigError, VaultDecryptError } from "../errors.js";
 import type { DataKeyCache } from "../keys/cache.js";
+import { nodeAead, type AeadBackend } from "./aead.js";
 import { locate, locatedNow } from "./located.js";
 import { type DataKey, type DecryptedDataKey } from "../keys/provider.js";
 
@@ -57,9 +58,12 @@ export interface OpenedBatch {
  */
 export class FieldCipher {
   readonly keys: DataKeyCache;
+  /** The AES-256-GCM backend: one call per group of values under one data key. */
+  readonly aead: AeadBackend;
 
-  constructor(keys: DataKeyCache) {
+  constructor(keys: DataKeyCache, aead: AeadBackend = nodeAead) {
     this.keys = keys;
+    this.aead = aead;
   }
 
   /** The envelope of `plaintext` for this field and context. */
@@ -154,11 +158,11 @@ export class FieldCipher {
   ): Promise<void> | undefined {
     let done = 0;
     const seal = (key: DataKey, uses: number): void => {
-      for (let k = done; k < done + uses; k++) {
-        const i = group.indexes[k] as number;
-        const { text, ref } = items[i] as CipherItem;
-        out[i] = sealEnvelope(key.key, key.encryptedKeys, text, aad.of(ref));
-      }
+      const indexes = group.indexes.slice(done, done + uses);
+      const texts = indexes.map((i) => (items[i] as CipherItem).text);
+      const aads = indexes.map((i) => aad.of((items[i] as CipherItem).ref));
+      const sealed = sealEnvelopes(this.aead, key.key, key.encryptedKeys, texts, aads);
+      for (const [k, i] of indexes.entries()) out[i] = sealed[k] as string;
       done += uses;
     };
     const failed = (error: unknown): never => {
@@ -218,18 +222,30 @@ export class FieldCipher {
     aad: AadBytes,
   ): Promise<void> | undefined {
     if (indexes.length === 0) return undefined;
-    const open = (key: DecryptedDataKey): void => {
-      for (const i of indexes) {
-        const { ref } = items[i] as CipherItem;
-        try {
-          out[i] = openEnvelope(key.key, envelopes[i] as Envelope, aad.of(ref));
-        } catch (error) {
-          out[i] = new Unopened(locate(error, ref));
-        }
-      }
-    };
     const failed = (error: unknown): void => {
       for (const i of indexes) out[i] = new Unopened(locate(error, (items[i] as CipherItem).ref));
+    };
+    const open = (key: DecryptedDataKey): void => {
+      let opened: (string | null)[];
+      try {
+        const aads = indexes.map((i) => aad.of((items[i] as CipherItem).ref));
+        opened = openEnvelopes(
+          this.aead,
+          key.key,
+          indexes.map((i) => envelopes[i] as Envelope),
+          aads,
+        );
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      for (const [k, i] of indexes.entries()) {
+        const text = opened[k];
+        out[i] =
+          typeof text === "string"
+            ? text
+            : new Unopened(locate(new VaultDecryptError(), (items[i] as CipherItem).ref));
+      }
     };
     // The row's context owns the call, so one tenant's cold keys cannot take every provider slot.
     const owner = (items[indexes[0] as number] as CipherItem).ref.context;

@@ -6,7 +6,8 @@
  * AES-256-GCM under a 32-byte data key, `K` the key provider's encrypted data key (opaque bytes).
  * Pure and synchronous: no I/O, no key management.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { nodeAead, type AeadBackend } from "../crypto/aead.js";
 import { notAnEnvelope } from "../error-messages.js";
 import { VaultDecryptError, VaultEnvelopeInvalidError, VaultKeyProviderError } from "../errors.js";
 import { decodeLeb128, encodeLeb128 } from "./leb128.js";
@@ -40,14 +41,33 @@ export function sealEnvelope(
   plaintext: string,
   aad: string | Uint8Array = "",
 ): string {
+  return sealEnvelopes(nodeAead, key, encryptedKeys, [plaintext], [aadBytes(aad)])[0] as string;
+}
+
+/**
+ * The envelopes of `texts` under one data key, `texts[i]` with the associated data `aads[i]` (empty:
+ * none) and a fresh IV, sealed by one call of `aead`.
+ *
+ * @example sealEnvelopes(resolveAead("auto"), key, encryptedKeys, ["a", "b"], [aad, aad])
+ */
+export function sealEnvelopes(
+  aead: AeadBackend,
+  key: Uint8Array,
+  encryptedKeys: Uint8Array,
+  texts: readonly string[],
+  aads: readonly Uint8Array[],
+): string[] {
   // Precondition: a 32-byte data key and a non-empty key blob.
   checkKey(key);
   if (encryptedKeys.length === 0) throw new VaultKeyProviderError("the encrypted data key is empty");
-  const iv = freshIv();
-  const cipher = createCipheriv("aes-256-gcm", key, iv);
-  if (aad.length > 0) cipher.setAAD(aadBytes(aad));
-  const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-  return encodeEnvelope({ iv, tag: cipher.getAuthTag(), encryptedKeys, ciphertext });
+  const ivs = freshIvs(texts.length);
+  const sealed = aead.seal(
+    key,
+    texts.map((text, i) => ({ iv: ivs[i] as Buffer, text, aad: aads[i] as Uint8Array })),
+  );
+  return sealed.map(({ ciphertext, tag }, i) =>
+    encodeEnvelope({ iv: ivs[i] as Buffer, tag, encryptedKeys, ciphertext }),
+  );
 }
 
 /**
@@ -59,14 +79,22 @@ const IVS_PER_BLOCK = 256;
 let ivBlock: Buffer = Buffer.alloc(0);
 let ivOffset = 0;
 
-function freshIv(): Buffer {
-  if (ivOffset + IV_BYTES > ivBlock.length) {
-    ivBlock = randomBytes(IV_BYTES * IVS_PER_BLOCK);
-    ivOffset = 0;
+/**
+ * `count` fresh random 96-bit IVs, each handed out once (for a batch sealed by one backend call).
+ *
+ * @example const [iv] = freshIvs(1);
+ */
+export function freshIvs(count: number): Buffer[] {
+  const ivs = new Array<Buffer>(count);
+  for (let i = 0; i < count; i++) {
+    if (ivOffset + IV_BYTES > ivBlock.length) {
+      ivBlock = randomBytes(IV_BYTES * IVS_PER_BLOCK);
+      ivOffset = 0;
+    }
+    ivs[i] = ivBlock.subarray(ivOffset, ivOffset + IV_BYTES);
+    ivOffset += IV_BYTES;
   }
-  const iv = ivBlock.subarray(ivOffset, ivOffset + IV_BYTES);
-  ivOffset += IV_BYTES;
-  return iv;
+  return ivs;
 }
 
 /**
@@ -76,18 +104,28 @@ function freshIv(): Buffer {
  * @example openEnvelope(key, decodeEnvelope(stored), associatedData("User", "ssn", ctx))
  */
 export function openEnvelope(key: Uint8Array, envelope: Envelope, aad: string | Uint8Array = ""): string {
+  const [text] = openEnvelopes(nodeAead, key, [envelope], [aadBytes(aad)]);
+  if (typeof text !== "string") throw new VaultDecryptError();
+  return text;
+}
+
+/**
+ * The plaintexts of envelopes under one data key, `envelopes[i]` with the associated data `aads[i]`
+ * (empty: none), opened by one call of `aead`: `null` where a value does not open, never a hint why.
+ *
+ * @example openEnvelopes(resolveAead("auto"), key, [decodeEnvelope(stored)], [aad])
+ */
+export function openEnvelopes(
+  aead: AeadBackend,
+  key: Uint8Array,
+  envelopes: readonly Envelope[],
+  aads: readonly Uint8Array[],
+): (string | null)[] {
   checkKey(key);
-  try {
-    const decipher = createDecipheriv("aes-256-gcm", key, envelope.iv, { authTagLength: TAG_BYTES });
-    if (aad.length > 0) decipher.setAAD(aadBytes(aad));
-    decipher.setAuthTag(envelope.tag);
-    const head = decipher.update(envelope.ciphertext);
-    // Precondition: the tag verifies (final() throws otherwise) before any plaintext is used.
-    const tail = decipher.final();
-    return utf8.decode(tail.length === 0 ? head : Buffer.concat([head, tail]));
-  } catch {
-    throw new VaultDecryptError();
-  }
+  return aead.open(
+    key,
+    envelopes.map(({ iv, tag, ciphertext }, i) => ({ iv, tag, ciphertext, aad: aads[i] as Uint8Array })),
+  );
 }
 
 /** Associated data as bytes: a string is its UTF-8; bytes (computed once for a batch) as they are. */
@@ -151,8 +189,6 @@ function base64Bytes(text: unknown): Uint8Array | undefined {
   const bytes = Buffer.from(text, "base64");
   return bytes.length === (end / 4) * 3 - padding ? bytes : undefined;
 }
-
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function split(bytes: Uint8Array, ivBytes: number): Envelope | undefined {
   const header = ivBytes + TAG_BYTES;

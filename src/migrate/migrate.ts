@@ -83,7 +83,7 @@ function stepsFor(handle: VaultHandle, mode: MigrationMode, models: readonly Mod
     }
     case "rotate": {
       // Its own cache, empty: every value is sealed under a data key created by this run.
-      const fresh = new FieldCipher(new DataKeyCache(cipher.keys.provider));
+      const fresh = new FieldCipher(new DataKeyCache(cipher.keys.provider), cipher.aead);
       return models.map((model) => rotateStep(model, { cipher, fresh }));
     }
   }

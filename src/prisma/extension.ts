@@ -5,6 +5,7 @@
  * issues extra queries (reading a row's key context before an update).
  */
 import { Prisma } from "@prisma/client/extension";
+import { resolveAead } from "../crypto/aead.js";
 import { FieldCipher } from "../crypto/cipher.js";
 import { VaultError } from "../errors.js";
 import { annotationsOf } from "../schema/annotations.js";
@@ -60,6 +61,7 @@ const CREATES = new Set(["create", "createMany", "createManyAndReturn"]);
  */
 export function vault(options: VaultOptions) {
   const settings = validateOptions(options);
+  const aead = resolveAead(settings.aead);
   return Prisma.defineExtension((client) => {
     const datamodel = dataModelFor(client, settings.schema);
     const models = {
@@ -71,7 +73,7 @@ export function vault(options: VaultOptions) {
       indexSecret: settings.indexSecret,
     });
     const cache = new DataKeyCache(options.keys, options.cache ?? {}, { timeoutMs: settings.timeoutMs });
-    const cipher = new FieldCipher(cache);
+    const cipher = new FieldCipher(cache, aead);
     const dispatcher = new Dispatcher({
       schema,
       cipher,

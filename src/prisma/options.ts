@@ -2,6 +2,7 @@
  * The options of `vault()` and their eager validation: everything wrong with them is a
  * `VaultConfigError` thrown by `vault()` or `$extends`, before any query runs.
  */
+import { AEAD_CHOICES, type AeadChoice } from "../crypto/aead.js";
 import { indexSecretFrom } from "../crypto/blind-index.js";
 import { VaultConfigError } from "../errors.js";
 import type { CacheOptions } from "../keys/cache.js";
@@ -37,6 +38,12 @@ export interface VaultOptions {
    * A query whose key call takes longer fails with `VAULT_KEY_PROVIDER`. Default 10,000.
    */
   readonly timeoutMs?: number;
+  /**
+   * The AES-256-GCM backend: `"auto"` (default) uses the optional `prisma-vault-native` package when it
+   * loads, else `node:crypto`; `"native"` requires it (a `VaultConfigError` when it does not load);
+   * `"node"` never loads it.
+   */
+  readonly aead?: AeadChoice;
 }
 
 export interface Settings {
@@ -45,6 +52,7 @@ export interface Settings {
   readonly plaintext: "reject" | "read";
   readonly onDecryptError: DecryptErrorPolicy;
   readonly timeoutMs: number;
+  readonly aead: AeadChoice;
 }
 
 export function validateOptions(options: VaultOptions): Settings {
@@ -88,8 +96,12 @@ export function validateOptions(options: VaultOptions): Settings {
       `options.timeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`,
     );
   }
+  const aead = options.aead ?? "auto";
+  if (!(AEAD_CHOICES as readonly unknown[]).includes(aead)) {
+    throw new VaultConfigError('options.aead must be "auto", "native" or "node"');
+  }
   const indexSecret = indexSecretFrom(options.indexSecret);
-  return { schema: options.schema, plaintext, onDecryptError: policy, indexSecret, timeoutMs };
+  return { schema: options.schema, plaintext, onDecryptError: policy, indexSecret, timeoutMs, aead };
 }
 
 /** The generator's data model when given (checked against the client's), else the client's own. */

@@ -27,6 +27,7 @@ describe("validateOptions", () => {
       plaintext: "reject",
       onDecryptError: "throw",
       timeoutMs: 10_000,
+      aead: "auto",
     });
   });
 
@@ -41,6 +42,7 @@ describe("validateOptions", () => {
         onDecryptError: policy,
         indexSecret: secret,
         timeoutMs: 1,
+        aead: "node",
       }),
     ).toEqual({
       schema: generated,
@@ -48,6 +50,7 @@ describe("validateOptions", () => {
       plaintext: "read",
       onDecryptError: policy,
       timeoutMs: 1,
+      aead: "node",
     });
   });
 
@@ -106,6 +109,15 @@ describe("validateOptions", () => {
     expect(refusal({ keys, models: {}, plaintext: "write" }).message).toBe(
       'options.plaintext must be "reject" or "read"',
     );
+  });
+
+  it("aead is auto, native or node", () => {
+    expect(check({ keys, models: {}, aead: "native" }).aead).toBe("native");
+    for (const aead of ["openssl", "", 1, true]) {
+      expect(refusal({ keys, models: {}, aead }).message).toBe(
+        'options.aead must be "auto", "native" or "node"',
+      );
+    }
   });
 
   it("cache is limits or false", () => {
