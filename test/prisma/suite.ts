@@ -9,6 +9,7 @@ import { associatedData } from "../../src/context/key-context.js";
 import { isEnvelope } from "../../src/format/envelope.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { vault } from "../../src/prisma/extension.js";
+import { handleOf } from "../../src/prisma/handle.js";
 import type { VaultOptions } from "../../src/prisma/options.js";
 import { useTestDatabase, type Target, type TestDatabase } from "../support/databases.js";
 import { anyFailure, vaultFailure } from "../support/errors.js";
@@ -68,7 +69,8 @@ registerSecrets(
   "y@x.io",
 );
 
-export function extensionSuite(target: Target): void {
+/** `defaults` go into every vault() of the suite (sqlite-native.test.ts: `{ aead: "native" }`). */
+export function extensionSuite(target: Target, defaults: Partial<VaultOptions> = {}): void {
   const rig = useKeyServerRig();
   const { database, generated, opened } = useTestDatabase(target);
 
@@ -77,7 +79,7 @@ export function extensionSuite(target: Target): void {
     clientOptions?: Parameters<TestDatabase["client"]>[0],
   ) =>
     (clientOptions ? database().client(clientOptions) : database().plain).$extends(
-      vault({ keys: rig.provider, schema: generated(), indexSecret, ...options }),
+      vault({ keys: rig.provider, schema: generated(), indexSecret, ...defaults, ...options }),
     );
   type Client = ReturnType<typeof extended>;
   let prisma: Client;
@@ -108,7 +110,14 @@ export function extensionSuite(target: Target): void {
     expect(text).toBe(plain);
   };
 
-  describe(`prisma-vault on ${target}`, () => {
+  const on = defaults.aead === undefined ? target : `${target}, aead: "${defaults.aead}"`;
+  describe(`prisma-vault on ${on}`, () => {
+    if (defaults.aead !== undefined && defaults.aead !== "auto") {
+      it(`seals and opens through the ${defaults.aead} AEAD backend`, () => {
+        expect(handleOf(prisma).cipher.aead.name).toBe(defaults.aead);
+      });
+    }
+
     describe("writes", () => {
       it("create stores envelopes that the WorkOS SDK decrypts and reads back plaintext", async () => {
         await orgs("org_a");

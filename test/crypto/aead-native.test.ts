@@ -1,0 +1,351 @@
+/**
+ * The native AEAD backend (prisma-vault-native) against node:crypto: the pinned known-answer vector,
+ * identical bytes and results for the same inputs (property tests), and malformed input fuzzed in this
+ * process (a crash would end the run). Skipped when the addon is not built, but a failure under
+ * PRISMA_VAULT_REQUIRE_NATIVE=1 (CI builds it first).
+ */
+import { createCipheriv, randomBytes } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { nodeAead, resolveAead, type AeadBackend, type OpenItem } from "../../src/crypto/aead.js";
+import { FieldCipher, Unopened } from "../../src/crypto/cipher.js";
+import { decodeEnvelope, encodeEnvelope } from "../../src/format/envelope.js";
+import { DataKeyCache } from "../../src/keys/cache.js";
+import { LocalKeyProvider } from "../../src/keys/local.js";
+import { KAT } from "./aead-vectors.js";
+import { nativeBackend } from "../support/native.js";
+
+const { backend: native, binding, skip } = nativeBackend();
+const none = new Uint8Array(0);
+
+describe.skipIf(skip !== undefined)("the native AEAD backend", () => {
+  if (skip !== undefined) console.warn(`skipping the native AEAD backend: ${skip}`);
+  const aead = native as AeadBackend;
+  const raw = binding as NativeBinding;
+
+  it('is what resolveAead gives for "native" and "auto"', () => {
+    expect(aead.name).toBe("native");
+    expect(resolveAead("native")).toBe(aead);
+    expect(resolveAead("auto")).toBe(aead);
+  });
+
+  it("opens the pinned known-answer vector and seals it again to the same bytes", () => {
+    const { iv, tag, ciphertext } = decodeEnvelope(KAT.envelope);
+    expect(aead.open(KAT.key, [{ iv, tag, ciphertext, aad: KAT.aad }])).toEqual([KAT.plaintext]);
+    const [sealed] = aead.seal(KAT.key, [{ iv, text: KAT.plaintext, aad: KAT.aad }]);
+    expect(Buffer.from(sealed!.ciphertext)).toEqual(Buffer.from(ciphertext));
+    expect(Buffer.from(sealed!.tag)).toEqual(Buffer.from(tag));
+  });
+
+  describe("gives the bytes and results of node:crypto", () => {
+    it("seals any text under any key, IV and AAD to the same bytes, and opens them alike", () => {
+      fc.assert(
+        fc.property(
+          fc.uint8Array({ minLength: 32, maxLength: 32 }),
+          fc.array(sealItem, { maxLength: 12 }),
+          (k, items) => {
+            const ours = aead.seal(k, items);
+            const theirs = nodeAead.seal(k, items);
+            expect(ours.map(hex)).toEqual(theirs.map(hex));
+            const sealed = theirs.map((s, i) => ({ ...s, iv: items[i]!.iv, aad: items[i]!.aad }));
+            expect(aead.open(k, sealed)).toEqual(nodeAead.open(k, sealed));
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+
+    it("empty strings, non-ASCII, astral characters, lone surrogates and 64 KiB values", () => {
+      const key = randomBytes(32);
+      const texts = [
+        "",
+        "ascii",
+        "ünïcødé ✓",
+        "😀𝄞 astral",
+        "\uD800 lone \uDFFF",
+        "\uFEFFbom",
+        "\0nul\0",
+        "x".repeat(65_536),
+        "é".repeat(32_768),
+        "😀".repeat(16_384),
+      ];
+      const items = texts.map((text) => ({ iv: randomBytes(12), text, aad: randomBytes(40) }));
+      const ours = aead.seal(key, items);
+      expect(ours.map(hex)).toEqual(nodeAead.seal(key, items).map(hex));
+      const opened = aead.open(
+        key,
+        ours.map((s, i) => ({ ...s, iv: items[i]!.iv, aad: items[i]!.aad })),
+      );
+      expect(opened).toEqual(
+        nodeAead.open(
+          key,
+          ours.map((s, i) => ({ ...s, iv: items[i]!.iv, aad: items[i]!.aad })),
+        ),
+      );
+      expect(opened.slice(0, 4)).toEqual(texts.slice(0, 4));
+    });
+
+    it("a tampered tag, a tampered ciphertext, a wrong AAD or a wrong key is null with both", () => {
+      fc.assert(
+        fc.property(
+          fc.uint8Array({ minLength: 32, maxLength: 32 }),
+          sealItem,
+          fc.constantFrom("tag", "ciphertext", "aad", "key", "iv"),
+          fc.nat(),
+          (k, item, what, where) => {
+            const [sealed] = nodeAead.seal(k, [item]);
+            const open: OpenItem = { ...sealed!, iv: item.iv, aad: item.aad };
+            const bad = tamper(open, what, where);
+            const key = what === "key" ? flipped(k, where) : k;
+            if (what === "ciphertext" && open.ciphertext.length === 0) return;
+            expect(aead.open(key, [bad])).toEqual([null]);
+            expect(nodeAead.open(key, [bad])).toEqual([null]);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+
+    it("any decrypted bytes: well-formed UTF-8 is the same string, anything else null, with both", () => {
+      const key = randomBytes(32);
+      const special = [
+        [0xef, 0xbb, 0xbf, 0x41], // BOM
+        [0xc0, 0xaf], // overlong
+        [0xe0, 0x80, 0xaf],
+        [0xf0, 0x80, 0x80, 0xaf],
+        [0xed, 0xa0, 0x80], // surrogate
+        [0xed, 0x9f, 0xbf], // U+D7FF
+        [0xf4, 0x8f, 0xbf, 0xbf], // U+10FFFF
+        [0xf4, 0x90, 0x80, 0x80], // above U+10FFFF
+        [0xf5, 0x80, 0x80, 0x80],
+        [0x80],
+        [0xe2, 0x82], // truncated
+        [0xc2],
+        [0xff],
+        [0xe2, 0x82, 0xac], // €
+      ];
+      const items = (bytes: number[][]) =>
+        bytes.map((b) => sealRaw(key, Uint8Array.from(b), randomBytes(12)));
+      expect(aead.open(key, items(special))).toEqual(nodeAead.open(key, items(special)));
+      fc.assert(
+        fc.property(fc.array(fc.uint8Array({ maxLength: 12 }), { maxLength: 8 }), (values) => {
+          const sealed = items(values.map((v) => [...v]));
+          expect(aead.open(key, sealed)).toEqual(nodeAead.open(key, sealed));
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    it("legacy 32-byte IVs, mixed with 12-byte ones in one batch", () => {
+      const key = randomBytes(32);
+      const items = ["a", "bb", "ccc", "dddd", "é"].map((text, i) =>
+        sealRaw(key, Buffer.from(text, "utf8"), randomBytes(i % 2 === 0 ? 32 : 12), randomBytes(8)),
+      );
+      expect(aead.open(key, items)).toEqual(["a", "bb", "ccc", "dddd", "é"]);
+      expect(nodeAead.open(key, items)).toEqual(["a", "bb", "ccc", "dddd", "é"]);
+    });
+
+    it("a FieldCipher on either backend gives the same plaintexts and the same errors (class, code, message)", async () => {
+      const provider = new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] });
+      const ref = (id: number, org = "o1") => ({ model: "User", field: "ssn", context: { org }, id });
+      const writer = new FieldCipher(new DataKeyCache(provider), aead);
+      const sealed = await writer.sealAll([0, 1, 2, 3].map((i) => ({ text: `v${i} ✓`, ref: ref(i) })));
+      const tampered = decodeEnvelope(sealed[2]!);
+      const tag = Uint8Array.from(tampered.tag);
+      tag[0]! ^= 1;
+      const batch = [
+        { text: sealed[0]!, ref: ref(0) },
+        { text: sealed[1]!, ref: ref(1, "o2") }, // another tenant's AAD
+        { text: encodeEnvelope({ ...tampered, tag }), ref: ref(2) },
+        { text: sealed[3]!, ref: ref(3) },
+        { text: "not an envelope", ref: ref(4) },
+      ];
+      const outcome = async (backend: AeadBackend) => {
+        const cipher = new FieldCipher(new DataKeyCache(provider), backend);
+        const opened = cipher.openAll(batch);
+        await opened.ready;
+        return opened.opened.map((o) => (o instanceof Unopened ? describeError(o.error) : o));
+      };
+      const ours = await outcome(aead);
+      expect(ours).toEqual(await outcome(nodeAead));
+      expect(ours[0]).toBe("v0 ✓");
+      expect(ours[3]).toBe("v3 ✓");
+      expect(ours[2]).toMatchObject({ code: "VAULT_DECRYPT_FAILED" });
+    });
+  });
+
+  describe("malformed input throws a TypeError or RangeError, never crashes", () => {
+    const key = randomBytes(32);
+    const iv = randomBytes(12);
+    const good = { iv, tag: randomBytes(16), ciphertext: randomBytes(5) };
+
+    it.each([
+      ["a 31-byte key", () => raw.seal(randomBytes(31), iv, ["x"], [null]), RangeError],
+      ["a 33-byte key", () => raw.open(randomBytes(33), [good], [null]), RangeError],
+      ["an empty key", () => raw.open(new Uint8Array(0), [], []), RangeError],
+      ["a key that is a string", () => raw.seal("k".repeat(32), iv, ["x"], [null]), TypeError],
+      ["a key that is a Uint16Array", () => raw.open(new Uint16Array(16), [], []), TypeError],
+      ["a key that is an ArrayBuffer", () => raw.open(new ArrayBuffer(32), [], []), TypeError],
+      ["no arguments", () => raw.seal(), TypeError],
+      ["ivs of 11 bytes", () => raw.seal(key, randomBytes(11), ["x"], [null]), RangeError],
+      ["ivs for two texts of one", () => raw.seal(key, randomBytes(24), ["x"], [null]), RangeError],
+      ["ivs that are an array", () => raw.seal(key, [...iv], ["x"], [null]), TypeError],
+      ["texts that are not an array", () => raw.seal(key, iv, "x", [null]), TypeError],
+      ["a text that is a number", () => raw.seal(key, iv, [42], [null]), TypeError],
+      ["a text that is a Buffer", () => raw.seal(key, iv, [Buffer.from("x")], [null]), TypeError],
+      ["more aads than texts", () => raw.seal(key, iv, ["x"], [null, null]), RangeError],
+      ["fewer aads than items", () => raw.open(key, [good, good], [null]), RangeError],
+      ["an aad that is a string", () => raw.seal(key, iv, ["x"], ["aad"]), TypeError],
+      ["an aad that is a number", () => raw.open(key, [good], [7]), TypeError],
+      ["items that are not an array", () => raw.open(key, good, [null]), TypeError],
+      ["an item that is null", () => raw.open(key, [null], [null]), TypeError],
+      ["an item that is a string", () => raw.open(key, ["x"], [null]), TypeError],
+      [
+        "an item without a tag",
+        () => raw.open(key, [{ iv, ciphertext: good.ciphertext }], [null]),
+        TypeError,
+      ],
+      ["an 11-byte IV", () => raw.open(key, [{ ...good, iv: randomBytes(11) }], [null]), RangeError],
+      ["a 13-byte IV", () => raw.open(key, [{ ...good, iv: randomBytes(13) }], [null]), RangeError],
+      ["a 31-byte IV", () => raw.open(key, [{ ...good, iv: randomBytes(31) }], [null]), RangeError],
+      ["an empty IV", () => raw.open(key, [{ ...good, iv: new Uint8Array(0) }], [null]), RangeError],
+      ["a 15-byte tag", () => raw.open(key, [{ ...good, tag: randomBytes(15) }], [null]), RangeError],
+      ["a 17-byte tag", () => raw.open(key, [{ ...good, tag: randomBytes(17) }], [null]), RangeError],
+      [
+        "a ciphertext that is a string",
+        () => raw.open(key, [{ ...good, ciphertext: "x" }], [null]),
+        TypeError,
+      ],
+    ])("%s", (_what, call, kind) => {
+      expect(call).toThrow(kind);
+    });
+
+    it("empty batches are empty results", () => {
+      expect(raw.seal(key, new Uint8Array(0), [], [])).toEqual([]);
+      expect(raw.open(key, [], [])).toEqual([]);
+      expect(aead.seal(key, [])).toEqual([]);
+      expect(aead.open(key, [])).toEqual([]);
+    });
+
+    it("any arguments at all: a result or a TypeError/RangeError", () => {
+      const bytes = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.constantFrom(key, iv, good.tag));
+      const value = fc.oneof(bytes, fc.anything(), fc.constant(null));
+      const item = fc.oneof(fc.record({ iv: value, tag: value, ciphertext: value }), value);
+      fc.assert(
+        fc.property(
+          value,
+          fc.oneof(bytes, value),
+          fc.array(value, { maxLength: 4 }),
+          fc.array(value, { maxLength: 4 }),
+          fc.array(item, { maxLength: 4 }),
+          (k, ivs, texts, aads, items) => {
+            for (const call of [() => raw.seal(k, ivs, texts, aads), () => raw.open(k, items, aads)]) {
+              try {
+                expect(Array.isArray(call())).toBe(true);
+              } catch (error) {
+                expect(error instanceof TypeError || error instanceof RangeError).toBe(true);
+              }
+            }
+          },
+        ),
+        { numRuns: 2_000 },
+      );
+    });
+
+    it("a getter that detaches a buffer mid-call cannot make the addon read freed memory", () => {
+      const own = new Uint8Array(12);
+      const detaching = {
+        iv: own,
+        get tag() {
+          structuredClone(own.buffer, { transfer: [own.buffer] });
+          return randomBytes(16);
+        },
+        ciphertext: randomBytes(4),
+      };
+      expect(() => raw.open(key, [detaching], [null])).toThrow(/item.iv must be 12 or 32 bytes/);
+      const ivs = new Uint8Array(24);
+      const texts = ["a", "b"];
+      Object.defineProperty(texts, 1, {
+        get() {
+          structuredClone(ivs.buffer, { transfer: [ivs.buffer] });
+          return "b";
+        },
+      });
+      expect(() => raw.seal(key, ivs, texts, [null, null])).toThrow(RangeError);
+    });
+
+    it("16 MiB values seal and open, and match node:crypto", () => {
+      const big = "v".repeat(16 * 1024 * 1024);
+      const item = { iv: randomBytes(12), text: big, aad: none };
+      const [ours] = aead.seal(key, [item]);
+      const [theirs] = nodeAead.seal(key, [item]);
+      expect(Buffer.compare(Buffer.from(ours!.tag), Buffer.from(theirs!.tag))).toBe(0);
+      expect(aead.open(key, [{ ...ours!, iv: item.iv, aad: none }])).toEqual([big]);
+    });
+  });
+});
+
+/** The addon called directly, as the fuzzing does: every argument typed as anything. */
+interface NativeBinding {
+  seal(...args: unknown[]): unknown;
+  open(...args: unknown[]): unknown;
+}
+
+const sealItem = fc.record({
+  iv: fc.uint8Array({ minLength: 12, maxLength: 12 }),
+  text: fc.oneof(
+    fc.string({ unit: "binary", maxLength: 40 }),
+    fc.string({ unit: "grapheme", maxLength: 20 }),
+    fc.string({
+      unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
+      maxLength: 3,
+    }),
+    fc.constant(""),
+  ),
+  aad: fc.uint8Array({ maxLength: 64 }),
+});
+
+function hex({ ciphertext, tag }: { ciphertext: Uint8Array; tag: Uint8Array }): string {
+  return `${Buffer.from(ciphertext).toString("hex")}|${Buffer.from(tag).toString("hex")}`;
+}
+
+function flipped(bytes: Uint8Array, where: number): Uint8Array {
+  const copy = Uint8Array.from(bytes);
+  copy[where % copy.length]! ^= 1 << (where % 8);
+  return copy;
+}
+
+function tamper(item: OpenItem, what: string, where: number): OpenItem {
+  switch (what) {
+    case "tag":
+      return { ...item, tag: flipped(item.tag, where) };
+    case "ciphertext":
+      return item.ciphertext.length === 0 ? item : { ...item, ciphertext: flipped(item.ciphertext, where) };
+    case "aad":
+      return { ...item, aad: item.aad.length === 0 ? Uint8Array.of(where % 256) : flipped(item.aad, where) };
+    case "iv":
+      return { ...item, iv: flipped(item.iv, where) };
+    default:
+      return item;
+  }
+}
+
+/** Raw bytes (not necessarily UTF-8) sealed through node:crypto, with any IV length. */
+function sealRaw(key: Uint8Array, plain: Uint8Array, iv: Uint8Array, aad: Uint8Array = none): OpenItem {
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  if (aad.length > 0) cipher.setAAD(aad);
+  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return { iv, tag: cipher.getAuthTag(), ciphertext, aad };
+}
+
+function describeError(error: unknown) {
+  const e = error as Error & { code?: unknown; model?: unknown; field?: unknown; id?: unknown };
+  return {
+    class: e.constructor.name,
+    code: e.code,
+    message: e.message,
+    model: e.model,
+    field: e.field,
+    id: e.id,
+  };
+}
