@@ -32,6 +32,8 @@ const PRISMA6: string = "../../compat/prisma6/index.js";
 
 export interface TestDatabase {
   readonly target: Target;
+  /** The database's connection URL (a `file:` URL on SQLite), e.g. for a child process. */
+  readonly url: string;
   /** A plain Prisma client (no extension) on this database. */
   readonly plain: PrismaClient;
   /** A new client on this database, e.g. to extend with vault(). */
@@ -123,6 +125,7 @@ export async function openDatabase(target: Target): Promise<TestDatabase | { ski
   const url = withDatabase(adminUrl, name);
   return setUp(
     target,
+    url,
     (options) => new PrismaClient({ adapter: makeAdapter(url), ...options }),
     async () => {
       await admin.$executeRawUnsafe(`DROP DATABASE IF EXISTS ${name}`).catch(() => undefined);
@@ -140,6 +143,7 @@ function openSqlite(
   const url = `file:${join(dir, "test.db")}`;
   return setUp(
     target,
+    url,
     (options) => new PrismaClient({ adapter: adapter(url), ...options }),
     () => rmSync(dir, { recursive: true, force: true }),
   );
@@ -147,6 +151,7 @@ function openSqlite(
 
 async function setUp(
   target: Target,
+  url: string,
   make: (options?: object) => PrismaClient,
   drop: () => unknown,
 ): Promise<TestDatabase> {
@@ -158,6 +163,7 @@ async function setUp(
   const q = (name: string) => quote(target, name);
   return {
     target,
+    url,
     plain,
     client(options) {
       const client = make(options);
