@@ -2,7 +2,7 @@
  * prisma-vault-native: AES-256-GCM over a batch of values in one call, through OpenSSL's EVP interface
  * (the OpenSSL that Node ships and exports; nothing else is linked).
  *
- *   seal(key, ivs, texts, aads) -> Buffer[]          each ciphertext || tag(16)
+ *   seal(key, ivs, texts, aads) -> Uint8Array[]      each ciphertext || tag(16), views of one ArrayBuffer
  *   open(key, items, aads)      -> (string | null)[] null where the tag does not verify
  *
  * One EVP_CIPHER_CTX per call with the key schedule set once; per value only the IV changes. Every
@@ -26,6 +26,8 @@
 #define TAG_BYTES 16
 /* Values are bounded so that every length handed to OpenSSL (an int) and every sum below fits. */
 #define MAX_VALUE_BYTES ((size_t)INT_MAX - 64)
+/* A sealed batch is one ArrayBuffer: at most 2 GiB in all. */
+#define MAX_BATCH_BYTES ((size_t)INT_MAX)
 
 typedef struct {
   const uint8_t *data;
@@ -135,8 +137,12 @@ static bool valid_utf8(const uint8_t *s, size_t n, bool *ascii) {
 static napi_value seal(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
-  napi_value result = NULL;
+  napi_value result = NULL, buffer = NULL;
   EVP_CIPHER_CTX *ctx = NULL;
+  napi_value *texts = NULL, *aads = NULL;
+  size_t *lengths = NULL;
+  uint8_t *out = NULL;
+  size_t total = 0;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail_napi(env);
   if (argc < 4) {
     napi_throw_type_error(env, "ERR_MISSING_ARGS", "seal(key, ivs, texts, aads) takes 4 arguments");
@@ -158,88 +164,97 @@ static napi_value seal(napi_env env, napi_callback_info info) {
     return NULL;
   }
 
-  ctx = EVP_CIPHER_CTX_new();
-  if (ctx == NULL || EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key.data, NULL) != 1) goto crypto;
-  NAPI_OK(napi_create_array_with_length(env, count, &result));
-
+  /* Pass 1, the only one that can run JS (element getters): every text and AAD, and the output size. */
+  size_t slots = count == 0 ? 1 : count;
+  texts = calloc(slots, sizeof *texts);
+  aads = calloc(slots, sizeof *aads);
+  lengths = calloc(slots, sizeof *lengths);
+  if (texts == NULL || aads == NULL || lengths == NULL) goto oom;
   for (uint32_t i = 0; i < count; i++) {
-    napi_handle_scope scope;
-    NAPI_OK(napi_open_handle_scope(env, &scope));
-    napi_value text, aad_value, out;
-    bool none = true;
-    if (napi_get_element(env, argv[2], i, &text) != napi_ok ||
-        napi_get_element(env, argv[3], i, &aad_value) != napi_ok || !aad_is_none(env, aad_value, &none))
-      goto napi_scoped;
     napi_valuetype type;
-    if (napi_typeof(env, text, &type) != napi_ok) goto napi_scoped;
+    bool none = true;
+    NAPI_OK(napi_get_element(env, argv[2], i, &texts[i]));
+    NAPI_OK(napi_get_element(env, argv[3], i, &aads[i]));
+    NAPI_OK(napi_typeof(env, texts[i], &type));
     if (type != napi_string) {
       napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "every text must be a string");
-      goto scoped;
+      goto failed;
     }
-    size_t length = 0;
-    if (napi_get_value_string_utf8(env, text, NULL, 0, &length) != napi_ok) goto napi_scoped;
-    if (length > MAX_VALUE_BYTES) {
-      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "a text is too long");
-      goto scoped;
+    if (!aad_is_none(env, aads[i], &none)) goto napi;
+    if (none) aads[i] = NULL;
+    NAPI_OK(napi_get_value_string_utf8(env, texts[i], NULL, 0, &lengths[i]));
+    /* Precondition: each value, and all of them with their tags, fit an int and one ArrayBuffer. */
+    if (lengths[i] > MAX_VALUE_BYTES || total > MAX_BATCH_BYTES - lengths[i] - TAG_BYTES) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "the texts are too long for one call");
+      goto failed;
     }
-    /* The output holds ciphertext || tag; the plaintext (and N-API's NUL) is written into it first and
-       encrypted in place, so no plaintext copy outlives this iteration. */
-    void *raw = NULL;
-    if (napi_create_buffer(env, length + TAG_BYTES, &raw, &out) != napi_ok) goto napi_scoped;
-    uint8_t *buf = raw;
-    size_t written = 0;
-    if (napi_get_value_string_utf8(env, text, (char *)buf, length + 1, &written) != napi_ok) goto napi_scoped;
-    if (written != length) {
-      OPENSSL_cleanse(buf, length + TAG_BYTES);
-      napi_throw_error(env, "ERR_PRISMA_VAULT_NATIVE", "a text changed length while being read");
-      goto scoped;
-    }
-    /* Pointers into JS memory, taken after the last call that could run JS for this value. */
-    bytes_t aad = {NULL, 0}, iv;
-    if (!none && !uint8_bytes(env, aad_value, "every aad must be a Uint8Array or null", &aad)) {
-      OPENSSL_cleanse(buf, length + TAG_BYTES);
-      goto scoped;
-    }
-    if (!uint8_bytes(env, argv[1], "ivs must be a Uint8Array", &iv)) goto wipe;
-    if (iv.length != (size_t)count * IV_BYTES) {
-      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "ivs changed length");
-      goto wipe;
-    }
-    if (aad.length > MAX_VALUE_BYTES) {
-      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "an aad is too long");
-      goto wipe;
-    }
-    int outl = 0;
-    if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv.data + (size_t)i * IV_BYTES) != 1) goto crypto_wipe;
-    if (aad.length > 0 && EVP_EncryptUpdate(ctx, NULL, &outl, aad.data, (int)aad.length) != 1) goto crypto_wipe;
-    if (length > 0 && EVP_EncryptUpdate(ctx, buf, &outl, buf, (int)length) != 1) goto crypto_wipe;
-    if (EVP_EncryptFinal_ex(ctx, buf + length, &outl) != 1) goto crypto_wipe;
-    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_BYTES, buf + length) != 1) goto crypto_wipe;
-    if (napi_set_element(env, result, i, out) != napi_ok) goto napi_scoped;
-    napi_close_handle_scope(env, scope);
-    continue;
+    total += lengths[i] + TAG_BYTES;
+  }
 
-  crypto_wipe:
-    napi_throw_error(env, "ERR_PRISMA_VAULT_CRYPTO", "prisma-vault-native: AES-256-GCM failed");
-  wipe:
-    OPENSSL_cleanse(buf, length + TAG_BYTES);
-    goto scoped;
-  napi_scoped:
-    fail_napi(env);
-  scoped:
-    napi_close_handle_scope(env, scope);
+  /* One ArrayBuffer holds every ciphertext || tag; each result is a view of it. Each plaintext (and
+     N-API's NUL) is written into its slot and encrypted in place, so no plaintext copy is left. */
+  void *raw = NULL;
+  NAPI_OK(napi_create_arraybuffer(env, total + 1, &raw, &buffer));
+  out = raw;
+  NAPI_OK(napi_create_array_with_length(env, count, &result));
+  /* Pass 1 may have run JS (a getter could have detached the key's buffer): take the key again. */
+  if (!check_key(env, argv[0], &key)) goto failed;
+  ctx = EVP_CIPHER_CTX_new();
+  if (ctx == NULL || EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key.data, NULL) != 1) goto crypto;
+
+  /* Pass 2 runs no JS: pointers into JS memory are taken here and used at once. */
+  NAPI_OK(napi_get_typedarray_info(env, argv[1], &(napi_typedarray_type){0}, &ivs.length, (void **)&ivs.data, NULL, NULL));
+  if (ivs.length != (size_t)count * IV_BYTES) {
+    napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "ivs changed length");
     goto failed;
   }
+  size_t offset = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    size_t length = lengths[i], written = 0;
+    uint8_t *slot = out + offset;
+    bytes_t aad = {NULL, 0};
+    if (aads[i] != NULL && !uint8_bytes(env, aads[i], "every aad must be a Uint8Array or null", &aad)) goto failed;
+    if (aad.length > MAX_VALUE_BYTES) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "an aad is too long");
+      goto failed;
+    }
+    NAPI_OK(napi_get_value_string_utf8(env, texts[i], (char *)slot, length + 1, &written));
+    if (written != length) {
+      napi_throw_error(env, "ERR_PRISMA_VAULT_NATIVE", "a text changed length while being read");
+      goto failed;
+    }
+    int outl = 0;
+    if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, ivs.data + (size_t)i * IV_BYTES) != 1) goto crypto;
+    if (aad.length > 0 && EVP_EncryptUpdate(ctx, NULL, &outl, aad.data, (int)aad.length) != 1) goto crypto;
+    if (length > 0 && EVP_EncryptUpdate(ctx, slot, &outl, slot, (int)length) != 1) goto crypto;
+    if (EVP_EncryptFinal_ex(ctx, slot + length, &outl) != 1) goto crypto;
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_BYTES, slot + length) != 1) goto crypto;
+    napi_value view;
+    NAPI_OK(napi_create_typedarray(env, napi_uint8_array, length + TAG_BYTES, buffer, offset, &view));
+    NAPI_OK(napi_set_element(env, result, i, view));
+    offset += length + TAG_BYTES;
+  }
   EVP_CIPHER_CTX_free(ctx);
+  free(texts);
+  free(aads);
+  free(lengths);
   return result;
 
+oom:
+  napi_throw_error(env, "ERR_PRISMA_VAULT_NATIVE", "prisma-vault-native: out of memory");
+  goto failed;
 crypto:
   napi_throw_error(env, "ERR_PRISMA_VAULT_CRYPTO", "prisma-vault-native: AES-256-GCM failed");
   goto failed;
 napi:
   fail_napi(env);
 failed:
+  /* Whatever plaintext was written and not yet encrypted goes. */
+  if (out != NULL) OPENSSL_cleanse(out, total + 1);
   EVP_CIPHER_CTX_free(ctx); /* NULL-safe; cleanses the key schedule */
+  free(texts);
+  free(aads);
+  free(lengths);
   return NULL;
 }
 

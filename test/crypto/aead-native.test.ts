@@ -272,6 +272,18 @@ describe.skipIf(skip !== undefined)("the native AEAD backend", () => {
         },
       });
       expect(() => raw.seal(key, ivs, texts, [null, null])).toThrow(RangeError);
+      // The key, too: its bytes are taken again after the getters ran.
+      const ownKey = new Uint8Array(randomBytes(32));
+      const keyTexts = ["a", "b"];
+      Object.defineProperty(keyTexts, 1, {
+        get() {
+          structuredClone(ownKey.buffer, { transfer: [ownKey.buffer] });
+          return "b";
+        },
+      });
+      expect(() => raw.seal(ownKey, new Uint8Array(24), keyTexts, [null, null])).toThrow(
+        /the key must be 32 bytes/,
+      );
     });
 
     it("16 MiB values seal and open, and match node:crypto", () => {
