@@ -1,6 +1,7 @@
 /**
  * Seals `texts[i]` (UTF-8) under `key` (32 bytes) with the IV `ivs[12i, 12i + 12)` and the associated data
- * `aads[i]` (`null`: none). Each result is `ciphertext || tag`, the tag 16 bytes.
+ * `aads[i]` (`null`: none). Each result is `ciphertext || tag`, the tag 16 bytes: views of one ArrayBuffer
+ * for the whole batch (one allocation, not one per value).
  *
  * @example const [sealed] = seal(key, randomBytes(12), ["secret"], [null]);
  */
@@ -9,7 +10,7 @@ export function seal(
   ivs: Uint8Array,
   texts: readonly string[],
   aads: readonly (Uint8Array | null)[],
-): Buffer[];
+): Uint8Array[];
 
 /**
  * Opens each item under `key` with the associated data `aads[i]` (`null`: none): its UTF-8 plaintext, or

@@ -5,7 +5,7 @@
  *
  * @example
  * const { seal, open } = require("prisma-vault-native");
- * const [sealed] = seal(key, iv, ["123-45-6789"], [null]); // ciphertext || tag(16)
+ * const [sealed] = seal(key, iv, ["123-45-6789"], [null]); // Uint8Array: ciphertext || tag(16)
  */
 const path = require("node:path");
 

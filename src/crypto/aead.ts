@@ -102,7 +102,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** The addon's two functions (prisma-vault-native's index.d.ts). */
 interface NativeBinding {
-  seal(key: Uint8Array, ivs: Uint8Array, texts: string[], aads: (Uint8Array | null)[]): Buffer[];
+  seal(key: Uint8Array, ivs: Uint8Array, texts: string[], aads: (Uint8Array | null)[]): Uint8Array[];
   open(key: Uint8Array, items: readonly OpenItem[], aads: (Uint8Array | null)[]): (string | null)[];
 }
 
