@@ -1,0 +1,113 @@
+/**
+ * The three sides of the comparison, on one Prisma 6.15 client over one SQLite file: plain Prisma,
+ * prisma-field-encryption and prisma-vault, each extending the same base client and each on its own
+ * table of the same shape, so every side reads back what it wrote.
+ *
+ * @example const sides = await openSides(join(dir, "peers.db")); await sides.vault.account.findMany();
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import internals from "@prisma/internals"; // CommonJS whose named exports Node cannot see
+import { fieldEncryptionExtension } from "prisma-field-encryption";
+import { LocalKeyProvider, vault } from "../../src/index.js";
+import { PrismaClient } from "./generated/client/index.js";
+
+export const SIDES = ["plain", "peer", "vault"] as const;
+export type SideName = (typeof SIDES)[number];
+
+/** One account row as the application sees it. */
+export interface AccountData {
+  readonly organizationId: string;
+  readonly email: string;
+  readonly phone: string;
+  readonly handle: string;
+}
+
+export interface AccountRow extends AccountData {
+  readonly id: number;
+}
+
+/** The subset of a model delegate the cases use, identical in shape on every side. */
+export interface AccountTable {
+  findMany(): Promise<AccountRow[]>;
+  findMany(args: {
+    select: { id: true; organizationId: true };
+  }): Promise<Pick<AccountRow, "id" | "organizationId">[]>;
+  findUnique(args: { where: { id: number } }): Promise<AccountRow | null>;
+  createMany(args: { data: readonly AccountData[] }): Promise<{ count: number }>;
+  update(args: {
+    where: { id: number; organizationId?: string };
+    data: Partial<AccountData>;
+  }): Promise<AccountRow>;
+}
+
+export interface Side {
+  readonly name: SideName;
+  /** The SQL table this side owns. */
+  readonly table: string;
+  readonly account: AccountTable;
+}
+
+export interface Sides {
+  readonly base: PrismaClient;
+  readonly sides: readonly Side[];
+  /** Empties one side's table, outside any timing. */
+  readonly empty: (side: Side) => Promise<void>;
+}
+
+const TABLES: Readonly<Record<SideName, string>> = {
+  plain: "PlainAccount",
+  peer: "PeerAccount",
+  vault: "Account",
+};
+
+/** Creates the database, its three tables (plain DDL: no schema engine offline) and the three clients. */
+export async function openSides(file: string): Promise<Sides> {
+  const base = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
+  // Without these every update waits for an fsync of the journal, milliseconds that would bury what
+  // the extensions cost; WAL with synchronous=NORMAL is the usual production setting for SQLite.
+  await base.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+  await base.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
+  for (const table of Object.values(TABLES)) {
+    await base.$executeRawUnsafe(
+      `CREATE TABLE "${table}" ("id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, "organizationId" TEXT NOT NULL, ` +
+        `"email" TEXT NOT NULL, "phone" TEXT NOT NULL, "handle" TEXT NOT NULL)`,
+    );
+  }
+
+  // Prisma 6.15's Rust-free client (queryCompiler) carries a slim DMMF without `///` comments, so
+  // prisma-field-encryption would find no `@encrypted` field in `Prisma.dmmf` and encrypt nothing.
+  // Its `dmmf` option takes the full document, which Prisma's own getDMMF builds from the schema.
+  const dmmf = await internals.getDMMF({
+    datamodel: readFileSync(new URL("schema.prisma", import.meta.url), "utf8"),
+  });
+  const peer = base.$extends(
+    fieldEncryptionExtension({
+      encryptionKey: `k1.aesgcm256.${randomBytes(32).toString("base64url")}=`,
+      dmmf,
+    }),
+  );
+
+  const keys = new LocalKeyProvider({ keys: [{ id: "bench", key: LocalKeyProvider.generateKey() }] });
+  const withVault = base.$extends(
+    vault({
+      keys,
+      // No blind indexes: prisma-field-encryption's hash fields are not used either, like for like.
+      models: { Account: { context: ["organizationId"], fields: { email: {}, phone: {}, handle: {} } } },
+    }),
+  );
+
+  const sides: Side[] = [
+    { name: "plain", table: TABLES.plain, account: base.plainAccount as unknown as AccountTable },
+    { name: "peer", table: TABLES.peer, account: peer.peerAccount as unknown as AccountTable },
+    { name: "vault", table: TABLES.vault, account: withVault.account as unknown as AccountTable },
+  ];
+  return {
+    base,
+    sides,
+    empty: async (side) => {
+      await base.$executeRawUnsafe(`DELETE FROM "${side.table}"`);
+    },
+  };
+}
