@@ -150,12 +150,13 @@ export function encodeEnvelope({ iv, tag, encryptedKeys, ciphertext }: Envelope)
 export function decodeEnvelope(text: string): Envelope {
   const bytes = base64Bytes(text);
   if (bytes === undefined) throw invalid("it is not base64");
-  const current = split(bytes, IV_BYTES);
-  if (current !== undefined && hasPrefix(current.encryptedKeys, WORKOS_KEY_BLOB_MAGIC)) return current;
-  const legacy = split(bytes, LEGACY_IV_BYTES);
-  if (legacy !== undefined && hasPrefix(legacy.encryptedKeys, WORKOS_KEY_BLOB_MAGIC)) return legacy;
+  // The layouts are told apart by where a key blob parses, before any part is cut out.
+  const current = keysAt(bytes, IV_BYTES);
+  if (current !== undefined && blobIsWorkOS(bytes, current)) return parts(bytes, IV_BYTES, current);
+  const legacy = keysAt(bytes, LEGACY_IV_BYTES);
+  if (legacy !== undefined && blobIsWorkOS(bytes, legacy)) return parts(bytes, LEGACY_IV_BYTES, legacy);
   if (current === undefined) throw invalid("its header or key blob is malformed");
-  return current;
+  return parts(bytes, IV_BYTES, current);
 }
 
 /** True when `text` parses as an envelope (it says nothing of whether it decrypts). */
@@ -190,17 +191,27 @@ function base64Bytes(text: unknown): Uint8Array | undefined {
   return bytes.length === (end / 4) * 3 - padding ? bytes : undefined;
 }
 
-function split(bytes: Uint8Array, ivBytes: number): Envelope | undefined {
-  const header = ivBytes + TAG_BYTES;
-  const length = decodeLeb128(bytes, header);
+/** Where the key blob lies in `bytes` after an IV of `ivBytes`: `[start, end)`, or `undefined`. */
+function keysAt(bytes: Uint8Array, ivBytes: number): readonly [number, number] | undefined {
+  const length = decodeLeb128(bytes, ivBytes + TAG_BYTES);
   if (length === undefined || length.value === 0) return undefined;
-  const keysEnd = length.next + length.value;
-  if (keysEnd > bytes.length) return undefined;
+  const end = length.next + length.value;
+  return end > bytes.length ? undefined : [length.next, end];
+}
+
+function blobIsWorkOS(bytes: Uint8Array, [start, end]: readonly [number, number]): boolean {
+  if (end - start < WORKOS_KEY_BLOB_MAGIC.length) return false;
+  for (let i = 0; i < WORKOS_KEY_BLOB_MAGIC.length; i++)
+    if (bytes[start + i] !== WORKOS_KEY_BLOB_MAGIC[i]) return false;
+  return true;
+}
+
+function parts(bytes: Uint8Array, ivBytes: number, [start, end]: readonly [number, number]): Envelope {
   return {
     iv: bytes.subarray(0, ivBytes),
-    tag: bytes.subarray(ivBytes, header),
-    encryptedKeys: bytes.subarray(length.next, keysEnd),
-    ciphertext: bytes.subarray(keysEnd),
+    tag: bytes.subarray(ivBytes, ivBytes + TAG_BYTES),
+    encryptedKeys: bytes.subarray(start, end),
+    ciphertext: bytes.subarray(end),
   };
 }
 
