@@ -9,6 +9,7 @@
  *
  * Wall-clock figures on a shared machine are noisy: compare ratios, and rerun before concluding.
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,12 +29,14 @@ const dir = mkdtempSync(join(tmpdir(), "prisma-vault-peers-"));
 const opened = await openSides(join(dir, "peers.db"));
 try {
   const host = machine();
-  const versions = Object.fromEntries(
-    ["prisma", "@prisma/client", "@prisma/adapter-better-sqlite3", "prisma-field-encryption"].map((name) => [
-      name,
-      versionOf(name),
-    ]),
-  );
+  const versions = {
+    ...Object.fromEntries(
+      ["prisma", "@prisma/client", "@prisma/adapter-better-sqlite3", "prisma-field-encryption"].map(
+        (name) => [name, versionOf(`node_modules/${name}`)],
+      ),
+    ),
+    "prisma-vault": `${versionOf("../..")} (${sourceState()})`,
+  };
   console.log(
     `${ROWS} rows × 3 encrypted fields, 10 tenants, ${ROUNDS} rounds after a warm-up; ` +
       `${host.cpu}, ${host.cores} cores, Node ${host.node}; ` +
@@ -65,7 +68,21 @@ function positive(flag: string, text: string): number {
   return n;
 }
 
-function versionOf(name: string): string {
-  const manifest = new URL(`node_modules/${name}/package.json`, import.meta.url);
+function versionOf(dir: string): string {
+  const manifest = new URL(`${dir}/package.json`, import.meta.url);
   return (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version;
+}
+
+/** The commit src/ was measured at: the bench imports prisma-vault from source, uncommitted edits included. */
+function sourceState(): string {
+  const git = (...args: string[]) =>
+    execFileSync("git", args, { cwd: new URL(".", import.meta.url), encoding: "utf8" }).trim();
+  try {
+    const commit = git("rev-parse", "--short", "HEAD");
+    return git("status", "--porcelain", "--", "../../src") === ""
+      ? `src at ${commit}`
+      : `src at ${commit} + edits`;
+  } catch {
+    return "src, commit unknown";
+  }
 }
