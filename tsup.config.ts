@@ -22,6 +22,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
+  // `import.meta.url` in the CJS build (crypto/aead.ts resolves prisma-vault-native from the package).
+  shims: true,
   esbuildPlugins: [cjsSubpathsFromRoot(Object.values(subpaths))],
 });
 

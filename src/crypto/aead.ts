@@ -109,8 +109,8 @@ interface NativeBinding {
 let loaded: { backend: AeadBackend } | { error: unknown } | undefined;
 
 function requireNative(): unknown {
-  // Resolved from this package's own location, as its dependency; in the CJS build, from the bundle.
-  return createRequire(typeof __filename === "string" ? __filename : import.meta.url)("prisma-vault-native");
+  // Resolved from this package's own location, as its dependency (tsup shims import.meta.url in CJS).
+  return createRequire(import.meta.url)("prisma-vault-native");
 }
 
 function loadNative(load: () => unknown): { backend: AeadBackend } | { error: unknown } {
