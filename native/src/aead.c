@@ -229,11 +229,14 @@ static napi_value seal(napi_env env, napi_callback_info info) {
     if (length > 0 && EVP_EncryptUpdate(ctx, slot, &outl, slot, (int)length) != 1) goto crypto;
     if (EVP_EncryptFinal_ex(ctx, slot + length, &outl) != 1) goto crypto;
     if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_BYTES, slot + length) != 1) goto crypto;
-    napi_value view;
-    NAPI_OK(napi_create_typedarray(env, napi_uint8_array, length + TAG_BYTES, buffer, offset, &view));
-    NAPI_OK(napi_set_element(env, result, i, view));
+    /* The view takes the text's slot: the text is not needed again. */
+    NAPI_OK(napi_create_typedarray(env, napi_uint8_array, length + TAG_BYTES, buffer, offset, &texts[i]));
     offset += length + TAG_BYTES;
   }
+  /* Every slot now holds ciphertext, nothing is left to cleanse. Setting elements can run JS (a setter
+     on Array.prototype could detach the results' buffer), so it comes after the last write into it. */
+  out = NULL;
+  for (uint32_t i = 0; i < count; i++) NAPI_OK(napi_set_element(env, result, i, texts[i]));
   EVP_CIPHER_CTX_free(ctx);
   free(texts);
   free(aads);

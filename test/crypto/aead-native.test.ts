@@ -286,6 +286,25 @@ describe.skipIf(skip !== undefined)("the native AEAD backend", () => {
       );
     });
 
+    it("a setter on Array.prototype that detaches the results' buffer runs after seal's last write into it", () => {
+      const detach = {
+        configurable: true,
+        set(view: Uint8Array) {
+          structuredClone(view.buffer, { transfer: [view.buffer] });
+        },
+      };
+      Object.defineProperty(Array.prototype, 0, detach);
+      let sealed: unknown;
+      try {
+        sealed = raw.seal(key, randomBytes(36), ["a", "bb", "ccc"], [null, null, null]);
+      } finally {
+        delete (Array.prototype as unknown as Record<number, unknown>)[0];
+      }
+      expect(Array.isArray(sealed)).toBe(true);
+      const [, second] = sealed as Uint8Array[];
+      expect(second?.length ?? 0).toBe(0); // the views share the buffer the setter detached
+    });
+
     it("16 MiB values seal and open, and match node:crypto", () => {
       const big = "v".repeat(16 * 1024 * 1024);
       const item = { iv: randomBytes(12), text: big, aad: none };
