@@ -10,10 +10,11 @@ import { readFileSync } from "node:fs";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import internals from "@prisma/internals"; // CommonJS whose named exports Node cannot see
 import { fieldEncryptionExtension } from "prisma-field-encryption";
-import { LocalKeyProvider, vault } from "../../src/index.js";
+import { LocalKeyProvider, VaultConfigError, vault } from "../../src/index.js";
 import { PrismaClient } from "./generated/client/index.js";
 
-export const SIDES = ["plain", "peer", "vault"] as const;
+export const SIDES = ["plain", "peer", "vault", "native"] as const;
+/** `vault` is prisma-vault on node:crypto; `native` the same on prisma-vault-native, when it loads. */
 export type SideName = (typeof SIDES)[number];
 
 /** One account row as the application sees it. */
@@ -60,6 +61,7 @@ const TABLES: Readonly<Record<SideName, string>> = {
   plain: "PlainAccount",
   peer: "PeerAccount",
   vault: "Account",
+  native: "NativeAccount",
 };
 
 /** Creates the database, its three tables (plain DDL: no schema engine offline) and the three clients. */
@@ -90,19 +92,26 @@ export async function openSides(file: string): Promise<Sides> {
   );
 
   const keys = new LocalKeyProvider({ keys: [{ id: "bench", key: LocalKeyProvider.generateKey() }] });
-  const withVault = base.$extends(
-    vault({
-      keys,
-      // No blind indexes: prisma-field-encryption's hash fields are not used either, like for like.
-      models: { Account: { context: ["organizationId"], fields: { email: {}, phone: {}, handle: {} } } },
-    }),
-  );
+  // No blind indexes: prisma-field-encryption's hash fields are not used either, like for like.
+  const fields = { context: ["organizationId"], fields: { email: {}, phone: {}, handle: {} } };
+  // node:crypto pinned, so that the figures do not change meaning when the native package is installed.
+  const onNode = base.$extends(vault({ keys, aead: "node", models: { Account: fields } }));
 
   const sides: Side[] = [
     { name: "plain", table: TABLES.plain, account: base.plainAccount as unknown as AccountTable },
     { name: "peer", table: TABLES.peer, account: peer.peerAccount as unknown as AccountTable },
-    { name: "vault", table: TABLES.vault, account: withVault.account as unknown as AccountTable },
+    { name: "vault", table: TABLES.vault, account: onNode.account as unknown as AccountTable },
   ];
+  const onNative = nativeVault(() =>
+    base.$extends(vault({ keys, aead: "native", models: { NativeAccount: fields } })),
+  );
+  if (onNative !== undefined) {
+    sides.push({
+      name: "native",
+      table: TABLES.native,
+      account: onNative.nativeAccount as unknown as AccountTable,
+    });
+  }
   return {
     base,
     sides,
@@ -110,4 +119,15 @@ export async function openSides(file: string): Promise<Sides> {
       await base.$executeRawUnsafe(`DELETE FROM "${side.table}"`);
     },
   };
+}
+
+/** The client on prisma-vault-native, or undefined (and a note why) when the package does not load. */
+function nativeVault<T>(extend: () => T): T | undefined {
+  try {
+    return extend();
+  } catch (error) {
+    if (!(error instanceof VaultConfigError)) throw error;
+    console.log(`prisma-vault-native does not load, its columns are left out: ${error.message}\n`);
+    return undefined;
+  }
 }

@@ -9,8 +9,14 @@
 import { performance } from "node:perf_hooks";
 import type { Side, SideName } from "./clients.js";
 
-/** Every side's samples: `rounds[r]` is the sum of round r's samples, `calls` all samples pooled. */
-export type Timings = Readonly<Record<SideName, { readonly rounds: number[]; readonly calls: number[] }>>;
+/** A side's samples: `rounds[r]` is the sum of round r's samples, `calls` all samples pooled. */
+export interface SideTimings {
+  readonly rounds: number[];
+  readonly calls: number[];
+}
+
+/** Every side's samples, for the sides that ran. */
+export type Timings = ReadonlyMap<SideName, SideTimings>;
 
 export interface CaseRun {
   /** Untimed set-up before each run of one side (emptying its table). */
@@ -20,19 +26,16 @@ export interface CaseRun {
 }
 
 export async function interleave(sides: readonly Side[], rounds: number, work: CaseRun): Promise<Timings> {
-  const timings = {
-    plain: { rounds: [] as number[], calls: [] as number[] },
-    peer: { rounds: [] as number[], calls: [] as number[] },
-    vault: { rounds: [] as number[], calls: [] as number[] },
-  };
+  const timings = new Map<SideName, SideTimings>(sides.map((side) => [side.name, { rounds: [], calls: [] }]));
   // Round 0 is the warm-up: JIT, the statement cache, prisma-vault's data-key cache. Not recorded.
   for (let round = 0; round <= rounds; round++) {
     for (const side of sides) {
       await work.prepare?.(side, round);
       const samples = await work.run(side, round);
       if (round === 0) continue;
-      timings[side.name].rounds.push(samples.reduce((sum, sample) => sum + sample, 0));
-      timings[side.name].calls.push(...samples);
+      const mine = timings.get(side.name)!;
+      mine.rounds.push(samples.reduce((sum, sample) => sum + sample, 0));
+      mine.calls.push(...samples);
     }
   }
   return timings;

@@ -7,15 +7,15 @@
 import { cpus } from "node:os";
 import type { SideName } from "./clients.js";
 import type { Case } from "./cases.js";
-import { median, percentile, type Timings } from "./measure.js";
+import { median, percentile, type SideTimings, type Timings } from "./measure.js";
 
-/** One line of the table: a figure per side, in `unit`. */
+/** One line of the table: a figure per side that ran, in `unit`. */
 export interface Line {
   readonly case: string;
   /** What the figures are: the median of the rounds, or a percentile over every call of every round. */
   readonly metric: "median" | "p50 per call" | "p99 per call";
   readonly unit: "ms" | "µs";
-  readonly values: Readonly<Record<SideName, number>>;
+  readonly values: Readonly<Partial<Record<SideName, number>>>;
 }
 
 export interface Machine {
@@ -31,11 +31,8 @@ export function machine(): Machine {
 
 /** A case's lines: the median round, and for loops of calls the p50 and p99 of one call. */
 export function linesOf(c: Case, timings: Timings): Line[] {
-  const per = (pick: (t: Timings[SideName]) => number) => ({
-    plain: pick(timings.plain),
-    peer: pick(timings.peer),
-    vault: pick(timings.vault),
-  });
+  const per = (pick: (t: SideTimings) => number) =>
+    Object.fromEntries([...timings].map(([side, t]) => [side, pick(t)])) as Line["values"];
   const lines: Line[] = [
     { case: c.name, metric: "median", unit: "ms", values: per((t) => median(t.rounds)) },
   ];
@@ -48,17 +45,32 @@ export function linesOf(c: Case, timings: Timings): Line[] {
   return lines;
 }
 
+const TITLES: Readonly<Record<SideName, string>> = {
+  plain: "plain",
+  peer: "prisma-field-encryption",
+  vault: "prisma-vault",
+  native: "prisma-vault native",
+};
+
+/** The ratios shown, as [numerator, denominator]: `vault/peer` is the comparison this bench is for. */
+const RATIOS: readonly (readonly [SideName, SideName])[] = [
+  ["peer", "plain"],
+  ["vault", "plain"],
+  ["vault", "peer"],
+  ["native", "plain"],
+  ["native", "peer"],
+];
+
 export function table(lines: readonly Line[]): string[] {
+  const present = (side: SideName) => lines.every((line) => line.values[side] !== undefined);
+  const sides = (Object.keys(TITLES) as SideName[]).filter(present);
+  const ratios = RATIOS.filter(([a, b]) => present(a) && present(b));
   const rows = [
-    ["case", "plain", "prisma-field-encryption", "prisma-vault", "peer/plain", "vault/plain", "vault/peer"],
-    ...lines.map(({ case: name, metric, unit, values: { plain, peer, vault } }) => [
+    ["case", ...sides.map((side) => TITLES[side]), ...ratios.map(([a, b]) => `${a}/${b}`)],
+    ...lines.map(({ case: name, metric, unit, values }) => [
       metric === "median" ? name : `  ${metric}`,
-      figure(plain, unit),
-      figure(peer, unit),
-      figure(vault, unit),
-      ratio(peer / plain),
-      ratio(vault / plain),
-      ratio(vault / peer),
+      ...sides.map((side) => figure(values[side]!, unit)),
+      ...ratios.map(([a, b]) => `${(values[a]! / values[b]!).toFixed(2)}×`),
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
@@ -81,15 +93,15 @@ export function json(run: RunInfo, lines: readonly Line[]): string {
     metric,
     unit,
     values,
-    ratios: {
-      peerToPlain: round(values.peer / values.plain),
-      vaultToPlain: round(values.vault / values.plain),
-      vaultToPeer: round(values.vault / values.peer),
-    },
+    ratios: Object.fromEntries(
+      RATIOS.filter(([a, b]) => values[a] !== undefined && values[b] !== undefined).map(([a, b]) => [
+        `${a}/${b}`,
+        values[a]! / values[b]!,
+      ]),
+    ),
   }));
   return `${JSON.stringify({ ...run, cases }, (_, v: unknown) => (typeof v === "number" ? round(v) : v), 2)}\n`;
 }
 
 const figure = (value: number, unit: string) => `${value.toFixed(value < 100 ? 2 : 1)} ${unit}`;
-const ratio = (value: number) => `${value.toFixed(2)}×`;
 const round = (value: number) => Math.round(value * 1_000) / 1_000;
