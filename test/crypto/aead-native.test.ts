@@ -290,7 +290,7 @@ describe.skipIf(skip !== undefined)("the native AEAD backend", () => {
       const detach = {
         configurable: true,
         set(view: Uint8Array) {
-          structuredClone(view.buffer, { transfer: [view.buffer] });
+          structuredClone(view.buffer, { transfer: [view.buffer as ArrayBuffer] });
         },
       };
       Object.defineProperty(Array.prototype, 0, detach);
