@@ -1,9 +1,9 @@
 /**
- * The three sides of the comparison, on one Prisma 6.15 client over one SQLite file: plain Prisma,
- * prisma-field-encryption and prisma-vault, each extending the same base client and each on its own
- * table of the same shape, so every side reads back what it wrote.
+ * The sides of the comparison, on one Prisma 6.15 client over one SQLite file: plain Prisma,
+ * prisma-field-encryption, prisma-vault on node:crypto and, when prisma-vault-native loads, on it. Each
+ * extends the same base client and has its own table of the same shape, so it reads back what it wrote.
  *
- * @example const sides = await openSides(join(dir, "peers.db")); await sides.vault.account.findMany();
+ * @example const { sides } = await openSides(join(dir, "peers.db")); await sides[2]!.account.findMany();
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -64,7 +64,7 @@ const TABLES: Readonly<Record<SideName, string>> = {
   native: "NativeAccount",
 };
 
-/** Creates the database, its three tables (plain DDL: no schema engine offline) and the three clients. */
+/** Creates the database, its tables (plain DDL: no schema engine offline) and a client per side. */
 export async function openSides(file: string): Promise<Sides> {
   const base = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
   // Without these every update waits for an fsync of the journal, milliseconds that would bury what
@@ -78,9 +78,9 @@ export async function openSides(file: string): Promise<Sides> {
     );
   }
 
-  // Prisma 6.15's Rust-free client (queryCompiler) carries a slim DMMF without `///` comments, so
-  // prisma-field-encryption would find no `@encrypted` field in `Prisma.dmmf` and encrypt nothing.
-  // Its `dmmf` option takes the full document, which Prisma's own getDMMF builds from the schema.
+  // Prisma 6.15's Rust-free client (queryCompiler) carries a slim DMMF: no `///` comments, no isId or
+  // isList, so prisma-field-encryption's check of `Prisma.dmmf` throws at $extends. Its `dmmf` option
+  // takes the full document instead, which Prisma's own getDMMF builds from the schema.
   const dmmf = await internals.getDMMF({
     datamodel: readFileSync(new URL("schema.prisma", import.meta.url), "utf8"),
   });
