@@ -43,7 +43,7 @@ export type { Faults, FaultSettings } from "./key-server/faults.js";
 export { BlindIndex, INDEX_KEY_ENV, NORMALIZERS } from "./crypto/blind-index.js";
 export type { BlindIndexOptions, Normalizer } from "./crypto/blind-index.js";
 export { vault } from "./prisma/extension.js";
-export type { VaultClientApi } from "./prisma/extension.js";
+export type { VaultClientApi, VaultClientStats } from "./prisma/extension.js";
 export type { VaultOptions } from "./prisma/options.js";
 export type { DecryptErrorPolicy } from "./prisma/values.js";
 export type { ContextOption, FieldOptions, ModelOptions, ModelsOption, Row } from "./schema/options.js";

@@ -5,7 +5,7 @@
  * issues extra queries (reading a row's key context before an update).
  */
 import { Prisma } from "@prisma/client/extension";
-import { resolveAead } from "../crypto/aead.js";
+import { resolveAead, type AeadBackend } from "../crypto/aead.js";
 import { FieldCipher } from "../crypto/cipher.js";
 import { VaultError } from "../errors.js";
 import { annotationsOf } from "../schema/annotations.js";
@@ -30,7 +30,12 @@ import { type AnyClient } from "./delegate.js";
 
 /** `prisma.$vault`: counters of the extension's data-key cache and key provider. */
 export interface VaultClientApi {
-  stats(): VaultStats;
+  stats(): VaultClientStats;
+}
+
+/** The cache's counters and the AES-256-GCM backend `vault({ aead })` resolved to. */
+export interface VaultClientStats extends VaultStats {
+  readonly aead: AeadBackend["name"];
 }
 
 interface HookParams {
@@ -80,7 +85,10 @@ export function vault(options: VaultOptions) {
       client: client as unknown as AnyClient,
       policy: settings.onDecryptError,
     });
-    const $vault: VaultClientApi = withHandle({ stats: () => cache.stats() }, { schema, cipher, client });
+    const $vault: VaultClientApi = withHandle(
+      { stats: () => ({ ...cache.stats(), aead: aead.name }) },
+      { schema, cipher, client },
+    );
     // Typed as `{ $vault }` alone, so the client keeps Prisma's own `$extends` type.
     const members = { $vault, $extends: lastQueryExtensionGuard(client, schema) } as {
       $vault: VaultClientApi;

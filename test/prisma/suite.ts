@@ -115,6 +115,7 @@ export function extensionSuite(target: Target, defaults: Partial<VaultOptions> =
     if (defaults.aead !== undefined && defaults.aead !== "auto") {
       it(`seals and opens through the ${defaults.aead} AEAD backend`, () => {
         expect(handleOf(prisma).cipher.aead.name).toBe(defaults.aead);
+        expect(prisma.$vault.stats().aead).toBe(defaults.aead);
       });
     }
 
@@ -771,6 +772,8 @@ export function extensionSuite(target: Target, defaults: Partial<VaultOptions> =
       expect(stats.provider.createDataKey).toBe(1);
       expect(stats.provider.decryptDataKey).toBe(0);
       expect(stats.decrypt.hits).toBeGreaterThanOrEqual(1);
+      expect(["node", "native"]).toContain(stats.aead);
+      expect(extended({ aead: "node" }).$vault.stats().aead).toBe("node");
     });
   });
 }

@@ -4,7 +4,7 @@
  * `$vault.stats()` is typed.
  */
 import { expectTypeOf } from "vitest";
-import { LocalKeyProvider, vault, type VaultStats } from "../../src/index.js";
+import { LocalKeyProvider, vault, type VaultClientStats } from "../../src/index.js";
 import type { PrismaClient } from "../generated/sqlite/client/client.js";
 import { vaultSchema } from "../generated/sqlite/vault/index.js";
 
@@ -30,7 +30,8 @@ export async function typedUsage(base: PrismaClient): Promise<void> {
   const omitted = await prisma.user.findFirstOrThrow({ omit: { organizationId: true } });
   expectTypeOf(omitted).not.toHaveProperty("organizationId");
 
-  expectTypeOf(prisma.$vault.stats()).toEqualTypeOf<VaultStats>();
+  expectTypeOf(prisma.$vault.stats()).toEqualTypeOf<VaultClientStats>();
+  expectTypeOf(prisma.$vault.stats().aead).toEqualTypeOf<"node" | "native">();
 
   // @ts-expect-error an encrypted field still takes a string, as in the schema
   await prisma.user.create({ data: { organizationId: "org_1", email: 42 } });
