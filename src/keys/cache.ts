@@ -231,8 +231,7 @@ export class DataKeyCache {
     const entry = await cache.fetch(id, { context: { blob: encryptedKeys, owner }, status });
     this.#count("decrypt", status, values);
     // Precondition: the entry is live (see #fetchEncryptionKey).
-    if (entry === undefined || !entry.live)
-      return useOnce(await this.#open(encryptedKeys, owner ?? id), use);
+    if (entry === undefined || !entry.live) return useOnce(await this.#open(encryptedKeys, owner ?? id), use);
     return use(entry);
   }
 
