@@ -5,6 +5,9 @@
  * (what is stored) and through the extension (what reads back).
  */
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { associatedData } from "../../src/context/key-context.js";
 import { BlindIndex } from "../../src/crypto/blind-index.js";
@@ -152,6 +155,38 @@ export function modesSuite(target: Target): void {
       expect(read.map((r) => [r.email, r.phone, r.handle])).toEqual(
         before.map((r) => [r.email, r.phone, r.handle]),
       );
+    });
+
+    it("a rotate stopped after its first batches resumes where it stopped: nothing re-sealed twice", async () => {
+      const before = await seedPlain(40);
+      await run("encrypt");
+      const sealed = await stored();
+      const checkpoint = join(tmpdir(), `prisma-vault-rotate-${randomBytes(6).toString("hex")}.json`);
+      const controller = new AbortController();
+      const first = await run("rotate", {
+        batchSize: 10,
+        concurrency: 1,
+        checkpoint,
+        signal: controller.signal,
+        onProgress: (progress) => {
+          if (progress.scanned > 0) controller.abort();
+        },
+      });
+      expect(first.interrupted).toBe(true);
+      const done = first.models[0]?.updated ?? 0;
+      expect(done).toBeGreaterThan(0);
+      expect(done).toBeLessThan(40);
+      const halfway = await stored();
+      const second = await run("rotate", { batchSize: 10, concurrency: 1, checkpoint, resume: true });
+      // The resumed run takes only the rows left: the first run's re-sealed rows keep their values.
+      expect(second.models[0]).toMatchObject({ scanned: 40 - done, updated: 40 - done, failedTotal: 0 });
+      expect(existsSync(checkpoint)).toBe(false);
+      const rotated = await stored();
+      expect(rotated.slice(0, done).map((r) => r.email)).toEqual(halfway.slice(0, done).map((r) => r.email));
+      const oldBlobs = new Set(sealed.map((r) => blobOf(r.email)));
+      expect(rotated.every((r) => !oldBlobs.has(blobOf(r.email)))).toBe(true);
+      const read = await extended().account.findMany({ orderBy: { id: "asc" } });
+      expect(read.map((r) => r.email)).toEqual(before.map((r) => r.email));
     });
 
     it("rekey re-wraps every blob under the new master key with one call per blob; the old key can go", async () => {
