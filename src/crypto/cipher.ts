@@ -2,7 +2,7 @@
  * FieldCipher: field values <-> their envelopes, a batch at a time, through the data-key cache. The
  * only asynchronous crypto in the library; everything it calls below the cache is synchronous.
  */
-import { blobAdmits, checkOwner, namedContext } from "../format/blob-format.js";
+import { blobAdmits, blobId, checkOwner, namedContext } from "../format/blob-format.js";
 import { associatedData, canonicalize, validContext, type KeyContext } from "../context/key-context.js";
 import { decodeEnvelope, openEnvelopes, sealEnvelopes, type Envelope } from "../format/envelope.js";
 import { VaultConfigError, VaultDecryptError } from "../errors.js";
@@ -122,7 +122,7 @@ export class FieldCipher {
       try {
         const envelope = decodeEnvelope(item.text);
         const blob = envelope.encryptedKeys;
-        const id = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("latin1");
+        const id = blobId(blob);
         const group = groups.get(id) ?? { blob, indexes: [] };
         group.indexes.push(i);
         groups.set(id, group);

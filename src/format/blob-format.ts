@@ -39,6 +39,17 @@ export function decodeOwnedEnvelope(
 }
 
 /**
+ * A key blob as a string key: its bytes as latin1, one character per byte, so distinct blobs are
+ * distinct keys. Blobs are stored beside every value and not secret; a digest would cost a hash
+ * object per lookup. Used wherever values are grouped or cached by blob.
+ *
+ * @example groups.get(blobId(envelope.encryptedKeys))
+ */
+export function blobId(blob: Uint8Array): string {
+  return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString("latin1");
+}
+
+/**
  * Precondition: `provider` opens `blob` (see {@link decodeOwnedEnvelope}); a batch checks this once
  * per distinct blob.
  */

@@ -18,7 +18,7 @@ import {
   validateContext,
   type KeyContext,
 } from "../context/key-context.js";
-import { localBlobOf } from "../format/blob-format.js";
+import { blobId, localBlobOf } from "../format/blob-format.js";
 import { VaultConfigError } from "../errors.js";
 import {
   CACHE_DEFAULTS,
@@ -205,7 +205,7 @@ export class DataKeyCache {
     values = 1,
   ): T | Promise<T> {
     const cache = this.#decrypt;
-    const id = blobKey(encryptedKeys);
+    const id = blobId(encryptedKeys);
     const entry = cache?.get(id);
     // Precondition: the entry is live; nothing can evict it before `use` returns, as nothing awaits.
     if (entry !== undefined && entry.live) {
@@ -294,7 +294,7 @@ export class DataKeyCache {
     const entry = toEntry(dataKey, dataKey.encryptedKeys);
     // What we encrypt now is usually read back soon (results of writes): remember its blob too.
     this.#decrypt?.set(
-      blobKey(dataKey.encryptedKeys),
+      blobId(dataKey.encryptedKeys),
       toEntry({ ...dataKey, key: dataKey.key.slice() }, dataKey.encryptedKeys),
     );
     return entry;
@@ -360,15 +360,4 @@ function toEntry(key: DecryptedDataKey, encryptedKeys: Uint8Array): Entry {
 function blobOwner(encryptedKeys: Uint8Array): string | undefined {
   const local = localBlobOf(encryptedKeys);
   return local === undefined ? undefined : localBlobContext(local);
-}
-
-/**
- * The cache's key for a blob: its bytes as a latin1 string (one character per byte, so distinct blobs
- * are distinct keys). Blobs are not secret (they are stored beside every value) and short; a id
- * cost a hash object per lookup, a tenth of a single-row read.
- */
-function blobKey(encryptedKeys: Uint8Array): string {
-  return Buffer.from(encryptedKeys.buffer, encryptedKeys.byteOffset, encryptedKeys.byteLength).toString(
-    "latin1",
-  );
 }

@@ -3,6 +3,7 @@ import { WorkOS } from "@workos-inc/node";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  blobId,
   blobAdmits,
   decodeOwnedEnvelope,
   KNOWN_BLOB_FORMATS,
@@ -175,6 +176,24 @@ describe("namedContext and blobAdmits", () => {
         fc.pre(!hasPrefix(tail, LOCAL_KEY_BLOB_MAGIC));
         expect(admits(tail, orgA)).toBe(true);
         expect(admits(bytesOf(WORKOS_KEY_BLOB_MAGIC, tail), orgB)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe("blobId", () => {
+  it("is the same for the same bytes in any view, and differs whenever a byte does", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.nat(), (bytes, at) => {
+        const inside = new Uint8Array(bytes.length + 8);
+        inside.set(bytes, 3);
+        const view = inside.subarray(3, 3 + bytes.length);
+        expect(blobId(view)).toBe(blobId(bytes));
+        const changed = Uint8Array.from(bytes);
+        const k = at % bytes.length;
+        changed[k] = ((changed[k] as number) + 1) % 256;
+        expect(blobId(changed)).not.toBe(blobId(bytes));
+        expect(blobId(bytes.subarray(0, bytes.length - 1))).not.toBe(blobId(bytes));
       }),
     );
   });

@@ -7,7 +7,7 @@
 import { canonicalize, validContext } from "../../context/key-context.js";
 import type { FieldCipher } from "../../crypto/cipher.js";
 import { isVaultError, VaultConfigError } from "../../errors.js";
-import { blobAdmits, decodeOwnedEnvelope, namedContext } from "../../format/blob-format.js";
+import { blobAdmits, blobId, decodeOwnedEnvelope, namedContext } from "../../format/blob-format.js";
 import { encodeEnvelope, type Envelope } from "../../format/envelope.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
 import { RowWrites } from "../row-writes.js";
@@ -73,7 +73,7 @@ export function rekeyStep(model: ModelSchema, parts: RekeyParts): MigrationStep 
 
 /** The re-wrapped blob, asked of the provider once per distinct blob of the run. */
 function rewrap(parts: RekeyParts, blob: Uint8Array, v: StoredValue): Promise<Uint8Array> {
-  const id = Buffer.from(blob).toString("latin1");
+  const id = blobId(blob);
   let rewrapped = parts.rewrapped.get(id);
   if (rewrapped === undefined) {
     if (parts.rewrapped.size >= REMEMBERED_BLOBS) parts.rewrapped.clear();
