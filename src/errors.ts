@@ -17,6 +17,9 @@ export const VAULT_ERROR_CODES = [
   "VAULT_KEY_UNAVAILABLE",
   "VAULT_UNSUPPORTED_QUERY",
   "VAULT_ENVELOPE_INVALID",
+  "VAULT_NOT_FOUND",
+  "VAULT_CONFLICT",
+  "VAULT_INVALID_ARGUMENT",
 ] as const;
 
 export type VaultErrorCode = (typeof VAULT_ERROR_CODES)[number];
@@ -205,6 +208,42 @@ export class VaultEnvelopeInvalidError extends VaultError {
 
   constructor(message: string, details: VaultErrorDetails = {}) {
     super(VaultEnvelopeInvalidError.code, message, details);
+  }
+}
+
+/** A Vault object that does not exist, or no longer does (deleted): HTTP 404 at the key server. */
+export class VaultNotFoundError extends VaultError {
+  static readonly code = "VAULT_NOT_FOUND" satisfies VaultErrorCode;
+  override readonly name = "VaultNotFoundError";
+
+  constructor(message: string, details: VaultErrorDetails = {}) {
+    super(VaultNotFoundError.code, message, details);
+  }
+}
+
+/**
+ * A Vault object write that lost: its name is taken by a live object, or its `versionCheck` is not the
+ * object's current version (another writer came first). HTTP 409 at the key server.
+ */
+export class VaultConflictError extends VaultError {
+  static readonly code = "VAULT_CONFLICT" satisfies VaultErrorCode;
+  override readonly name = "VaultConflictError";
+
+  constructor(message: string, details: VaultErrorDetails = {}) {
+    super(VaultConflictError.code, message, details);
+  }
+}
+
+/**
+ * An argument of the Vault object API that is not what it must be (a name, a limit, a cursor); the
+ * message names the argument, never its value. HTTP 422 at the key server.
+ */
+export class VaultInvalidArgumentError extends VaultError {
+  static readonly code = "VAULT_INVALID_ARGUMENT" satisfies VaultErrorCode;
+  override readonly name = "VaultInvalidArgumentError";
+
+  constructor(message: string, details: VaultErrorDetails = {}) {
+    super(VaultInvalidArgumentError.code, message, details);
   }
 }
 

@@ -18,6 +18,9 @@ import {
   VaultKeyRejectedError,
   VaultKeyUnavailableError,
   VaultUnsupportedQueryError,
+  VaultNotFoundError,
+  VaultConflictError,
+  VaultInvalidArgumentError,
   type VaultErrorCode,
 } from "../src/errors.js";
 import * as api from "../src/index.js";
@@ -252,6 +255,18 @@ const OF_CODE: Record<VaultErrorCode, { readonly Class: ErrorClass; readonly mak
   VAULT_ENVELOPE_INVALID: {
     Class: VaultEnvelopeInvalidError,
     make: () => new VaultEnvelopeInvalidError("the value is not a Vault envelope: it is not base64"),
+  },
+  VAULT_NOT_FOUND: {
+    Class: VaultNotFoundError,
+    make: () => new VaultNotFoundError('no Vault object has the id "secret_01"'),
+  },
+  VAULT_CONFLICT: {
+    Class: VaultConflictError,
+    make: () => new VaultConflictError("the object's current version is not the version checked"),
+  },
+  VAULT_INVALID_ARGUMENT: {
+    Class: VaultInvalidArgumentError,
+    make: () => new VaultInvalidArgumentError("limit must be a whole number, 1-100"),
   },
 };
 
