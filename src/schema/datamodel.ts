@@ -12,6 +12,10 @@ export interface DataModelField {
   readonly type: string;
   readonly isList?: boolean;
   readonly isId?: boolean;
+  /** False for `Type?` (and for lists); absent where the source does not say (the runtime data model). */
+  readonly isRequired?: boolean;
+  /** True for a field with its own `@unique`; absent where the source does not say. */
+  readonly isUnique?: boolean;
   readonly relationName?: string;
   readonly relationFromFields?: readonly string[];
   readonly relationToFields?: readonly string[];
@@ -105,6 +109,8 @@ function pick(field: DmmfLikeField): DataModelField {
   for (const key of [
     "isList",
     "isId",
+    "isRequired",
+    "isUnique",
     "relationName",
     "relationFromFields",
     "relationToFields",
@@ -121,6 +127,8 @@ function pick(field: DmmfLikeField): DataModelField {
 const FROM_SCHEMA_TEXT = [
   "isList",
   "isId",
+  "isRequired",
+  "isUnique",
   "relationFromFields",
   "relationToFields",
   "nativeType",

@@ -146,7 +146,7 @@ class Reader {
     const unsupported = type === "Unsupported" && this.accept("(") ? unquote(this.next()) : undefined;
     if (unsupported !== undefined) this.expect(")");
     const isList = this.accept("[") && this.accept("]");
-    this.accept("?");
+    const optional = this.accept("?");
     const attributes = new Map<string, Value>();
     while (this.accept("@")) attributes.set(...this.attribute());
     const lines = [...docs, this.endOfLine()].filter((line) => line !== undefined);
@@ -158,6 +158,8 @@ class Reader {
         type: unsupported ?? type,
         isList,
         isId: attributes.has("id"),
+        isRequired: !optional,
+        isUnique: attributes.has("unique"),
         ...mapped(attributes),
         ...(native && { nativeType: this.nativeType(native) }),
         ...(lines.length > 0 && { documentation: lines.join("\n") }),

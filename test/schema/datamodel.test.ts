@@ -22,6 +22,7 @@ const NOTE = {
       isId: true,
       nativeType: ["VarChar", ["191"]],
       isRequired: true,
+      isReadOnly: false,
     },
     { name: "body", kind: "scalar", type: "String", nativeType: null, documentation: "@encrypted" },
   ],
@@ -31,7 +32,14 @@ describe("fromDmmf", () => {
   it("keeps a field's native type, drops DMMF's null for none and the keys prisma-vault does not read", () => {
     const fields = fromDmmf([NOTE]).datamodel.models["Note"]?.fields;
     expect(fields).toEqual([
-      { name: "id", kind: "scalar", type: "String", isId: true, nativeType: ["VarChar", ["191"]] },
+      {
+        name: "id",
+        kind: "scalar",
+        type: "String",
+        isId: true,
+        isRequired: true,
+        nativeType: ["VarChar", ["191"]],
+      },
       { name: "body", kind: "scalar", type: "String", documentation: "@encrypted" },
     ]);
   });

@@ -112,6 +112,8 @@ enum Role {
       type: "User",
       isList: false,
       isId: false,
+      isRequired: true,
+      isUnique: false,
       relationName: "MembershipToUser",
       relationFromFields: ["userId"],
       relationToFields: ["id"],
@@ -154,6 +156,8 @@ enum Role {
       type: "String",
       isList: false,
       isId: false,
+      isRequired: true,
+      isUnique: false,
       nativeType: ["Text", []],
     });
     expect(field(schema, "User", "url")?.kind).toBe("scalar");
@@ -212,6 +216,8 @@ model Other {
       type: "tsvector",
       isList: false,
       isId: false,
+      isRequired: false,
+      isUnique: false,
     });
   });
 
