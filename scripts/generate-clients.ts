@@ -15,9 +15,23 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const TARGETS = [
-  { target: "sqlite", provider: "sqlite", text: "", short: "" },
-  { target: "postgres", provider: "postgresql", text: " @db.Text", short: " @db.VarChar(600)" },
-  { target: "mariadb", provider: "mysql", text: " @db.Text", short: " @db.VarChar(600)" },
+  { target: "sqlite", provider: "sqlite", text: "", short: "", name: "", long: "" },
+  {
+    target: "postgres",
+    provider: "postgresql",
+    text: " @db.Text",
+    short: " @db.VarChar(600)",
+    name: "",
+    long: " @db.Text",
+  },
+  {
+    target: "mariadb",
+    provider: "mysql",
+    text: " @db.Text",
+    short: " @db.VarChar(600)",
+    name: " @db.VarChar(255)",
+    long: " @db.MediumText",
+  },
 ] as const;
 
 const template = readFileSync("test/prisma/schema.template.prisma", "utf8");
@@ -49,14 +63,16 @@ if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp && !proce
 }
 
 const started = Date.now();
-for (const { target, provider, text, short } of TARGETS) {
+for (const { target, provider, text, short, name, long } of TARGETS) {
   const dir = `test/generated/${target}`;
   mkdirSync(dir, { recursive: true });
   const schema = template
     .replaceAll("{{target}}", target)
     .replaceAll("{{provider}}", provider)
     .replaceAll("{{text}}", text)
-    .replaceAll("{{short}}", short);
+    .replaceAll("{{short}}", short)
+    .replaceAll("{{name}}", name)
+    .replaceAll("{{long}}", long);
   writeFileSync(
     `${dir}/schema.prisma`,
     `// Rendered from test/prisma/schema.template.prisma. Do not edit.\n${schema}`,

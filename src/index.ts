@@ -10,6 +10,9 @@ export {
   VaultKeyUnavailableError,
   VaultUnsupportedQueryError,
   VaultEnvelopeInvalidError,
+  VaultNotFoundError,
+  VaultConflictError,
+  VaultInvalidArgumentError,
   isVaultError,
 } from "./errors.js";
 export type { VaultErrorCode, VaultErrorDetails } from "./errors.js";
@@ -48,6 +51,22 @@ export type { VaultOptions } from "./prisma/options.js";
 export type { DecryptErrorPolicy } from "./prisma/values.js";
 export type { ContextOption, FieldOptions, ModelOptions, ModelsOption, Row } from "./schema/options.js";
 export type { GeneratedVaultSchema, DataModel, DataModelField, DataModelModel } from "./schema/datamodel.js";
+export type { VaultObjects, ObjectsOptions } from "./objects/store.js";
+export type {
+  CreateObjectOptions,
+  DeleteObjectOptions,
+  ListObjectsOptions,
+  UpdateObjectOptions,
+} from "./objects/input.js";
+export type {
+  ObjectDigest,
+  ObjectList,
+  ObjectMetadata,
+  ObjectUpdatedBy,
+  ObjectVersion,
+  PurgeReport,
+  VaultObject,
+} from "./objects/shapes.js";
 export { migrate } from "./migrate/migrate.js";
 export type { MigrateOptions, MigrationMode } from "./migrate/options.js";
 export type {

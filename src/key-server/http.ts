@@ -72,6 +72,11 @@ export async function readJson(request: IncomingMessage): Promise<JsonBody> {
 export function send(response: ServerResponse, reply: Reply): void {
   // A connection the timeouts closed has no one left to answer.
   if (response.headersSent || response.destroyed) return;
+  if (reply.status === 204) {
+    response.writeHead(204, { ...reply.headers, "X-Request-ID": randomUUID() });
+    response.end();
+    return;
+  }
   const text = JSON.stringify(reply.json);
   response.writeHead(reply.status, {
     ...reply.headers,

@@ -6,6 +6,7 @@ import type { ServerOptions } from "node:http";
 import { VaultConfigError } from "../errors.js";
 import { LocalKeyProvider } from "../keys/local.js";
 import { guardProvider, type KeyProvider } from "../keys/provider.js";
+import type { VaultObjects } from "../objects/store.js";
 
 export interface KeyServerOptions {
   /** Port to listen on; 0 picks a free one. Default 0. */
@@ -14,6 +15,11 @@ export interface KeyServerOptions {
   readonly host?: string;
   /** Where keys come from. Default `LocalKeyProvider.fromEnv()` (PRISMA_VAULT_KEYS). */
   readonly provider?: KeyProvider;
+  /**
+   * Serve WorkOS's object API (`/vault/v1/kv…`) from these objects: `prisma.$vault.objects` of a client
+   * made with `vault({ objects: true })`. Without it those routes answer 404 naming this option.
+   */
+  readonly objects?: VaultObjects;
   /** Required bearer token. Default PRISMA_VAULT_KEY_SERVER_TOKEN; unset, any `sk_…` token passes. */
   readonly token?: string;
   /**
@@ -38,6 +44,7 @@ export interface KeyServerSettings {
   readonly port: number;
   readonly host: string;
   readonly provider: KeyProvider;
+  readonly objects: VaultObjects | undefined;
   /** `undefined` or empty: any `sk_…` token passes. */
   readonly token: string | undefined;
   /** Whether `POST /_faults` is served. */
@@ -63,6 +70,7 @@ export function readOptions(options: KeyServerOptions): KeyServerSettings {
     port: options.port ?? 0,
     host: options.host ?? "127.0.0.1",
     provider: guardProvider(options.provider ?? LocalKeyProvider.fromEnv()),
+    objects: readObjects(options.objects),
     token: options.token ?? process.env[KEY_SERVER_TOKEN_ENV],
     httpFaults: options.faults === true,
     timeouts,
@@ -85,6 +93,22 @@ export function httpServerOptions(timeouts: Timeouts): ServerOptions {
 }
 
 const MAX_TIMEOUT_MS = 3_600_000;
+
+const OBJECT_METHODS = ["createObject", "readObject", "readObjectByName", "updateObject", "listObjects"];
+
+function readObjects(objects: unknown): VaultObjects | undefined {
+  if (objects === undefined) return undefined;
+  const given = objects as Record<string, unknown> | null;
+  if (
+    typeof given !== "object" ||
+    given === null ||
+    OBJECT_METHODS.some((m) => typeof given[m] !== "function")
+  )
+    throw new VaultConfigError(
+      "key server: objects must be prisma.$vault.objects of a client made with vault({ objects: true })",
+    );
+  return objects as VaultObjects;
+}
 
 function readTimeouts(options: KeyServerOptions): Timeouts {
   const timeouts = {

@@ -4,6 +4,8 @@
  * and test tool, not a KMS: it binds to 127.0.0.1 unless told otherwise.
  *
  *   POST /vault/v1/keys/data-key, /decrypt, /rekey                 -> WorkOS's key API (routes.ts)
+ *   GET, POST, PUT, DELETE /vault/v1/kv…                           -> WorkOS's object API (object-routes.ts),
+ *                                                                     with the `objects` option
  *   GET  /_stats                                                   -> request counters
  *   POST /_faults                 FaultSettings                    -> the fault plan (only with `faults: true`)
  *
@@ -18,6 +20,7 @@ import { applyFaultBody } from "./fault-body.js";
 import { authorized, readJson, send, type Reply } from "./http.js";
 import { httpServerOptions, readOptions, type KeyServerOptions, type KeyServerSettings } from "./options.js";
 import { KEY_ROUTES, type KeyRoute } from "./routes.js";
+import { isObjectPath, serveObjects } from "./object-routes.js";
 
 // Re-exported where they always were, for the modules that import them from here.
 export { KEY_SERVER_TOKEN_ENV, type KeyServerOptions } from "./options.js";
@@ -60,6 +63,8 @@ export interface KeyServerStats {
   readonly dataKey: number;
   readonly decrypt: number;
   readonly rekey: number;
+  /** Authorized requests to the object API (`/vault/v1/kv…`), whatever their answer. */
+  readonly objects: number;
   /** Requests answered 401. */
   readonly unauthorized: number;
   /** Key requests answered with an injected fault. */
@@ -154,9 +159,20 @@ class ListeningKeyServer implements KeyServer {
       this.#counters.unauthorized++;
       return send(response, UNAUTHORIZED);
     }
-    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const path = url.pathname;
     if (path === "/_stats" && request.method === "GET")
       return send(response, { status: 200, json: this.stats() });
+    if (isObjectPath(path)) {
+      this.#counters.objects++;
+      const objectRequest = {
+        method: request.method ?? "GET",
+        path,
+        query: url.searchParams,
+        body: () => readJson(request),
+      };
+      return send(response, await serveObjects(objectRequest, this.#settings.objects));
+    }
     const route = request.method === "POST" ? KEY_ROUTES.get(path) : undefined;
     const faultRoute = request.method === "POST" && path === "/_faults" && this.#settings.httpFaults;
     if (route === undefined && !faultRoute) return send(response, NOT_FOUND);
@@ -212,6 +228,7 @@ function emptyCounters() {
     dataKey: 0,
     decrypt: 0,
     rekey: 0,
+    objects: 0,
     unauthorized: 0,
     faults: 0,
     peakConcurrency: 0,

@@ -7,7 +7,10 @@
 import { Prisma } from "@prisma/client/extension";
 import { resolveAead, type AeadBackend } from "../crypto/aead.js";
 import { FieldCipher } from "../crypto/cipher.js";
-import { VaultError } from "../errors.js";
+import { VaultConfigError, VaultError } from "../errors.js";
+import { checkObjectModels } from "../objects/models.js";
+import { ObjectStore, type VaultObjects } from "../objects/store.js";
+import type { DataModel } from "../schema/datamodel.js";
 import { annotationsOf } from "../schema/annotations.js";
 import { DataKeyCache, type VaultStats } from "../keys/cache.js";
 import { buildVaultSchema } from "../schema/build.js";
@@ -28,9 +31,14 @@ import { update } from "./paths/update.js";
 import { updateMany } from "./paths/update-many.js";
 import { type AnyClient } from "./delegate.js";
 
-/** `prisma.$vault`: counters of the extension's data-key cache and key provider. */
+/** `prisma.$vault`: counters of the extension's data-key cache and key provider, and Vault objects. */
 export interface VaultClientApi {
   stats(): VaultClientStats;
+  /**
+   * WorkOS Vault's object API on this database, with `vault({ objects: true })`; without it, reading
+   * this property throws `VaultConfigError`.
+   */
+  readonly objects: VaultObjects;
 }
 
 /** The cache's counters and the AES-256-GCM backend `vault({ aead })` resolved to. */
@@ -85,8 +93,17 @@ export function vault(options: VaultOptions) {
       client: client as unknown as AnyClient,
       policy: settings.onDecryptError,
     });
+    const objects = settings.objects && objectStore(client, datamodel, cipher, settings.objects);
     const $vault: VaultClientApi = withHandle(
-      { stats: () => ({ ...cache.stats(), aead: aead.name }) },
+      {
+        stats: () => ({ ...cache.stats(), aead: aead.name }),
+        get objects(): VaultObjects {
+          if (objects) return objects;
+          throw new VaultConfigError(
+            "prisma.$vault.objects needs vault({ objects: true }) and the VaultObject and VaultObjectVersion models (see the README)",
+          );
+        },
+      },
       { schema, cipher, client },
     );
     // Typed as `{ $vault }` alone, so the client keeps Prisma's own `$extends` type.
@@ -103,6 +120,17 @@ export function vault(options: VaultOptions) {
       },
     });
   });
+}
+
+/** The object store on `client`, once its two models are checked. */
+function objectStore(
+  client: unknown,
+  datamodel: DataModel,
+  cipher: FieldCipher,
+  options: { readonly environmentId: string },
+): VaultObjects {
+  checkObjectModels(datamodel);
+  return new ObjectStore(client, cipher, options.environmentId);
 }
 
 /** Routes each intercepted operation to its path; keeps secrets out of whatever error leaves. */

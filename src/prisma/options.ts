@@ -17,6 +17,7 @@ import {
 } from "../schema/datamodel.js";
 import { inlineSchemaDataModel, runtimeDataModel } from "./internals.js";
 import type { DecryptErrorPolicy } from "./values.js";
+import { DEFAULT_ENVIRONMENT_ID, type ObjectsOptions } from "../objects/store.js";
 
 export interface VaultOptions {
   /** Where data keys come from: `LocalKeyProvider.fromEnv()`, `new WorkOSKeyProvider({ workos })`, … */
@@ -44,6 +45,11 @@ export interface VaultOptions {
    * `"node"` never loads it.
    */
   readonly aead?: AeadChoice;
+  /**
+   * `true` (or `{ environmentId }`) turns on `prisma.$vault.objects`, WorkOS Vault's object API stored
+   * in the `VaultObject` and `VaultObjectVersion` models (the README gives them). Default off.
+   */
+  readonly objects?: boolean | ObjectsOptions;
 }
 
 export interface Settings {
@@ -53,6 +59,8 @@ export interface Settings {
   readonly onDecryptError: DecryptErrorPolicy;
   readonly timeoutMs: number;
   readonly aead: AeadChoice;
+  /** Set when objects are on. */
+  readonly objects: { readonly environmentId: string } | undefined;
 }
 
 export function validateOptions(options: VaultOptions): Settings {
@@ -101,7 +109,19 @@ export function validateOptions(options: VaultOptions): Settings {
     throw new VaultConfigError('options.aead must be "auto", "native" or "node"');
   }
   const indexSecret = indexSecretFrom(options.indexSecret);
-  return { schema: options.schema, plaintext, onDecryptError: policy, indexSecret, timeoutMs, aead };
+  const objects = objectsFrom(options.objects);
+  return { schema: options.schema, plaintext, onDecryptError: policy, indexSecret, timeoutMs, aead, objects };
+}
+
+function objectsFrom(option: VaultOptions["objects"]): Settings["objects"] {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return { environmentId: DEFAULT_ENVIRONMENT_ID };
+  if (typeof option !== "object" || option === null)
+    throw new VaultConfigError("options.objects must be true, false or { environmentId }");
+  const environmentId = option.environmentId ?? DEFAULT_ENVIRONMENT_ID;
+  if (typeof environmentId !== "string" || environmentId === "")
+    throw new VaultConfigError("options.objects.environmentId must be a non-empty string");
+  return { environmentId };
 }
 
 /** The generator's data model when given (checked against the client's), else the client's own. */

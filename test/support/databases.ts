@@ -177,6 +177,8 @@ async function setUp(
     },
     async reset() {
       for (const table of [
+        "VaultObjectVersion",
+        "VaultObject",
         "ledger_entries",
         "Voucher",
         "Ticket",
@@ -216,6 +218,9 @@ function ddl(target: Dialect): string[] {
   const str = target === "mariadb" ? "VARCHAR(191)" : "TEXT";
   const text = "TEXT";
   const exact = target === "mariadb" ? "VARCHAR(191) COLLATE utf8mb4_bin" : "TEXT";
+  const name = target === "mariadb" ? "VARCHAR(255)" : "TEXT";
+  const long = target === "mariadb" ? "MEDIUMTEXT" : "TEXT";
+  const time = { sqlite: "DATETIME", postgres: "TIMESTAMP(3)", mariadb: "DATETIME(3)" }[target];
   const tail = target === "mariadb" ? " DEFAULT CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci" : "";
   const table = (name: string, columns: string[]) =>
     `CREATE TABLE ${q(name)} (${columns.map((c) => c.replace(/\{(\w+)\}/g, (_m, n: string) => q(n))).join(", ")})${tail}`;
@@ -289,6 +294,28 @@ function ddl(target: Dialect): string[] {
     ]),
     // Ticket: BigInt @id @default(autoincrement()), as Prisma creates it (an INTEGER rowid on SQLite).
     table("Ticket", [`{id} ${bigAuto}`, `{label} ${str} NOT NULL`]),
+    // Vault objects, as `prisma migrate` creates the README's models.
+    table("VaultObject", [
+      `{id} ${str} PRIMARY KEY`,
+      `{name} ${name} NOT NULL`,
+      `{liveName} ${name} UNIQUE`,
+      `{context} ${text} NOT NULL`,
+      `{keyId} ${str} NOT NULL`,
+      `{versionId} ${str} NOT NULL`,
+      `{value} ${long} NOT NULL`,
+      `{createdAt} ${time} NOT NULL`,
+      `{updatedAt} ${time} NOT NULL`,
+      `{deletedAt} ${time}`,
+    ]),
+    `CREATE INDEX ${q("VaultObject_deletedAt_idx")} ON ${q("VaultObject")} (${q("deletedAt")})`,
+    table("VaultObjectVersion", [
+      `{id} ${str} PRIMARY KEY`,
+      `{objectId} ${str} NOT NULL REFERENCES {VaultObject} ({id}) ON DELETE CASCADE`,
+      `{keyId} ${str} NOT NULL`,
+      `{value} ${long} NOT NULL`,
+      `{createdAt} ${time} NOT NULL`,
+    ]),
+    `CREATE INDEX ${q("VaultObjectVersion_objectId_idx")} ON ${q("VaultObjectVersion")} (${q("objectId")})`,
   ];
 }
 

@@ -1,0 +1,231 @@
+/**
+ * WorkOS Vault's object API over HTTP, backed by `prisma.$vault.objects`: the paths, JSON field names,
+ * statuses and error bodies of WorkOS's API, so `workos.vault.createObject()` and the rest of the
+ * SDK's object methods run against the user's own database. A request is a plain value in, a
+ * {@link Reply} out; server.ts does the socket.
+ *
+ *   POST   /vault/v1/kv                { name, value, key_context }  -> metadata
+ *   GET    /vault/v1/kv                ?limit&before&after&order     -> { object: "list", data, list_metadata }
+ *   GET    /vault/v1/kv/name/{name}                                  -> object with value
+ *   GET    /vault/v1/kv/{id}                                         -> object with value
+ *   GET    /vault/v1/kv/{id}/metadata                                -> object without value
+ *   GET    /vault/v1/kv/{id}/versions                                -> { data: [version] }
+ *   PUT    /vault/v1/kv/{id}           { value, version_check? }     -> object without value
+ *   DELETE /vault/v1/kv/{id}           ?version_check                -> 204
+ *
+ * Errors: 400 a required field missing (and a value that does not decrypt, which no retry mends),
+ * 404 no such live object, 409 a taken name or a stale `version_check`, 422 an invalid field, 503
+ * the key provider failing.
+ */
+import { isVaultError } from "../errors.js";
+import type { ObjectMetadata, VaultObject } from "../objects/shapes.js";
+import type { VaultObjects } from "../objects/store.js";
+import { unprocessable, type Reply } from "./http.js";
+
+const BASE = "/vault/v1/kv";
+
+/** A request to the object API: what server.ts read off the wire. */
+export interface ObjectRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** The JSON body, read only by the routes that take one. */
+  readonly body: () => Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; reply: Reply }>;
+}
+
+/** Whether `path` belongs to the object API (then {@link serveObjects} answers it, 404 included). */
+export function isObjectPath(path: string): boolean {
+  return path === BASE || path.startsWith(`${BASE}/`);
+}
+
+/**
+ * The answer to an object request; `objects` undefined (the server started without them) answers a
+ * 404 that names the option.
+ *
+ * @example await serveObjects({ method: "GET", path: "/vault/v1/kv", query, body }, prisma.$vault.objects)
+ */
+export async function serveObjects(
+  request: ObjectRequest,
+  objects: VaultObjects | undefined,
+): Promise<Reply> {
+  if (objects === undefined) return NOT_CONFIGURED;
+  const route = routeOf(request.method, request.path);
+  if (route === undefined) return { status: 404, json: { message: "Not found", code: "not_found" } };
+  try {
+    return await route(request, objects);
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+type Route = (request: ObjectRequest, objects: VaultObjects) => Promise<Reply>;
+
+function routeOf(method: string, path: string): Route | undefined {
+  if (path === BASE) return method === "POST" ? create : method === "GET" ? list : undefined;
+  const rest = path.slice(BASE.length + 1).split("/");
+  const [first, second, extra] = rest.map(decodeSegment);
+  if (first === undefined || first === "" || extra !== undefined) return undefined;
+  if (first === "name" && second !== undefined && rest[0] === "name")
+    return method === "GET" ? byName(second) : undefined;
+  if (second === undefined) {
+    if (method === "GET") return read(first);
+    if (method === "PUT") return update(first);
+    if (method === "DELETE") return remove(first);
+    return undefined;
+  }
+  if (second === "metadata" && method === "GET") return describe(first);
+  if (second === "versions" && method === "GET") return versions(first);
+  return undefined;
+}
+
+const create: Route = async (request, objects) => {
+  const body = await request.body();
+  if (!body.ok) return body.reply;
+  const missing = required(body.value, ["name", "value", "key_context"]);
+  if (missing) return missing;
+  const { name, value, key_context: context } = body.value;
+  const metadata = await objects.createObject({ name, value, context } as never);
+  return { status: 201, json: metadataJson(metadata) };
+};
+
+const list: Route = async (request, objects) => {
+  const { query } = request;
+  const limit = query.get("limit");
+  const options = {
+    ...(limit !== null && { limit: /^\d{1,4}$/.test(limit) ? Number(limit) : Number.NaN }),
+    ...(query.has("before") && { before: query.get("before") }),
+    ...(query.has("after") && { after: query.get("after") }),
+    ...(query.has("order") && { order: query.get("order") }),
+  };
+  const page = await objects.listObjects(options as never);
+  return {
+    status: 200,
+    json: {
+      object: "list",
+      data: page.data.map((digest) => ({
+        id: digest.id,
+        name: digest.name,
+        updated_at: digest.updatedAt.toISOString(),
+      })),
+      list_metadata: {
+        ...(page.listMetadata.before !== undefined && { before: page.listMetadata.before }),
+        ...(page.listMetadata.after !== undefined && { after: page.listMetadata.after }),
+      },
+    },
+  };
+};
+
+const byName =
+  (name: string): Route =>
+  async (_request, objects) => ({ status: 200, json: objectJson(await objects.readObjectByName(name)) });
+
+const read =
+  (id: string): Route =>
+  async (_request, objects) => ({ status: 200, json: objectJson(await objects.readObject({ id })) });
+
+const describe =
+  (id: string): Route =>
+  async (_request, objects) => ({ status: 200, json: objectJson(await objects.describeObject({ id })) });
+
+const versions =
+  (id: string): Route =>
+  async (_request, objects) => {
+    const all = await objects.listObjectVersions({ id });
+    const data = all.map((version) => ({
+      id: version.id,
+      created_at: version.createdAt.toISOString(),
+      current_version: version.currentVersion,
+    }));
+    return { status: 200, json: { data } };
+  };
+
+const update =
+  (id: string): Route =>
+  async (request, objects) => {
+    const body = await request.body();
+    if (!body.ok) return body.reply;
+    const missing = required(body.value, ["value"]);
+    if (missing) return missing;
+    const check = body.value["version_check"];
+    const options = { id, value: body.value["value"], ...(check != null && { versionCheck: check }) };
+    return { status: 200, json: objectJson(await objects.updateObject(options as never)) };
+  };
+
+const remove =
+  (id: string): Route =>
+  async (request, objects) => {
+    const check = request.query.get("version_check");
+    await objects.deleteObject({ id, ...(check !== null && { versionCheck: check }) });
+    return { status: 204, json: undefined };
+  };
+
+function metadataJson(metadata: ObjectMetadata): Record<string, unknown> {
+  return {
+    context: metadata.context,
+    environment_id: metadata.environmentId,
+    id: metadata.id,
+    key_id: metadata.keyId,
+    updated_at: metadata.updatedAt.toISOString(),
+    updated_by: metadata.updatedBy,
+    version_id: metadata.versionId,
+  };
+}
+
+function objectJson(object: VaultObject): Record<string, unknown> {
+  return {
+    id: object.id,
+    name: object.name,
+    ...(object.value !== undefined && { value: object.value }),
+    metadata: metadataJson(object.metadata),
+  };
+}
+
+/** 400 for the first of `fields` the body lacks, as WorkOS answers a missing field. */
+function required(body: Readonly<Record<string, unknown>>, fields: readonly string[]): Reply | undefined {
+  const missing = fields.find((field) => body[field] === undefined || body[field] === null);
+  if (missing === undefined) return undefined;
+  return { status: 400, json: { message: `${missing} is required`, code: "invalid_request" } };
+}
+
+/** A failure's answer. Messages are prisma-vault's own, which never hold a value, key or envelope. */
+function failure(error: unknown): Reply {
+  if (!isVaultError(error))
+    return { status: 500, json: { message: "Internal error", code: "internal_error" } };
+  const message = error.message;
+  switch (error.code) {
+    case "VAULT_NOT_FOUND":
+      return { status: 404, json: { message, code: "not_found" } };
+    case "VAULT_CONFLICT":
+      return { status: 409, json: { message, code: "conflict" } };
+    case "VAULT_INVALID_ARGUMENT":
+      return unprocessable(/^(\w+) /.exec(message)?.[1] ?? "request", message);
+    case "VAULT_CONTEXT_INVALID":
+      return unprocessable("key_context", message);
+    case "VAULT_KEY_PROVIDER":
+      return { status: 503, json: { message: "The key provider failed", code: "key_provider_unavailable" } };
+    // Not 5xx: the SDK retries those, and no retry opens a value that does not decrypt.
+    case "VAULT_DECRYPT_FAILED":
+      return { status: 400, json: { message, code: "decrypt_failed" } };
+    case "VAULT_KEY_UNAVAILABLE":
+      return { status: 400, json: { message, code: "key_unavailable" } };
+    default:
+      return { status: 500, json: { message: "Internal error", code: "internal_error" } };
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return "\u0000";
+  }
+}
+
+const NOT_CONFIGURED: Reply = {
+  status: 404,
+  json: {
+    message:
+      "Vault objects are not served: start the key server with objects (startKeyServer({ objects: prisma.$vault.objects }), or prisma-vault key-server --config <file> with a client made with vault({ objects: true }))",
+    code: "objects_not_configured",
+  },
+};

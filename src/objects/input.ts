@@ -1,0 +1,143 @@
+/**
+ * The Vault object API's arguments, checked before anything is read or written: each function returns
+ * the argument's valid form or throws `VaultInvalidArgumentError` (`VaultContextInvalidError` for a
+ * context) naming the argument, never its value. Pure.
+ */
+import { validateContext, type KeyContext } from "../context/key-context.js";
+import { VaultInvalidArgumentError } from "../errors.js";
+
+/** The longest object name, in characters. */
+export const MAX_NAME_LENGTH = 255;
+/** The largest object value, in UTF-8 bytes. */
+export const MAX_VALUE_BYTES = 256 * 1024;
+export const DEFAULT_LIST_LIMIT = 10;
+export const MAX_LIST_LIMIT = 100;
+
+export interface CreateObjectOptions {
+  readonly name: string;
+  readonly value: string;
+  readonly context: KeyContext;
+}
+
+export interface UpdateObjectOptions {
+  readonly id: string;
+  readonly value: string;
+  /** The version the caller last saw; the update fails with `VAULT_CONFLICT` if it is no longer current. */
+  readonly versionCheck?: string;
+}
+
+export interface DeleteObjectOptions {
+  readonly id: string;
+  readonly versionCheck?: string;
+}
+
+export interface ListObjectsOptions {
+  /** 1-100, default 10. */
+  readonly limit?: number;
+  /** An object id from a previous page's `listMetadata.before`: the page before it. */
+  readonly before?: string;
+  /** An object id from a previous page's `listMetadata.after`: the page after it. */
+  readonly after?: string;
+  /** By creation: `"desc"` (newest first, the default) or `"asc"`. */
+  readonly order?: "asc" | "desc";
+}
+
+export interface ListPlan {
+  readonly limit: number;
+  readonly order: "asc" | "desc";
+  readonly cursor: { readonly side: "before" | "after"; readonly id: string } | undefined;
+}
+
+/** @example readCreate({ name: "stripe", value: "sk_live_…", context: { organizationId: "org_1" } }) */
+export function readCreate(options: unknown): CreateObjectOptions {
+  const given = optionsObject(options, "createObject");
+  return {
+    name: readName(given["name"]),
+    value: readValue(given["value"]),
+    context: validateContext(given["context"]),
+  };
+}
+
+export function readUpdate(options: unknown): UpdateObjectOptions {
+  const given = optionsObject(options, "updateObject");
+  const versionCheck = readVersionCheck(given["versionCheck"]);
+  return {
+    id: readId(given["id"], "id"),
+    value: readValue(given["value"]),
+    ...(versionCheck !== undefined && { versionCheck }),
+  };
+}
+
+export function readDelete(options: unknown): DeleteObjectOptions {
+  const given = optionsObject(options, "deleteObject");
+  const versionCheck = readVersionCheck(given["versionCheck"]);
+  return { id: readId(given["id"], "id"), ...(versionCheck !== undefined && { versionCheck }) };
+}
+
+/** The `id` of `{ id }`, the options of readObject, describeObject and listObjectVersions. */
+export function readIdOption(options: unknown, method: string): string {
+  return readId(optionsObject(options, method)["id"], "id");
+}
+
+export function readList(options: unknown): ListPlan {
+  const given = options === undefined ? {} : optionsObject(options, "listObjects");
+  const limit = given["limit"] ?? DEFAULT_LIST_LIMIT;
+  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+    throw invalid(`limit must be a whole number, 1-${MAX_LIST_LIMIT}`);
+  const order = given["order"] ?? "desc";
+  if (order !== "asc" && order !== "desc") throw invalid('order must be "asc" or "desc"');
+  const before = given["before"] === undefined ? undefined : readId(given["before"], "before");
+  const after = given["after"] === undefined ? undefined : readId(given["after"], "after");
+  if (before !== undefined && after !== undefined) throw invalid("give before or after, not both");
+  const cursor =
+    before !== undefined
+      ? { side: "before" as const, id: before }
+      : after !== undefined
+        ? { side: "after" as const, id: after }
+        : undefined;
+  return { limit, order, cursor };
+}
+
+/** The cut-off of `purgeDeleted({ olderThan })`: a valid Date. */
+export function readPurge(options: unknown): Date {
+  const olderThan = optionsObject(options, "purgeDeleted")["olderThan"];
+  if (!(olderThan instanceof Date) || Number.isNaN(olderThan.getTime()))
+    throw invalid("olderThan must be a valid Date");
+  return olderThan;
+}
+
+export function readName(name: unknown): string {
+  if (typeof name !== "string" || name.length === 0 || name.length > MAX_NAME_LENGTH)
+    throw invalid(`name must be a string of 1-${MAX_NAME_LENGTH} characters`);
+  return name;
+}
+
+export function readId(id: unknown, argument: string): string {
+  if (typeof id !== "string" || id.length === 0 || id.length > MAX_NAME_LENGTH)
+    throw invalid(`${argument} must be an object id (a non-empty string)`);
+  return id;
+}
+
+function readValue(value: unknown): string {
+  if (typeof value !== "string") throw invalid("value must be a string");
+  if (Buffer.byteLength(value, "utf8") > MAX_VALUE_BYTES)
+    throw invalid(`value must be at most ${MAX_VALUE_BYTES} bytes (UTF-8)`);
+  return value;
+}
+
+function readVersionCheck(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value.length === 0 || value.length > MAX_NAME_LENGTH)
+    throw invalid("versionCheck must be a version id (a non-empty string)");
+  return value;
+}
+
+function optionsObject(options: unknown, method: string): Readonly<Record<string, unknown>> {
+  if (typeof options !== "object" || options === null || Array.isArray(options))
+    throw invalid(`${method} takes an options object`);
+  return options as Record<string, unknown>;
+}
+
+function invalid(message: string): VaultInvalidArgumentError {
+  return new VaultInvalidArgumentError(message, { model: "VaultObject" });
+}

@@ -1,0 +1,348 @@
+/**
+ * `prisma.$vault.objects`: WorkOS Vault's object API (the seeds' named, versioned, encrypted
+ * key-value objects) on the user's own database, through the Prisma client under the extension and
+ * the two models of models.ts. The only I/O of objects/; the rules are in the pure modules beside it.
+ *
+ * Writes and their failures: a create is one nested write (the object and its first version); an
+ * update is one interactive transaction (a conditional update of the object, then its new version),
+ * so of concurrent updaters checking the same version exactly one wins; a delete is one conditional
+ * update. A thrown error means nothing was written.
+ */
+import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context/key-context.js";
+import type { FieldCipher } from "../crypto/cipher.js";
+import { isVaultError, VaultConflictError, VaultDecryptError, VaultNotFoundError } from "../errors.js";
+import { modelProperty } from "../prisma/delegate.js";
+import { redactError } from "../prisma/redact.js";
+import { newObjectId, newVersionId } from "./ids.js";
+import {
+  readCreate,
+  readDelete,
+  readIdOption,
+  readList,
+  readName,
+  readPurge,
+  readUpdate,
+  readId,
+  type CreateObjectOptions,
+  type DeleteObjectOptions,
+  type ListObjectsOptions,
+  type UpdateObjectOptions,
+} from "./input.js";
+import { OBJECT_MODEL, VERSION_MODEL } from "./models.js";
+import { pageOf, pageQuery } from "./pages.js";
+import { openValue, sealValue } from "./sealing.js";
+import {
+  metadataOf,
+  type ObjectDigest,
+  type ObjectList,
+  type ObjectMetadata,
+  type ObjectRow,
+  type ObjectVersion,
+  type PurgeReport,
+  type VaultObject,
+} from "./shapes.js";
+
+/**
+ * The object API, with `@workos-inc/node`'s method names and result shapes. Errors: `VAULT_NOT_FOUND`
+ * (no live object has that id or name), `VAULT_CONFLICT` (the name is taken, or `versionCheck` is not
+ * the current version), `VAULT_INVALID_ARGUMENT` / `VAULT_CONTEXT_INVALID` (bad arguments, before any
+ * I/O), and the key and decryption errors of fields.
+ *
+ * @example
+ * const meta = await prisma.$vault.objects.createObject({ name: "stripe", value: "sk_live_…", context: { organizationId: "org_1" } });
+ * const { value } = await prisma.$vault.objects.readObject({ id: meta.id });
+ */
+export interface VaultObjects {
+  createObject(options: CreateObjectOptions): Promise<ObjectMetadata>;
+  readObject(options: { readonly id: string }): Promise<VaultObject>;
+  readObjectByName(name: string): Promise<VaultObject>;
+  /** The object without its value: nothing is decrypted. */
+  describeObject(options: { readonly id: string }): Promise<VaultObject>;
+  /** A new version with `value`; the context stays the one the object was created with. */
+  updateObject(options: UpdateObjectOptions): Promise<VaultObject>;
+  /** Soft delete: unavailable to every method at once, its name free again, its data kept until {@link purgeDeleted}. */
+  deleteObject(options: DeleteObjectOptions): Promise<void>;
+  listObjects(options?: ListObjectsOptions): Promise<ObjectList>;
+  /** Every version of a live object, newest first. */
+  listObjectVersions(options: { readonly id: string }): Promise<ObjectVersion[]>;
+  /** One version of a live object, current or not, with its value (not in WorkOS's SDK 8). */
+  readObjectVersion(options: { readonly id: string; readonly versionId: string }): Promise<VaultObject>;
+  /** Removes the objects deleted before `olderThan`, with all their versions, and nothing else. */
+  purgeDeleted(options: { readonly olderThan: Date }): Promise<PurgeReport>;
+}
+
+/** `vault({ objects })`: `true`, or the environment id the metadata reports. */
+export interface ObjectsOptions {
+  /** `metadata.environmentId` of every object. Default `"environment_prisma_vault"`. */
+  readonly environmentId?: string;
+}
+
+export const DEFAULT_ENVIRONMENT_ID = "environment_prisma_vault";
+
+type Rows = Record<string, (args: object) => Promise<unknown>>;
+interface Client {
+  $transaction(queries: readonly PromiseLike<unknown>[]): Promise<unknown[]>;
+  $transaction<T>(run: (tx: Client) => Promise<T>, options?: object): Promise<T>;
+  [model: string]: unknown;
+}
+
+const LIVE_ROW = {
+  id: true,
+  name: true,
+  context: true,
+  keyId: true,
+  versionId: true,
+  value: true,
+  updatedAt: true,
+} as const;
+
+// Generous bounds for an update's short transaction, which waits for a connection and for the row
+// lock of every updater ahead of it.
+const UPDATE_TRANSACTION = { maxWait: 30_000, timeout: 30_000 };
+
+/** The store behind {@link VaultObjects}, on `client` (the Prisma client under the extension). */
+export class ObjectStore implements VaultObjects {
+  readonly #client: Client;
+  readonly #cipher: FieldCipher;
+  readonly #environmentId: string;
+
+  constructor(client: unknown, cipher: FieldCipher, environmentId: string) {
+    this.#client = client as Client;
+    this.#cipher = cipher;
+    this.#environmentId = environmentId;
+  }
+
+  async createObject(options: CreateObjectOptions): Promise<ObjectMetadata> {
+    const { name, value, context } = readCreate(options);
+    const now = new Date();
+    const id = newObjectId(now.getTime());
+    const versionId = newVersionId(now.getTime());
+    const { envelope, keyId } = await sealValue(this.#cipher, value, { id, versionId, context });
+    const row = { id, keyId, versionId, value: envelope, updatedAt: now };
+    await this.#run([value], () =>
+      this.#objects(this.#client)["create"]!({
+        data: {
+          ...row,
+          name,
+          liveName: name,
+          context: canonicalContext(context),
+          createdAt: now,
+          versions: { create: { id: versionId, keyId, value: envelope, createdAt: now } },
+        },
+        select: { id: true },
+      }),
+    );
+    return metadataOf(row, context, this.#environmentId);
+  }
+
+  async readObject(options: { readonly id: string }): Promise<VaultObject> {
+    const row = await this.#liveById(readIdOption(options, "readObject"));
+    return this.#opened(row);
+  }
+
+  async readObjectByName(name: string): Promise<VaultObject> {
+    const wanted = readName(name);
+    const row = (await this.#run([], () =>
+      this.#objects(this.#client)["findUnique"]!({ where: { liveName: wanted }, select: LIVE_ROW }),
+    )) as ObjectRow | null;
+    // Exactly: MySQL's default collation would match "Stripe" to "stripe".
+    if (row === null || row.name !== wanted)
+      throw new VaultNotFoundError("no live Vault object has this name", { model: OBJECT_MODEL });
+    return this.#opened(row);
+  }
+
+  async describeObject(options: { readonly id: string }): Promise<VaultObject> {
+    const row = await this.#liveById(readIdOption(options, "describeObject"));
+    return { id: row.id, name: row.name, metadata: metadataOf(row, contextOf(row), this.#environmentId) };
+  }
+
+  async updateObject(options: UpdateObjectOptions): Promise<VaultObject> {
+    const { id, value, versionCheck } = readUpdate(options);
+    const current = await this.#liveById(id);
+    const context = contextOf(current);
+    const now = new Date();
+    const versionId = newVersionId(now.getTime());
+    const { envelope, keyId } = await sealValue(this.#cipher, value, { id, versionId, context });
+    const where = { id, deletedAt: null, ...(versionCheck !== undefined && { versionId: versionCheck }) };
+    await this.#run([value], () =>
+      this.#client.$transaction(async (tx) => {
+        const { count } = (await this.#objects(tx)["updateMany"]!({
+          where,
+          data: { keyId, versionId, value: envelope, updatedAt: now },
+        })) as { count: number };
+        if (count === 0) throw await this.#lost(tx, id);
+        await this.#versions(tx)["create"]!({
+          data: { id: versionId, objectId: id, keyId, value: envelope, createdAt: now },
+          select: { id: true },
+        });
+      }, UPDATE_TRANSACTION),
+    );
+    const row = { id, keyId, versionId, updatedAt: now };
+    return { id, name: current.name, metadata: metadataOf(row, context, this.#environmentId) };
+  }
+
+  async deleteObject(options: DeleteObjectOptions): Promise<void> {
+    const { id, versionCheck } = readDelete(options);
+    const where = { id, deletedAt: null, ...(versionCheck !== undefined && { versionId: versionCheck }) };
+    const { count } = (await this.#run([], () =>
+      this.#objects(this.#client)["updateMany"]!({
+        where,
+        data: { deletedAt: new Date(), liveName: null },
+      }),
+    )) as { count: number };
+    if (count === 0) throw await this.#lost(this.#client, id);
+  }
+
+  async listObjects(options?: ListObjectsOptions): Promise<ObjectList> {
+    const plan = readList(options);
+    const query = pageQuery(plan);
+    const select = { id: true, name: true, updatedAt: true };
+    const rows = (await this.#run([], () =>
+      this.#objects(this.#client)["findMany"]!({
+        ...query,
+        where: { ...query.where, deletedAt: null },
+        select,
+      }),
+    )) as ObjectDigest[];
+    const page = pageOf(plan, rows);
+    let { before, after } = page;
+    if (page.neighbour !== undefined) {
+      const { side, query: next } = page.neighbour;
+      const found = (await this.#run([], () =>
+        this.#objects(this.#client)["findMany"]!({
+          ...next,
+          where: { ...next.where, deletedAt: null },
+          select: { id: true },
+        }),
+      )) as unknown[];
+      const edge = side === "before" ? page.data[0] : page.data[page.data.length - 1];
+      if (found.length > 0 && edge !== undefined) {
+        if (side === "before") before = edge.id;
+        else after = edge.id;
+      }
+    }
+    return {
+      object: "list",
+      data: page.data.map((row) => ({ id: row.id, name: row.name, updatedAt: row.updatedAt })),
+      listMetadata: { ...(before !== undefined && { before }), ...(after !== undefined && { after }) },
+    };
+  }
+
+  async listObjectVersions(options: { readonly id: string }): Promise<ObjectVersion[]> {
+    const id = readIdOption(options, "listObjectVersions");
+    const row = (await this.#run([], () =>
+      this.#objects(this.#client)["findFirst"]!({
+        where: { id, deletedAt: null },
+        select: {
+          id: true,
+          versionId: true,
+          versions: { select: { id: true, createdAt: true }, orderBy: { id: "desc" } },
+        },
+      }),
+    )) as { id: string; versionId: string; versions: { id: string; createdAt: Date }[] } | null;
+    if (row === null || row.id !== id) throw notFound(id);
+    return row.versions.map((version) => ({
+      id: version.id,
+      createdAt: version.createdAt,
+      currentVersion: version.id === row.versionId,
+    }));
+  }
+
+  async readObjectVersion(options: {
+    readonly id: string;
+    readonly versionId: string;
+  }): Promise<VaultObject> {
+    const id = readIdOption(options, "readObjectVersion");
+    const versionId = readId((options as { versionId?: unknown }).versionId, "versionId");
+    const row = await this.#liveById(id);
+    const version = (await this.#run([], () =>
+      this.#versions(this.#client)["findFirst"]!({
+        where: { id: versionId, objectId: id },
+        select: { id: true, keyId: true, value: true, createdAt: true },
+      }),
+    )) as { id: string; keyId: string; value: string; createdAt: Date } | null;
+    if (version === null || version.id !== versionId)
+      throw new VaultNotFoundError("the Vault object has no such version", { model: VERSION_MODEL, id });
+    return this.#opened({
+      ...row,
+      versionId,
+      keyId: version.keyId,
+      value: version.value,
+      updatedAt: version.createdAt,
+    });
+  }
+
+  async purgeDeleted(options: { readonly olderThan: Date }): Promise<PurgeReport> {
+    const olderThan = readPurge(options);
+    const deleted = { deletedAt: { lt: olderThan } };
+    const [versions, objects] = (await this.#run([], () =>
+      this.#client.$transaction([
+        this.#versions(this.#client)["deleteMany"]!({ where: { object: deleted } }),
+        this.#objects(this.#client)["deleteMany"]!({ where: deleted }),
+      ]),
+    )) as [{ count: number }, { count: number }];
+    return { objects: objects.count, versions: versions.count };
+  }
+
+  /** The live object `id`; `VAULT_NOT_FOUND` if there is none. */
+  async #liveById(id: string): Promise<ObjectRow> {
+    const row = (await this.#run([], () =>
+      this.#objects(this.#client)["findFirst"]!({ where: { id, deletedAt: null }, select: LIVE_ROW }),
+    )) as ObjectRow | null;
+    // Exactly: MySQL's default collation compares ids without case.
+    if (row === null || row.id !== id) throw notFound(id);
+    return row;
+  }
+
+  async #opened(row: ObjectRow): Promise<VaultObject> {
+    const context = contextOf(row);
+    const value = await openValue(this.#cipher, row.value, { id: row.id, versionId: row.versionId, context });
+    return { id: row.id, name: row.name, value, metadata: metadataOf(row, context, this.#environmentId) };
+  }
+
+  /** Why a conditional write of `id` changed nothing: the object is gone, or its version moved on. */
+  async #lost(client: Client, id: string): Promise<Error> {
+    const live = await this.#objects(client)["findFirst"]!({
+      where: { id, deletedAt: null },
+      select: { id: true },
+    });
+    if (live === null) return notFound(id);
+    return new VaultConflictError(
+      "versionCheck is not the object's current version: another write came first; read it again",
+      { model: OBJECT_MODEL, id },
+    );
+  }
+
+  /** Runs Prisma queries; a taken name is `VAULT_CONFLICT`, other errors leave without `secrets` or envelopes. */
+  async #run<T>(secrets: readonly string[], run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isVaultError(error)) throw error;
+      if ((error as { code?: unknown } | null)?.code === "P2002")
+        throw new VaultConflictError("a live Vault object already has this name", { model: OBJECT_MODEL });
+      throw redactError(error, secrets);
+    }
+  }
+
+  #objects(client: Client): Rows {
+    return client[modelProperty(OBJECT_MODEL)] as Rows;
+  }
+
+  #versions(client: Client): Rows {
+    return client[modelProperty(VERSION_MODEL)] as Rows;
+  }
+}
+
+/** The context a row was created with; a stored context that is not one cannot be trusted: `VAULT_DECRYPT_FAILED`. */
+function contextOf(row: Pick<ObjectRow, "id" | "context">): KeyContext {
+  try {
+    return parseCanonicalContext(row.context);
+  } catch {
+    throw new VaultDecryptError({ model: OBJECT_MODEL, field: "context", id: row.id });
+  }
+}
+
+function notFound(id: string): VaultNotFoundError {
+  return new VaultNotFoundError("no live Vault object has this id", { model: OBJECT_MODEL, id });
+}

@@ -1,0 +1,3 @@
+import { objectsSuite } from "./objects-suite.js";
+
+objectsSuite("sqlite");
