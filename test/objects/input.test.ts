@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { newObjectId, newVersionId } from "../../src/objects/ids.js";
+import {
+  MAX_VALUE_BYTES,
+  readCreate,
+  readDelete,
+  readList,
+  readPurge,
+  readUpdate,
+} from "../../src/objects/input.js";
+import { thrownVaultError } from "../support/errors.js";
+
+const context = { organizationId: "org_1" };
+const code = (run: () => unknown) => thrownVaultError(run).code;
+
+describe("object arguments", () => {
+  it("createObject takes a name of 1-255 characters, a string value of up to 256 KiB, and a key context", () => {
+    expect(readCreate({ name: "n", value: "", context })).toEqual({ name: "n", value: "", context });
+    expect(
+      readCreate({ name: "n".repeat(255), value: "é".repeat(MAX_VALUE_BYTES / 2), context }).name,
+    ).toHaveLength(255);
+    for (const bad of [
+      undefined,
+      null,
+      [],
+      "n",
+      { value: "v", context },
+      { name: "", value: "v", context },
+      { name: "n".repeat(256), value: "v", context },
+      { name: 7, value: "v", context },
+      { name: "n", context },
+      { name: "n", value: 7, context },
+      { name: "n", value: "é".repeat(MAX_VALUE_BYTES / 2 + 1), context },
+    ])
+      expect(code(() => readCreate(bad))).toBe("VAULT_INVALID_ARGUMENT");
+    for (const bad of [undefined, {}, { a: "" }, { a: 1 }, { __proto__: "x" }])
+      expect(code(() => readCreate({ name: "n", value: "v", context: bad }))).toBe("VAULT_CONTEXT_INVALID");
+  });
+
+  it("an error names the argument, never the value given", () => {
+    const value = "sk_live_4242424242424242";
+    const error = thrownVaultError(() => readCreate({ name: value.repeat(20), value, context }));
+    expect(error.message).toContain("name");
+    expect(error.message).not.toContain(value);
+  });
+
+  it("updateObject and deleteObject take an id and an optional versionCheck", () => {
+    expect(readUpdate({ id: "secret_1", value: "v" })).toEqual({ id: "secret_1", value: "v" });
+    expect(readUpdate({ id: "secret_1", value: "v", versionCheck: "version_1" }).versionCheck).toBe(
+      "version_1",
+    );
+    expect(readDelete({ id: "secret_1", versionCheck: "version_1" })).toEqual({
+      id: "secret_1",
+      versionCheck: "version_1",
+    });
+    for (const bad of [
+      { value: "v" },
+      { id: "", value: "v" },
+      { id: "secret_1", value: "v", versionCheck: "" },
+    ])
+      expect(code(() => readUpdate(bad))).toBe("VAULT_INVALID_ARGUMENT");
+    expect(code(() => readDelete({ id: "secret_1", versionCheck: 3 }))).toBe("VAULT_INVALID_ARGUMENT");
+  });
+
+  it("listObjects: limit 1-100 (default 10), order asc or desc (default desc), before or after but not both", () => {
+    expect(readList(undefined)).toEqual({ limit: 10, order: "desc", cursor: undefined });
+    expect(readList({ limit: 100, order: "asc", after: "secret_1" })).toEqual({
+      limit: 100,
+      order: "asc",
+      cursor: { side: "after", id: "secret_1" },
+    });
+    for (const bad of [
+      { limit: 0 },
+      { limit: 101 },
+      { limit: 2.5 },
+      { limit: "5" },
+      { order: "newest" },
+      { before: "a", after: "b" },
+      { after: "" },
+    ])
+      expect(code(() => readList(bad))).toBe("VAULT_INVALID_ARGUMENT");
+  });
+
+  it("purgeDeleted takes a valid Date", () => {
+    const at = new Date();
+    expect(readPurge({ olderThan: at })).toBe(at);
+    for (const bad of [{}, { olderThan: "2026-01-01" }, { olderThan: new Date(Number.NaN) }])
+      expect(code(() => readPurge(bad))).toBe("VAULT_INVALID_ARGUMENT");
+  });
+});
+
+describe("object ids", () => {
+  it("sort by creation time to the millisecond, and are unique within one", () => {
+    const ids = [newObjectId(1_000), newObjectId(1_001), newObjectId(0x7fff_ffff_ffff)];
+    expect([...ids].sort()).toEqual(ids);
+    expect(newVersionId()).toMatch(/^version_[0-9A-F]{32}$/);
+    expect(new Set(Array.from({ length: 1_000 }, () => newObjectId(5))).size).toBe(1_000);
+  });
+});
