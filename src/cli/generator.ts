@@ -4,18 +4,24 @@
  * JSON lines on stdin (`getManifest`, `generate`), replies JSON lines on stderr. It needs neither
  * `@prisma/internals` nor the network. It writes `vaultSchema` (annotations, relations, ids) to the
  * output folder: `index.js` + `index.d.ts` (ESM), `index.cjs` + `index.d.cts`, `vault-schema.json`,
- * with the datasource's active provider as `datamodel.provider`.
+ * with the datasource's active provider as `datamodel.provider`. With `objects = true` in its block it
+ * also checks the Vault object models (src/objects/models.ts) and fails the generation without them.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fromDmmf } from "../schema/datamodel.js";
+import { checkObjectModels } from "../objects/models.js";
 
 interface Request {
   readonly id: number;
   readonly method: string;
   readonly params?: {
-    readonly generator?: { readonly output?: { readonly value?: string | null } | null };
+    readonly generator?: {
+      readonly output?: { readonly value?: string | null } | null;
+      /** The generator block's other keys: `objects = true` asks for the Vault object models' check. */
+      readonly config?: Readonly<Record<string, unknown>>;
+    };
     readonly dmmf?: { readonly datamodel?: { readonly models?: readonly unknown[] } };
     /** Prisma 6.19 and 7.10 send `provider` as written and `activeProvider` resolved (`postgres` → `postgresql`). */
     readonly datasources?: readonly { readonly provider?: string; readonly activeProvider?: string }[];
@@ -69,7 +75,11 @@ async function writeSchema(request: Request): Promise<void> {
   if (!Array.isArray(models)) throw new Error("Prisma sent no data model");
   const source = request.params?.datasources?.[0];
   const provider = source?.activeProvider ?? source?.provider;
-  const schema = JSON.stringify(fromDmmf(models as Parameters<typeof fromDmmf>[0], provider), null, 2);
+  const generated = fromDmmf(models as Parameters<typeof fromDmmf>[0], provider);
+  // `prisma generate` fails here, naming the model and field, rather than the first object call.
+  if (String(request.params?.generator?.config?.["objects"]) === "true")
+    checkObjectModels(generated.datamodel);
+  const schema = JSON.stringify(generated, null, 2);
   const banner = "// Written by the prisma-vault generator from your Prisma schema. Do not edit.\n";
   // The JSON itself is the declared type: self-contained (no import of prisma-vault) and exact.
   const types = `export declare const vaultSchema: ${schema};\n`;

@@ -80,6 +80,45 @@ describe("prisma-vault generator", () => {
     ]);
   });
 
+  it("with objects = true in its block, fails generation naming a missing or malformed object model", async () => {
+    const generate = async (config: Record<string, string>, models: object[]) => {
+      const input = new PassThrough();
+      const output = new PassThrough();
+      const done = runGenerator(input, output);
+      const params = {
+        generator: { output: { value: join(dir, "objects") }, config },
+        dmmf: { datamodel: { models } },
+      };
+      input.end(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "generate", params })}\n`);
+      await done;
+      return JSON.parse((output.read() as Buffer).toString().trim()) as {
+        result?: unknown;
+        error?: { message: string };
+      };
+    };
+    const note = {
+      name: "Note",
+      primaryKey: null,
+      fields: [{ name: "id", kind: "scalar", type: "String", isId: true }],
+    };
+    expect((await generate({}, [note])).error).toBeUndefined();
+    expect((await generate({ objects: "true" }, [note])).error?.message).toMatch(
+      /model VaultObject is missing/,
+    );
+    const vaultSchema = (await import("../generated/sqlite/vault/index.js")) as {
+      vaultSchema: { datamodel: { models: Record<string, { fields: { name: string }[] }> } };
+    };
+    const { VaultObject, VaultObjectVersion } = vaultSchema.vaultSchema.datamodel.models;
+    expect((await generate({ objects: "true" }, [VaultObject!, VaultObjectVersion!])).error).toBeUndefined();
+    const noValue = {
+      ...VaultObjectVersion!,
+      fields: VaultObjectVersion!.fields.filter((f) => f.name !== "value"),
+    };
+    expect((await generate({ objects: "true" }, [VaultObject!, noValue])).error?.message).toMatch(
+      /VaultObjectVersion\.value is missing/,
+    );
+  });
+
   it("answers getManifest and reports unknown methods and missing output as JSON-RPC errors", async () => {
     const input = new PassThrough();
     const output = new PassThrough();
