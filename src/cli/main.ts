@@ -7,6 +7,10 @@ import { parseArgs } from "node:util";
 import { VaultConfigError, VaultError } from "../errors.js";
 import { LocalKeyProvider } from "../keys/local.js";
 import { KEY_SERVER_TOKEN_ENV, startKeyServer } from "../key-server/server.js";
+import type { KeyProvider } from "../keys/provider.js";
+import type { VaultObjects } from "../objects/store.js";
+import { handleOf } from "../prisma/handle.js";
+import { loadClient } from "./config.js";
 import { runGenerator } from "./generator.js";
 import { migrateCommand } from "./migrate.js";
 
@@ -21,10 +25,13 @@ Commands:
                                          attention, 1 error, 130/143 stopped by SIGINT/SIGTERM
                                          (resumable); prisma-vault migrate --help says more
   keygen [--id k1]                       print a new master key as "id:<base64>" for PRISMA_VAULT_KEYS
-  key-server [--port 8787] [--host 127.0.0.1] [--token sk_...] [--faults]
+  key-server [--config <file>] [--port 8787] [--host 127.0.0.1] [--token sk_...] [--faults]
                                          serve WorkOS Vault's key API from PRISMA_VAULT_KEYS
-                                         (token also from PRISMA_VAULT_KEY_SERVER_TOKEN);
-                                         --faults accepts POST /_faults (fault injection)
+                                         (token also from PRISMA_VAULT_KEY_SERVER_TOKEN); with
+                                         --config (the same file as migrate's), the key API from
+                                         that client's keys and, when it was made with
+                                         vault({ objects: true }), WorkOS's object API on its
+                                         database; --faults accepts POST /_faults (fault injection)
   help                                   show this text
 
 As a Prisma generator (run by \`prisma generate\`, which sets PRISMA_GENERATOR_INVOCATION=true):
@@ -69,20 +76,30 @@ async function keyServer(args: readonly string[]): Promise<number> {
       host: { type: "string", default: "127.0.0.1" },
       token: { type: "string" },
       faults: { type: "boolean", default: false },
+      config: { type: "string" },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new VaultConfigError("--port must be 0-65535");
+  const served = values.config === undefined ? undefined : await servedBy(values.config);
   const server = await startKeyServer({
     port,
     host: values.host,
     ...(values.token !== undefined && { token: values.token }),
     faults: values.faults === true,
+    ...(served && { provider: served.provider }),
+    ...(served?.objects && { objects: served.objects }),
   });
   const faults = values.faults === true ? "; fault injection on: POST /_faults" : "";
+  const objects =
+    served === undefined
+      ? ""
+      : served.objects
+        ? "; Vault objects on: /vault/v1/kv"
+        : "; Vault objects off: the config's client was made without vault({ objects: true })";
   process.stdout.write(
-    `prisma-vault key server listening on ${server.url} (development only, not a KMS${faults})\n`,
+    `prisma-vault key server listening on ${server.url} (development only, not a KMS${faults}${objects})\n`,
   );
   if (values.faults === true && !(values.token ?? process.env[KEY_SERVER_TOKEN_ENV]))
     process.stderr.write(
@@ -92,7 +109,31 @@ async function keyServer(args: readonly string[]): Promise<number> {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
   });
   await server.close();
+  await served?.disconnect();
   return 0;
+}
+
+/** The key provider and (when on) the object store of the client a config file exports. */
+async function servedBy(file: string): Promise<{
+  provider: KeyProvider;
+  objects: VaultObjects | undefined;
+  disconnect: () => Promise<void>;
+}> {
+  const client = (await loadClient(file)) as {
+    $vault: { readonly objects: VaultObjects };
+    $disconnect?: () => Promise<void>;
+  };
+  let objects: VaultObjects | undefined;
+  try {
+    objects = client.$vault.objects;
+  } catch {
+    objects = undefined;
+  }
+  return {
+    provider: handleOf(client).cipher.keys.provider,
+    objects,
+    disconnect: async () => client.$disconnect?.(),
+  };
 }
 
 // Prisma runs generators with this variable set; the same bin then speaks the generator protocol.

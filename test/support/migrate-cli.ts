@@ -64,6 +64,15 @@ export default ${sqlite}.$extends(vault({ keys: new WorkOSKeyProvider({ workos }
   writeFileSync(join(dir, "not-a-client.mjs"), "export default { hello: 'world' };\n");
 }
 
+/**
+ * Writes `objects.config.mjs` into `dir`: the local ring's client made with `vault({ objects: true })`,
+ * for `prisma-vault key-server --config`.
+ */
+export function writeObjectsConfig(dir: string): void {
+  const client = `${sqlite}.$extends(vault({ keys: LocalKeyProvider.fromEnv(), schema: vaultSchema, objects: true }))`;
+  writeFileSync(join(dir, "objects.config.mjs"), `${imports}\nexport const prisma = ${client};\n`);
+}
+
 /** The bearer token of workos.config.mjs. */
 export const TOKEN = "sk_test_migrate_cli";
 
