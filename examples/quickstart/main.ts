@@ -1,7 +1,7 @@
 /**
  * prisma-vault quickstart: a Prisma client on embedded SQLite whose User.email and User.ssn are
  * encrypted per organization, in the WorkOS Vault envelope format, with email searchable through
- * its blind index.
+ * its blind index; and a tenant's API key stored as a versioned Vault object.
  *
  *   npm ci && npm run example
  *
@@ -24,7 +24,7 @@ const dir = mkdtempSync(join(tmpdir(), "prisma-vault-quickstart-"));
 const base = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${join(dir, "dev.db")}` }) });
 // The schema's `/// @encrypted` and `/// @vault.context` annotations configure the extension.
 const indexSecret = process.env["PRISMA_VAULT_INDEX_KEY"] ?? randomBytes(32);
-const prisma = base.$extends(vault({ keys, schema: vaultSchema, indexSecret }));
+const prisma = base.$extends(vault({ keys, schema: vaultSchema, indexSecret, objects: true }));
 
 try {
   await createTables();
@@ -69,6 +69,25 @@ try {
     console.log(`copied to another tenant: refused with ${error.code} (${error.message})`);
   }
 
+  // 5. A secret that is no column of a row: a tenant's API key as a Vault object, versioned.
+  const objects = prisma.$vault.objects;
+  const key = await objects.createObject({
+    name: "stripe-key:org_acme",
+    value: "sk_test_acme_1",
+    context: { organizationId: "org_acme" },
+  });
+  await objects.updateObject({ id: key.id, value: "sk_test_acme_2", versionCheck: key.versionId });
+  try {
+    await objects.updateObject({ id: key.id, value: "sk_test_lost", versionCheck: key.versionId });
+    throw new Error("a stale versionCheck was accepted");
+  } catch (error) {
+    if (!isVaultError(error, "VAULT_CONFLICT")) throw error;
+    console.log(`stale versionCheck: refused with ${error.code}`);
+  }
+  const current = await objects.readObjectByName("stripe-key:org_acme");
+  const versions = await objects.listObjectVersions({ id: key.id });
+  console.log(`object ${current.name}: value ${current.value}, ${versions.length} versions`);
+
   const stats = prisma.$vault.stats();
   console.log(
     `key provider calls: ${stats.provider.createDataKey} createDataKey, ${stats.provider.decryptDataKey} decryptDataKey`,
@@ -84,5 +103,15 @@ async function createTables(): Promise<void> {
   await base.$executeRawUnsafe(
     `CREATE TABLE "User" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "organizationId" TEXT NOT NULL,
       "name" TEXT NOT NULL, "email" TEXT NOT NULL, "emailIndex" TEXT UNIQUE, "ssn" TEXT)`,
+  );
+  await base.$executeRawUnsafe(
+    `CREATE TABLE "VaultObject" ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL, "liveName" TEXT UNIQUE,
+      "context" TEXT NOT NULL, "keyId" TEXT NOT NULL, "versionId" TEXT NOT NULL, "value" TEXT NOT NULL,
+      "createdAt" DATETIME NOT NULL, "updatedAt" DATETIME NOT NULL, "deletedAt" DATETIME)`,
+  );
+  await base.$executeRawUnsafe(
+    `CREATE TABLE "VaultObjectVersion" ("id" TEXT PRIMARY KEY,
+      "objectId" TEXT NOT NULL REFERENCES "VaultObject" ("id") ON DELETE CASCADE,
+      "keyId" TEXT NOT NULL, "value" TEXT NOT NULL, "createdAt" DATETIME NOT NULL)`,
   );
 }
