@@ -128,6 +128,7 @@ describe("the key server", () => {
       dataKey: 0,
       decrypt: 0,
       rekey: 0,
+      objects: 0,
       unauthorized: 3,
       faults: 0,
       peakConcurrency: 0,

@@ -22,6 +22,8 @@ describe("buildVaultSchema", () => {
       "Ledger",
       "Voucher",
       "Ticket",
+      "VaultObject",
+      "VaultObjectVersion",
     ]);
     const user = modelOf(schema, "User");
     expect([...user.encrypted.keys()]).toEqual(["email", "ssn", "notes"]);

@@ -201,6 +201,28 @@ export const testDataModel: DataModel = dataModel(
     documentation:
       "A BigInt primary key: Prisma reads it as a bigint (on SQLite its column is an INTEGER, as for autoincrement).",
   }),
+  // Vault objects (README), which no field annotation touches.
+  model("VaultObject", [
+    scalar("id", "String", { isId: true }),
+    scalar("name"),
+    scalar("liveName"),
+    scalar("context"),
+    scalar("keyId"),
+    scalar("versionId"),
+    scalar("value"),
+    scalar("createdAt", "DateTime"),
+    scalar("updatedAt", "DateTime"),
+    scalar("deletedAt", "DateTime"),
+    hasMany("versions", "VaultObjectVersion", "VaultObjectToVaultObjectVersion"),
+  ]),
+  model("VaultObjectVersion", [
+    scalar("id", "String", { isId: true }),
+    scalar("objectId"),
+    belongsTo("object", "VaultObject", "VaultObjectToVaultObjectVersion", ["objectId"]),
+    scalar("keyId"),
+    scalar("value"),
+    scalar("createdAt", "DateTime"),
+  ]),
 );
 
 /** The index secret of the unit tests' blind indexes. */
