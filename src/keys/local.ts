@@ -12,10 +12,18 @@
  * The header (everything before the IV) is the AES-GCM associated data of the wrap.
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context/key-context.js";
 import { DATA_KEY_BYTES, hasPrefix, isBase64, IV_BYTES, TAG_BYTES } from "../format/envelope.js";
 import { VaultConfigError, VaultKeyRejectedError, VaultKeyUnavailableError } from "../errors.js";
-import { lengthPrefixed, LOCAL_KEY_BLOB_MAGIC, localMasterKeyId, parseBlob } from "../format/local-blob.js";
+import { blobId } from "../format/blob-format.js";
+import {
+  lengthPrefixed,
+  LOCAL_KEY_BLOB_MAGIC,
+  localMasterKeyId,
+  parseBlob,
+  type ParsedBlob,
+} from "../format/local-blob.js";
 import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
 
 /** A master key: an id (letters, digits, `.`, `_`, `-`; at most 64) and 32 bytes, raw or base64. */
@@ -27,10 +35,18 @@ export interface MasterKey {
 export interface LocalKeyProviderOptions {
   /** The key ring; the first key wraps new data keys, all of them unwrap. */
   readonly keys: readonly MasterKey[];
+  /**
+   * Ids of master keys deliberately destroyed (crypto-shredding): the ring still owns their blobs, and
+   * a value under one fails as `VAULT_DECRYPT_FAILED` (so it follows `onDecryptError` and its row can
+   * be listed and deleted) instead of `VAULT_KEY_UNAVAILABLE`. An id may not be both here and in `keys`.
+   */
+  readonly destroyedKeys?: readonly string[];
 }
 
 /** The environment variable {@link LocalKeyProvider.fromEnv} reads: `k2:<base64>,k1:<base64>`. */
 export const KEYS_ENV = "PRISMA_VAULT_KEYS";
+/** The environment variable {@link LocalKeyProvider.fromEnv} reads for `destroyedKeys`: `kb,kc`. */
+export const DESTROYED_KEYS_ENV = "PRISMA_VAULT_DESTROYED_KEYS";
 
 /**
  * A key provider backed by master keys in the application's configuration.
@@ -39,11 +55,16 @@ export const KEYS_ENV = "PRISMA_VAULT_KEYS";
  * const keys = new LocalKeyProvider({ keys: [{ id: "k1", key: process.env.MASTER_KEY! }] });
  * // or, from PRISMA_VAULT_KEYS="k2:<base64>,k1:<base64>":
  * const keys = LocalKeyProvider.fromEnv();
+ * // a tenant's ring whose master key "acme-1" was destroyed: its values read as VAULT_DECRYPT_FAILED
+ * const shredded = new LocalKeyProvider({ keys: [{ id: "acme-2", key }], destroyedKeys: ["acme-1"] });
  */
 export class LocalKeyProvider implements KeyProvider {
   readonly name = "local";
   readonly #ring: ReadonlyMap<string, Uint8Array>;
+  readonly #destroyed: ReadonlySet<string>;
   readonly #activeId: string;
+  /** {@link owns}'s verdicts by blob bytes: each distinct blob's wrap is authenticated once. */
+  readonly #owned = new LRUCache<string, boolean>({ max: OWNED_VERDICTS });
 
   constructor(options: LocalKeyProviderOptions) {
     const keys = options?.keys;
@@ -56,12 +77,14 @@ export class LocalKeyProvider implements KeyProvider {
       if (ring.has(id)) throw new VaultConfigError(`LocalKeyProvider: master key id "${id}" appears twice`);
       ring.set(id, toKeyBytes(id, entry.key));
     }
+    this.#destroyed = checkDestroyed(options.destroyedKeys, ring);
     this.#ring = ring;
     this.#activeId = (keys[0] as MasterKey).id;
   }
 
   /**
-   * Reads the key ring from `PRISMA_VAULT_KEYS` (`id:base64` pairs, comma-separated, active key first).
+   * Reads the key ring from `PRISMA_VAULT_KEYS` (`id:base64` pairs, comma-separated, active key first),
+   * and the ids of destroyed master keys from `PRISMA_VAULT_DESTROYED_KEYS` (comma-separated), if set.
    *
    * @example PRISMA_VAULT_KEYS="k2:9c1X...=,k1:QmF0...=" // rotate by putting a new key in front
    */
@@ -80,7 +103,9 @@ export class LocalKeyProvider implements KeyProvider {
       if (colon <= 0) throw new VaultConfigError(`${variable}: entry ${index + 1} is not "id:<base64>"`);
       return { id: pair.slice(0, colon).trim(), key: pair.slice(colon + 1).trim() };
     });
-    return new LocalKeyProvider({ keys });
+    const destroyed = env[DESTROYED_KEYS_ENV];
+    if (destroyed === undefined || destroyed.trim() === "") return new LocalKeyProvider({ keys });
+    return new LocalKeyProvider({ keys, destroyedKeys: destroyed.split(",").map((id) => id.trim()) });
   }
 
   /** A new random master key as base64, for `PRISMA_VAULT_KEYS`. */
@@ -113,8 +138,30 @@ export class LocalKeyProvider implements KeyProvider {
     });
   }
 
+  /**
+   * True for every `PVK1` blob: the format is this provider's, so a blob of a master key the ring
+   * does not hold reaches {@link decryptDataKey} and fails there as `VAULT_KEY_UNAVAILABLE` naming the
+   * key, and a modified one as a decryption failure. Which of several rings owns a blob is
+   * {@link owns}.
+   */
   recognizes(encryptedKeys: Uint8Array): boolean {
     return hasPrefix(encryptedKeys, LOCAL_KEY_BLOB_MAGIC);
+  }
+
+  /**
+   * True when this ring owns the blob: a `PVK1` blob of a master key it holds and whose wrap that key
+   * authenticates, or of a master key declared destroyed. A `KeyRouter` asks this, so that two
+   * rings, even with a master-key id in common, never claim each other's blobs. Each distinct blob is
+   * authenticated once (the verdicts are kept, by blob bytes, for the last 4,096).
+   */
+  owns(encryptedKeys: Uint8Array): boolean {
+    if (!hasPrefix(encryptedKeys, LOCAL_KEY_BLOB_MAGIC)) return false;
+    const id = blobId(encryptedKeys);
+    const known = this.#owned.get(id);
+    if (known !== undefined) return known;
+    const verdict = this.#ownsParsed(encryptedKeys);
+    this.#owned.set(id, verdict);
+    return verdict;
   }
 
   /** Whether the blob is wrapped by the active master key (a malformed blob is not). */
@@ -148,8 +195,29 @@ export class LocalKeyProvider implements KeyProvider {
     return new Uint8Array(Buffer.concat([header, iv, cipher.getAuthTag(), wrapped]));
   }
 
+  #ownsParsed(encryptedKeys: Uint8Array): boolean {
+    let blob: ParsedBlob;
+    try {
+      blob = parseBlob(encryptedKeys);
+    } catch {
+      return false;
+    }
+    if (this.#destroyed.has(blob.masterKeyId)) return true;
+    const master = this.#ring.get(blob.masterKeyId);
+    if (master === undefined) return false;
+    const key = open(master, blob);
+    key?.fill(0);
+    return key !== undefined;
+  }
+
   #unwrap(encryptedKeys: Uint8Array): DecryptedDataKey {
     const blob = parseBlob(encryptedKeys);
+    // Precondition: a destroyed key's values are shredded, not missing: they read as decryption failures.
+    if (this.#destroyed.has(blob.masterKeyId)) {
+      throw new VaultKeyRejectedError(
+        `master key "${blob.masterKeyId}" was destroyed (it is in destroyedKeys): the data key cannot be recovered`,
+      );
+    }
     const master = this.#ring.get(blob.masterKeyId);
     // A key that is not configured is not a bad value: the caller must not read it as one (or null).
     if (master === undefined) {
@@ -158,19 +226,30 @@ export class LocalKeyProvider implements KeyProvider {
         { keyId: blob.masterKeyId },
       );
     }
-    try {
-      const decipher = createDecipheriv("aes-256-gcm", keyEncryptionKey(master, blob.context), blob.iv, {
-        authTagLength: TAG_BYTES,
-      });
-      decipher.setAAD(blob.header);
-      decipher.setAuthTag(blob.tag);
-      const key = Buffer.concat([decipher.update(blob.wrapped), decipher.final()]);
-      return { key: new Uint8Array(key), id: blob.dataKeyId };
-    } catch {
+    const key = open(master, blob);
+    if (key === undefined) {
       throw new VaultKeyRejectedError(
         `cannot unwrap the data key with master key "${blob.masterKeyId}": a different key under that id, or a modified blob`,
       );
     }
+    return { key, id: blob.dataKeyId };
+  }
+}
+
+/** The data key of `blob` unwrapped with `master`, or `undefined` when the wrap does not authenticate. */
+function open(master: Uint8Array, blob: ParsedBlob): Uint8Array | undefined {
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", keyEncryptionKey(master, blob.context), blob.iv, {
+      authTagLength: TAG_BYTES,
+    });
+    decipher.setAAD(blob.header);
+    decipher.setAuthTag(blob.tag);
+    const opened = Buffer.concat([decipher.update(blob.wrapped), decipher.final()]);
+    const key = new Uint8Array(opened);
+    opened.fill(0);
+    return key;
+  } catch {
+    return undefined;
   }
 }
 
@@ -180,6 +259,7 @@ function settle<T>(work: () => T): Promise<T> {
 }
 
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const OWNED_VERDICTS = 4_096;
 const HKDF_SALT = Buffer.from("prisma-vault/PVK1", "utf8");
 
 function keyEncryptionKey(master: Uint8Array, canonical: string): Buffer {
@@ -192,6 +272,26 @@ function checkKeyId(id: unknown): string {
     throw new VaultConfigError("LocalKeyProvider: a master key id is 1-64 letters, digits, '.', '_' or '-'");
   }
   return id;
+}
+
+function checkDestroyed(ids: unknown, ring: ReadonlyMap<string, Uint8Array>): ReadonlySet<string> {
+  if (ids === undefined) return new Set();
+  if (!Array.isArray(ids)) {
+    throw new VaultConfigError("LocalKeyProvider: destroyedKeys must be an array of master key ids");
+  }
+  const destroyed = new Set<string>();
+  for (const entry of ids as unknown[]) {
+    const id = checkKeyId(entry);
+    // A key cannot be both usable and shredded: one of the two declarations is a mistake.
+    if (ring.has(id)) {
+      throw new VaultConfigError(`LocalKeyProvider: master key "${id}" is in both keys and destroyedKeys`);
+    }
+    if (destroyed.has(id)) {
+      throw new VaultConfigError(`LocalKeyProvider: master key id "${id}" appears twice in destroyedKeys`);
+    }
+    destroyed.add(id);
+  }
+  return destroyed;
 }
 
 function toKeyBytes(id: string, key: Uint8Array | string | undefined): Uint8Array {

@@ -49,6 +49,13 @@ export interface KeyProvider {
    */
   recognizes?(encryptedKeys: Uint8Array): boolean;
   /**
+   * Stricter than `recognizes`, for a `KeyRouter` choosing among providers of one blob format: true
+   * only when this provider's own key opens the blob (e.g. a local ring holds its master-key id and
+   * that key authenticates the wrap), or its key was declared destroyed. Two instances of one provider
+   * type must not both own a blob. Without `owns`, a router takes `recognizes` for ownership.
+   */
+  owns?(encryptedKeys: Uint8Array): boolean;
+  /**
    * True when `rekey` would leave this blob as it is: it is already wrapped by the master key that
    * wraps new data keys. `migrate rekey` skips such blobs without a call; without `isCurrent`, every
    * blob is re-wrapped on every run.
@@ -61,7 +68,9 @@ export interface GuardOptions {
   /**
    * Milliseconds one call may take, the provider's own retries included (1 to 600,000). A call past
    * it fails with `VAULT_KEY_PROVIDER`; its request cannot be aborted and runs on, and its answer is
-   * dropped when it comes (key bytes zeroed). Default 10,000.
+   * dropped when it comes (key bytes zeroed). Default 10,000. It must exceed the waits a provider
+   * makes between its tries (`WorkOSKeyProvider`'s `retry.maxWaitMs`, default 8,000, waiting out
+   * 429s), or those calls time out while waiting.
    */
   readonly timeoutMs?: number;
   /**
@@ -135,6 +144,7 @@ function guard(provider: KeyProvider, bounds: Required<GuardOptions>): GuardedKe
         calls.run("rekey", () => provider.rekey!(encryptedKeys, context)).then(checkDataKey(name)),
     }),
     ...(provider.recognizes && { recognizes: (blob: Uint8Array) => provider.recognizes!(blob) === true }),
+    ...(provider.owns && { owns: (blob: Uint8Array) => provider.owns!(blob) === true }),
     ...(provider.isCurrent && { isCurrent: (blob: Uint8Array) => provider.isCurrent!(blob) === true }),
   };
   GUARDED.set(guarded, provider);
@@ -208,7 +218,7 @@ function checkShape(provider: KeyProvider): void {
   for (const method of ["createDataKey", "decryptDataKey"] as const) {
     if (typeof p[method] !== "function") throw configError(`key provider "${p.name}" has no ${method}()`);
   }
-  for (const method of ["rekey", "recognizes", "isCurrent"] as const) {
+  for (const method of ["rekey", "recognizes", "owns", "isCurrent"] as const) {
     if (p[method] !== undefined && typeof p[method] !== "function") {
       throw configError(`key provider "${p.name}": ${method} must be a function`);
     }

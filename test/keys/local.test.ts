@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { VaultError } from "../../src/errors.js";
 import { VaultKeyRejectedError, VaultKeyUnavailableError } from "../../src/errors.js";
+import { FieldCipher } from "../../src/crypto/cipher.js";
+import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { localMasterKeyId } from "../../src/format/local-blob.js";
 import { vaultFailure } from "../support/errors.js";
@@ -104,6 +106,94 @@ describe("LocalKeyProvider", () => {
     );
     expect(forged.equals(Buffer.from(encryptedKeys))).toBe(false);
     expect(await vaultFailure(provider.decryptDataKey(forged))).toBeInstanceOf(VaultKeyRejectedError);
+  });
+
+  describe("ownership (owns), for a KeyRouter", () => {
+    it("a ring owns its own blobs; a foreign ring's PVK1 blob is not owned, even under the same master key id", async () => {
+      const mine = new LocalKeyProvider({ keys: [{ id: "k1", key: k1 }] });
+      const sameId = new LocalKeyProvider({ keys: [{ id: "k1", key: k2 }] });
+      const otherId = new LocalKeyProvider({ keys: [{ id: "k2", key: k2 }] });
+      const { encryptedKeys } = await mine.createDataKey(ctx);
+      expect(mine.owns(encryptedKeys)).toBe(true);
+      expect(sameId.owns(encryptedKeys)).toBe(false);
+      expect(otherId.owns(encryptedKeys)).toBe(false);
+      expect(mine.owns(Buffer.from("PVK1 not a blob"))).toBe(false);
+      expect(mine.owns(new Uint8Array(0))).toBe(false);
+      // recognizes is the format, so that a lone ring still reports a missing or wrong key precisely.
+      expect([sameId.recognizes(encryptedKeys), otherId.recognizes(encryptedKeys)]).toEqual([true, true]);
+    });
+
+    it("a modified blob under a held id is not owned, and each verdict is kept for its blob", async () => {
+      const provider = new LocalKeyProvider({ keys: [{ id: "k1", key: k1 }] });
+      const { encryptedKeys } = await provider.createDataKey(ctx);
+      const changed = Uint8Array.from(encryptedKeys);
+      changed[changed.length - 1]! ^= 0x01;
+      expect(provider.owns(changed)).toBe(false);
+      expect(provider.owns(changed)).toBe(false);
+      expect(provider.owns(Uint8Array.from(encryptedKeys))).toBe(true);
+    });
+  });
+
+  describe("destroyed master keys (crypto-shredding)", () => {
+    const kbKey = randomBytes(32);
+    const before = new LocalKeyProvider({ keys: [{ id: "kb", key: kbKey }] });
+    const after = () => new LocalKeyProvider({ keys: [{ id: "k1", key: k1 }], destroyedKeys: ["kb"] });
+
+    it("a destroyed key's blob is owned by the ring and refused as a rejected key, naming the key as destroyed", async () => {
+      const { encryptedKeys } = await before.createDataKey(ctx);
+      const ring = after();
+      expect(ring.owns(encryptedKeys)).toBe(true);
+      for (const attempt of [ring.decryptDataKey(encryptedKeys), ring.rekey(encryptedKeys, ctx)]) {
+        const error = await vaultFailure(attempt);
+        expect(error).toBeInstanceOf(VaultKeyRejectedError);
+        expect(error.message).toContain('master key "kb" was destroyed');
+        expect(error.message).not.toContain(kbKey.toString("base64"));
+      }
+    });
+
+    it("a value under a destroyed key reads as VAULT_DECRYPT_FAILED (null under a null policy); undeclared, VAULT_KEY_UNAVAILABLE", async () => {
+      const ref = { model: "User", field: "ssn", context: ctx, id: 1 };
+      const sealed = await new FieldCipher(new DataKeyCache(before)).encrypt("123-45-6789", ref);
+      const shredded = new FieldCipher(new DataKeyCache(after()));
+      expect((await vaultFailure(shredded.decrypt(sealed, ref))).code).toBe("VAULT_DECRYPT_FAILED");
+      const missing = new FieldCipher(
+        new DataKeyCache(new LocalKeyProvider({ keys: [{ id: "k1", key: k1 }] })),
+      );
+      expect(await vaultFailure(missing.decrypt(sealed, ref))).toMatchObject({
+        code: "VAULT_KEY_UNAVAILABLE",
+        keyId: "kb",
+      });
+    });
+
+    it("refuses a destroyed id that is also in keys, a duplicate, a bad id or a non-array", () => {
+      for (const [destroyedKeys, message] of [
+        [["k1"], /"k1" is in both keys and destroyedKeys/],
+        [["kb", "kb"], /"kb" appears twice in destroyedKeys/],
+        [["k b"], /master key id is 1-64/],
+        ["kb", /destroyedKeys must be an array/],
+      ] as const) {
+        expect(
+          () =>
+            new LocalKeyProvider({ keys: [{ id: "k1", key: k1 }], destroyedKeys: destroyedKeys as never }),
+        ).toThrow(message);
+      }
+    });
+
+    it("fromEnv reads PRISMA_VAULT_DESTROYED_KEYS", async () => {
+      const { encryptedKeys } = await before.createDataKey(ctx);
+      const ring = LocalKeyProvider.fromEnv({
+        PRISMA_VAULT_KEYS: `k1:${k1.toString("base64")}`,
+        PRISMA_VAULT_DESTROYED_KEYS: " kb , kc",
+      });
+      expect(ring.owns(encryptedKeys)).toBe(true);
+      expect(await vaultFailure(ring.decryptDataKey(encryptedKeys))).toBeInstanceOf(VaultKeyRejectedError);
+      expect(() =>
+        LocalKeyProvider.fromEnv({
+          PRISMA_VAULT_KEYS: `k1:${k1.toString("base64")}`,
+          PRISMA_VAULT_DESTROYED_KEYS: "k1",
+        }),
+      ).toThrow(/in both keys and destroyedKeys/);
+    });
   });
 
   describe("fromEnv", () => {
