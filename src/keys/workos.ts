@@ -1,7 +1,8 @@
 /**
  * WorkOSKeyProvider: data keys from WorkOS Vault's key API through the official `@workos-inc/node` SDK,
  * so its authentication, retries and timeouts apply. The SDK is passed in, never imported here, so
- * users of the local provider never load it.
+ * users of the local provider never load it. SDK 8 does not retry a 429 (`RateLimitExceededException`,
+ * with the server's `Retry-After`), so this provider does, within bounds.
  */
 import type { KeyContext } from "../context/key-context.js";
 import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../format/envelope.js";
@@ -31,7 +32,31 @@ export interface WorkOSVaultClient {
 export interface WorkOSKeyProviderOptions {
   /** `new WorkOS(apiKey)` from `@workos-inc/node`. */
   readonly workos: WorkOSVaultClient;
+  /**
+   * Retries of a rate-limited call (HTTP 429), each after the `Retry-After` the service gave (1 s when
+   * it gave none, at most 30 s a wait); other failures are not retried here. `false`: a 429 fails at
+   * once. The guard's `timeoutMs` (default 10 s) bounds a whole call, waits included: raise it above
+   * `maxWaitMs` to let the waits run. Default `{ attempts: 5, maxWaitMs: 8_000 }`.
+   */
+  readonly retry?: WorkOSRetryOptions | false;
 }
+
+/** How a rate-limited call is retried. */
+export interface WorkOSRetryOptions {
+  /** Tries of one call, the first included (1 to 20). Default 5. */
+  readonly attempts?: number;
+  /**
+   * Milliseconds one call may spend waiting between its tries (0 to 600,000); a wait that would go
+   * past it is not started, and the call fails with `VAULT_KEY_PROVIDER`. Default 8,000.
+   */
+  readonly maxWaitMs?: number;
+}
+
+export const RETRY_DEFAULTS = { attempts: 5, maxWaitMs: 8_000 } as const;
+/** The longest wait between two tries, whatever `Retry-After` says. */
+export const MAX_RETRY_WAIT_MS = 30_000;
+/** The wait when a 429 gives no usable `Retry-After`. */
+const DEFAULT_RETRY_WAIT_MS = 1_000;
 
 /**
  * A key provider backed by WorkOS Vault.
@@ -39,10 +64,15 @@ export interface WorkOSKeyProviderOptions {
  * @example
  * import { WorkOS } from "@workos-inc/node";
  * const keys = new WorkOSKeyProvider({ workos: new WorkOS(process.env.WORKOS_API_KEY) });
+ * // a migration over many tenants: wait out rate limits for up to a minute a call
+ * const patient = guardProvider(new WorkOSKeyProvider({ workos, retry: { attempts: 10, maxWaitMs: 60_000 } }), {
+ *   timeoutMs: 90_000,
+ * });
  */
 export class WorkOSKeyProvider implements KeyProvider {
   readonly name = "workos";
   readonly #workos: WorkOSVaultClient;
+  readonly #retry: Required<WorkOSRetryOptions>;
 
   constructor(options: WorkOSKeyProviderOptions) {
     const workos = options?.workos;
@@ -53,6 +83,7 @@ export class WorkOSKeyProvider implements KeyProvider {
       throw new VaultConfigError("WorkOSKeyProvider needs `workos`: a WorkOS instance from @workos-inc/node");
     }
     this.#workos = workos;
+    this.#retry = retryOptions(options.retry);
   }
 
   async createDataKey(context: KeyContext): Promise<DataKey> {
@@ -106,12 +137,13 @@ export class WorkOSKeyProvider implements KeyProvider {
 
   async #call<T>(method: string, run: () => Promise<T>): Promise<T> {
     try {
-      return await run();
+      return await this.#retrying(run);
     } catch (error) {
       if (error instanceof VaultError) throw error;
       const status = (error as { status?: unknown })?.status;
       const suffix = typeof status === "number" ? ` (HTTP ${status})` : "";
-      const message = `WorkOS Vault ${method} failed${suffix}`;
+      const limited = status === 429 ? ": rate-limited" : "";
+      const message = `WorkOS Vault ${method} failed${suffix}${limited}`;
       if (method === "decryptDataKey") {
         // The service answered, and does not hold the key that wrapped this blob. The SDK throws
         // NotFoundException for a 404 and does not retry it.
@@ -126,6 +158,62 @@ export class WorkOSKeyProvider implements KeyProvider {
       throw new VaultKeyProviderError(message, { cause: error });
     }
   }
+
+  /** `run`, tried again after each 429 while tries and waiting time are left. */
+  async #retrying<T>(run: () => Promise<T>): Promise<T> {
+    const { attempts, maxWaitMs } = this.#retry;
+    let waited = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        const wait = retryWait(error);
+        // Precondition: a call makes at most `attempts` tries and waits at most `maxWaitMs` in all.
+        if (wait === undefined || attempt >= attempts || waited + wait > maxWaitMs) throw error;
+        waited += wait;
+        await sleep(wait);
+      }
+    }
+  }
+}
+
+function retryOptions(retry: WorkOSRetryOptions | false | undefined): Required<WorkOSRetryOptions> {
+  if (retry === false) return { attempts: 1, maxWaitMs: 0 };
+  if (retry === undefined) return RETRY_DEFAULTS;
+  if (typeof retry !== "object" || retry === null) {
+    throw new VaultConfigError("WorkOSKeyProvider: retry must be false or { attempts, maxWaitMs }");
+  }
+  const bound = (option: keyof WorkOSRetryOptions, min: number, max: number, what: string): number => {
+    const value = retry[option];
+    if (value === undefined) return RETRY_DEFAULTS[option];
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      throw new VaultConfigError(
+        `WorkOSKeyProvider: retry.${option} must be a whole number of ${what} from ${min} to ${max}`,
+      );
+    }
+    return value;
+  };
+  return {
+    attempts: bound("attempts", 1, 20, "tries"),
+    maxWaitMs: bound("maxWaitMs", 0, 600_000, "milliseconds"),
+  };
+}
+
+/** Milliseconds to wait before trying again after `error`, or `undefined` when it is not a 429. */
+function retryWait(error: unknown): number | undefined {
+  const { status, retryAfter } = (error ?? {}) as { status?: unknown; retryAfter?: unknown };
+  if (status !== 429) return undefined;
+  // The SDK gives Retry-After as seconds (null when absent; NaN for an HTTP date, which WorkOS does not send).
+  const seconds = typeof retryAfter === "number" && retryAfter >= 0 ? retryAfter : undefined;
+  return seconds === undefined ? DEFAULT_RETRY_WAIT_MS : Math.min(seconds * 1_000, MAX_RETRY_WAIT_MS);
+}
+
+/**
+ * A wait the caller is awaiting. Not unref()'d, unlike the guard's timers: a CLI run (`migrate`)
+ * whose only pending work is this wait must not exit in the middle of it.
+ */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 const REJECTED_STATUS = new Set([400, 422]);

@@ -9,6 +9,7 @@ import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { WorkOSKeyProvider } from "../../src/keys/workos.js";
 import { startKeyServer } from "../../src/key-server/server.js";
+import { guardProvider } from "../../src/keys/provider.js";
 import { vaultFailure } from "../support/errors.js";
 import { sdkClient, TEST_TOKEN, useKeyServerRig } from "../support/key-server.js";
 
@@ -130,5 +131,62 @@ describe("interoperability with the official @workos-inc/node SDK over HTTP", ()
 
   it("refuses to be built without a WorkOS client", () => {
     expect(() => new WorkOSKeyProvider({ workos: {} as never })).toThrow(/WorkOS instance/);
+  });
+
+  describe("rate limits (HTTP 429, which SDK 8 does not retry)", () => {
+    const provider = (retry: ConstructorParameters<typeof WorkOSKeyProvider>[0]["retry"]) =>
+      guardProvider(new WorkOSKeyProvider({ workos: rig.workos, retry }));
+
+    it("two 429s with Retry-After: 1, then success: the call succeeds after waiting them out, in 3 requests", async () => {
+      rig.server.faults.rateLimitNext(2, 1);
+      const started = performance.now();
+      const pair = await rig.provider.createDataKey(context);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(1_950);
+      expect(pair.key).toHaveLength(32);
+      expect(rig.server.stats()).toMatchObject({ requests: 3, dataKey: 3, statuses: { "429": 2, "200": 1 } });
+    }, 15_000);
+
+    it("when its tries run out, a call fails with VAULT_KEY_PROVIDER carrying the last 429", async () => {
+      rig.server.faults.rateLimitNext(10, 0);
+      const error = await vaultFailure(provider({ attempts: 3 }).createDataKey(context));
+      expect(error.code).toBe("VAULT_KEY_PROVIDER");
+      expect(error.message).toContain("HTTP 429");
+      expect((error.cause as { status?: number }).status).toBe(429);
+      expect(rig.server.stats()).toMatchObject({ dataKey: 3, statuses: { "429": 3 } });
+    });
+
+    it("a wait past maxWaitMs is not started: the call fails at once (no Retry-After counts as 1 s)", async () => {
+      rig.server.faults.rateLimitNext(10, 5);
+      let started = performance.now();
+      expect((await vaultFailure(provider({ maxWaitMs: 4_999 }).createDataKey(context))).code).toBe(
+        "VAULT_KEY_PROVIDER",
+      );
+      expect(performance.now() - started).toBeLessThan(1_000);
+      rig.server.faults.reset();
+      rig.server.faults.failNext(10, 429);
+      started = performance.now();
+      const keys = new WorkOSKeyProvider({ workos: rig.workos, retry: { maxWaitMs: 999 } });
+      const error = await vaultFailure(keys.decryptDataKey(new Uint8Array([1, 2, 3])));
+      expect(error.code).toBe("VAULT_KEY_PROVIDER");
+      expect(performance.now() - started).toBeLessThan(900);
+      expect(rig.server.stats()).toMatchObject({ requests: 2, statuses: { "429": 2 } });
+    });
+
+    it("retry: false fails the first 429 at once, as VAULT_KEY_PROVIDER", async () => {
+      rig.server.faults.rateLimitNext(1, 0);
+      const error = await vaultFailure(provider(false).createDataKey(context));
+      expect(error.code).toBe("VAULT_KEY_PROVIDER");
+      expect(error.message).toContain("rate-limited");
+      expect(rig.server.stats()).toMatchObject({ dataKey: 1 });
+    });
+
+    it.each([
+      ["retry: true", true, /retry must be false or/],
+      ["no tries", { attempts: 0 }, /retry\.attempts must be a whole number of tries from 1 to 20/],
+      ["a fractional wait", { maxWaitMs: 1.5 }, /retry\.maxWaitMs must be a whole number of milliseconds/],
+      ["a negative wait", { maxWaitMs: -1 }, /retry\.maxWaitMs/],
+    ])("refuses %s with VAULT_CONFIG", (_name, retry, message) => {
+      expect(() => new WorkOSKeyProvider({ workos: rig.workos, retry: retry as never })).toThrow(message);
+    });
   });
 });
