@@ -27,10 +27,12 @@ export { decodeEnvelope, encodeEnvelope, isEnvelope, openEnvelope, sealEnvelope 
 export type { Envelope } from "./format/envelope.js";
 export { guardProvider } from "./keys/provider.js";
 export type { DataKey, DecryptedDataKey, KeyProvider } from "./keys/provider.js";
-export { LocalKeyProvider, KEYS_ENV } from "./keys/local.js";
+export { LocalKeyProvider, KEYS_ENV, DESTROYED_KEYS_ENV } from "./keys/local.js";
 export type { LocalKeyProviderOptions, MasterKey } from "./keys/local.js";
 export { WorkOSKeyProvider } from "./keys/workos.js";
-export type { WorkOSKeyProviderOptions, WorkOSVaultClient } from "./keys/workos.js";
+export type { WorkOSKeyProviderOptions, WorkOSRetryOptions, WorkOSVaultClient } from "./keys/workos.js";
+export { KeyRouter } from "./keys/router.js";
+export type { KeyRoute, KeyRouterCounts, KeyRouterOptions } from "./keys/router.js";
 export { DataKeyCache } from "./keys/cache.js";
 export type { CacheOptions, VaultStats } from "./keys/cache.js";
 export { FieldCipher } from "./crypto/cipher.js";

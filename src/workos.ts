@@ -1,3 +1,3 @@
 /** `prisma-vault/workos`: the WorkOS Vault key provider. It never imports `@workos-inc/node` itself. */
 export { WorkOSKeyProvider } from "./keys/workos.js";
-export type { WorkOSKeyProviderOptions, WorkOSVaultClient } from "./keys/workos.js";
+export type { WorkOSKeyProviderOptions, WorkOSRetryOptions, WorkOSVaultClient } from "./keys/workos.js";

@@ -13,6 +13,7 @@ import { ObjectStore, type VaultObjects } from "../objects/store.js";
 import type { DataModel } from "../schema/datamodel.js";
 import { annotationsOf } from "../schema/annotations.js";
 import { DataKeyCache, type VaultStats } from "../keys/cache.js";
+import { KeyRouter, type KeyRouterCounts } from "../keys/router.js";
 import { buildVaultSchema } from "../schema/build.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import { inertModels } from "../schema/relations.js";
@@ -41,9 +42,13 @@ export interface VaultClientApi {
   readonly objects: VaultObjects;
 }
 
-/** The cache's counters and the AES-256-GCM backend `vault({ aead })` resolved to. */
+/**
+ * The cache's counters, the AES-256-GCM backend `vault({ aead })` resolved to and, when `keys` is a
+ * {@link KeyRouter}, the calls it passed to each of its providers.
+ */
 export interface VaultClientStats extends VaultStats {
   readonly aead: AeadBackend["name"];
+  readonly routed?: Readonly<Record<string, KeyRouterCounts>>;
 }
 
 interface HookParams {
@@ -93,10 +98,15 @@ export function vault(options: VaultOptions) {
       client: client as unknown as AnyClient,
       policy: settings.onDecryptError,
     });
+    const router = options.keys instanceof KeyRouter ? options.keys : undefined;
     const objects = settings.objects && objectStore(client, datamodel, cipher, settings.objects);
     const $vault: VaultClientApi = withHandle(
       {
-        stats: () => ({ ...cache.stats(), aead: aead.name }),
+        stats: () => ({
+          ...cache.stats(),
+          aead: aead.name,
+          ...(router !== undefined && { routed: router.stats() }),
+        }),
         get objects(): VaultObjects {
           if (objects) return objects;
           throw new VaultConfigError(

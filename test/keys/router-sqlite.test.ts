@@ -50,6 +50,9 @@ describe("KeyRouter in vault({ keys }) on SQLite", () => {
     ]);
     expect(router.stats()["local"]).toMatchObject({ createDataKey: 1, decryptDataKey: 1 });
     expect(router.stats()["local#2"]).toMatchObject({ createDataKey: 2, decryptDataKey: 2 });
+    // prisma.$vault.stats() shows the same per-provider counts.
+    expect(reader.$vault.stats().routed).toEqual(router.stats());
+    expect(prisma.$vault.stats().routed?.["local"]).toMatchObject({ createDataKey: 1 });
 
     // Read with the default ring alone, the tenants' rows are not configured, and no provider is asked.
     const before = router.stats();

@@ -132,6 +132,12 @@ export function objectsSuite(target: Target): void {
       if (r.status === "rejected")
         expect((await vaultFailure(Promise.reject(r.reason as Error))).code).toBe("VAULT_CONFLICT");
     expect(await database().plain.vaultObject.count({ where: { name: "race" } })).toBe(1);
+    // Any name travels in the SDK's URL: slashes, spaces, percent signs, non-ASCII.
+    const odd = "team/a b%2F-é";
+    await objects().createObject({ name: odd, value: "odd", context });
+    expect((await workos.vault.readObjectByName(odd)).value).toBe("odd");
+    const near = await workos.vault.readObjectByName("team/a b").catch((e: unknown) => e);
+    expect(near).toBeInstanceOf(NotFoundException);
   });
 
   it("50 concurrent updateObject calls with the same versionCheck: exactly 1 wins, 49 get VAULT_CONFLICT, the winner's value is stored", async () => {

@@ -388,7 +388,7 @@ export function failClosedSuite(target: Target): void {
       it("a write that fails to seal names the row's primary key when the arguments give it", async () => {
         await orgs("org_a");
         const ann = await extended().user.create({ data: { organizationId: "org_a", email: "ann@x.io" } });
-        rig.server.faults.failNext(1000, 429); // not retried by the SDK: a quick failure
+        rig.server.faults.failNext(1000, 403); // retried by neither the SDK nor the provider: a quick failure
         const error = await vaultFailure(
           extended({ cache: false }).user.update({
             where: { id: ann.id, organizationId: "org_a" },
