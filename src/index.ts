@@ -34,6 +34,14 @@ export type { WorkOSKeyProviderOptions, WorkOSRetryOptions, WorkOSVaultClient } 
 export { KeyRouter } from "./keys/router.js";
 export type { KeyRoute, KeyRouterCounts, KeyRouterOptions } from "./keys/router.js";
 export { DataKeyCache } from "./keys/cache.js";
+export { AUDIT_HOOK_FAILED } from "./keys/audit.js";
+export type {
+  AuditHook,
+  VaultAuditEvent,
+  VaultAuditEventType,
+  AttemptObserver,
+  Attempt,
+} from "./keys/audit.js";
 export type { CacheOptions, VaultStats } from "./keys/cache.js";
 export { FieldCipher } from "./crypto/cipher.js";
 export { encrypt, decrypt } from "./crypto/standalone.js";

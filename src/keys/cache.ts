@@ -27,8 +27,10 @@ import {
   type ResolvedCacheOptions,
 } from "./cache-options.js";
 import { Limiter } from "./limiter.js";
+import { observedProvider, type AuditHook } from "./audit.js";
 import { localBlobContext } from "../format/local-blob.js";
 import {
+  guardBounds,
   guardProvider,
   type DataKey,
   type DecryptedDataKey,
@@ -44,6 +46,8 @@ export interface ProviderCallOptions {
    * with `guardProvider(provider, { timeoutMs })`.
    */
   readonly timeoutMs?: number;
+  /** Receives one event per provider attempt (`vault({ audit })`); it must not throw (see audit.ts's safeAudit). */
+  readonly audit?: AuditHook;
 }
 
 export type { CacheOptions } from "./cache-options.js";
@@ -98,9 +102,16 @@ export class DataKeyCache {
     if (typeof calls !== "object" || calls === null) {
       throw new VaultConfigError("DataKeyCache: the third argument must be { timeoutMs }");
     }
-    this.provider = guardProvider(provider, {
+    const audit = calls.audit;
+    const source =
+      audit === undefined
+        ? provider
+        : observedProvider(provider, { attempt: (attempt) => audit({ ...attempt, at: new Date() }) });
+    // An observed copy of a guarded provider keeps the bound the caller gave it.
+    const timeoutMs = calls.timeoutMs ?? guardBounds(provider)?.timeoutMs;
+    this.provider = guardProvider(source, {
       maxTimedOut: concurrency,
-      ...(calls.timeoutMs !== undefined && { timeoutMs: calls.timeoutMs }),
+      ...(timeoutMs !== undefined && { timeoutMs }),
     });
     this.#options = resolved;
     this.#limiter = new Limiter(concurrency);

@@ -3,6 +3,7 @@
  * HashiCorp Vault transit can plug in; {@link guardProvider} checks what any provider returns.
  */
 import type { KeyContext } from "../context/key-context.js";
+import type { AttemptObserver } from "./audit.js";
 import { DATA_KEY_BYTES } from "../format/envelope.js";
 import { keyProvider } from "../error-messages.js";
 import { VaultConfigError, VaultError, VaultKeyProviderError, type VaultErrorCode } from "../errors.js";
@@ -61,6 +62,12 @@ export interface KeyProvider {
    * blob is re-wrapped on every run.
    */
   isCurrent?(encryptedKeys: Uint8Array): boolean;
+  /**
+   * This provider, reporting every attempt it makes to `observer` as `name` (for `vault({ audit })`):
+   * for a provider that makes several requests per call (retries) or passes calls on (a router).
+   * Without it, each call counts as one attempt.
+   */
+  observed?(observer: AttemptObserver, name: string): KeyProvider;
 }
 
 /** How long one provider call may take, and how many abandoned ones may pile up. */
@@ -126,6 +133,13 @@ export function guardProvider(provider: KeyProvider, options: GuardOptions = {})
   });
 }
 
+/** The bounds of a provider {@link guardProvider} made; undefined for any other. */
+export function guardBounds(provider: KeyProvider): { timeoutMs: number; maxTimedOut: number } | undefined {
+  if (!GUARDED.has(provider)) return undefined;
+  const { timeoutMs, maxTimedOut } = provider as GuardedKeyProvider;
+  return { timeoutMs, maxTimedOut };
+}
+
 /** Guarded providers, each mapped to the provider it wraps. */
 const GUARDED = new WeakMap<KeyProvider, KeyProvider>();
 
@@ -146,6 +160,9 @@ function guard(provider: KeyProvider, bounds: Required<GuardOptions>): GuardedKe
     ...(provider.recognizes && { recognizes: (blob: Uint8Array) => provider.recognizes!(blob) === true }),
     ...(provider.owns && { owns: (blob: Uint8Array) => provider.owns!(blob) === true }),
     ...(provider.isCurrent && { isCurrent: (blob: Uint8Array) => provider.isCurrent!(blob) === true }),
+    ...(provider.observed && {
+      observed: (observer: AttemptObserver, as: string) => guard(provider.observed!(observer, as), bounds),
+    }),
   };
   GUARDED.set(guarded, provider);
   return Object.freeze(guarded);
@@ -218,7 +235,7 @@ function checkShape(provider: KeyProvider): void {
   for (const method of ["createDataKey", "decryptDataKey"] as const) {
     if (typeof p[method] !== "function") throw configError(`key provider "${p.name}" has no ${method}()`);
   }
-  for (const method of ["rekey", "recognizes", "owns", "isCurrent"] as const) {
+  for (const method of ["rekey", "recognizes", "owns", "isCurrent", "observed"] as const) {
     if (p[method] !== undefined && typeof p[method] !== "function") {
       throw configError(`key provider "${p.name}": ${method} must be a function`);
     }

@@ -9,6 +9,7 @@ import { hasPrefix } from "../format/envelope.js";
 import { KNOWN_BLOB_FORMATS } from "../format/blob-format.js";
 import { LOCAL_KEY_BLOB_MAGIC, localMasterKeyId } from "../format/local-blob.js";
 import { VaultConfigError, VaultKeyProviderError, VaultKeyUnavailableError } from "../errors.js";
+import { observedProvider, type AttemptObserver } from "./audit.js";
 import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
 
 /** One routing rule: contexts for which `when` returns true get their data keys from `provider`. */
@@ -97,37 +98,36 @@ export class KeyRouter implements KeyProvider {
   }
 
   createDataKey(context: KeyContext): Promise<DataKey> {
-    return settle(() => {
-      const member = this.#route(context);
-      member.counts.createDataKey++;
-      return member.provider.createDataKey(context);
-    });
+    return settle(() => this.#route(context).createDataKey(context));
   }
 
   decryptDataKey(encryptedKeys: Uint8Array): Promise<DecryptedDataKey> {
-    return settle(() => {
-      const member = this.#owner(encryptedKeys);
-      member.counts.decryptDataKey++;
-      return member.provider.decryptDataKey(encryptedKeys);
-    });
+    return settle(() => this.#owner(encryptedKeys).decryptDataKey(encryptedKeys));
   }
 
   /** The owner's `rekey`: the same data key, re-wrapped. A decrypt-only provider's blobs are refused. */
   rekey(encryptedKeys: Uint8Array, context: KeyContext): Promise<DataKey> {
-    return settle(() => {
-      const member = this.#owner(encryptedKeys);
-      // Precondition: a retired provider never wraps anything new, a rekey included.
-      if (member.decryptOnly) {
-        throw new VaultKeyProviderError(
-          `key provider "${member.label}" is decrypt-only: a retired provider cannot rekey; use migrate rotate`,
-        );
-      }
-      if (member.provider.rekey === undefined) {
-        throw new VaultKeyProviderError(`key provider "${member.label}" cannot rekey (it has no rekey())`);
-      }
-      member.counts.rekey++;
-      return member.provider.rekey(encryptedKeys, context);
-    });
+    return settle(() => this.#owner(encryptedKeys).rekey(encryptedKeys, context));
+  }
+
+  /**
+   * This router with every provider observed (for `vault({ audit })`): each attempt is reported under
+   * the routed provider's name (`local`, `local#2`, …); the counts of {@link stats} are shared.
+   */
+  observed(observer: AttemptObserver): KeyProvider {
+    const bound = new Map(
+      this.#members.map((m) => [m, m.with(observedProvider(m.provider, observer, m.label))]),
+    );
+    const to = (member: Member) => bound.get(member) as Member;
+    return {
+      name: this.name,
+      createDataKey: (context) => settle(() => to(this.#route(context)).createDataKey(context)),
+      decryptDataKey: (blob) => settle(() => to(this.#owner(blob)).decryptDataKey(blob)),
+      rekey: (blob, context) => settle(() => to(this.#owner(blob)).rekey(blob, context)),
+      recognizes: (blob) => this.recognizes(blob),
+      owns: (blob) => this.owns(blob),
+      isCurrent: (blob) => this.isCurrent(blob),
+    };
   }
 
   /** True when some provider owns the blob. */
@@ -200,13 +200,41 @@ export class KeyRouter implements KeyProvider {
 
 /** One distinct provider of a router, its name as the router reports it, and its counts. */
 class Member {
-  readonly counts = { createDataKey: 0, decryptDataKey: 0, rekey: 0 };
-
   constructor(
     readonly provider: KeyProvider,
     readonly label: string,
     readonly decryptOnly: boolean,
+    readonly counts = { createDataKey: 0, decryptDataKey: 0, rekey: 0 },
   ) {}
+
+  /** The same member (name, role, counts) calling `provider` instead. */
+  with(provider: KeyProvider): Member {
+    return new Member(provider, this.label, this.decryptOnly, this.counts);
+  }
+
+  createDataKey(context: KeyContext): Promise<DataKey> {
+    this.counts.createDataKey++;
+    return this.provider.createDataKey(context);
+  }
+
+  decryptDataKey(encryptedKeys: Uint8Array): Promise<DecryptedDataKey> {
+    this.counts.decryptDataKey++;
+    return this.provider.decryptDataKey(encryptedKeys);
+  }
+
+  rekey(encryptedKeys: Uint8Array, context: KeyContext): Promise<DataKey> {
+    // Precondition: a retired provider never wraps anything new, a rekey included.
+    if (this.decryptOnly) {
+      throw new VaultKeyProviderError(
+        `key provider "${this.label}" is decrypt-only: a retired provider cannot rekey; use migrate rotate`,
+      );
+    }
+    if (this.provider.rekey === undefined) {
+      throw new VaultKeyProviderError(`key provider "${this.label}" cannot rekey (it has no rekey())`);
+    }
+    this.counts.rekey++;
+    return this.provider.rekey(encryptedKeys, context);
+  }
 
   claims(encryptedKeys: Uint8Array): boolean {
     const { provider } = this;

@@ -5,6 +5,7 @@
  * with the server's `Retry-After`), so this provider does, within bounds.
  */
 import type { KeyContext } from "../context/key-context.js";
+import { blobContext, type Attempt, type AttemptObserver } from "./audit.js";
 import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../format/envelope.js";
 import {
   VaultConfigError,
@@ -72,7 +73,10 @@ const DEFAULT_RETRY_WAIT_MS = 1_000;
 export class WorkOSKeyProvider implements KeyProvider {
   readonly name = "workos";
   readonly #workos: WorkOSVaultClient;
-  readonly #retry: Required<WorkOSRetryOptions>;
+  #retry: Required<WorkOSRetryOptions>;
+  /** Where each try is reported, in a copy made by {@link observed}. */
+  #observer: AttemptObserver | undefined;
+  #reportAs: string = this.name;
 
   constructor(options: WorkOSKeyProviderOptions) {
     const workos = options?.workos;
@@ -86,9 +90,20 @@ export class WorkOSKeyProvider implements KeyProvider {
     this.#retry = retryOptions(options.retry);
   }
 
+  /** A copy that reports each try (each HTTP request, 429s included) to `observer` as `name`. */
+  observed(observer: AttemptObserver, name: string): WorkOSKeyProvider {
+    const copy = new WorkOSKeyProvider({ workos: this.#workos, retry: false });
+    copy.#retry = this.#retry;
+    copy.#observer = observer;
+    copy.#reportAs = name;
+    return copy;
+  }
+
   async createDataKey(context: KeyContext): Promise<DataKey> {
-    const pair = await this.#call("createDataKey", () =>
-      this.#workos.vault.createDataKey({ context: { ...context } }),
+    const pair = await this.#call(
+      "createDataKey",
+      () => this.#workos.vault.createDataKey({ context: { ...context } }),
+      context,
     );
     return {
       key: fromBase64(pair.dataKey.key),
@@ -99,13 +114,17 @@ export class WorkOSKeyProvider implements KeyProvider {
 
   async decryptDataKey(encryptedKeys: Uint8Array): Promise<DecryptedDataKey> {
     const keys = Buffer.from(encryptedKeys).toString("base64");
-    const result = await this.#call("decryptDataKey", () => this.#workos.vault.decryptDataKey({ keys }));
+    const result = await this.#call(
+      "decryptDataKey",
+      () => this.#workos.vault.decryptDataKey({ keys }),
+      blobContext(encryptedKeys),
+    );
     return { key: fromBase64(result.key), id: result.id };
   }
 
   async rekey(encryptedKeys: Uint8Array, context: KeyContext): Promise<DataKey> {
     const blob = Buffer.from(encryptedKeys).toString("base64");
-    const response = await this.#call("rekey", () => this.#rekeyRequest(blob, context));
+    const response = await this.#call("rekey", () => this.#rekeyRequest(blob, context), context);
     return readRekeyResponse(response);
   }
 
@@ -135,9 +154,9 @@ export class WorkOSKeyProvider implements KeyProvider {
     );
   }
 
-  async #call<T>(method: string, run: () => Promise<T>): Promise<T> {
+  async #call<T>(method: Attempt["type"], run: () => Promise<T>, context?: KeyContext): Promise<T> {
     try {
-      return await this.#retrying(run);
+      return await this.#retrying(this.#reported(method, run, context));
     } catch (error) {
       if (error instanceof VaultError) throw error;
       const status = (error as { status?: unknown })?.status;
@@ -157,6 +176,42 @@ export class WorkOSKeyProvider implements KeyProvider {
       }
       throw new VaultKeyProviderError(message, { cause: error });
     }
+  }
+
+  /** `run`, each try reported to the observer (when there is one) with its outcome and HTTP status. */
+  #reported<T>(
+    method: Attempt["type"],
+    run: () => Promise<T>,
+    context: KeyContext | undefined,
+  ): () => Promise<T> {
+    const observer = this.#observer;
+    if (observer === undefined) return run;
+    const provider = this.#reportAs;
+    const where = context === undefined ? {} : { context };
+    return async () => {
+      try {
+        const result = await run();
+        observer.attempt({ type: method, provider, ...where, outcome: "ok" });
+        return result;
+      } catch (error) {
+        const status = (error as { status?: unknown } | null)?.status;
+        const unavailable = method === "decryptDataKey" && status === 404;
+        const outcome =
+          error instanceof VaultError
+            ? error.code
+            : unavailable
+              ? "VAULT_KEY_UNAVAILABLE"
+              : "VAULT_KEY_PROVIDER";
+        observer.attempt({
+          type: method,
+          provider,
+          ...where,
+          outcome,
+          ...(typeof status === "number" && { status }),
+        });
+        throw error;
+      }
+    };
   }
 
   /** `run`, tried again after each 429 while tries and waiting time are left. */

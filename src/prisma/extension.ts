@@ -90,13 +90,17 @@ export function vault(options: VaultOptions) {
       plaintext: settings.plaintext,
       indexSecret: settings.indexSecret,
     });
-    const cache = new DataKeyCache(options.keys, options.cache ?? {}, { timeoutMs: settings.timeoutMs });
+    const cache = new DataKeyCache(options.keys, options.cache ?? {}, {
+      timeoutMs: settings.timeoutMs,
+      ...(settings.audit && { audit: settings.audit }),
+    });
     const cipher = new FieldCipher(cache, aead);
     const dispatcher = new Dispatcher({
       schema,
       cipher,
       client: client as unknown as AnyClient,
       policy: settings.onDecryptError,
+      audit: settings.audit,
     });
     const router = options.keys instanceof KeyRouter ? options.keys : undefined;
     const objects = settings.objects && objectStore(client, datamodel, cipher, settings.objects);

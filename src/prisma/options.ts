@@ -17,6 +17,7 @@ import {
 } from "../schema/datamodel.js";
 import { inlineSchemaDataModel, runtimeDataModel } from "./internals.js";
 import type { DecryptErrorPolicy } from "./values.js";
+import { safeAudit, type AuditHook } from "../keys/audit.js";
 import { DEFAULT_ENVIRONMENT_ID, type ObjectsOptions } from "../objects/store.js";
 
 export interface VaultOptions {
@@ -50,6 +51,13 @@ export interface VaultOptions {
    * in the `VaultObject` and `VaultObjectVersion` models (the README gives them). Default off.
    */
   readonly objects?: boolean | ObjectsOptions;
+  /**
+   * Receives one event per key-provider attempt and one per value whose decryption was refused:
+   * names, contexts, ids and outcomes, never a value, key or ciphertext. Called synchronously; an
+   * exception it throws never breaks a query (the first is reported as a process warning with code
+   * `PRISMA_VAULT_AUDIT_HOOK_FAILED`).
+   */
+  readonly audit?: AuditHook;
 }
 
 export interface Settings {
@@ -61,6 +69,7 @@ export interface Settings {
   readonly aead: AeadChoice;
   /** Set when objects are on. */
   readonly objects: { readonly environmentId: string } | undefined;
+  readonly audit: AuditHook | undefined;
 }
 
 export function validateOptions(options: VaultOptions): Settings {
@@ -110,7 +119,19 @@ export function validateOptions(options: VaultOptions): Settings {
   }
   const indexSecret = indexSecretFrom(options.indexSecret);
   const objects = objectsFrom(options.objects);
-  return { schema: options.schema, plaintext, onDecryptError: policy, indexSecret, timeoutMs, aead, objects };
+  if (options.audit !== undefined && typeof options.audit !== "function")
+    throw new VaultConfigError("options.audit must be a function receiving audit events");
+  const audit = options.audit === undefined ? undefined : safeAudit(options.audit);
+  return {
+    schema: options.schema,
+    plaintext,
+    onDecryptError: policy,
+    indexSecret,
+    timeoutMs,
+    aead,
+    objects,
+    audit,
+  };
 }
 
 function objectsFrom(option: VaultOptions["objects"]): Settings["objects"] {

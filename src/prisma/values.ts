@@ -2,9 +2,10 @@
  * The crypto passes of the extension: seal the values a write plan lists, open the values a result
  * holds. No database access here; the extension shell decides contexts and runs the queries.
  */
-import { Unopened, type CipherItem, type FieldCipher, type Opened } from "../crypto/cipher.js";
+import { Unopened, type CipherItem, type FieldCipher, type FieldRef, type Opened } from "../crypto/cipher.js";
 import { type KeyContext } from "../context/key-context.js";
-import { VaultConfigError, VaultDecryptError, VaultError } from "../errors.js";
+import { isVaultError, VaultConfigError, VaultDecryptError, VaultError } from "../errors.js";
+import type { AuditHook } from "../keys/audit.js";
 import type { EncryptedField } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan/selection.js";
 import type { Loose } from "./plan/args.js";
@@ -62,6 +63,7 @@ export async function openResult(
   shape: ResultShape,
   result: unknown,
   policy: DecryptErrorPolicy,
+  audit?: AuditHook,
 ): Promise<void> {
   const values = storedValues(shape, result);
   const items = new Array<CipherItem>(values.length);
@@ -82,10 +84,13 @@ export async function openResult(
   const place = (i: number) => {
     const stored = values[i] as StoredValue;
     const plain = opened[i] as Opened;
-    stored.row[stored.field.name] =
-      plain instanceof Unopened
-        ? recover(plain.error, stored, (items[i] as CipherItem).ref.id, policy)
-        : plain;
+    if (!(plain instanceof Unopened)) {
+      stored.row[stored.field.name] = plain;
+      return;
+    }
+    const { ref } = items[i] as CipherItem;
+    if (audit !== undefined) refusal(audit, cipher, plain.error, ref, stored.field.plaintext === "read");
+    stored.row[stored.field.name] = recover(plain.error, stored, ref.id, policy);
   };
   // What is known now is placed now: a value that fails to open fails the read without waiting for
   // keys still on their way (their batch settles quietly).
@@ -97,6 +102,35 @@ export async function openResult(
   await ready;
   for (const i of waiting) place(i);
   stripAdded(shape, result);
+}
+
+/** Reports a value whose decryption was refused (not one read as plaintext, not an outage). */
+function refusal(
+  audit: AuditHook,
+  cipher: FieldCipher,
+  error: unknown,
+  ref: FieldRef,
+  readsPlaintext: boolean,
+): void {
+  const code = isVaultError(error) ? error.code : undefined;
+  // Not an envelope: plaintext where the field reads it, else a failure like any other.
+  if (code === "VAULT_ENVELOPE_INVALID" && readsPlaintext) return;
+  if (
+    code !== "VAULT_DECRYPT_FAILED" &&
+    code !== "VAULT_KEY_UNAVAILABLE" &&
+    code !== "VAULT_ENVELOPE_INVALID"
+  )
+    return;
+  audit({
+    type: "decryptRefused",
+    provider: cipher.keys.provider.name,
+    context: ref.context,
+    model: ref.model,
+    field: ref.field,
+    id: ref.id,
+    outcome: code === "VAULT_ENVELOPE_INVALID" ? "VAULT_DECRYPT_FAILED" : code,
+    at: new Date(),
+  });
 }
 
 /**

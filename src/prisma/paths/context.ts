@@ -2,6 +2,7 @@
  * What every path of the extension works with: the parts built once when `$extends` runs (schema,
  * cipher, client, policy) and the facts of the intercepted call, each worked out once by the dispatcher.
  */
+import type { AuditHook } from "../../keys/audit.js";
 import type { FieldCipher } from "../../crypto/cipher.js";
 import type { ModelSchema, VaultSchema } from "../../schema/model-schema.js";
 import type { TransactionInfo } from "../internals.js";
@@ -18,6 +19,8 @@ export interface VaultRuntime {
   /** The client under the extension: its queries are not intercepted. */
   readonly client: AnyClient;
   readonly policy: DecryptErrorPolicy;
+  /** `vault({ audit })`, made safe; undefined without one. */
+  readonly audit: AuditHook | undefined;
 }
 
 /** One intercepted operation on a model with encrypted data, and where it runs. */

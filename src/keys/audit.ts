@@ -1,0 +1,132 @@
+/**
+ * The audit hook, `vault({ audit })`: one event per key-provider attempt and one per value whose
+ * decryption was refused, each a plain value holding names, contexts, ids and counts — never a
+ * value, key or ciphertext. The hook runs synchronously where the event happens; whatever it throws
+ * is swallowed (a query never fails for its audit log) and reported once per hook as a process
+ * warning with code {@link AUDIT_HOOK_FAILED}.
+ */
+import { parseCanonicalContext, type KeyContext } from "../context/key-context.js";
+import { isVaultError, type VaultErrorCode } from "../errors.js";
+import { localBlobOf } from "../format/blob-format.js";
+import { localBlobContext } from "../format/local-blob.js";
+import type { KeyProvider } from "./provider.js";
+
+/** What happened: a key-provider attempt (by method) or a refused decryption. */
+export type VaultAuditEventType = "createDataKey" | "decryptDataKey" | "rekey" | "decryptRefused";
+
+/**
+ * One audit event.
+ *
+ * @example
+ * vault({ keys, schema, audit: (event) => logger.info({ audit: event }) })
+ * // { type: "decryptDataKey", provider: "workos", outcome: "ok", at: 2026-12-03T19:02:11.120Z }
+ * // { type: "decryptRefused", provider: "local", model: "User", field: "ssn", id: 42, context: { organizationId: "org_1" }, outcome: "VAULT_DECRYPT_FAILED", at: … }
+ */
+export interface VaultAuditEvent {
+  readonly type: VaultAuditEventType;
+  /** The provider that was asked (behind a KeyRouter, the routed provider's name), or whose key it was. */
+  readonly provider: string;
+  /** The key context: the one asked for (createDataKey, rekey), the one a blob names, or the row's. */
+  readonly context?: KeyContext;
+  readonly model?: string;
+  readonly field?: string;
+  /** The row's primary key (decryptRefused). */
+  readonly id?: unknown;
+  /** `"ok"`, or the code the attempt or the value failed with. */
+  readonly outcome: "ok" | VaultErrorCode;
+  /** The HTTP status a provider's attempt was answered with, when it says (`WorkOSKeyProvider`: 429). */
+  readonly status?: number;
+  readonly at: Date;
+}
+
+export type AuditHook = (event: VaultAuditEvent) => void;
+
+/** The `code` of the process warning emitted the first time an audit hook throws. */
+export const AUDIT_HOOK_FAILED = "PRISMA_VAULT_AUDIT_HOOK_FAILED";
+
+/** An attempt as a provider reports it (the time is added). */
+export type Attempt = Omit<VaultAuditEvent, "at" | "type"> & {
+  readonly type: Exclude<VaultAuditEventType, "decryptRefused">;
+};
+
+/** Where providers that make several attempts per call (retries, routing) report each one. */
+export interface AttemptObserver {
+  attempt(attempt: Attempt): void;
+}
+
+/**
+ * `hook`, made safe to call anywhere: it never throws, and the first exception it throws is reported
+ * as a process warning (code {@link AUDIT_HOOK_FAILED}), naming the exception's class only.
+ *
+ * @example const emit = safeAudit(options.audit); emit({ type: "rekey", provider: "local", outcome: "ok", at: new Date() });
+ */
+export function safeAudit(hook: AuditHook): AuditHook {
+  let reported = false;
+  return (event) => {
+    try {
+      hook(event);
+    } catch (error) {
+      if (reported) return;
+      reported = true;
+      // The exception's message is the hook's own text, which may quote the event: only its class.
+      const kind = error instanceof Error ? error.name : typeof error;
+      process.emitWarning(
+        `prisma-vault: the audit hook threw (${kind}); the query went on, and later failures of this hook are not reported`,
+        { code: AUDIT_HOOK_FAILED },
+      );
+    }
+  };
+}
+
+/** The outcome of an attempt that threw `error`. */
+export function outcomeOf(error: unknown): VaultErrorCode {
+  return isVaultError(error) ? error.code : "VAULT_KEY_PROVIDER";
+}
+
+/**
+ * `provider`, reporting each attempt to `observer` under `name` (default its own): the provider's own
+ * `observed` where it has one (it knows its attempts: retries, routing), else one attempt per call.
+ */
+export function observedProvider(
+  provider: KeyProvider,
+  observer: AttemptObserver,
+  name = provider.name,
+): KeyProvider {
+  if (typeof provider.observed === "function") return provider.observed(observer, name);
+  const report = <T>(type: Attempt["type"], context: KeyContext | undefined, run: () => Promise<T>) =>
+    new Promise<T>((resolve) => resolve(run())).then(
+      (result) => {
+        observer.attempt({ type, provider: name, ...(context && { context }), outcome: "ok" });
+        return result;
+      },
+      (error: unknown) => {
+        observer.attempt({ type, provider: name, ...(context && { context }), outcome: outcomeOf(error) });
+        throw error;
+      },
+    );
+  return {
+    name: provider.name,
+    createDataKey: (context) => report("createDataKey", context, () => provider.createDataKey(context)),
+    decryptDataKey: (blob) =>
+      report("decryptDataKey", blobContext(blob), () => provider.decryptDataKey(blob)),
+    ...(provider.rekey && {
+      rekey: (blob: Uint8Array, context: KeyContext) =>
+        report("rekey", context, () => provider.rekey!(blob, context)),
+    }),
+    ...(provider.recognizes && { recognizes: (blob: Uint8Array) => provider.recognizes!(blob) }),
+    ...(provider.owns && { owns: (blob: Uint8Array) => provider.owns!(blob) }),
+    ...(provider.isCurrent && { isCurrent: (blob: Uint8Array) => provider.isCurrent!(blob) }),
+  };
+}
+
+/** The context a blob names (a local ring's, bare or inside our key server's WorkOS-format blobs); else undefined. */
+export function blobContext(blob: Uint8Array): KeyContext | undefined {
+  const local = localBlobOf(blob);
+  const canonical = local === undefined ? undefined : localBlobContext(local);
+  if (canonical === undefined) return undefined;
+  try {
+    return parseCanonicalContext(canonical);
+  } catch {
+    return undefined;
+  }
+}
