@@ -4,43 +4,18 @@
  * object methods store and read secrets there; SIGTERM stops it cleanly. Without objects in the
  * config, the object routes answer 404 naming the option.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { WorkOS } from "@workos-inc/node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type TestDatabase } from "../support/databases.js";
-import {
-  copyDatabase,
-  sqliteClient,
-  startCli,
-  until,
-  writeConfigs,
-  writeObjectsConfig,
-} from "../support/migrate-cli.js";
+import { describe, expect, it } from "vitest";
+import { copyDatabase, sqliteClient, startCli, until, useCliRig } from "../support/migrate-cli.js";
 
 const TOKEN = "sk_test_key_server_cli";
 
 describe("prisma-vault key-server --config", () => {
-  let dir: string;
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "prisma-vault-cli-objects-"));
-    writeConfigs(dir);
-    writeObjectsConfig(dir);
-    const opened = await openDatabase("sqlite");
-    if ("skip" in opened) throw new Error(opened.skip);
-    db = opened;
-  }, 60_000);
-  afterAll(async () => {
-    await db?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = useCliRig("objects");
 
   const serve = async (config: string, file: string) => {
     const run = startCli(["key-server", "--config", config, "--port", "0", "--token", TOKEN], {
-      cwd: dir,
+      cwd: rig.dir(),
       database: file,
     });
     await until(
@@ -54,7 +29,7 @@ describe("prisma-vault key-server --config", () => {
   };
 
   it("serves the SDK's object methods from the config's database, and stops on SIGTERM", async () => {
-    const file = await copyDatabase(db, dir, "objects");
+    const file = await copyDatabase(rig.db(), rig.dir(), "objects");
     const { run, workos } = await serve("objects.config.mjs", file);
     expect(run.stdout()).toContain("Vault objects on");
     const created = await workos.vault.createObject({
@@ -73,7 +48,7 @@ describe("prisma-vault key-server --config", () => {
   }, 60_000);
 
   it("with a client made without objects, the object routes answer 404 naming the option", async () => {
-    const file = await copyDatabase(db, dir, "no-objects");
+    const file = await copyDatabase(rig.db(), rig.dir(), "no-objects");
     const { run, workos } = await serve("vault.config.mjs", file);
     expect(run.stdout()).toContain("Vault objects off");
     const error = await workos.vault.listObjects().catch((e: unknown) => e);

@@ -4,8 +4,7 @@
  * checkpoint survives, the exit code says how the run stopped, and the resumed run ends where an
  * uninterrupted one ends, scanning only what was left.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BlindIndex } from "../../src/crypto/blind-index.js";
@@ -14,7 +13,6 @@ import { startKeyServer, type KeyServer } from "../../src/key-server/server.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import type { MigrationReport } from "../../src/migrate/report.js";
 import type { GeneratedVaultSchema } from "../../src/schema/datamodel.js";
-import { openDatabase, type TestDatabase } from "../support/databases.js";
 import {
   TOKEN,
   checkpointAdvanced,
@@ -25,12 +23,11 @@ import {
   plainAccount,
   runCli,
   runCliAsync,
-  seedPlaintext,
   sqliteClient,
   startCli,
   storedAccounts,
   until,
-  writeConfigs,
+  useCliRig,
 } from "../support/migrate-cli.js";
 
 const ROWS = 2_000;
@@ -51,26 +48,15 @@ const index = {
 };
 
 describe("prisma-vault migrate, stopped and resumed", () => {
-  let dir: string;
-  let db: TestDatabase;
+  const rig = useCliRig("stop", ROWS, TENANTS);
   let schema: GeneratedVaultSchema;
   let copies = 0;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "prisma-vault-cli-stop-"));
-    writeConfigs(dir);
-    const opened = await openDatabase("sqlite");
-    if ("skip" in opened) throw new Error(opened.skip);
-    db = opened;
     ({ vaultSchema: schema } = await import("../generated/sqlite/vault/index.js"));
-    await seedPlaintext(db, ROWS, TENANTS);
-  }, 60_000);
-  afterAll(async () => {
-    await db?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
-  const copy = () => copyDatabase(db, dir, `copy-${copies++}`);
+  const copy = () => copyDatabase(rig.db(), rig.dir(), `copy-${copies++}`);
   const envelopes = async (file: string) =>
     (await storedAccounts(file)).filter((row) => isEnvelope(row.email)).length;
 
@@ -100,8 +86,8 @@ describe("prisma-vault migrate, stopped and resumed", () => {
     async (signal, code, json) => {
       const file = await copy();
       const flags = ["--batch-size", "1", "--concurrency", "1", ...(json ? ["--json"] : [])];
-      const run = startCli(encrypt(...flags), { cwd: dir, database: file });
-      await until("a committed batch", () => checkpointAdvanced(join(dir, CHECKPOINT), "Account"));
+      const run = startCli(encrypt(...flags), { cwd: rig.dir(), database: file });
+      await until("a committed batch", () => checkpointAdvanced(join(rig.dir(), CHECKPOINT), "Account"));
       run.child.kill(signal);
       const exit = await run.exited;
 
@@ -116,18 +102,18 @@ describe("prisma-vault migrate, stopped and resumed", () => {
         expect(report).toMatchObject({
           mode: "encrypt",
           interrupted: true,
-          checkpoint: join(dir, CHECKPOINT),
+          checkpoint: join(rig.dir(), CHECKPOINT),
         });
       } else {
         expect(run.stdout()).toMatch(/\ninterrupted after [\d.]+ s: \S+ records what committed\n$/);
       }
-      expect(existsSync(join(dir, CHECKPOINT))).toBe(true);
+      expect(existsSync(join(rig.dir(), CHECKPOINT))).toBe(true);
       const done = await envelopes(file);
       expect(done).toBeGreaterThan(0);
       expect(done).toBeLessThan(ROWS);
 
       const resumed = runCli(encrypt("--batch-size", "500", "--resume", "--json"), {
-        cwd: dir,
+        cwd: rig.dir(),
         database: file,
       });
       expect(resumed.stderr).not.toContain("prisma-vault: VAULT");
@@ -135,7 +121,7 @@ describe("prisma-vault migrate, stopped and resumed", () => {
       // Graceful: every committed batch is in the checkpoint, so nothing is scanned twice.
       const model = (JSON.parse(resumed.stdout) as MigrationReport).models[0]!;
       expect(model).toMatchObject({ scanned: ROWS - done, updated: ROWS - done, failedTotal: 0 });
-      expect(existsSync(join(dir, CHECKPOINT))).toBe(false);
+      expect(existsSync(join(rig.dir(), CHECKPOINT))).toBe(false);
       await expectEncrypted(file);
     },
     60_000,
@@ -145,26 +131,26 @@ describe("prisma-vault migrate, stopped and resumed", () => {
     const [killed, whole] = [await copy(), await copy()];
     const flags = ["--batch-size", "10", "--concurrency", "2"];
     const uninterrupted = runCli(encrypt(...flags, "--checkpoint", "whole.json"), {
-      cwd: dir,
+      cwd: rig.dir(),
       database: whole,
     });
     expect(uninterrupted.status, uninterrupted.stderr).toBe(0);
 
-    const run = startCli(encrypt(...flags), { cwd: dir, database: killed });
-    await until("a committed batch", () => checkpointAdvanced(join(dir, CHECKPOINT), "Account"));
+    const run = startCli(encrypt(...flags), { cwd: rig.dir(), database: killed });
+    await until("a committed batch", () => checkpointAdvanced(join(rig.dir(), CHECKPOINT), "Account"));
     run.child.kill("SIGKILL");
     expect((await run.exited).signal).toBe("SIGKILL");
     const done = await envelopes(killed);
     expect(done).toBeLessThan(ROWS);
 
-    const resumed = runCli(encrypt(...flags, "--resume", "--json"), { cwd: dir, database: killed });
+    const resumed = runCli(encrypt(...flags, "--resume", "--json"), { cwd: rig.dir(), database: killed });
     expect(resumed.status, resumed.stderr).toBe(0);
     const model = (JSON.parse(resumed.stdout) as MigrationReport).models[0]!;
     // What was left, plus at most the batches committed after the last checkpoint (one per slot).
     expect(model.scanned).toBeGreaterThanOrEqual(ROWS - done);
     expect(model.scanned).toBeLessThanOrEqual(ROWS - done + 10 * 2);
     expect(model.updated).toBe(ROWS - done);
-    expect(existsSync(join(dir, CHECKPOINT))).toBe(false);
+    expect(existsSync(join(rig.dir(), CHECKPOINT))).toBe(false);
 
     await expectEncrypted(killed);
     const [a, b] = [await storedAccounts(killed), await storedAccounts(whole)];
@@ -185,7 +171,11 @@ describe("prisma-vault migrate, stopped and resumed", () => {
       const file = await copy();
       // Under the provider timeout (10 s): the first signal alone would end the run once it is answered.
       server.faults.setLatency(8_000);
-      const cli = { cwd: dir, database: file, env: { PRISMA_VAULT_TEST_KEY_PORT: String(server.port) } };
+      const cli = {
+        cwd: rig.dir(),
+        database: file,
+        env: { PRISMA_VAULT_TEST_KEY_PORT: String(server.port) },
+      };
       const args = ["migrate", "encrypt", "--config", "workos.config.mjs", "--models", "Account"];
       const run = startCli(args, cli);
       await until("a data-key request", () => server.stats().dataKey > 0);
@@ -202,7 +192,7 @@ describe("prisma-vault migrate, stopped and resumed", () => {
       expect(run.stderr()).toContain(
         "prisma-vault: SIGTERM: exiting now; the checkpoint records the committed batches\n",
       );
-      expect(existsSync(join(dir, CHECKPOINT))).toBe(true);
+      expect(existsSync(join(rig.dir(), CHECKPOINT))).toBe(true);
       expect(await envelopes(file)).toBe(0);
 
       server.faults.reset();
@@ -225,7 +215,7 @@ describe("prisma-vault migrate, stopped and resumed", () => {
       await late.$disconnect();
       server.faults.setLatency(60_000, { context: { organizationId: "org_late" } });
       const cli = {
-        cwd: dir,
+        cwd: rig.dir(),
         database: file,
         env: { PRISMA_VAULT_TEST_KEY_PORT: String(server.port), PRISMA_VAULT_TEST_TIMEOUT_MS: "1000" },
       };
@@ -239,7 +229,7 @@ describe("prisma-vault migrate, stopped and resumed", () => {
           `--batch-size 100 --resume\n`,
       );
       expect(failed.stdout).toBe("");
-      expect(existsSync(join(dir, CHECKPOINT))).toBe(true);
+      expect(existsSync(join(rig.dir(), CHECKPOINT))).toBe(true);
       const done = await envelopes(file);
       expect(done).toBeGreaterThanOrEqual(900);
       expect(done).toBeLessThanOrEqual(1_000);
@@ -254,7 +244,7 @@ describe("prisma-vault migrate, stopped and resumed", () => {
         failedTotal: 0,
       });
       expect(await envelopes(file)).toBe(ROWS);
-      expect(existsSync(join(dir, CHECKPOINT))).toBe(false);
+      expect(existsSync(join(rig.dir(), CHECKPOINT))).toBe(false);
     }, 60_000);
   });
 });

@@ -3,46 +3,29 @@
  * takes its own default checkpoint, reads only its part, and together they cover every row exactly
  * once (the parts' sizes add up to the table, no write conflicts, every row sealed once).
  */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isEnvelope } from "../../src/format/envelope.js";
 import type { MigrationReport } from "../../src/migrate/report.js";
 import type { GeneratedVaultSchema } from "../../src/schema/datamodel.js";
-import { openDatabase, type TestDatabase } from "../support/databases.js";
 import {
   copyDatabase,
   decryptedAccounts,
   plainAccount,
-  seedPlaintext,
   startCli,
   storedAccounts,
-  writeConfigs,
+  useCliRig,
 } from "../support/migrate-cli.js";
 
 const ROWS = 900;
 const TENANTS = 5;
 
 describe("prisma-vault migrate --shard", () => {
-  let dir: string;
-  let db: TestDatabase;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "prisma-vault-cli-shard-"));
-    writeConfigs(dir);
-    const opened = await openDatabase("sqlite");
-    if ("skip" in opened) throw new Error(opened.skip);
-    db = opened;
-    await seedPlaintext(db, ROWS, TENANTS);
-  }, 60_000);
-  afterAll(async () => {
-    await db?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = useCliRig("shard", ROWS, TENANTS);
 
   it("0/3, 1/3 and 2/3 as three concurrent processes cover every row exactly once", async () => {
-    const file = await copyDatabase(db, dir, "shared");
+    const file = await copyDatabase(rig.db(), rig.dir(), "shared");
     const runs = [0, 1, 2].map((i) =>
       startCli(
         [
@@ -58,7 +41,7 @@ describe("prisma-vault migrate --shard", () => {
           "50",
           "--json",
         ],
-        { cwd: dir, database: file },
+        { cwd: rig.dir(), database: file },
       ),
     );
     const exits = await Promise.all(runs.map((run) => run.exited));
@@ -84,7 +67,7 @@ describe("prisma-vault migrate --shard", () => {
       expect(model).toMatchObject({ conflicts: 0, failedTotal: 0 });
     }
     // Completed runs remove their checkpoints.
-    expect(readdirSync(join(dir, ".prisma-vault"))).toEqual([]);
+    expect(readdirSync(join(rig.dir(), ".prisma-vault"))).toEqual([]);
 
     const stored = await storedAccounts(file);
     expect(stored.every((row) => isEnvelope(row.email) && row.emailIndex !== null)).toBe(true);

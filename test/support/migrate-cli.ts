@@ -6,7 +6,8 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -15,7 +16,8 @@ import { LocalKeyProvider } from "../../src/keys/local.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { GeneratedVaultSchema } from "../../src/schema/datamodel.js";
 import { PrismaClient } from "../generated/sqlite/client/client.js";
-import type { TestDatabase } from "./databases.js";
+import { afterAll, beforeAll } from "vitest";
+import { openDatabase, type TestDatabase } from "./databases.js";
 import { registerSecrets } from "./secrets.js";
 
 const require = createRequire(import.meta.url);
@@ -71,6 +73,38 @@ export default ${sqlite}.$extends(vault({ keys: new WorkOSKeyProvider({ workos }
 export function writeObjectsConfig(dir: string): void {
   const client = `${sqlite}.$extends(vault({ keys: LocalKeyProvider.fromEnv(), schema: vaultSchema, objects: true }))`;
   writeFileSync(join(dir, "objects.config.mjs"), `${imports}\nexport const prisma = ${client};\n`);
+}
+
+/** What {@link useCliRig} gives a suite, set in its beforeAll. */
+export interface CliRig {
+  /** The working directory, holding the config files. */
+  readonly dir: () => string;
+  /** The SQLite database the configs' copies come from. */
+  readonly db: () => TestDatabase;
+}
+
+/**
+ * Registers a CLI suite's set-up: a temporary working directory with the config files (and
+ * `objects.config.mjs`), a SQLite database seeded with `rows` plaintext accounts over `tenants`, both
+ * removed after the suite.
+ */
+export function useCliRig(name: string, rows = 0, tenants = 5): CliRig {
+  let dir: string | undefined;
+  let db: TestDatabase | undefined;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), `prisma-vault-cli-${name}-`));
+    writeConfigs(dir);
+    writeObjectsConfig(dir);
+    const opened = await openDatabase("sqlite");
+    if ("skip" in opened) throw new Error(opened.skip);
+    db = opened;
+    if (rows > 0) await seedPlaintext(db, rows, tenants);
+  }, 60_000);
+  afterAll(async () => {
+    await db?.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir: () => dir as string, db: () => db as TestDatabase };
 }
 
 /** The bearer token of workos.config.mjs. */
