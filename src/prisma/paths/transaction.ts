@@ -53,5 +53,23 @@ export async function inTransaction<T>(
   const own = client as unknown as {
     $transaction<R>(fn: (tx: AnyClient) => Promise<R>, options: { timeout: number }): Promise<R>;
   };
-  return own.$transaction((bound) => work(on(bound)), { timeout });
+  // The transaction is ours, not the caller's: a write that plain Prisma sends as one statement. When
+  // the database picks it as a deadlock's victim (P2034, seen on MariaDB beside a running migration)
+  // it was rolled back whole, so it is run again, a few times, before the error reaches the caller.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await own.$transaction((bound) => work(on(bound)), { timeout });
+    } catch (error) {
+      if (!isWriteConflict(error) || attempt >= OWN_TRANSACTION_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 20));
+    }
+  }
+}
+
+/** How many times a transaction prisma-vault opened is tried when it loses a write conflict. */
+export const OWN_TRANSACTION_ATTEMPTS = 4;
+
+/** Prisma's P2034: "Transaction failed due to a write conflict or a deadlock. Please retry". */
+function isWriteConflict(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "P2034";
 }

@@ -1,0 +1,48 @@
+/**
+ * A write that prisma-vault runs in a transaction of its own (an updateMany across two tenants: read
+ * the rows, then one UPDATE per tenant) and that the database picks as a deadlock's victim is run
+ * again, since it was rolled back whole: the caller sees it succeed, as plain Prisma's one statement
+ * would have. Provoked on PostgreSQL: another transaction holds row B, then asks for row A, which our
+ * transaction holds while it waits for B.
+ */
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { LocalKeyProvider } from "../../src/keys/local.js";
+import { vault } from "../../src/prisma/extension.js";
+import { useTestDatabase } from "../support/databases.js";
+
+describe("a deadlock victim among prisma-vault's own transactions on postgres", () => {
+  const { database, generated } = useTestDatabase("postgres");
+  const keys = new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] });
+
+  it("is retried: the updateMany succeeds and both rows hold the new value", async () => {
+    const plain = database().plain;
+    await plain.organization.createMany({ data: ["org_a", "org_b"].map((id) => ({ id, name: id })) });
+    const prisma = database()
+      .client()
+      .$extends(vault({ keys, schema: generated(), indexSecret: randomBytes(32) }));
+    const a = await prisma.user.create({ data: { organizationId: "org_a", email: "a@x.io" } });
+    const b = await prisma.user.create({ data: { organizationId: "org_b", email: "b@x.io" } });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    let ours: Promise<unknown> | undefined;
+    // The other transaction: B first, then (once ours holds A and waits for B) A.
+    await plain.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe(`UPDATE "User" SET "name" = 'other' WHERE "id" = $1`, b.id);
+        ours = prisma.user
+          .updateMany({ where: { id: { in: [a.id, b.id] } }, data: { ssn: "123-45-6789" } })
+          .catch((error: unknown) => error);
+        await sleep(400);
+        await tx.$executeRawUnsafe(`UPDATE "User" SET "name" = 'other' WHERE "id" = $1`, a.id);
+      },
+      { timeout: 20_000 },
+    );
+    const outcome = await ours;
+    expect(outcome).toEqual({ count: 2 });
+    const rows = await prisma.user.findMany({ orderBy: { id: "asc" } });
+    expect(rows.map((row) => [row.ssn, row.name])).toEqual([
+      ["123-45-6789", "other"],
+      ["123-45-6789", "other"],
+    ]);
+  }, 30_000);
+});
