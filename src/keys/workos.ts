@@ -158,23 +158,7 @@ export class WorkOSKeyProvider implements KeyProvider {
     try {
       return await this.#retrying(this.#reported(method, run, context));
     } catch (error) {
-      if (error instanceof VaultError) throw error;
-      const status = (error as { status?: unknown })?.status;
-      const suffix = typeof status === "number" ? ` (HTTP ${status})` : "";
-      const limited = status === 429 ? ": rate-limited" : "";
-      const message = `WorkOS Vault ${method} failed${suffix}${limited}`;
-      if (method === "decryptDataKey") {
-        // The service answered, and does not hold the key that wrapped this blob. The SDK throws
-        // NotFoundException for a 404 and does not retry it.
-        if (status === 404) {
-          throw new VaultKeyUnavailableError(`${message}: the key that wrapped this blob is not available`, {
-            cause: error,
-          });
-        }
-        // The service answered, and said no to this blob: retrying will not help.
-        if (REJECTED_STATUS.has(status as number)) throw new VaultKeyRejectedError(message, { cause: error });
-      }
-      throw new VaultKeyProviderError(message, { cause: error });
+      throw failure(method, error);
     }
   }
 
@@ -195,13 +179,7 @@ export class WorkOSKeyProvider implements KeyProvider {
         return result;
       } catch (error) {
         const status = (error as { status?: unknown } | null)?.status;
-        const unavailable = method === "decryptDataKey" && status === 404;
-        const outcome =
-          error instanceof VaultError
-            ? error.code
-            : unavailable
-              ? "VAULT_KEY_UNAVAILABLE"
-              : "VAULT_KEY_PROVIDER";
+        const outcome = failure(method, error).code;
         observer.attempt({
           type: method,
           provider,
@@ -269,6 +247,27 @@ function retryWait(error: unknown): number | undefined {
  */
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** What `error`, a failed request of `method`, is to prisma-vault: the one mapping of SDK failures. */
+function failure(method: Attempt["type"], error: unknown): VaultError {
+  if (error instanceof VaultError) return error;
+  const status = (error as { status?: unknown })?.status;
+  const suffix = typeof status === "number" ? ` (HTTP ${status})` : "";
+  const limited = status === 429 ? ": rate-limited" : "";
+  const message = `WorkOS Vault ${method} failed${suffix}${limited}`;
+  if (method === "decryptDataKey") {
+    // The service answered, and does not hold the key that wrapped this blob. The SDK throws
+    // NotFoundException for a 404 and does not retry it.
+    if (status === 404) {
+      return new VaultKeyUnavailableError(`${message}: the key that wrapped this blob is not available`, {
+        cause: error,
+      });
+    }
+    // The service answered, and said no to this blob: retrying will not help.
+    if (REJECTED_STATUS.has(status as number)) return new VaultKeyRejectedError(message, { cause: error });
+  }
+  return new VaultKeyProviderError(message, { cause: error });
 }
 
 const REJECTED_STATUS = new Set([400, 422]);
