@@ -12,7 +12,12 @@
 import { decodeEnvelope, hasPrefix, WORKOS_KEY_BLOB_MAGIC, type Envelope } from "./envelope.js";
 import { notAnEnvelope } from "../error-messages.js";
 import { VaultEnvelopeInvalidError, VaultKeyUnavailableError } from "../errors.js";
-import { LOCAL_KEY_BLOB_MAGIC, localBlobContextBytes, localMasterKeyId } from "./local-blob.js";
+import {
+  LOCAL_KEY_BLOB_MAGIC,
+  localBlobContext,
+  localBlobContextBytes,
+  localMasterKeyId,
+} from "./local-blob.js";
 import type { KeyProvider } from "../keys/provider.js";
 
 /** The key-blob formats known whatever the provider: a value whose blob has one is an envelope. */
@@ -79,6 +84,17 @@ export function checkOwner(blob: Uint8Array, provider: Pick<KeyProvider, "name" 
 export function namedContext(blob: Uint8Array): Uint8Array | null | undefined {
   const inner = localBlobOf(blob);
   return inner === undefined ? undefined : (localBlobContextBytes(inner) ?? null);
+}
+
+/**
+ * {@link namedContext} as the canonical context string; `undefined` for a blob that names none or
+ * cannot be read.
+ *
+ * @example namedContextText(localRingBlob) // '{"organizationId":"org_1"}'
+ */
+export function namedContextText(blob: Uint8Array): string | undefined {
+  const inner = localBlobOf(blob);
+  return inner === undefined ? undefined : localBlobContext(inner);
 }
 
 /** Whether a value whose blob names `named` ({@link namedContext}) may open in a row of context `canonical`. */

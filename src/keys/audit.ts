@@ -7,8 +7,7 @@
  */
 import { parseCanonicalContext, type KeyContext } from "../context/key-context.js";
 import { isVaultError, type VaultErrorCode } from "../errors.js";
-import { localBlobOf } from "../format/blob-format.js";
-import { localBlobContext } from "../format/local-blob.js";
+import { namedContextText } from "../format/blob-format.js";
 import type { KeyProvider } from "./provider.js";
 
 /** What happened: a key-provider attempt (by method) or a refused decryption. */
@@ -121,8 +120,7 @@ export function observedProvider(
 
 /** The context a blob names (a local ring's, bare or inside our key server's WorkOS-format blobs); else undefined. */
 export function blobContext(blob: Uint8Array): KeyContext | undefined {
-  const local = localBlobOf(blob);
-  const canonical = local === undefined ? undefined : localBlobContext(local);
+  const canonical = namedContextText(blob);
   if (canonical === undefined) return undefined;
   try {
     return parseCanonicalContext(canonical);

@@ -18,7 +18,7 @@ import {
   validateContext,
   type KeyContext,
 } from "../context/key-context.js";
-import { blobId, localBlobOf } from "../format/blob-format.js";
+import { blobId, namedContextText } from "../format/blob-format.js";
 import { VaultConfigError } from "../errors.js";
 import {
   CACHE_DEFAULTS,
@@ -28,9 +28,8 @@ import {
 } from "./cache-options.js";
 import { Limiter } from "./limiter.js";
 import { observedProvider, type AuditHook } from "./audit.js";
-import { localBlobContext } from "../format/local-blob.js";
 import {
-  guardBounds,
+  guardOf,
   guardProvider,
   type DataKey,
   type DecryptedDataKey,
@@ -103,12 +102,16 @@ export class DataKeyCache {
       throw new VaultConfigError("DataKeyCache: the third argument must be { timeoutMs }");
     }
     const audit = calls.audit;
+    // A provider guarded already is observed inside its guard, which is then made anew: one guard,
+    // keeping the bound the caller gave it.
+    const guarded = guardOf(provider);
     const source =
       audit === undefined
         ? provider
-        : observedProvider(provider, { attempt: (attempt) => audit({ ...attempt, at: new Date() }) });
-    // An observed copy of a guarded provider keeps the bound the caller gave it.
-    const timeoutMs = calls.timeoutMs ?? guardBounds(provider)?.timeoutMs;
+        : observedProvider(guarded?.inner ?? provider, {
+            attempt: (attempt) => audit({ ...attempt, at: new Date() }),
+          });
+    const timeoutMs = calls.timeoutMs ?? guarded?.timeoutMs;
     this.provider = guardProvider(source, {
       maxTimedOut: concurrency,
       ...(timeoutMs !== undefined && { timeoutMs }),
@@ -223,7 +226,7 @@ export class DataKeyCache {
       this.#stats.decryptHits += values;
       return use(entry);
     }
-    const owner = context === undefined ? blobOwner(encryptedKeys) : canonicalContext(context);
+    const owner = context === undefined ? namedContextText(encryptedKeys) : canonicalContext(context);
     if (cache === undefined) {
       return this.#open(encryptedKeys, owner ?? id).then((opened) => useOnce(opened, use));
     }
@@ -362,13 +365,4 @@ function useOnce<T>(entry: Entry, use: (key: DataKey, uses: number) => T): T {
 
 function toEntry(key: DecryptedDataKey, encryptedKeys: Uint8Array): Entry {
   return { key: key.key, id: key.id, encryptedKeys, uses: 0, live: true };
-}
-
-/**
- * The canonical context a blob names, where its format says (a local ring's `PVK1`, bare or inside
- * the WorkOS-format blobs our key server issues); `undefined` for opaque blobs.
- */
-function blobOwner(encryptedKeys: Uint8Array): string | undefined {
-  const local = localBlobOf(encryptedKeys);
-  return local === undefined ? undefined : localBlobContext(local);
 }
