@@ -133,11 +133,18 @@ export function guardProvider(provider: KeyProvider, options: GuardOptions = {})
   });
 }
 
-/** The bounds of a provider {@link guardProvider} made; undefined for any other. */
-export function guardBounds(provider: KeyProvider): { timeoutMs: number; maxTimedOut: number } | undefined {
-  if (!GUARDED.has(provider)) return undefined;
+/**
+ * For a provider {@link guardProvider} made: the provider it wraps and its bounds; undefined for any
+ * other. A caller that wraps the provider again (to observe it) wraps the inner one, so there is still
+ * one guard, with the caller's bounds.
+ */
+export function guardOf(
+  provider: KeyProvider,
+): { inner: KeyProvider; timeoutMs: number; maxTimedOut: number } | undefined {
+  const inner = GUARDED.get(provider);
+  if (inner === undefined) return undefined;
   const { timeoutMs, maxTimedOut } = provider as GuardedKeyProvider;
-  return { timeoutMs, maxTimedOut };
+  return { inner, timeoutMs, maxTimedOut };
 }
 
 /** Guarded providers, each mapped to the provider it wraps. */

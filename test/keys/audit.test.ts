@@ -6,7 +6,9 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { AUDIT_HOOK_FAILED, type VaultAuditEvent } from "../../src/keys/audit.js";
+import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
+import { guardProvider } from "../../src/keys/provider.js";
 import { KeyRouter } from "../../src/keys/router.js";
 import { vault } from "../../src/prisma/extension.js";
 import { useTestDatabase } from "../support/databases.js";
@@ -137,5 +139,26 @@ describe("vault({ audit })", () => {
     expect(
       thrownVaultError(() => vault({ keys: rig.provider, models: {}, audit: "log" as never })).code,
     ).toBe("VAULT_CONFIG");
+  });
+});
+
+describe("DataKeyCache({ audit }) over a provider guarded already", () => {
+  it("keeps the guard's bound and reports each call once", async () => {
+    const local = new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] });
+    const events: VaultAuditEvent[] = [];
+    const cache = new DataKeyCache(
+      guardProvider(local, { timeoutMs: 1_234 }),
+      {},
+      {
+        audit: (event) => events.push(event),
+      },
+    );
+    expect(cache.timeoutMs).toBe(1_234);
+    const context = { organizationId: "org_a" };
+    await cache.withEncryptionKey(context, () => undefined);
+    expect(events.map((e) => [e.type, e.provider, e.outcome, e.context])).toEqual([
+      ["createDataKey", "local", "ok", context],
+    ]);
+    cache.clear();
   });
 });
