@@ -4,8 +4,8 @@
  */
 import { Unopened, type CipherItem, type FieldCipher, type FieldRef, type Opened } from "../crypto/cipher.js";
 import { type KeyContext } from "../context/key-context.js";
-import { isVaultError, VaultConfigError, VaultDecryptError, VaultError } from "../errors.js";
-import type { AuditHook } from "../keys/audit.js";
+import { VaultConfigError, VaultDecryptError, VaultError, type VaultErrorCode } from "../errors.js";
+import type { AuditHook, VaultAuditEvent } from "../keys/audit.js";
 import type { EncryptedField } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan/selection.js";
 import type { Loose } from "./plan/args.js";
@@ -89,8 +89,8 @@ export async function openResult(
       return;
     }
     const { ref } = items[i] as CipherItem;
-    if (audit !== undefined) refusal(audit, cipher, plain.error, ref, stored.field.plaintext === "read");
-    stored.row[stored.field.name] = recover(plain.error, stored, ref.id, policy);
+    const refused = audit && ((code: VaultErrorCode) => audit(refusal(cipher, ref, code)));
+    stored.row[stored.field.name] = recover(plain.error, stored, ref.id, policy, refused);
   };
   // What is known now is placed now: a value that fails to open fails the read without waiting for
   // keys still on their way (their batch settles quietly).
@@ -104,43 +104,39 @@ export async function openResult(
   stripAdded(shape, result);
 }
 
-/** Reports a value whose decryption was refused (not one read as plaintext, not an outage). */
-function refusal(
-  audit: AuditHook,
-  cipher: FieldCipher,
-  error: unknown,
-  ref: FieldRef,
-  readsPlaintext: boolean,
-): void {
-  const code = isVaultError(error) ? error.code : undefined;
-  // Not an envelope: plaintext where the field reads it, else a failure like any other.
-  if (code === "VAULT_ENVELOPE_INVALID" && readsPlaintext) return;
-  if (
-    code !== "VAULT_DECRYPT_FAILED" &&
-    code !== "VAULT_KEY_UNAVAILABLE" &&
-    code !== "VAULT_ENVELOPE_INVALID"
-  )
-    return;
-  audit({
+/** The audit event of a value whose decryption was refused with `code`. */
+function refusal(cipher: FieldCipher, ref: FieldRef, code: VaultErrorCode): VaultAuditEvent {
+  return {
     type: "decryptRefused",
     provider: cipher.keys.provider.name,
     context: ref.context,
     model: ref.model,
     field: ref.field,
     id: ref.id,
-    outcome: code === "VAULT_ENVELOPE_INVALID" ? "VAULT_DECRYPT_FAILED" : code,
+    outcome: code,
     at: new Date(),
-  });
+  };
 }
 
 /**
  * What to read for a value that did not decrypt: itself when it is plaintext its field reads, else
  * what `policy` says. Everything that is not a decryption failure is rethrown: a provider outage, and
  * a key that is not configured (never read as null: the application could overwrite the real value).
+ * `refused` hears of each value refused (a decryption failure, a key not configured), whatever
+ * `policy` then does with it.
  */
-function recover(error: unknown, stored: StoredValue, id: unknown, policy: DecryptErrorPolicy): unknown {
+function recover(
+  error: unknown,
+  stored: StoredValue,
+  id: unknown,
+  policy: DecryptErrorPolicy,
+  refused?: (code: VaultErrorCode) => void,
+): unknown {
   const { model, field, value } = stored;
-  if (error instanceof VaultError && error.code === "VAULT_KEY_UNAVAILABLE") throw error;
+  if (error instanceof VaultError && error.code === "VAULT_KEY_UNAVAILABLE") {
+    refused?.(error.code);
+    throw error;
+  }
   let failure = error;
   if (error instanceof VaultError && error.code === "VAULT_ENVELOPE_INVALID") {
     // Not an envelope (it does not parse, or its key blob has no known format; no provider was
@@ -148,7 +144,8 @@ function recover(error: unknown, stored: StoredValue, id: unknown, policy: Decry
     if (field.plaintext === "read") return value;
     failure = new VaultDecryptError({ model: model.name, field: field.name, id });
   }
-  if (!(failure instanceof VaultError) || failure.code !== "VAULT_DECRYPT_FAILED" || policy === "throw")
-    throw failure;
+  if (!(failure instanceof VaultError) || failure.code !== "VAULT_DECRYPT_FAILED") throw failure;
+  refused?.(failure.code);
+  if (policy === "throw") throw failure;
   return policy === "null" ? null : policy(failure);
 }
