@@ -33,8 +33,12 @@ export interface PageOf {
   readonly data: ObjectDigest[];
   readonly before: string | undefined;
   readonly after: string | undefined;
-  /** When set, the cursor on that side holds only if a live object lies beyond this query's `where`. */
-  readonly neighbour: { readonly side: "before" | "after"; readonly query: PageQuery } | undefined;
+  /**
+   * When set, the cursor on `side` is `cursor` (the page's edge there) if a live object lies beyond
+   * this query's `where`, else absent.
+   */
+  readonly neighbour:
+    { readonly side: "before" | "after"; readonly cursor: string; readonly query: PageQuery } | undefined;
 }
 
 /**
@@ -62,6 +66,7 @@ export function pageOf(plan: ListPlan, rows: readonly ObjectDigest[]): PageOf {
       ? undefined
       : {
           side: behindSide,
+          cursor: edge.id,
           query: { where: { id: beyond(direction, edge.id) }, orderBy: { id: direction }, take: 1 },
         };
   return {

@@ -163,7 +163,7 @@ export class ObjectStore implements VaultObjects {
     const now = new Date();
     const versionId = newVersionId(now.getTime());
     const { envelope, keyId } = await sealValue(this.#cipher, value, { id, versionId, context });
-    const where = { id, deletedAt: null, ...(versionCheck !== undefined && { versionId: versionCheck }) };
+    const where = live(id, versionCheck);
     await this.#run([value], () =>
       this.#client.$transaction(async (tx) => {
         const { count } = (await this.#objects(tx)["updateMany"]!({
@@ -183,7 +183,7 @@ export class ObjectStore implements VaultObjects {
 
   async deleteObject(options: DeleteObjectOptions): Promise<void> {
     const { id, versionCheck } = readDelete(options);
-    const where = { id, deletedAt: null, ...(versionCheck !== undefined && { versionId: versionCheck }) };
+    const where = live(id, versionCheck);
     const { count } = (await this.#run([], () =>
       this.#objects(this.#client)["updateMany"]!({
         where,
@@ -207,7 +207,7 @@ export class ObjectStore implements VaultObjects {
     const page = pageOf(plan, rows);
     let { before, after } = page;
     if (page.neighbour !== undefined) {
-      const { side, query: next } = page.neighbour;
+      const { side, cursor, query: next } = page.neighbour;
       const found = (await this.#run([], () =>
         this.#objects(this.#client)["findMany"]!({
           ...next,
@@ -215,10 +215,9 @@ export class ObjectStore implements VaultObjects {
           select: { id: true },
         }),
       )) as unknown[];
-      const edge = side === "before" ? page.data[0] : page.data[page.data.length - 1];
-      if (found.length > 0 && edge !== undefined) {
-        if (side === "before") before = edge.id;
-        else after = edge.id;
+      if (found.length > 0) {
+        if (side === "before") before = cursor;
+        else after = cursor;
       }
     }
     return {
@@ -232,7 +231,7 @@ export class ObjectStore implements VaultObjects {
     const id = readIdOption(options, "listObjectVersions");
     const row = (await this.#run([], () =>
       this.#objects(this.#client)["findFirst"]!({
-        where: { id, deletedAt: null },
+        where: live(id),
         select: {
           id: true,
           versionId: true,
@@ -287,7 +286,7 @@ export class ObjectStore implements VaultObjects {
   /** The live object `id`; `VAULT_NOT_FOUND` if there is none. */
   async #liveById(id: string): Promise<ObjectRow> {
     const row = (await this.#run([], () =>
-      this.#objects(this.#client)["findFirst"]!({ where: { id, deletedAt: null }, select: LIVE_ROW }),
+      this.#objects(this.#client)["findFirst"]!({ where: live(id), select: LIVE_ROW }),
     )) as ObjectRow | null;
     // Exactly: MySQL's default collation compares ids without case.
     if (row === null || row.id !== id) throw notFound(id);
@@ -302,11 +301,8 @@ export class ObjectStore implements VaultObjects {
 
   /** Why a conditional write of `id` changed nothing: the object is gone, or its version moved on. */
   async #lost(client: Client, id: string): Promise<Error> {
-    const live = await this.#objects(client)["findFirst"]!({
-      where: { id, deletedAt: null },
-      select: { id: true },
-    });
-    if (live === null) return notFound(id);
+    const found = await this.#objects(client)["findFirst"]!({ where: live(id), select: { id: true } });
+    if (found === null) return notFound(id);
     return new VaultConflictError(
       "versionCheck is not the object's current version: another write came first; read it again",
       { model: OBJECT_MODEL, id },
@@ -341,6 +337,11 @@ function contextOf(row: Pick<ObjectRow, "id" | "context">): KeyContext {
   } catch {
     throw new VaultDecryptError({ model: OBJECT_MODEL, field: "context", id: row.id });
   }
+}
+
+/** The `where` of the live object `id`, at version `versionCheck` when given. */
+function live(id: string, versionCheck?: string): object {
+  return { id, deletedAt: null, ...(versionCheck !== undefined && { versionId: versionCheck }) };
 }
 
 function notFound(id: string): VaultNotFoundError {

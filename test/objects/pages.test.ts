@@ -21,9 +21,8 @@ function list(ids: readonly string[], options: object) {
   const page = pageOf(plan, answer(ids, pageQuery(plan)));
   let { before, after } = page;
   if (page.neighbour && answer(ids, page.neighbour.query).length > 0) {
-    const edge = page.neighbour.side === "before" ? page.data[0] : page.data[page.data.length - 1];
-    if (page.neighbour.side === "before") before = edge?.id;
-    else after = edge?.id;
+    if (page.neighbour.side === "before") before = page.neighbour.cursor;
+    else after = page.neighbour.cursor;
   }
   return { ids: page.data.map((o) => o.id), before, after };
 }
