@@ -13,14 +13,17 @@ export function seal(
 ): Uint8Array[];
 
 /**
- * Opens each item under `key` with the associated data `aads[i]` (`null`: none): its UTF-8 plaintext, or
- * `null` where the tag does not verify or the plaintext is not well-formed UTF-8. IVs are 12 bytes (32 in
- * legacy envelopes), tags 16.
+ * Opens a batch under `key` (32 bytes): value `i`'s parts lie in `bytes` at the six offsets
+ * `spans[6i, 6i + 6)` = IV start and end (12 bytes, 32 in legacy envelopes; the 16-byte tag follows it),
+ * ciphertext start and end, and its associated data in `aads` from start to end (equal: none). Gives each
+ * value's UTF-8 plaintext, or `null` where the tag does not verify or the plaintext is not well-formed
+ * UTF-8. Every span is checked before any value is opened.
  *
- * @example const [text] = open(key, [{ iv, tag, ciphertext }], [null]);
+ * @example const [text] = open(key, envelopeBytes, aadBytes, Uint32Array.of(0, 12, 28, 33, 0, 0));
  */
 export function open(
   key: Uint8Array,
-  items: readonly { readonly iv: Uint8Array; readonly tag: Uint8Array; readonly ciphertext: Uint8Array }[],
-  aads: readonly (Uint8Array | null)[],
+  bytes: Uint8Array,
+  aads: Uint8Array,
+  spans: Uint32Array,
 ): (string | null)[];

@@ -3,7 +3,7 @@
  * (the OpenSSL that Node ships and exports; nothing else is linked).
  *
  *   seal(key, ivs, texts, aads) -> Uint8Array[]      each ciphertext || tag(16), views of one ArrayBuffer
- *   open(key, items, aads)      -> (string | null)[] null where the tag does not verify
+ *   open(key, bytes, aads, spans) -> (string | null)[] null where the tag does not verify
  *
  * One EVP_CIPHER_CTX per call with the key schedule set once; per value only the IV changes. Every
  * argument's type and length is checked before memory is touched, and pointers into JS memory are
@@ -33,6 +33,10 @@ typedef struct {
   const uint8_t *data;
   size_t length;
 } bytes_t;
+
+/* AES-256-GCM, fetched from OpenSSL's default provider once per process (at load): passing
+   EVP_aes_256_gcm() to each init would look the implementation up again on every call. */
+static EVP_CIPHER *aes_256_gcm = NULL;
 
 /* A failed N-API call: its own exception when one is pending, else a generic Error. */
 static napi_value fail_napi(napi_env env) {
@@ -200,7 +204,7 @@ static napi_value seal(napi_env env, napi_callback_info info) {
   /* Pass 1 may have run JS (a getter could have detached the key's buffer): take the key again. */
   if (!check_key(env, argv[0], &key)) goto failed;
   ctx = EVP_CIPHER_CTX_new();
-  if (ctx == NULL || EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key.data, NULL) != 1) goto crypto;
+  if (ctx == NULL || EVP_EncryptInit_ex(ctx, aes_256_gcm, NULL, key.data, NULL) != 1) goto crypto;
 
   /* Pass 2 runs no JS: pointers into JS memory are taken here and used at once. */
   NAPI_OK(napi_get_typedarray_info(env, argv[1], &(napi_typedarray_type){0}, &ivs.length, (void **)&ivs.data, NULL, NULL));
@@ -276,127 +280,130 @@ static bool scratch_reserve(uint8_t **scratch, size_t *capacity, size_t need) {
   return true;
 }
 
-/* open(key, items, aads) */
+/* A Uint32Array's elements; false and a TypeError thrown when `value` is not one. */
+static bool uint32_words(napi_env env, napi_value value, const char *what, const uint32_t **data, size_t *count) {
+  napi_typedarray_type type;
+  void *raw = NULL;
+  if (napi_get_typedarray_info(env, value, &type, count, &raw, NULL, NULL) != napi_ok ||
+      type != napi_uint32_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", what);
+    return false;
+  }
+  static const uint32_t empty[1] = {0};
+  *data = *count == 0 || raw == NULL ? empty : (const uint32_t *)raw;
+  return true;
+}
+
+/* Offsets per value in open()'s spans: IV start and end (the tag follows it), ciphertext start and end,
+   AAD start and end (equal: none). */
+#define SPAN_WORDS 6
+
+/* open(key, bytes, aads, spans): the batch's envelopes laid end to end in `bytes`, their associated data in
+   `aads`, and where each value's parts lie. Nothing here runs JS: the pointers taken at the start stay
+   valid to the end, and the results are set into the array only after the last use of them. */
 static napi_value open_all(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_value result = NULL, null_value = NULL;
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_value result = NULL, null_value = NULL, *texts = NULL;
   EVP_CIPHER_CTX *ctx = NULL;
   uint8_t *scratch = NULL;
   size_t capacity = 0;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail_napi(env);
-  if (argc < 3) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", "open(key, items, aads) takes 3 arguments");
+  if (argc < 4) {
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "open(key, bytes, aads, spans) takes 4 arguments");
     return NULL;
   }
-  bytes_t key;
-  uint32_t count = 0, aad_count = 0;
+  bytes_t key, bytes, aads;
+  const uint32_t *spans = NULL;
+  size_t words = 0;
   if (!check_key(env, argv[0], &key)) return NULL;
-  if (!array_length(env, argv[1], "items must be an array", &count)) return NULL;
-  if (!array_length(env, argv[2], "aads must be an array", &aad_count)) return NULL;
-  /* Precondition: one AAD per item. */
-  if (aad_count != count) {
-    napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "items and aads must have the same length");
+  if (!uint8_bytes(env, argv[1], "bytes must be a Uint8Array", &bytes)) return NULL;
+  if (!uint8_bytes(env, argv[2], "aads must be a Uint8Array", &aads)) return NULL;
+  if (!uint32_words(env, argv[3], "spans must be a Uint32Array", &spans, &words)) return NULL;
+  /* Precondition: whole spans, each inside its buffer, a 12-byte IV (32 in legacy envelopes) followed by
+     a 16-byte tag before the ciphertext, and lengths that fit an int. Checked for all before any work. */
+  if (words % SPAN_WORDS != 0) {
+    napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "spans must hold 6 offsets per value");
     return NULL;
+  }
+  size_t count = words / SPAN_WORDS;
+  for (size_t i = 0; i < count; i++) {
+    const uint32_t *span = spans + i * SPAN_WORDS;
+    size_t iv_start = span[0], iv_end = span[1], ct_start = span[2], ct_end = span[3];
+    size_t aad_start = span[4], aad_end = span[5];
+    if (iv_end < iv_start || (iv_end - iv_start != IV_BYTES && iv_end - iv_start != LEGACY_IV_BYTES)) {
+      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "an IV must be 12 or 32 bytes");
+      return NULL;
+    }
+    if (ct_start < iv_end + TAG_BYTES || ct_end < ct_start || ct_end > bytes.length) {
+      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "a span lies outside the bytes");
+      return NULL;
+    }
+    if (aad_end < aad_start || aad_end > aads.length) {
+      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "an aad span lies outside the aads");
+      return NULL;
+    }
+    if (ct_end - ct_start > MAX_VALUE_BYTES || aad_end - aad_start > MAX_VALUE_BYTES) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "a ciphertext or aad is too long");
+      return NULL;
+    }
   }
 
-  ctx = EVP_CIPHER_CTX_new();
-  if (ctx == NULL || EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key.data, NULL) != 1) goto crypto;
-  int iv_length = IV_BYTES;
-  /* Property names made once per call: napi_get_named_property would intern them for every value. */
-  napi_value iv_name, tag_name, ct_name;
-  NAPI_OK(napi_create_string_latin1(env, "iv", 2, &iv_name));
-  NAPI_OK(napi_create_string_latin1(env, "tag", 3, &tag_name));
-  NAPI_OK(napi_create_string_latin1(env, "ciphertext", 10, &ct_name));
+  texts = calloc(count == 0 ? 1 : count, sizeof *texts);
+  if (texts == NULL) goto oom;
   NAPI_OK(napi_get_null(env, &null_value));
   NAPI_OK(napi_create_array_with_length(env, count, &result));
-
-  for (uint32_t i = 0; i < count; i++) {
-    napi_handle_scope scope;
-    NAPI_OK(napi_open_handle_scope(env, &scope));
-    napi_value item, iv_value, tag_value, ct_value, aad_value, out = null_value;
-    bool none = true;
-    napi_valuetype type;
-    if (napi_get_element(env, argv[1], i, &item) != napi_ok || napi_typeof(env, item, &type) != napi_ok)
-      goto napi_scoped;
-    if (type != napi_object) {
-      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "every item must be an object { iv, tag, ciphertext }");
-      goto scoped;
-    }
-    if (napi_get_property(env, item, iv_name, &iv_value) != napi_ok ||
-        napi_get_property(env, item, tag_name, &tag_value) != napi_ok ||
-        napi_get_property(env, item, ct_name, &ct_value) != napi_ok ||
-        napi_get_element(env, argv[2], i, &aad_value) != napi_ok || !aad_is_none(env, aad_value, &none))
-      goto napi_scoped;
-    /* Pointers into JS memory, taken after the last call that could run JS for this value. */
-    bytes_t iv, tag, ct, aad = {NULL, 0};
-    if (!uint8_bytes(env, iv_value, "item.iv must be a Uint8Array", &iv) ||
-        !uint8_bytes(env, tag_value, "item.tag must be a Uint8Array", &tag) ||
-        !uint8_bytes(env, ct_value, "item.ciphertext must be a Uint8Array", &ct) ||
-        (!none && !uint8_bytes(env, aad_value, "every aad must be a Uint8Array or null", &aad)))
-      goto scoped;
-    /* Precondition: a 12-byte IV (32 in legacy envelopes), a 16-byte tag, lengths that fit an int. */
-    if (iv.length != IV_BYTES && iv.length != LEGACY_IV_BYTES) {
-      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "item.iv must be 12 or 32 bytes");
-      goto scoped;
-    }
-    if (tag.length != TAG_BYTES) {
-      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "item.tag must be 16 bytes");
-      goto scoped;
-    }
-    if (ct.length > MAX_VALUE_BYTES || aad.length > MAX_VALUE_BYTES) {
-      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "a ciphertext or aad is too long");
-      goto scoped;
-    }
-    if (!scratch_reserve(&scratch, &capacity, ct.length + TAG_BYTES)) {
-      napi_throw_error(env, "ERR_PRISMA_VAULT_NATIVE", "prisma-vault-native: out of memory");
-      goto scoped;
-    }
-    if ((int)iv.length != iv_length) {
-      if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, (int)iv.length, NULL) != 1) goto crypto_scoped;
-      iv_length = (int)iv.length;
+  ctx = EVP_CIPHER_CTX_new();
+  if (ctx == NULL || EVP_DecryptInit_ex(ctx, aes_256_gcm, NULL, key.data, NULL) != 1) goto crypto;
+  int iv_length = IV_BYTES;
+  for (size_t i = 0; i < count; i++) {
+    const uint32_t *span = spans + i * SPAN_WORDS;
+    const uint8_t *iv = bytes.data + span[0], *tag = bytes.data + span[1], *ct = bytes.data + span[2];
+    int length = (int)(span[1] - span[0]), ct_length = (int)(span[3] - span[2]);
+    int aad_length = (int)(span[5] - span[4]);
+    texts[i] = null_value;
+    if (!scratch_reserve(&scratch, &capacity, (size_t)ct_length + TAG_BYTES)) goto oom;
+    if (length != iv_length) {
+      if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, length, NULL) != 1) goto crypto;
+      iv_length = length;
     }
     int outl = 0, tail = 0;
-    if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv.data) != 1) goto crypto_scoped;
-    if (aad.length > 0 && EVP_DecryptUpdate(ctx, NULL, &outl, aad.data, (int)aad.length) != 1) goto crypto_scoped;
+    if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1) goto crypto;
+    if (aad_length > 0 && EVP_DecryptUpdate(ctx, NULL, &outl, aads.data + span[4], aad_length) != 1) goto crypto;
     outl = 0;
-    if (ct.length > 0 && EVP_DecryptUpdate(ctx, scratch, &outl, ct.data, (int)ct.length) != 1) goto crypto_scoped;
+    if (ct_length > 0 && EVP_DecryptUpdate(ctx, scratch, &outl, ct, ct_length) != 1) goto crypto;
     /* EVP_CTRL_GCM_SET_TAG takes a non-const pointer but only reads it. */
-    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_BYTES, (void *)tag.data) != 1) goto crypto_scoped;
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_BYTES, (void *)tag) != 1) goto crypto;
     /* Precondition: the tag verifies before any plaintext is used. */
     bool opened = EVP_DecryptFinal_ex(ctx, scratch + outl, &tail) == 1;
     size_t plain = (size_t)outl + (size_t)tail;
     bool ascii = false;
     /* Invalid UTF-8 fails like a bad tag: the node:crypto path decodes with a fatal TextDecoder. */
     if (opened && valid_utf8(scratch, plain, &ascii)) {
-      napi_status made = ascii ? napi_create_string_latin1(env, (const char *)scratch, plain, &out)
-                               : napi_create_string_utf8(env, (const char *)scratch, plain, &out);
+      napi_status made = ascii ? napi_create_string_latin1(env, (const char *)scratch, plain, &texts[i])
+                               : napi_create_string_utf8(env, (const char *)scratch, plain, &texts[i]);
       if (made != napi_ok) {
         OPENSSL_cleanse(scratch, plain);
-        goto napi_scoped;
+        goto napi;
       }
     }
     OPENSSL_cleanse(scratch, plain);
-    if (napi_set_element(env, result, i, out) != napi_ok) goto napi_scoped;
-    napi_close_handle_scope(env, scope);
-    continue;
-
-  crypto_scoped:
-    napi_throw_error(env, "ERR_PRISMA_VAULT_CRYPTO", "prisma-vault-native: AES-256-GCM failed");
-    goto scoped;
-  napi_scoped:
-    fail_napi(env);
-  scoped:
-    napi_close_handle_scope(env, scope);
-    goto failed;
   }
   EVP_CIPHER_CTX_free(ctx);
+  ctx = NULL;
   if (scratch != NULL) {
     OPENSSL_cleanse(scratch, capacity);
     free(scratch);
+    scratch = NULL;
   }
+  /* Setting elements can run JS (a setter on Array.prototype): it comes after the last use of the inputs. */
+  for (size_t i = 0; i < count; i++) NAPI_OK(napi_set_element(env, result, (uint32_t)i, texts[i]));
+  free(texts);
   return result;
 
+oom:
+  napi_throw_error(env, "ERR_PRISMA_VAULT_NATIVE", "prisma-vault-native: out of memory");
+  goto failed;
 crypto:
   napi_throw_error(env, "ERR_PRISMA_VAULT_CRYPTO", "prisma-vault-native: AES-256-GCM failed");
   goto failed;
@@ -408,10 +415,16 @@ failed:
     OPENSSL_cleanse(scratch, capacity);
     free(scratch);
   }
+  free(texts);
   return NULL;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
+  if (aes_256_gcm == NULL) aes_256_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+  if (aes_256_gcm == NULL) {
+    napi_throw_error(env, "ERR_PRISMA_VAULT_CRYPTO", "prisma-vault-native: OpenSSL has no AES-256-GCM");
+    return NULL;
+  }
   napi_property_descriptor methods[] = {
       {"seal", NULL, seal, NULL, NULL, NULL, napi_enumerable, NULL},
       {"open", NULL, open_all, NULL, NULL, NULL, napi_enumerable, NULL},

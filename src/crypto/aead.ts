@@ -30,9 +30,24 @@ export interface OpenItem {
   readonly aad: Uint8Array;
 }
 
+/** Offsets per value in {@link OpenBatch.spans}. */
+export const SPAN_WORDS = 6;
+
 /**
- * An AES-256-GCM backend over a batch of values under one key. `open` gives each value's plaintext,
- * or `null` where the tag does not verify or the plaintext is not UTF-8: never a hint which.
+ * A batch of values to open, laid out flat (no object per value): value `i`'s parts lie in `bytes` at
+ * `spans[6i, 6i + 6)` = IV start and end (the 16-byte tag follows the IV), ciphertext start and end,
+ * and its associated data in `aads` from start to end (equal: none).
+ */
+export interface OpenBatch {
+  readonly bytes: Uint8Array;
+  readonly aads: Uint8Array;
+  readonly spans: Uint32Array;
+}
+
+/**
+ * An AES-256-GCM backend over a batch of values under one key. `open` and `openBatch` give each
+ * value's plaintext, or `null` where the tag does not verify or the plaintext is not UTF-8: never a
+ * hint which. `openBatch` is the read path's form; `open` packs its items into one.
  *
  * @example
  * const aead = resolveAead("auto");
@@ -42,6 +57,7 @@ export interface AeadBackend {
   readonly name: "node" | "native";
   seal(key: Uint8Array, items: readonly SealItem[]): Sealed[];
   open(key: Uint8Array, items: readonly OpenItem[]): (string | null)[];
+  openBatch(key: Uint8Array, batch: OpenBatch): (string | null)[];
 }
 
 export const AEAD_CHOICES = ["auto", "native", "node"] as const;
@@ -81,21 +97,78 @@ export const nodeAead: AeadBackend = {
   },
   open(key, items) {
     checkKey(key);
-    return items.map(({ iv, tag, ciphertext, aad }) => {
-      try {
-        const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: AEAD_TAG_BYTES });
-        if (aad.length > 0) decipher.setAAD(aad);
-        decipher.setAuthTag(tag);
-        const head = decipher.update(ciphertext);
-        // Precondition: the tag verifies (final() throws otherwise) before any plaintext is used.
-        const tail = decipher.final();
-        return utf8.decode(tail.length === 0 ? head : Buffer.concat([head, tail]));
-      } catch {
-        return null;
-      }
-    });
+    return items.map(({ iv, tag, ciphertext, aad }) => openOne(key, iv, tag, ciphertext, aad));
+  },
+  openBatch(key, { bytes, aads, spans }) {
+    checkKey(key);
+    const out = new Array<string | null>(spans.length / SPAN_WORDS);
+    for (let i = 0, s = 0; i < out.length; i++, s += SPAN_WORDS) {
+      const ivEnd = spans[s + 1] as number;
+      out[i] = openOne(
+        key,
+        bytes.subarray(spans[s], ivEnd),
+        bytes.subarray(ivEnd, ivEnd + AEAD_TAG_BYTES),
+        bytes.subarray(spans[s + 2], spans[s + 3]),
+        aads.subarray(spans[s + 4], spans[s + 5]),
+      );
+    }
+    return out;
   },
 };
+
+function openOne(
+  key: Uint8Array,
+  iv: Uint8Array,
+  tag: Uint8Array,
+  ciphertext: Uint8Array,
+  aad: Uint8Array,
+): string | null {
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: AEAD_TAG_BYTES });
+    if (aad.length > 0) decipher.setAAD(aad);
+    decipher.setAuthTag(tag);
+    const head = decipher.update(ciphertext);
+    // Precondition: the tag verifies (final() throws otherwise) before any plaintext is used.
+    const tail = decipher.final();
+    return utf8.decode(tail.length === 0 ? head : Buffer.concat([head, tail]));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `items` laid out as one {@link OpenBatch}: each IV and tag, ciphertext and associated data copied end
+ * to end. Precondition: 12- or 32-byte IVs and 16-byte tags (else a RangeError, as the addon gives).
+ */
+export function packOpenItems(items: readonly OpenItem[]): OpenBatch {
+  let size = 0;
+  let aadSize = 0;
+  for (const { iv, tag, ciphertext, aad } of items) {
+    if (iv.length !== 12 && iv.length !== 32) throw new RangeError("an IV must be 12 or 32 bytes");
+    if (tag.length !== AEAD_TAG_BYTES) throw new RangeError("a tag must be 16 bytes");
+    size += iv.length + AEAD_TAG_BYTES + ciphertext.length;
+    aadSize += aad.length;
+  }
+  const bytes = Buffer.allocUnsafe(size);
+  const aads = Buffer.allocUnsafe(aadSize);
+  const spans = new Uint32Array(items.length * SPAN_WORDS);
+  let at = 0;
+  let aadAt = 0;
+  for (const [i, { iv, tag, ciphertext, aad }] of items.entries()) {
+    const s = i * SPAN_WORDS;
+    spans[s] = at;
+    bytes.set(iv, at);
+    spans[s + 1] = at += iv.length;
+    bytes.set(tag, at);
+    spans[s + 2] = at += AEAD_TAG_BYTES;
+    bytes.set(ciphertext, at);
+    spans[s + 3] = at += ciphertext.length;
+    spans[s + 4] = aadAt;
+    aads.set(aad, aadAt);
+    spans[s + 5] = aadAt += aad.length;
+  }
+  return { bytes, aads, spans };
+}
 
 /** Plaintexts are strict UTF-8 (not well-formed: the value does not open); a BOM is kept as text. */
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -103,7 +176,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** The addon's two functions (prisma-vault-native's index.d.ts). */
 interface NativeBinding {
   seal(key: Uint8Array, ivs: Uint8Array, texts: string[], aads: (Uint8Array | null)[]): Uint8Array[];
-  open(key: Uint8Array, items: readonly OpenItem[], aads: (Uint8Array | null)[]): (string | null)[];
+  open(key: Uint8Array, bytes: Uint8Array, aads: Uint8Array, spans: Uint32Array): (string | null)[];
 }
 
 let loaded: { backend: AeadBackend } | { error: unknown } | undefined;
@@ -145,11 +218,12 @@ function nativeAead(binding: NativeBinding): AeadBackend {
     },
     open(key, items) {
       checkKey(key);
-      return binding.open(
-        key,
-        items,
-        items.map((item) => (item.aad.length > 0 ? item.aad : null)),
-      );
+      const { bytes, aads, spans } = packOpenItems(items);
+      return binding.open(key, bytes, aads, spans);
+    },
+    openBatch(key, { bytes, aads, spans }) {
+      checkKey(key);
+      return binding.open(key, bytes, aads, spans);
     },
   };
 }

@@ -141,14 +141,7 @@ function mirrorOf(aead: AeadBackend) {
           })),
         )
         .map(({ ciphertext, tag }) => Buffer.concat([ciphertext, tag])),
-    open: (
-      k: Uint8Array,
-      items: { iv: Uint8Array; tag: Uint8Array; ciphertext: Uint8Array }[],
-      aads: (Uint8Array | null)[],
-    ) =>
-      aead.open(
-        k,
-        items.map((item, i) => ({ ...item, aad: aads[i] ?? new Uint8Array(0) })),
-      ),
+    open: (k: Uint8Array, bytes: Uint8Array, aads: Uint8Array, spans: Uint32Array) =>
+      aead.openBatch(k, { bytes, aads, spans }),
   };
 }
