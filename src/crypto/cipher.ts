@@ -4,10 +4,17 @@
  */
 import { blobAdmits, blobId, checkOwner, namedContext } from "../format/blob-format.js";
 import { associatedData, canonicalize, validContext, type KeyContext } from "../context/key-context.js";
-import { decodeEnvelope, openEnvelopes, sealEnvelopes, type Envelope } from "../format/envelope.js";
+import { sealEnvelopes } from "../format/envelope.js";
+import {
+  blobOf,
+  decodeEnvelopes,
+  LAYOUT_WORDS,
+  sameBlob,
+  type EnvelopeBatch,
+} from "../format/envelope-batch.js";
 import { VaultConfigError, VaultDecryptError } from "../errors.js";
 import type { DataKeyCache } from "../keys/cache.js";
-import { nodeAead, type AeadBackend } from "./aead.js";
+import { nodeAead, SPAN_WORDS, type AeadBackend, type OpenBatch } from "./aead.js";
 import { locate, locatedNow } from "./located.js";
 import { type DataKey, type DecryptedDataKey } from "../keys/provider.js";
 
@@ -116,25 +123,32 @@ export class FieldCipher {
    */
   openAll(items: readonly CipherItem[]): OpenedBatch {
     const out = new Array<Opened>(items.length);
-    const envelopes = new Array<Envelope>(items.length);
+    const batch = decodeEnvelopes(items.length, (i) => (items[i] as CipherItem).text);
     const groups = new Map<string, OpenGroup>();
-    for (const [i, item] of items.entries()) {
-      try {
-        const envelope = decodeEnvelope(item.text);
-        const blob = envelope.encryptedKeys;
-        const id = blobId(blob);
-        const group = groups.get(id) ?? { blob, indexes: [] };
-        group.indexes.push(i);
-        groups.set(id, group);
-        envelopes[i] = envelope;
-      } catch (error) {
-        out[i] = new Unopened(locate(error, item.ref));
+    // A result's values share few blobs, and a row's context object (one per tenant) nearly always
+    // goes with one of them: each value is compared in place with the blob its context had last,
+    // and only a value that differs costs a lookup by its blob's bytes.
+    const byContext = new Map<KeyContext, OpenGroup>();
+    for (let i = 0; i < items.length; i++) {
+      const { ref } = items[i] as CipherItem;
+      const invalid = batch.invalid[i];
+      if (invalid !== undefined) {
+        out[i] = new Unopened(locate(invalid, ref));
+        continue;
       }
+      let group = byContext.get(ref.context);
+      if (group === undefined || !sameBlob(batch, group.indexes[0] as number, i)) {
+        const blob = blobOf(batch, i);
+        const id = blobId(blob);
+        group = groups.get(id);
+        if (group === undefined) groups.set(id, (group = { blob, indexes: [] }));
+        byContext.set(ref.context, group);
+      }
+      group.indexes.push(i);
     }
-    const aad = new AadBytes();
     const pending: Promise<void>[] = [];
     const open = (blob: Uint8Array, indexes: readonly number[]) => {
-      const opening = this.#openGroup(blob, indexes, items, envelopes, out, aad);
+      const opening = this.#openGroup(blob, indexes, items, batch, out);
       if (opening !== undefined) pending.push(opening);
     };
     for (const group of groups.values()) {
@@ -197,12 +211,18 @@ export class FieldCipher {
     const named = namedContext(group.blob);
     const admits = new Map<string, boolean>();
     const admitted: number[] = [];
+    // A row's values share its context object: it is checked once per run of them.
+    let context: KeyContext | undefined;
+    let admit = false;
     for (const i of group.indexes) {
       const { ref } = items[i] as CipherItem;
       try {
-        const canonical = canonicalize(validContext(ref.context));
-        const admit = admits.get(canonical) ?? blobAdmits(named, canonical);
-        admits.set(canonical, admit);
+        if (ref.context !== context) {
+          const canonical = canonicalize(validContext(ref.context));
+          admit = admits.get(canonical) ?? blobAdmits(named, canonical);
+          admits.set(canonical, admit);
+          context = ref.context;
+        }
         if (!admit) throw new VaultDecryptError();
         admitted.push(i);
       } catch (error) {
@@ -217,9 +237,8 @@ export class FieldCipher {
     blob: Uint8Array,
     indexes: readonly number[],
     items: readonly CipherItem[],
-    envelopes: readonly Envelope[],
+    batch: EnvelopeBatch,
     out: Opened[],
-    aad: AadBytes,
   ): Promise<void> | undefined {
     if (indexes.length === 0) return undefined;
     const failed = (error: unknown): void => {
@@ -228,13 +247,7 @@ export class FieldCipher {
     const open = (key: DecryptedDataKey): void => {
       let opened: (string | null)[];
       try {
-        const aads = indexes.map((i) => aad.of((items[i] as CipherItem).ref));
-        opened = openEnvelopes(
-          this.aead,
-          key.key,
-          indexes.map((i) => envelopes[i] as Envelope),
-          aads,
-        );
+        opened = this.aead.openBatch(key.key, openBatchOf(batch, indexes, items));
       } catch (error) {
         failed(error);
         return;
@@ -257,6 +270,45 @@ export class FieldCipher {
       return undefined;
     }
   }
+}
+
+/**
+ * The values `indexes` of a decoded batch as one {@link OpenBatch}: their parts where they lie, and
+ * each distinct associated data encoded once.
+ */
+function openBatchOf(
+  batch: EnvelopeBatch,
+  indexes: readonly number[],
+  items: readonly CipherItem[],
+): OpenBatch {
+  const spans = new Uint32Array(indexes.length * SPAN_WORDS);
+  // Each distinct associated data string, and where its bytes lie in `aads`.
+  const placed = new Map<string, number>();
+  const texts: string[] = [];
+  const ends: number[] = [];
+  let aadSize = 0;
+  const { layout } = batch;
+  for (const [k, i] of indexes.entries()) {
+    const text = aadOf((items[i] as CipherItem).ref);
+    let n = placed.get(text);
+    if (n === undefined) {
+      placed.set(text, (n = texts.length));
+      texts.push(text);
+      ends.push((aadSize += Buffer.byteLength(text, "utf8")));
+    }
+    const s = k * SPAN_WORDS;
+    const l = i * LAYOUT_WORDS;
+    spans[s] = layout[l] as number;
+    spans[s + 1] = layout[l + 1] as number;
+    spans[s + 2] = layout[l + 3] as number;
+    spans[s + 3] = layout[l + 4] as number;
+    spans[s + 4] = n === 0 ? 0 : (ends[n - 1] as number);
+    spans[s + 5] = ends[n] as number;
+  }
+  const aads = Buffer.allocUnsafe(aadSize);
+  let at = 0;
+  for (const text of texts) at += aads.write(text, at, "utf8");
+  return { bytes: batch.bytes, aads, spans };
 }
 
 interface SealGroup {

@@ -8,9 +8,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { nodeAead, type AeadBackend } from "../crypto/aead.js";
-import { notAnEnvelope } from "../error-messages.js";
-import { VaultDecryptError, VaultEnvelopeInvalidError, VaultKeyProviderError } from "../errors.js";
-import { decodeLeb128, encodeLeb128 } from "./leb128.js";
+import { VaultDecryptError, VaultKeyProviderError } from "../errors.js";
+import { decodeEnvelopes } from "./envelope-batch.js";
+import { encodeLeb128 } from "./leb128.js";
 
 export const IV_BYTES = 12;
 export const TAG_BYTES = 16;
@@ -148,15 +148,18 @@ export function encodeEnvelope({ iv, tag, encryptedKeys, ciphertext }: Envelope)
  * Envelopes from old SDKs (32-byte IV) are recognised by a WorkOS key blob in the legacy position.
  */
 export function decodeEnvelope(text: string): Envelope {
-  const bytes = base64Bytes(text);
-  if (bytes === undefined) throw invalid("it is not base64");
-  // The layouts are told apart by where a key blob parses, before any part is cut out.
-  const current = keysAt(bytes, IV_BYTES);
-  if (current !== undefined && blobIsWorkOS(bytes, current)) return parts(bytes, IV_BYTES, current);
-  const legacy = keysAt(bytes, LEGACY_IV_BYTES);
-  if (legacy !== undefined && blobIsWorkOS(bytes, legacy)) return parts(bytes, LEGACY_IV_BYTES, legacy);
-  if (current === undefined) throw invalid("its header or key blob is malformed");
-  return parts(bytes, IV_BYTES, current);
+  const batch = decodeEnvelopes(1, () => text);
+  const invalid = batch.invalid[0];
+  if (invalid !== undefined) throw invalid;
+  const [start, ivEnd, blobStart, blobEnd, end] = batch.layout;
+  const bytes = batch.bytes.subarray(start, end);
+  const at = (offset: number | undefined) => (offset as number) - (start as number);
+  return {
+    iv: bytes.subarray(0, at(ivEnd)),
+    tag: bytes.subarray(at(ivEnd), at(ivEnd) + TAG_BYTES),
+    encryptedKeys: bytes.subarray(at(blobStart), at(blobEnd)),
+    ciphertext: bytes.subarray(at(blobEnd)),
+  };
 }
 
 /** True when `text` parses as an envelope (it says nothing of whether it decrypts). */
@@ -171,49 +174,6 @@ export function isEnvelope(text: unknown): text is string {
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const PAD = 0x3d; // "="
-
-/**
- * The bytes of `text` when it is padded base64 in the standard alphabet ({@link isBase64}, length a
- * multiple of 4), else `undefined`. Decodes first and checks after, without a regular expression:
- * Node's decoder skips characters outside both base64 alphabets and stops at padding, so any such
- * character, or padding anywhere but the end, leaves fewer bytes than the length promises; the
- * URL-safe alphabet's two characters are the only others it reads, and are looked for.
- */
-function base64Bytes(text: unknown): Uint8Array | undefined {
-  if (typeof text !== "string" || text.length === 0 || text.length % 4 !== 0) return undefined;
-  const end = text.length;
-  const padding = text.charCodeAt(end - 1) !== PAD ? 0 : text.charCodeAt(end - 2) !== PAD ? 1 : 2;
-  // Precondition: at most two padding characters, and at least one character before them.
-  if (padding === 2 && (end === 2 || text.charCodeAt(end - 3) === PAD)) return undefined;
-  if (text.includes("-") || text.includes("_")) return undefined;
-  const bytes = Buffer.from(text, "base64");
-  return bytes.length === (end / 4) * 3 - padding ? bytes : undefined;
-}
-
-/** Where the key blob lies in `bytes` after an IV of `ivBytes`: `[start, end)`, or `undefined`. */
-function keysAt(bytes: Uint8Array, ivBytes: number): readonly [number, number] | undefined {
-  const length = decodeLeb128(bytes, ivBytes + TAG_BYTES);
-  if (length === undefined || length.value === 0) return undefined;
-  const end = length.next + length.value;
-  return end > bytes.length ? undefined : [length.next, end];
-}
-
-function blobIsWorkOS(bytes: Uint8Array, [start, end]: readonly [number, number]): boolean {
-  if (end - start < WORKOS_KEY_BLOB_MAGIC.length) return false;
-  for (let i = 0; i < WORKOS_KEY_BLOB_MAGIC.length; i++)
-    if (bytes[start + i] !== WORKOS_KEY_BLOB_MAGIC[i]) return false;
-  return true;
-}
-
-function parts(bytes: Uint8Array, ivBytes: number, [start, end]: readonly [number, number]): Envelope {
-  return {
-    iv: bytes.subarray(0, ivBytes),
-    tag: bytes.subarray(ivBytes, ivBytes + TAG_BYTES),
-    encryptedKeys: bytes.subarray(start, end),
-    ciphertext: bytes.subarray(end),
-  };
-}
 
 /** True when `text` is non-empty base64 (standard alphabet, padding only at the end). */
 export function isBase64(text: unknown): text is string {
@@ -231,8 +191,4 @@ function checkKey(key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.length !== DATA_KEY_BYTES) {
     throw new VaultKeyProviderError(`a data key must be ${DATA_KEY_BYTES} bytes`);
   }
-}
-
-function invalid(reason: string): VaultEnvelopeInvalidError {
-  return new VaultEnvelopeInvalidError(notAnEnvelope(reason));
 }

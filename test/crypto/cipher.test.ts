@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FieldCipher } from "../../src/crypto/cipher.js";
+import { FieldCipher, Unopened } from "../../src/crypto/cipher.js";
+import { blobId } from "../../src/format/blob-format.js";
 import { decrypt, encrypt } from "../../src/crypto/standalone.js";
-import { VaultConfigError, VaultKeyUnavailableError } from "../../src/errors.js";
+import { VaultConfigError, VaultKeyUnavailableError, type VaultError } from "../../src/errors.js";
 import type { KeyProvider } from "../../src/keys/provider.js";
-import { associatedData } from "../../src/context/key-context.js";
+import { associatedData, validateContext } from "../../src/context/key-context.js";
 import {
   decodeEnvelope,
   encodeEnvelope,
@@ -150,6 +151,38 @@ describe("FieldCipher", () => {
     const config = await vaultFailure(fields.encrypt(42 as unknown as string, ssn));
     expect(config).toBeInstanceOf(VaultConfigError);
     expect(config).toMatchObject({ model: "User", field: "ssn" });
+  });
+
+  it("one context's values under several data keys, interleaved, each open with its own key, one provider call per key", async () => {
+    // Three data keys for one tenant (a key has one use here), then a batch whose rows share one
+    // context object but not one blob, with values of another tenant and a bad one between them.
+    const sealer = new FieldCipher(new DataKeyCache(provider, { maxUses: 1 }));
+    const context = validateContext({ organization_id: "test_org" });
+    const other = validateContext({ organization_id: "different_org" });
+    const ref = (id: number, ctx = context) => ({ model: "User", field: "ssn", context: ctx, id });
+    const texts = ["a", "b", "c"];
+    const sealed = await Promise.all(texts.map((text, i) => sealer.encrypt(text, ref(i))));
+    const foreign = await sealer.encrypt("x", ref(9, other));
+    expect(new Set(sealed.map((e) => blobId(decodeEnvelope(e).encryptedKeys))).size).toBe(3);
+    const counting = countingProvider(provider);
+    const reader = new FieldCipher(new DataKeyCache(counting));
+    const order = [0, 1, 2, 0, 2, 1, 0];
+    const items = [
+      ...order.map((k) => ({ text: sealed[k] as string, ref: ref(k) })),
+      { text: foreign, ref: ref(9, other) },
+      { text: "garbage", ref: ref(8) },
+      { text: sealed[1] as string, ref: ref(1, other) },
+    ];
+    const batch = reader.openAll(items);
+    await batch.ready;
+    const outcomes = batch.opened.map((o) => (o instanceof Unopened ? (o.error as VaultError).code : o));
+    expect(outcomes).toEqual([
+      ...order.map((k) => texts[k]),
+      "x",
+      "VAULT_ENVELOPE_INVALID",
+      "VAULT_DECRYPT_FAILED",
+    ]);
+    expect(counting.calls()).toBe(4);
   });
 
   it("refuses a non-string value", async () => {
