@@ -82,31 +82,55 @@ export function contextSource(
     }
   }
   const fields = [...new Set(pairs.map(([, field]) => field))];
+  // Rows of a result share few tenants: a context read from fields alone is made (and validated,
+  // and its canonical form computed) once per distinct set of values, not once per row. Contexts
+  // are frozen, so one can be handed out again; the memo is bounded, and starts over when full.
+  const memo = new Map<string, KeyContext>();
+  const text = (row: Row, field: string, id: unknown): string => {
+    const value = row[field];
+    if (value === undefined || value === null) {
+      throw new VaultContextMissingError(contextMissing.fieldNotKnown, { model, field, id });
+    }
+    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "bigint") {
+      throw new VaultContextInvalidError(contextInvalid.fieldNotScalar, { model, field, id });
+    }
+    return String(value);
+  };
+  const make = (context: Record<string, string>, id: unknown): KeyContext => {
+    try {
+      return validateContext(context);
+    } catch (error) {
+      throw new VaultContextInvalidError((error as Error).message, { model, id, cause: error });
+    }
+  };
   return {
     fields,
     of(row, id) {
-      const values: Record<string, string> = {};
-      for (const [key, field] of pairs) {
-        const value = row[field];
-        if (value === undefined || value === null) {
-          throw new VaultContextMissingError(contextMissing.fieldNotKnown, { model, field, id });
-        }
-        if (typeof value !== "string" && typeof value !== "number" && typeof value !== "bigint") {
-          throw new VaultContextInvalidError(contextInvalid.fieldNotScalar, { model, field, id });
-        }
-        values[key] = String(value);
+      if (derive) {
+        for (const [, field] of pairs) text(row, field, id);
+        return make({ ...derived(derive(pick(row, fields)), model, id), ...fixed }, id);
       }
-      const context = derive
-        ? { ...derived(derive(pick(row, fields)), model, id), ...fixed }
-        : { ...values, ...fixed };
-      try {
-        return validateContext(context);
-      } catch (error) {
-        throw new VaultContextInvalidError((error as Error).message, { model, id, cause: error });
+      // The memo's key: the values, each behind its length, so that no two sets of values share one.
+      let key = "";
+      for (const [, field] of pairs) {
+        const value = text(row, field, id);
+        key = pairs.length === 1 ? value : `${key}${value.length}:${value}`;
       }
+      let context = memo.get(key);
+      if (context === undefined) {
+        const values: Record<string, string> = {};
+        for (const [name, field] of pairs) values[name] = text(row, field, id);
+        context = make({ ...values, ...fixed }, id);
+        if (memo.size >= CONTEXT_MEMO_SIZE) memo.clear();
+        memo.set(key, context);
+      }
+      return context;
     },
   };
 }
+
+/** Distinct contexts a model remembers (tenants in one result, mostly) before it starts over. */
+const CONTEXT_MEMO_SIZE = 4096;
 
 function isDerived(option: ContextOption): option is Extract<ContextOption, { derive: unknown }> {
   const candidate = option as { derive?: unknown; fields?: unknown };

@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { validateContext } from "../../src/context/key-context.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
 import { contextSource } from "../../src/context/context-source.js";
 import type { ModelOptions, Row } from "../../src/schema/options.js";
@@ -298,6 +300,46 @@ describe("contextSource", () => {
     const context = source({ context: ["tenantId", "region"], staticContext: { app: "crm" } }).of(row);
     expect(context).toEqual({ tenantId: "t1", region: "eu", app: "crm" });
     expect(Object.isFrozen(context)).toBe(true);
+  });
+
+  it("rows with the same context values share one frozen context; no two sets of values share one", () => {
+    // Values that run into each other when joined ("a" + "b:c" and "a:b" + "c") are the memo's risk.
+    const value = fc.oneof(
+      fc.constantFrom("1", "1:", ":1", "1:1", "11", "a"),
+      fc.string({ minLength: 1, maxLength: 4 }),
+    );
+    const ctx = source({ context: ["tenantId", "region"], staticContext: { app: "crm" } });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, value), { minLength: 1, maxLength: 30 }), (pairs) => {
+        for (const [tenantId, region] of pairs) {
+          const context = ctx.of({ tenantId, region });
+          expect(context).toEqual(validateContext({ tenantId, region, app: "crm" }));
+          expect(Object.isFrozen(context)).toBe(true);
+          expect(ctx.of({ tenantId, region })).toBe(context);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a context given once is still right after thousands of other tenants came and went", () => {
+    const ctx = source({ context: ["tenantId"] });
+    const first = ctx.of({ tenantId: "t0" });
+    for (let i = 1; i < 10_000; i++) expect(ctx.of({ tenantId: `t${i}` })).toEqual({ tenantId: `t${i}` });
+    expect(ctx.of({ tenantId: "t0" })).toEqual(first);
+    expect(ctx.of({ tenantId: 7 })).toEqual({ tenantId: "7" });
+  });
+
+  it("a row whose context is refused is refused every time, as the first", () => {
+    const ctx = source({ context: ["tenantId"] });
+    for (let i = 0; i < 3; i++) {
+      expect(thrownVaultError(() => ctx.of({ tenantId: "" }, 1))).toMatchObject({
+        code: "VAULT_CONTEXT_INVALID",
+      });
+      expect(thrownVaultError(() => ctx.of({ tenantId: null }, 1))).toMatchObject({
+        code: "VAULT_CONTEXT_MISSING",
+      });
+    }
   });
 
   it("a derive() answer with a __proto__ key (as JSON.parse makes it) is VAULT_CONTEXT_INVALID", () => {
