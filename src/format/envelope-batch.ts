@@ -7,6 +7,7 @@ import { notAnEnvelope } from "../error-messages.js";
 import { VaultEnvelopeInvalidError } from "../errors.js";
 import { IV_BYTES, LEGACY_IV_BYTES, TAG_BYTES, WORKOS_KEY_BLOB_MAGIC } from "./envelope.js";
 import { LEB128_MAX_BYTES } from "./leb128.js";
+import { LOCAL_KEY_BLOB_MAGIC } from "./local-blob.js";
 
 /** Offsets per value in {@link EnvelopeBatch.layout}: start, IV end, key blob start and end, end. */
 export const LAYOUT_WORDS = 5;
@@ -72,8 +73,8 @@ function base64Into(text: unknown, bytes: Buffer, at: number): number {
 /**
  * Sets value `o`'s offsets for the envelope in `bytes[start, end)`, or gives why it is none. The
  * layouts are told apart by where a key blob parses, before any part is cut out: the current one
- * (12-byte IV) when its blob is WorkOS's, else the legacy one (32-byte IV, old SDKs) when its blob is,
- * else the current one when it parses at all.
+ * (12-byte IV) when its blob has a known format (WorkOS's, the local ring's), else the legacy one
+ * (32-byte IV, old SDKs) when a WorkOS blob lies there, else the current one when it parses at all.
  */
 function locate(
   bytes: Buffer,
@@ -90,7 +91,10 @@ function locate(
   }
   const blobStart = layout[o + 2] as number;
   const blobEnd = layout[o + 3] as number;
-  if (!isWorkOS(bytes, blobStart, blobEnd) && legacyAt(bytes, start, end, layout, o)) return undefined;
+  // A blob of a known format is taken as it is; only another one may be a legacy envelope's IV.
+  const known =
+    isWorkOS(bytes, blobStart, blobEnd) || startsWith(bytes, blobStart, blobEnd, LOCAL_KEY_BLOB_MAGIC);
+  if (!known && legacyAt(bytes, start, end, layout, o)) return undefined;
   layout[o + 1] = start + IV_BYTES;
   layout[o + 2] = blobStart;
   layout[o + 3] = blobEnd;
@@ -133,7 +137,10 @@ function blobAt(bytes: Buffer, at: number, end: number, layout: Uint32Array, o: 
 }
 
 function isWorkOS(bytes: Buffer, start: number, end: number): boolean {
-  const magic = WORKOS_KEY_BLOB_MAGIC;
+  return startsWith(bytes, start, end, WORKOS_KEY_BLOB_MAGIC);
+}
+
+function startsWith(bytes: Buffer, start: number, end: number, magic: Uint8Array): boolean {
   if (end - start < magic.length) return false;
   for (let i = 0; i < magic.length; i++) if (bytes[start + i] !== magic[i]) return false;
   return true;

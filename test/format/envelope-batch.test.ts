@@ -77,6 +77,24 @@ describe("decodeEnvelopes", () => {
     expect(Buffer.from(blobOf(batch, 1))).toEqual(Buffer.from(local));
   });
 
+  it("a local-ring blob in the current layout is taken as it is, though a legacy layout would parse too", () => {
+    // IV | TAG | len 40 | "PVK1"… with, where a legacy envelope's length would be (byte 48), a WorkOS blob.
+    const bytes = Buffer.alloc(75, 7);
+    bytes[28] = 40;
+    bytes.write("PVK1", 29, "latin1");
+    bytes[48] = 14;
+    bytes.write("WOS.EKM.v1\0xyz", 49, "latin1");
+    const text = bytes.toString("base64");
+    const batch = decodeEnvelopes(1, () => text);
+    expect(batch.invalid[0]).toBeUndefined();
+    const { iv, encryptedKeys } = decodeEnvelope(text);
+    expect(iv).toHaveLength(12);
+    expect(Buffer.from(encryptedKeys.subarray(0, 4)).toString("latin1")).toBe("PVK1");
+    // The same bytes with a blob of no known format are read in the legacy layout.
+    bytes.write("XXXX", 29, "latin1");
+    expect(decodeEnvelope(bytes.toString("base64")).iv).toHaveLength(32);
+  });
+
   it("an empty batch is empty", () => {
     const batch = decodeEnvelopes(0, () => undefined);
     expect(batch.layout).toHaveLength(0);
