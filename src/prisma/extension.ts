@@ -30,7 +30,7 @@ import { create } from "./paths/create.js";
 import { read } from "./paths/read.js";
 import { update } from "./paths/update.js";
 import { updateMany } from "./paths/update-many.js";
-import { type AnyClient } from "./delegate.js";
+import { modelProperty, type AnyClient } from "./delegate.js";
 
 /** `prisma.$vault`: counters of the extension's data-key cache and key provider, and Vault objects. */
 export interface VaultClientApi {
@@ -124,14 +124,15 @@ export function vault(options: VaultOptions) {
     const members = { $vault, $extends: lastQueryExtensionGuard(client, schema) } as {
       $vault: VaultClientApi;
     };
+    // Only models from which encrypted data can be reached are hooked: the others' queries do not go
+    // through the extension at all, not even to be passed on.
+    const hook = { $allOperations: (params: unknown) => dispatcher.run(params as HookParams) };
+    const inert = inertModels(schema);
+    const hooked = [...schema.models.keys()].filter((name) => !inert.has(name));
     return client.$extends({
       name: "prisma-vault",
       client: members,
-      query: {
-        $allModels: {
-          $allOperations: (params) => dispatcher.run(params as unknown as HookParams),
-        },
-      },
+      query: Object.fromEntries(hooked.map((name) => [modelProperty(name), hook])),
     });
   });
 }

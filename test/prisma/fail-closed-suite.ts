@@ -127,6 +127,32 @@ export function failClosedSuite(target: Target): void {
         expect(typeof prisma.$vault.stats).toBe("function");
       });
 
+      it("vault() hooks the models that reach encrypted data and no other: an inert model's queries never enter it", async () => {
+        // The extension's callback given a client that records the query extension vault() applies.
+        const given: { query?: Record<string, unknown> }[] = [];
+        const plain = database().plain as unknown as { $extends(extension: unknown): unknown };
+        const recording = new Proxy(plain, {
+          get: (client, key) =>
+            key === "$extends"
+              ? (extension: { query?: Record<string, unknown> }) => {
+                  given.push(extension);
+                  return client.$extends(extension);
+                }
+              : (Reflect.get(client, key) as unknown),
+        });
+        const callback = vault({ keys: rig.provider, schema: generated(), indexSecret }) as unknown as (
+          client: unknown,
+        ) => { auditLog: { create(args: object): Promise<{ action: string }> } };
+        const prisma = callback(recording);
+        const hooked = Object.keys(given[0]?.query ?? {});
+        expect(hooked).toEqual(expect.arrayContaining(["user", "account", "organization", "plainAccount"]));
+        expect(hooked).not.toContain("auditLog");
+        expect(hooked).not.toContain("ticket");
+        expect(hooked).not.toContain("$allModels");
+        const log = await prisma.auditLog.create({ data: { action: "a", subject: "s" } });
+        expect(log.action).toBe("a");
+      });
+
       it("a mutating query extension applied before vault(), as documented, has its values encrypted", async () => {
         await orgs("org_a");
         const prisma = database()
