@@ -3,8 +3,10 @@
  * Prisma (the plaintext table) and prisma-vault (the encrypted one), each with a pool of 20
  * connections, serving get-one, list-50, create and update routes; `autocannon` drives each route for a
  * bounded time on 127.0.0.1, plain and prisma-vault in turn, and the table gives req/s, p50, p99 and
- * the ratio to plain. The servers run in a child process, so the load generator does not share their
- * event loop (it shares the machine's cores, as a sidecar would).
+ * the ratio to plain. The read routes are also served by plain Prisma from the encrypted table, its
+ * envelopes and blind indexes read as text ("stored"): what the wider stored rows cost by themselves,
+ * apart from decrypting them. The servers run in a child process, so the load generator does not
+ * share their event loop (it shares the machine's cores, as a sidecar would).
  *
  *   npx tsx bench/http-load.ts [--seconds 5] [--connections 20] [--aead auto|node|native]
  */
@@ -42,8 +44,8 @@ async function drive(): Promise<void> {
     execArgv: ["--import", "tsx"],
   });
   try {
-    const ports = await new Promise<{ plain: number; vault: number }>((resolve, reject) => {
-      child.once("message", (message) => resolve(message as { plain: number; vault: number }));
+    const ports = await new Promise<Record<"plain" | "stored" | "vault", number>>((resolve, reject) => {
+      child.once("message", (message) => resolve(message as Record<"plain" | "stored" | "vault", number>));
       child.once("exit", (code) => reject(new Error(`the servers exited (${code})`)));
     });
     const routes: {
@@ -51,9 +53,11 @@ async function drive(): Promise<void> {
       method: "GET" | "POST" | "PATCH";
       path: (i: number) => string;
       body?: (i: number) => string;
+      /** Served by plain Prisma from the encrypted table too (reads only: a write would store plaintext). */
+      stored?: boolean;
     }[] = [
-      { name: "get one", method: "GET", path: (i) => `/accounts/${(i % ROWS) + 1}` },
-      { name: "list 50", method: "GET", path: (i) => `/accounts?org=org_${i % TENANTS}` },
+      { name: "get one", method: "GET", path: (i) => `/accounts/${(i % ROWS) + 1}`, stored: true },
+      { name: "list 50", method: "GET", path: (i) => `/accounts?org=org_${i % TENANTS}`, stored: true },
       { name: "create", method: "POST", path: () => "/accounts", body: (i) => JSON.stringify(newAccount(i)) },
       {
         name: "update",
@@ -65,11 +69,24 @@ async function drive(): Promise<void> {
     const seconds = Number(values.seconds);
     const connections = Number(values.connections);
     const table = [
-      ["route", "plain req/s", "vault req/s", "ratio", "plain p50", "vault p50", "plain p99", "vault p99"],
+      [
+        "route",
+        "plain req/s",
+        "vault req/s",
+        "ratio",
+        "stored req/s",
+        "vault/stored",
+        "plain p50",
+        "vault p50",
+        "plain p99",
+        "vault p99",
+      ],
     ];
     for (const route of routes) {
       const result: Record<string, autocannon.Result> = {};
-      for (const side of ["plain", "vault"] as const) {
+      for (const side of route.stored
+        ? (["plain", "stored", "vault"] as const)
+        : (["plain", "vault"] as const)) {
         let n = 0;
         result[side] = await autocannon({
           url: `http://127.0.0.1:${ports[side]}`,
@@ -93,11 +110,14 @@ async function drive(): Promise<void> {
           throw new Error(`${route.name} on ${side}: ${result[side].non2xx} non-2xx answers`);
       }
       const [p, v] = [result["plain"] as autocannon.Result, result["vault"] as autocannon.Result];
+      const stored = result["stored"];
       table.push([
         route.name,
         Math.round(p.requests.average).toLocaleString("en"),
         Math.round(v.requests.average).toLocaleString("en"),
         `${(v.requests.average / p.requests.average).toFixed(2)}×`,
+        stored ? Math.round(stored.requests.average).toLocaleString("en") : "",
+        stored ? `${(v.requests.average / stored.requests.average).toFixed(2)}×` : "",
         ms(p.latency.p50),
         ms(v.latency.p50),
         ms(p.latency.p99),
@@ -158,6 +178,7 @@ async function serve(url: string, aead: "auto" | "node" | "native"): Promise<voi
   await sealed.account.createMany({ data: rows });
   const sides = {
     plain: plain.plainAccount as unknown as Accounts,
+    stored: plain.account as unknown as Accounts,
     vault: sealed.account as unknown as Accounts,
   };
   const ports: Record<string, number> = {};
