@@ -121,6 +121,19 @@ describe("resolveAead", () => {
     expect(() => resolveAead("native", () => wrong)).toThrow(VaultConfigError);
   });
 
+  it("an addon of 0.1's signature (open takes an array of items) fails the self-test and is not used", () => {
+    const mirror = mirrorOf(nodeAead);
+    const old = {
+      seal: mirror.seal,
+      open: (key: Uint8Array, items: unknown) => {
+        if (!Array.isArray(items)) throw new TypeError("items must be an array");
+        return items.map(() => null);
+      },
+    };
+    expect(resolveAead("auto", () => old)).toBe(nodeAead);
+    expect(() => resolveAead("native", () => old)).toThrow(VaultConfigError);
+  });
+
   it("an addon that loads and computes as node:crypto is the native backend", () => {
     const mirror = mirrorOf(nodeAead);
     expect(resolveAead("native", () => mirror).name).toBe("native");
