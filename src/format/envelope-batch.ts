@@ -12,6 +12,9 @@ import { LOCAL_KEY_BLOB_MAGIC } from "./local-blob.js";
 /** Offsets per value in {@link EnvelopeBatch.layout}: start, IV end, key blob start and end, end. */
 export const LAYOUT_WORDS = 5;
 
+/** The layout's offsets are 32-bit: a batch's decoded bytes stay below 4 GiB. */
+const MAX_BATCH_BYTES = 0xffff_ffff;
+
 /**
  * Decoded envelopes laid end to end in `bytes`: value `i` spans `layout[5i]` to `layout[5i + 4]`, its IV
  * ends at `layout[5i + 1]` (its 16-byte tag follows), its key blob lies from `layout[5i + 2]` to
@@ -36,6 +39,8 @@ export function decodeEnvelopes(count: number, textOf: (i: number) => unknown): 
     const text = textOf(i);
     if (typeof text === "string") capacity += (text.length >>> 2) * 3;
   }
+  // Precondition: every offset fits the layout's 32 bits (a result of more than 4 GiB of envelopes).
+  if (capacity > MAX_BATCH_BYTES) throw new RangeError("a batch of envelopes holds at most 4 GiB");
   const bytes = Buffer.allocUnsafe(capacity);
   const layout = new Uint32Array(count * LAYOUT_WORDS);
   const invalid = new Array<VaultEnvelopeInvalidError | undefined>(count);
