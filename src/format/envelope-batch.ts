@@ -5,8 +5,8 @@
  */
 import { notAnEnvelope } from "../error-messages.js";
 import { VaultEnvelopeInvalidError } from "../errors.js";
-import { IV_BYTES, LEGACY_IV_BYTES, TAG_BYTES, WORKOS_KEY_BLOB_MAGIC } from "./envelope.js";
-import { LEB128_MAX_BYTES } from "./leb128.js";
+import { hasPrefix, IV_BYTES, LEGACY_IV_BYTES, TAG_BYTES, WORKOS_KEY_BLOB_MAGIC } from "./envelope.js";
+import { decodeLeb128 } from "./leb128.js";
 import { LOCAL_KEY_BLOB_MAGIC } from "./local-blob.js";
 
 /** Offsets per value in {@link EnvelopeBatch.layout}: start, IV end, key blob start and end, end. */
@@ -98,7 +98,7 @@ function locate(
   const blobEnd = layout[o + 3] as number;
   // A blob of a known format is taken as it is; only another one may be a legacy envelope's IV.
   const known =
-    isWorkOS(bytes, blobStart, blobEnd) || startsWith(bytes, blobStart, blobEnd, LOCAL_KEY_BLOB_MAGIC);
+    isWorkOS(bytes, blobStart, blobEnd) || hasPrefix(bytes, LOCAL_KEY_BLOB_MAGIC, blobStart, blobEnd);
   if (!known && legacyAt(bytes, start, end, layout, o)) return undefined;
   layout[o + 1] = start + IV_BYTES;
   layout[o + 2] = blobStart;
@@ -120,35 +120,18 @@ function legacyAt(bytes: Buffer, start: number, end: number, layout: Uint32Array
 
 /**
  * True, with the key blob's start and end set, when a non-empty key blob behind a LEB128 length at
- * `at` ends by `end`. The length is at most 5 bytes and 32 bits (see decodeLeb128).
+ * `at` ends by `end` (the length is read within this value, not into the next one's bytes).
  */
 function blobAt(bytes: Buffer, at: number, end: number, layout: Uint32Array, o: number): boolean {
-  let length = 0;
-  let multiplier = 1;
-  for (let i = 0; i < LEB128_MAX_BYTES; i++) {
-    if (at + i >= end) return false;
-    const byte = bytes[at + i] as number;
-    length += (byte & 0x7f) * multiplier;
-    if ((byte & 0x80) === 0) {
-      const blobStart = at + i + 1;
-      if (length === 0 || length > 0xffff_ffff || blobStart + length > end) return false;
-      layout[o + 2] = blobStart;
-      layout[o + 3] = blobStart + length;
-      return true;
-    }
-    multiplier *= 128;
-  }
-  return false;
+  const length = decodeLeb128(bytes, at, end);
+  if (length === undefined || length.value === 0 || length.next + length.value > end) return false;
+  layout[o + 2] = length.next;
+  layout[o + 3] = length.next + length.value;
+  return true;
 }
 
 function isWorkOS(bytes: Buffer, start: number, end: number): boolean {
-  return startsWith(bytes, start, end, WORKOS_KEY_BLOB_MAGIC);
-}
-
-function startsWith(bytes: Buffer, start: number, end: number, magic: Uint8Array): boolean {
-  if (end - start < magic.length) return false;
-  for (let i = 0; i < magic.length; i++) if (bytes[start + i] !== magic[i]) return false;
-  return true;
+  return hasPrefix(bytes, WORKOS_KEY_BLOB_MAGIC, start, end);
 }
 
 /**

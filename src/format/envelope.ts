@@ -180,10 +180,13 @@ export function isBase64(text: unknown): text is string {
   return typeof text === "string" && BASE64.test(text);
 }
 
-/** True when `bytes` begins with `prefix` (how key-blob formats are recognised). */
-export function hasPrefix(bytes: Uint8Array, prefix: Uint8Array): boolean {
-  if (bytes.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
+/**
+ * True when `bytes` begins with `prefix` (how key-blob formats are recognised); with `start` and
+ * `end`, when `bytes[start, end)` does.
+ */
+export function hasPrefix(bytes: Uint8Array, prefix: Uint8Array, start = 0, end = bytes.length): boolean {
+  if (end - start < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[start + i] !== prefix[i]) return false;
   return true;
 }
 

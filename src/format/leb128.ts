@@ -29,15 +29,20 @@ export function encodeLeb128(value: number): Uint8Array {
 }
 
 /**
- * Decodes an unsigned 32-bit integer starting at `offset`; `undefined` when the sequence is truncated,
- * longer than 5 bytes or beyond 32 bits.
+ * Decodes an unsigned 32-bit integer starting at `offset`, reading no byte at or past `end`;
+ * `undefined` when the sequence is truncated, longer than 5 bytes or beyond 32 bits.
  *
  * @example decodeLeb128(Uint8Array.of(0xac, 0x02), 0) // { value: 300, next: 2 }
  */
-export function decodeLeb128(bytes: Uint8Array, offset: number): { value: number; next: number } | undefined {
+export function decodeLeb128(
+  bytes: Uint8Array,
+  offset: number,
+  end = bytes.length,
+): { value: number; next: number } | undefined {
   let value = 0;
   let multiplier = 1;
   for (let i = 0; i < LEB128_MAX_BYTES; i++) {
+    if (offset + i >= end) return undefined;
     const byte = bytes[offset + i];
     if (byte === undefined) return undefined;
     value += (byte & 0x7f) * multiplier;

@@ -30,6 +30,13 @@ describe("LEB128", () => {
     expect(decodeLeb128(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0x1f), 0)).toBeUndefined();
   });
 
+  it("reads no byte at or past end: a sequence cut there is truncated, though the bytes go on", () => {
+    const bytes = Uint8Array.of(0xac, 0x02, 0x07);
+    expect(decodeLeb128(bytes, 0, 1)).toBeUndefined();
+    expect(decodeLeb128(bytes, 0, 2)).toEqual({ value: 300, next: 2 });
+    expect(decodeLeb128(bytes, 2, 2)).toBeUndefined();
+  });
+
   it("refuses to encode what is not a uint32", () => {
     for (const bad of [-1, 1.5, 2 ** 32, Number.NaN]) expect(() => encodeLeb128(bad)).toThrow(RangeError);
   });
