@@ -148,20 +148,21 @@ function objectStore(
   return new ObjectStore(client, cipher, options.environmentId);
 }
 
-/** Routes each intercepted operation to its path; keeps secrets out of whatever error leaves. */
+/**
+ * Routes each intercepted operation to its path; keeps secrets out of whatever error leaves. Only the
+ * hooked models' operations arrive here: those of models no encrypted field can be reached from are
+ * not hooked (see vault()).
+ */
 class Dispatcher {
-  /** Models from which no encrypted field can be reached: their queries pass straight through. */
-  readonly #inert: ReadonlySet<string>;
   readonly #secretNames: ReadonlySet<string>;
 
   constructor(readonly runtime: VaultRuntime) {
-    this.#inert = inertModels(runtime.schema);
     this.#secretNames = encryptedFieldNames(runtime.schema);
   }
 
   async run(params: HookParams): Promise<unknown> {
     const { model, query } = params;
-    if (model === undefined || this.#inert.has(model)) return query(params.args);
+    if (model === undefined) return query(params.args);
     try {
       return await this.dispatch(model, params);
     } catch (error) {
