@@ -3,6 +3,18 @@ import { join } from "node:path";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/** Classes of the runtime, the same object whichever copy of prisma-vault tests against them. */
+const BUILT_INS = [
+  "Error",
+  "Date",
+  "Promise",
+  "AbortSignal",
+  "ArrayBuffer",
+  "SharedArrayBuffer",
+  "Uint8Array",
+  "Uint32Array",
+];
+
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "coverage/", "**/generated/", ...peersUnlessInstalled()] },
   js.configs.recommended,
@@ -20,6 +32,24 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // DESIGN.md §9: no decision may depend on `instanceof` of a class prisma-vault defines, or on module
+    // identity. A config loaded through tsx, or a CommonJS app, holds another copy of every class, and an
+    // object of that copy fails `instanceof` (it once let `migrate decrypt` write a failure object over a
+    // ciphertext). Test brands or shapes instead (isVaultError, isOpened, isKeyRouter); the built-ins of
+    // the one runtime are fine.
+    files: ["src/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: `BinaryExpression[operator="instanceof"]:not([right.type="Identifier"][right.name=/^(${BUILT_INS.join("|")})$/])`,
+          message:
+            "instanceof works only within one copy of prisma-vault: test a brand or a shape (isVaultError, isOpened, isKeyRouter).",
+        },
+      ],
     },
   },
   {

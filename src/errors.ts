@@ -168,6 +168,25 @@ export class VaultKeyProviderError extends VaultError {
  */
 export class VaultKeyRejectedError extends VaultKeyProviderError {
   override readonly name = "VaultKeyRejectedError";
+
+  constructor(message: string, details: VaultErrorDetails = {}) {
+    super(message, details);
+    Object.defineProperty(this, KEY_REJECTED_BRAND, { value: true });
+  }
+}
+
+/** Marks every VaultKeyRejectedError, whichever copy of this module made it (as VAULT_ERROR_BRAND). */
+const KEY_REJECTED_BRAND = Symbol.for("prisma-vault.VaultKeyRejectedError");
+
+/**
+ * True when `error` is a {@link VaultKeyRejectedError} of any copy of prisma-vault: a key provider
+ * refused the encrypted data key (for the field, a value that does not decrypt).
+ */
+export function isKeyRejected(error: unknown): error is VaultKeyRejectedError {
+  return (
+    isVaultError(error, "VAULT_KEY_PROVIDER") &&
+    (error as unknown as Record<symbol, unknown>)[KEY_REJECTED_BRAND] === true
+  );
 }
 
 /**
@@ -252,8 +271,7 @@ export class VaultInvalidArgumentError extends VaultError {
  * exception to "an error means the database is unchanged"). Other errors are returned as they are.
  */
 export function markCommitted(error: unknown): unknown {
-  if (error instanceof VaultError)
-    Object.defineProperty(error, "committed", { value: true, enumerable: true });
+  if (isVaultError(error)) Object.defineProperty(error, "committed", { value: true, enumerable: true });
   return error;
 }
 

@@ -4,7 +4,7 @@
  * message only, never a stack, a key or a value.
  */
 import { parseArgs } from "node:util";
-import { VaultConfigError, VaultError } from "../errors.js";
+import { isVaultError, VaultConfigError } from "../errors.js";
 import { LocalKeyProvider } from "../keys/local.js";
 import { KEY_SERVER_TOKEN_ENV, startKeyServer } from "../key-server/server.js";
 import type { KeyProvider } from "../keys/provider.js";
@@ -146,7 +146,7 @@ run.then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const code = error instanceof VaultError ? `${error.code}: ` : "";
+    const code = isVaultError(error) ? `${error.code}: ` : "";
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`prisma-vault: ${code}${message}\n`);
     // At once: a request the error left behind (a key service that never answers, a socket kept

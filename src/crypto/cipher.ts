@@ -35,9 +35,26 @@ export interface CipherItem {
   readonly ref: FieldRef;
 }
 
-/** A value of a batch that did not open, and why: an error located at its model, field and row. */
-export class Unopened {
-  constructor(readonly error: unknown) {}
+/**
+ * A value of a batch that did not open, and why: an error located at its model, field and row. A plain
+ * object, never a class to test with `instanceof`: a caller tells an outcome by {@link isOpened}
+ * (a plaintext is a string), which holds whichever copy of prisma-vault made it (DESIGN.md §9).
+ */
+export interface Unopened {
+  readonly error: unknown;
+}
+
+/** The outcome of a value that did not open because of `error`. */
+export function unopened(error: unknown): Unopened {
+  return { error };
+}
+
+/**
+ * True when an outcome of {@link FieldCipher.openAll} is a plaintext. Only a string is: anything else
+ * (an {@link Unopened}, from this copy of prisma-vault or another, or nothing yet) did not open.
+ */
+export function isOpened(outcome: Opened | undefined): outcome is string {
+  return typeof outcome === "string";
 }
 
 /** What {@link FieldCipher.openAll} gives for one envelope: its plaintext, or why it did not open. */
@@ -84,8 +101,8 @@ export class FieldCipher {
     const batch = this.openAll([{ text: envelope, ref }]);
     await batch.ready;
     const [opened] = batch.opened;
-    if (opened instanceof Unopened) throw opened.error;
-    return opened as string;
+    if (isOpened(opened)) return opened;
+    throw opened === undefined ? new Error("a value was left unopened") : opened.error;
   }
 
   /**
@@ -133,7 +150,7 @@ export class FieldCipher {
       const { ref } = items[i] as CipherItem;
       const invalid = batch.invalid[i];
       if (invalid !== undefined) {
-        out[i] = new Unopened(locate(invalid, ref));
+        out[i] = unopened(locate(invalid, ref));
         continue;
       }
       let group = byContext.get(ref.context);
@@ -205,7 +222,7 @@ export class FieldCipher {
     try {
       checkOwner(group.blob, this.keys.provider);
     } catch (error) {
-      for (const i of group.indexes) out[i] = new Unopened(locate(error, (items[i] as CipherItem).ref));
+      for (const i of group.indexes) out[i] = unopened(locate(error, (items[i] as CipherItem).ref));
       return [];
     }
     const named = namedContext(group.blob);
@@ -226,7 +243,7 @@ export class FieldCipher {
         if (!admit) throw new VaultDecryptError();
         admitted.push(i);
       } catch (error) {
-        out[i] = new Unopened(locate(error, ref));
+        out[i] = unopened(locate(error, ref));
       }
     }
     return admitted;
@@ -242,7 +259,7 @@ export class FieldCipher {
   ): Promise<void> | undefined {
     if (indexes.length === 0) return undefined;
     const failed = (error: unknown): void => {
-      for (const i of indexes) out[i] = new Unopened(locate(error, (items[i] as CipherItem).ref));
+      for (const i of indexes) out[i] = unopened(locate(error, (items[i] as CipherItem).ref));
     };
     const open = (key: DecryptedDataKey): void => {
       let opened: (string | null)[];
@@ -257,7 +274,7 @@ export class FieldCipher {
         out[i] =
           typeof text === "string"
             ? text
-            : new Unopened(locate(new VaultDecryptError(), (items[i] as CipherItem).ref));
+            : unopened(locate(new VaultDecryptError(), (items[i] as CipherItem).ref));
       }
     };
     // The row's context owns the call, so one tenant's cold keys cannot take every provider slot.

@@ -1,7 +1,7 @@
 /**
  * Errors of the cipher located at the value they concern: model, field and row id, never the value.
  */
-import { VaultDecryptError, VaultError, VaultKeyRejectedError } from "../errors.js";
+import { isKeyRejected, isVaultError, VaultDecryptError } from "../errors.js";
 import type { FieldRef } from "./cipher.js";
 
 /** Runs `work` and re-throws its errors with the model, field and row id of `ref` attached. */
@@ -17,13 +17,10 @@ export function locatedNow<T>(ref: FieldRef, work: () => T): T {
 export function locate(error: unknown, ref: FieldRef): unknown {
   const place = { model: ref.model, field: ref.field, id: ref.id };
   // A refused key blob is, for the field, a value that does not decrypt (tampered or foreign).
-  if (error instanceof VaultKeyRejectedError || error instanceof VaultDecryptError) {
-    return new VaultDecryptError({
-      ...place,
-      cause: error instanceof VaultKeyRejectedError ? error : undefined,
-    });
+  if (isKeyRejected(error) || isVaultError(error, "VAULT_DECRYPT_FAILED")) {
+    return new VaultDecryptError({ ...place, cause: isKeyRejected(error) ? error : undefined });
   }
-  if (!(error instanceof VaultError) || error.model !== undefined) return error;
+  if (!isVaultError(error) || error.model !== undefined) return error;
   // Precondition: a located error keeps its class, code and fields of its own (locatedAt).
   return error.locatedAt(place);
 }

@@ -3,7 +3,7 @@
  * one value, one provider call, no cache.
  */
 import { validateContext, type KeyContext } from "../context/key-context.js";
-import { VaultConfigError, VaultDecryptError, VaultKeyRejectedError } from "../errors.js";
+import { isKeyRejected, VaultConfigError, VaultDecryptError } from "../errors.js";
 import { decodeOwnedEnvelope } from "../format/blob-format.js";
 import { openEnvelope, sealEnvelope } from "../format/envelope.js";
 import { guardProvider, type KeyProvider } from "../keys/provider.js";
@@ -39,7 +39,7 @@ export async function decrypt(provider: KeyProvider, envelope: string, aad = "")
   const guarded = guardProvider(provider);
   const parts = decodeOwnedEnvelope(envelope, guarded);
   const key = await guarded.decryptDataKey(parts.encryptedKeys).catch((error: unknown) => {
-    throw error instanceof VaultKeyRejectedError ? new VaultDecryptError({ cause: error }) : error;
+    throw isKeyRejected(error) ? new VaultDecryptError({ cause: error }) : error;
   });
   try {
     return openEnvelope(key.key, parts, aad);

@@ -9,7 +9,7 @@
  */
 import { validateContext, type KeyContext } from "../context/key-context.js";
 import { isBase64 } from "../format/envelope.js";
-import { isVaultError, VaultKeyRejectedError, type VaultKeyUnavailableError } from "../errors.js";
+import { isKeyRejected, isVaultError, type VaultKeyUnavailableError } from "../errors.js";
 import type { DataKey, KeyProvider } from "../keys/provider.js";
 import { unwrapBlob, wrapBlob } from "./blobs.js";
 import { unprocessable, type Reply } from "./http.js";
@@ -81,7 +81,7 @@ function providerFailure(error: unknown): Reply {
       json: { message: `${key} that wrapped the encrypted keys is not available`, code: "key_unavailable" },
     };
   }
-  if (error instanceof VaultKeyRejectedError) {
+  if (isKeyRejected(error)) {
     return {
       status: 400,
       json: { message: "The encrypted keys could not be decrypted", code: "invalid_keys" },

@@ -6,7 +6,13 @@ import type { KeyContext } from "../context/key-context.js";
 import type { AttemptObserver } from "./audit.js";
 import { DATA_KEY_BYTES } from "../format/envelope.js";
 import { keyProvider } from "../error-messages.js";
-import { VaultConfigError, VaultError, VaultKeyProviderError, type VaultErrorCode } from "../errors.js";
+import {
+  isVaultError,
+  VaultConfigError,
+  VaultKeyProviderError,
+  type VaultError,
+  type VaultErrorCode,
+} from "../errors.js";
 
 /** A fresh data key: the plaintext key, its encrypted form to store in the envelope, and an id. */
 export interface DataKey {
@@ -253,7 +259,7 @@ const PASSED_THROUGH = new Set<VaultErrorCode>(["VAULT_KEY_PROVIDER", "VAULT_KEY
 
 function providerError(name: string, method: string, error: unknown): VaultError {
   // A refused blob and a key that is not configured are answers, not outages: they keep their code.
-  if (error instanceof VaultError && PASSED_THROUGH.has(error.code)) return error;
+  if (isVaultError(error) && PASSED_THROUGH.has(error.code)) return error;
   return new VaultKeyProviderError(keyProvider.failed(name, method), { cause: error });
 }
 

@@ -47,6 +47,18 @@ export interface KeyRouterCounts {
  *   decryptOnly: [LocalKeyProvider.fromEnv()], // being moved off with `migrate rotate`
  * });
  */
+/** Marks every KeyRouter, whichever copy of prisma-vault made it (DESIGN.md §9: no `instanceof`). */
+const ROUTER_BRAND = Symbol.for("prisma-vault.KeyRouter");
+
+/** True when `provider` is a {@link KeyRouter} of any copy of prisma-vault. */
+export function isKeyRouter(provider: unknown): provider is KeyRouter {
+  return (
+    typeof provider === "object" &&
+    provider !== null &&
+    (provider as Record<symbol, unknown>)[ROUTER_BRAND] === true
+  );
+}
+
 export class KeyRouter implements KeyProvider {
   readonly name = "router";
   readonly #routes: readonly { readonly when: KeyRoute["when"]; readonly member: Member }[];
@@ -58,6 +70,7 @@ export class KeyRouter implements KeyProvider {
     if (typeof options !== "object" || options === null) {
       throw new VaultConfigError("KeyRouter needs options: { default, routes, decryptOnly? }");
     }
+    Object.defineProperty(this, ROUTER_BRAND, { value: true });
     const members = new Map<KeyProvider, Member>();
     const join = (provider: KeyProvider, where: string, decryptOnly: boolean): Member => {
       checkProvider(provider, where);

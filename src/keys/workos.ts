@@ -9,7 +9,8 @@ import { blobContext, type Attempt, type AttemptObserver } from "./audit.js";
 import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../format/envelope.js";
 import {
   VaultConfigError,
-  VaultError,
+  isVaultError,
+  type VaultError,
   VaultKeyProviderError,
   VaultKeyRejectedError,
   VaultKeyUnavailableError,
@@ -251,7 +252,7 @@ function sleep(ms: number): Promise<void> {
 
 /** What `error`, a failed request of `method`, is to prisma-vault: the one mapping of SDK failures. */
 function failure(method: Attempt["type"], error: unknown): VaultError {
-  if (error instanceof VaultError) return error;
+  if (isVaultError(error)) return error;
   const status = (error as { status?: unknown })?.status;
   const suffix = typeof status === "number" ? ` (HTTP ${status})` : "";
   const limited = status === 429 ? ": rate-limited" : "";

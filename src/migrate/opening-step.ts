@@ -3,7 +3,7 @@
  * opened to, to the mode: the shape of `decrypt` and `verify`.
  */
 import type { FieldCipher } from "../crypto/cipher.js";
-import { Unopened } from "../crypto/cipher.js";
+import { isOpened } from "../crypto/cipher.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
 import type { MigrationFailureCode } from "./report.js";
@@ -16,14 +16,16 @@ export type OpenedValue =
   { readonly text: string } | { readonly plaintext: true } | { readonly failed: MigrationFailureCode };
 
 /**
- * @example openingStep(model, cipher, (out, v, opened) => { if ("text" in opened) out.set(v.at, v.field.name, opened.text); })
+ * @example openingStep(model, cipher, "plaintexts", (out, v, opened) => { if ("text" in opened) out.set(v.at, v.field.name, opened.text); })
  */
 export function openingStep(
   model: ModelSchema,
   cipher: FieldCipher,
+  writes: "plaintexts" | "none",
   each: (out: RowWrites, value: StoredValue, opened: OpenedValue, rows: readonly Row[]) => void,
 ): MigrationStep {
   return {
+    writes,
     where: {},
     select: encryptedSelection(model),
     async process(rows) {
@@ -32,8 +34,8 @@ export function openingStep(
       const opened = await openValues(cipher, batch.values);
       for (const [i, v] of batch.values.entries()) {
         const result = opened[i];
-        if (!(result instanceof Unopened)) {
-          each(out, v, { text: result as string }, rows);
+        if (isOpened(result)) {
+          each(out, v, { text: result }, rows);
           continue;
         }
         const what = unopenedAs(result);

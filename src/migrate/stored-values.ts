@@ -5,7 +5,7 @@
  */
 import type { KeyContext } from "../context/key-context.js";
 import type { CipherItem, FieldCipher, Opened } from "../crypto/cipher.js";
-import { Unopened } from "../crypto/cipher.js";
+import { unopened, type Unopened } from "../crypto/cipher.js";
 import { isVaultError } from "../errors.js";
 import { fieldRefs } from "../schema/field-ref.js";
 import type { EncryptedField, ModelSchema } from "../schema/model-schema.js";
@@ -60,15 +60,17 @@ export async function openValues(cipher: FieldCipher, values: readonly StoredVal
   const items: CipherItem[] = values.map((v) => ({ text: v.value, ref: refFor(v.field, v.context, v.id) }));
   const batch = cipher.openAll(items);
   await batch.ready;
-  return batch.opened.map((opened) => opened ?? new Unopened(new Error("a value was left unopened")));
+  return batch.opened.map((opened) => opened ?? unopened(new Error("a value was left unopened")));
 }
 
 /**
  * What a value that did not open is: `"plaintext"` (it is no envelope), or the code of a failure of
  * the value itself. Anything else (the key service failing, a bug) is thrown: it stops the run.
  */
-export function unopenedAs(unopened: Unopened): "plaintext" | MigrationFailureCode {
-  const error = unopened.error;
+export function unopenedAs(outcome: Unopened | undefined): "plaintext" | MigrationFailureCode {
+  // Precondition: every value of the batch has an outcome (openValues waits for them all).
+  if (outcome === undefined) throw new Error("a value was left unopened");
+  const error = outcome.error;
   if (isVaultError(error, "VAULT_ENVELOPE_INVALID")) return "plaintext";
   return failureCode(error);
 }

@@ -7,13 +7,13 @@
 import { Prisma } from "@prisma/client/extension";
 import { resolveAead, type AeadBackend } from "../crypto/aead.js";
 import { FieldCipher } from "../crypto/cipher.js";
-import { VaultConfigError, VaultError } from "../errors.js";
+import { isVaultError, VaultConfigError } from "../errors.js";
 import { checkObjectModels } from "../objects/models.js";
 import { ObjectStore, type VaultObjects } from "../objects/store.js";
 import type { DataModel } from "../schema/datamodel.js";
 import { annotationsOf } from "../schema/annotations.js";
 import { DataKeyCache, type VaultStats } from "../keys/cache.js";
-import { KeyRouter, type KeyRouterCounts } from "../keys/router.js";
+import { isKeyRouter, type KeyRouterCounts } from "../keys/router.js";
 import { buildVaultSchema } from "../schema/build.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import { inertModels } from "../schema/relations.js";
@@ -102,7 +102,7 @@ export function vault(options: VaultOptions) {
       policy: settings.onDecryptError,
       audit: settings.audit,
     });
-    const router = options.keys instanceof KeyRouter ? options.keys : undefined;
+    const router = isKeyRouter(options.keys) ? options.keys : undefined;
     const objects = settings.objects && objectStore(client, datamodel, cipher, settings.objects);
     const $vault: VaultClientApi = withHandle(
       {
@@ -167,7 +167,7 @@ class Dispatcher {
       return await this.dispatch(model, params);
     } catch (error) {
       // Prisma's errors echo arguments; a database may quote a value: neither leaves with a secret.
-      throw error instanceof VaultError && error.cause === undefined
+      throw isVaultError(error) && error.cause === undefined
         ? error
         : redactError(error, secretsIn(params.args, this.#secretNames));
     }

@@ -2,9 +2,15 @@
  * The crypto passes of the extension: seal the values a write plan lists, open the values a result
  * holds. No database access here; the extension shell decides contexts and runs the queries.
  */
-import { Unopened, type CipherItem, type FieldCipher, type FieldRef, type Opened } from "../crypto/cipher.js";
+import { isOpened, type CipherItem, type FieldCipher, type FieldRef, type Opened } from "../crypto/cipher.js";
 import { type KeyContext } from "../context/key-context.js";
-import { VaultConfigError, VaultDecryptError, VaultError, type VaultErrorCode } from "../errors.js";
+import {
+  isVaultError,
+  VaultConfigError,
+  VaultDecryptError,
+  type VaultError,
+  type VaultErrorCode,
+} from "../errors.js";
 import type { AuditHook, VaultAuditEvent } from "../keys/audit.js";
 import type { EncryptedField } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan/selection.js";
@@ -84,7 +90,7 @@ export async function openResult(
   const place = (i: number) => {
     const stored = values[i] as StoredValue;
     const plain = opened[i] as Opened;
-    if (!(plain instanceof Unopened)) {
+    if (isOpened(plain)) {
       stored.row[stored.field.name] = plain;
       return;
     }
@@ -133,18 +139,18 @@ function recover(
   refused?: (code: VaultErrorCode) => void,
 ): unknown {
   const { model, field, value } = stored;
-  if (error instanceof VaultError && error.code === "VAULT_KEY_UNAVAILABLE") {
+  if (isVaultError(error, "VAULT_KEY_UNAVAILABLE")) {
     refused?.(error.code);
     throw error;
   }
   let failure = error;
-  if (error instanceof VaultError && error.code === "VAULT_ENVELOPE_INVALID") {
+  if (isVaultError(error, "VAULT_ENVELOPE_INVALID")) {
     // Not an envelope (it does not parse, or its key blob has no known format; no provider was
     // asked): a plaintext row left from before encryption, or garbage.
     if (field.plaintext === "read") return value;
     failure = new VaultDecryptError({ model: model.name, field: field.name, id });
   }
-  if (!(failure instanceof VaultError) || failure.code !== "VAULT_DECRYPT_FAILED") throw failure;
+  if (!isVaultError(failure, "VAULT_DECRYPT_FAILED")) throw failure;
   refused?.(failure.code);
   if (policy === "throw") throw failure;
   return policy === "null" ? null : policy(failure);

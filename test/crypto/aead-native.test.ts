@@ -8,7 +8,7 @@ import { createCipheriv, randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { nodeAead, resolveAead, type AeadBackend, type OpenItem } from "../../src/crypto/aead.js";
-import { FieldCipher, Unopened } from "../../src/crypto/cipher.js";
+import { FieldCipher, isOpened } from "../../src/crypto/cipher.js";
 import { decodeEnvelope, encodeEnvelope } from "../../src/format/envelope.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
@@ -164,7 +164,7 @@ describe.skipIf(skip !== undefined)("the native AEAD backend", () => {
         const cipher = new FieldCipher(new DataKeyCache(provider), backend);
         const opened = cipher.openAll(batch);
         await opened.ready;
-        return opened.opened.map((o) => (o instanceof Unopened ? describeError(o.error) : o));
+        return opened.opened.map((o) => (isOpened(o) ? o : describeError(o?.error)));
       };
       const ours = await outcome(aead);
       expect(ours).toEqual(await outcome(nodeAead));

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FieldCipher, Unopened } from "../../src/crypto/cipher.js";
+import { FieldCipher, isOpened } from "../../src/crypto/cipher.js";
 import { blobId } from "../../src/format/blob-format.js";
 import { decrypt, encrypt } from "../../src/crypto/standalone.js";
 import { VaultConfigError, VaultKeyUnavailableError, type VaultError } from "../../src/errors.js";
@@ -175,7 +175,7 @@ describe("FieldCipher", () => {
     ];
     const batch = reader.openAll(items);
     await batch.ready;
-    const outcomes = batch.opened.map((o) => (o instanceof Unopened ? (o.error as VaultError).code : o));
+    const outcomes = batch.opened.map((o) => (isOpened(o) ? o : (o?.error as VaultError).code));
     expect(outcomes).toEqual([
       ...order.map((k) => texts[k]),
       "x",

@@ -4,7 +4,7 @@
  * value that did not open is classified (plaintext, a value's failure, or thrown: an outage).
  */
 import { describe, expect, it } from "vitest";
-import { Unopened } from "../../src/crypto/cipher.js";
+import { unopened } from "../../src/crypto/cipher.js";
 import {
   VaultContextMissingError,
   VaultDecryptError,
@@ -53,15 +53,15 @@ describe("batchValues", () => {
 
 describe("unopenedAs and failureCode", () => {
   it("no envelope is plaintext; a value's own failure is its code", () => {
-    expect(unopenedAs(new Unopened(new VaultEnvelopeInvalidError("not base64")))).toBe("plaintext");
-    expect(unopenedAs(new Unopened(new VaultDecryptError()))).toBe("VAULT_DECRYPT_FAILED");
-    expect(unopenedAs(new Unopened(new VaultKeyUnavailableError("no key k9")))).toBe("VAULT_KEY_UNAVAILABLE");
+    expect(unopenedAs(unopened(new VaultEnvelopeInvalidError("not base64")))).toBe("plaintext");
+    expect(unopenedAs(unopened(new VaultDecryptError()))).toBe("VAULT_DECRYPT_FAILED");
+    expect(unopenedAs(unopened(new VaultKeyUnavailableError("no key k9")))).toBe("VAULT_KEY_UNAVAILABLE");
     expect(failureCode(new VaultContextMissingError("no context"))).toBe("VAULT_CONTEXT_MISSING");
   });
 
   it("an outage or a bug is thrown, so it stops the run instead of being counted", () => {
     const outage = new VaultKeyProviderError("timed out");
-    expect(() => unopenedAs(new Unopened(outage))).toThrow(outage);
+    expect(() => unopenedAs(unopened(outage))).toThrow(outage);
     const bug = new TypeError("undefined is not a function");
     expect(() => failureCode(bug)).toThrow(bug);
   });

@@ -2,12 +2,12 @@
  * What `FieldCipher.openAll` knows of one envelope without waiting: its plaintext, or a throw of why
  * it did not open; `undefined` when its data key must first be fetched.
  */
-import { Unopened, type FieldCipher, type FieldRef } from "../../src/crypto/cipher.js";
+import { isOpened, type FieldCipher, type FieldRef } from "../../src/crypto/cipher.js";
 
 export function openedAtOnce(cipher: FieldCipher, text: string, ref: FieldRef): string | undefined {
   const { opened, ready } = cipher.openAll([{ text, ref }]);
   if (ready !== undefined) return undefined;
   const outcome = opened[0];
-  if (outcome instanceof Unopened) throw outcome.error;
-  return outcome;
+  if (isOpened(outcome)) return outcome;
+  throw outcome?.error;
 }

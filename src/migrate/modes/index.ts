@@ -4,7 +4,7 @@
  * `encrypt`, values that do not decrypt are reported.
  */
 import type { FieldCipher } from "../../crypto/cipher.js";
-import { Unopened } from "../../crypto/cipher.js";
+import { isOpened } from "../../crypto/cipher.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
 import type { Row } from "../../schema/options.js";
 import { rowId } from "../../schema/rows.js";
@@ -16,6 +16,7 @@ import { failureCode, openValues, unopenedAs, type StoredValue } from "../stored
 export function indexStep(model: ModelSchema, parts: { readonly cipher: FieldCipher }): MigrationStep {
   const plan = indexPlan(model);
   return {
+    writes: "none",
     where: plan.where,
     select: plan.select,
     async process(rows: readonly Row[]) {
@@ -40,7 +41,7 @@ export function indexStep(model: ModelSchema, parts: { readonly cipher: FieldCip
       const opened = await openValues(parts.cipher, values);
       for (const [i, v] of values.entries()) {
         const result = opened[i];
-        if (result instanceof Unopened) {
+        if (!isOpened(result)) {
           // Parses like an envelope, but its key blob has no known format: plaintext after all.
           const what = unopenedAs(result);
           if (what === "plaintext") out.skip(v.at);
@@ -50,7 +51,7 @@ export function indexStep(model: ModelSchema, parts: { readonly cipher: FieldCip
         const index = v.field.index;
         // Precondition: the plan lists indexed fields only.
         if (index === undefined) continue;
-        out.set(v.at, index.column, index.blind.compute(result as string, v.context));
+        out.set(v.at, index.column, index.blind.compute(result, v.context));
         out.expect(v.at, v.field.name, v.value);
       }
       return out.outcomes();

@@ -6,7 +6,7 @@
  * committed. Through a KeyRouter this is how values move from one provider to another.
  */
 import type { CipherItem, FieldCipher, FieldRef, Opened } from "../../crypto/cipher.js";
-import { Unopened } from "../../crypto/cipher.js";
+import { isOpened } from "../../crypto/cipher.js";
 import { isVaultError } from "../../errors.js";
 import { fieldRefs } from "../../schema/field-ref.js";
 import type { EncryptedField, ModelSchema } from "../../schema/model-schema.js";
@@ -24,6 +24,7 @@ export interface RotateParts {
 export function rotateStep(model: ModelSchema, parts: RotateParts): MigrationStep {
   const own = new Map([...model.encrypted.values()].map((field) => [field, ownBinding(field)]));
   return {
+    writes: "envelopes",
     where: {},
     select: encryptedSelection(model),
     async process(rows) {
@@ -41,8 +42,8 @@ export function rotateStep(model: ModelSchema, parts: RotateParts): MigrationSte
       const sealed: { v: StoredValue; text: string }[] = [];
       for (const [i, v] of batch.values.entries()) {
         const result = opened[i];
-        if (!(result instanceof Unopened)) {
-          sealed.push({ v, text: result as string });
+        if (isOpened(result)) {
+          sealed.push({ v, text: result });
           continue;
         }
         const what = unopenedAs(result);
@@ -78,20 +79,20 @@ async function openRenamed(
   opened: Opened[],
   ownRef: (v: StoredValue) => FieldRef,
 ): Promise<Opened[]> {
-  const retry = values.flatMap((v, i) =>
-    renamed(v.field) && opened[i] instanceof Unopened && isVaultError(opened[i].error, "VAULT_DECRYPT_FAILED")
-      ? [i]
-      : [],
-  );
+  const retry = values.flatMap((v, i) => (renamed(v.field) && failedToDecrypt(opened[i]) ? [i] : []));
   if (retry.length === 0) return opened;
   const items = retry.map((i) => values[i] as StoredValue);
   const batch = cipher.openAll(items.map((v) => ({ text: v.value, ref: ownRef(v) })));
   await batch.ready;
   for (const [j, i] of retry.entries()) {
     const again = batch.opened[j];
-    if (again !== undefined && !(again instanceof Unopened)) opened[i] = again;
+    if (isOpened(again)) opened[i] = again;
   }
   return opened;
+}
+
+function failedToDecrypt(outcome: Opened | undefined): boolean {
+  return outcome !== undefined && !isOpened(outcome) && isVaultError(outcome.error, "VAULT_DECRYPT_FAILED");
 }
 
 function renamed(field: EncryptedField): boolean {
