@@ -10,6 +10,7 @@ import type { VaultHandle } from "../prisma/handle.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
 import { pkEquals, rowId } from "../schema/rows.js";
+import { admittedWrites } from "./admitted-writes.js";
 import { countRows, readPages, readRows, writeBatch } from "./batches.js";
 import type { Checkpoint } from "./checkpoint.js";
 import { conditionalUpdate } from "./conditional-update.js";
@@ -122,7 +123,7 @@ async function processRows(
   const { handle, model, step, settings } = run;
   let rows: readonly Row[] = page;
   for (let attempt = 0; rows.length > 0; attempt++) {
-    const outcomes = await step.process(rows);
+    const outcomes = admittedWrites(model, step.writes, await step.process(rows));
     const writes = outcomes.filter(
       (o): o is RowOutcome & Required<Pick<RowOutcome, "write">> => o.write !== undefined,
     );

@@ -5,9 +5,12 @@
  */
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
+import type { EncryptedWrites } from "./admitted-writes.js";
 import type { MigrationFailedValue } from "./report.js";
 
 export interface MigrationStep {
+  /** What the step sets encrypted fields to; the engine writes nothing else (admitted-writes.ts). */
+  readonly writes: EncryptedWrites;
   /** Narrows the rows read (`{}`: every row). */
   readonly where: Readonly<Record<string, unknown>>;
   /** Fields read besides the primary key. */

@@ -9,7 +9,7 @@ import { openingStep } from "../opening-step.js";
 import type { MigrationStep } from "../step.js";
 
 export function decryptStep(model: ModelSchema, parts: { readonly cipher: FieldCipher }): MigrationStep {
-  return openingStep(model, parts.cipher, (out, v, opened) => {
+  return openingStep(model, parts.cipher, "plaintexts", (out, v, opened) => {
     if ("text" in opened) out.set(v.at, v.field.name, opened.text);
     else if ("plaintext" in opened) out.skip(v.at);
     else out.fail(v.at, { id: v.id, field: v.field.name, code: opened.failed });

@@ -16,6 +16,7 @@ import { RowWrites } from "../row-writes.js";
 export function encryptStep(model: ModelSchema, parts: { readonly cipher: FieldCipher }): MigrationStep {
   const { cipher } = parts;
   return {
+    writes: "envelopes",
     where: {},
     select: encryptedSelection(model),
     async process(rows): Promise<RowOutcome[]> {

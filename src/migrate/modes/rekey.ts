@@ -29,6 +29,7 @@ export function rekeyStep(model: ModelSchema, parts: RekeyParts): MigrationStep 
     throw new VaultConfigError(`key provider "${keys.provider.name}" cannot rekey`);
   }
   return {
+    writes: "envelopes",
     where: {},
     select: encryptedSelection(model),
     async process(rows) {

@@ -9,7 +9,7 @@ import { openingStep } from "../opening-step.js";
 import type { MigrationStep } from "../step.js";
 
 export function verifyStep(model: ModelSchema, parts: { readonly cipher: FieldCipher }): MigrationStep {
-  return openingStep(model, parts.cipher, (out, v, opened, rows) => {
+  return openingStep(model, parts.cipher, "none", (out, v, opened, rows) => {
     if ("plaintext" in opened) return out.count(v.at, "plaintext");
     if ("failed" in opened) return out.fail(v.at, { id: v.id, field: v.field.name, code: opened.failed });
     const index = v.field.index;
