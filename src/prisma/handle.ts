@@ -3,9 +3,14 @@
  * with `vault()`: the validated schema, the cipher (and its data-key cache) and the rows of each model
  * on the client underneath the extension, whose queries are not intercepted. It hangs off
  * `prisma.$vault` under a symbol, so it is not part of the client's typed surface.
+ *
+ * The symbol is global, so the handle of another copy of prisma-vault is found too (the CLI's, and a
+ * config's loaded as CommonJS): that copy is driven through its own objects, by shape. It carries the
+ * version that made it, and a handle of another version is refused instead of guessed at.
  */
 import type { FieldCipher } from "../crypto/cipher.js";
 import { VaultConfigError } from "../errors.js";
+import { VERSION } from "../version.js";
 import type { Row } from "../schema/options.js";
 import type { VaultSchema } from "../schema/model-schema.js";
 import { modelProperty } from "./delegate.js";
@@ -57,10 +62,15 @@ export interface VaultHandle extends HandleParts {
   redact(error: unknown, secrets: readonly string[]): unknown;
 }
 
-/** Attaches `parts` to the `$vault` object of an extended client. */
+/** Attaches `parts` to the `$vault` object of an extended client, with this copy's version. */
 export function withHandle<T extends object>(api: T, parts: HandleParts): T {
-  Object.defineProperty(api, HANDLE, { value: parts, enumerable: false });
+  Object.defineProperty(api, HANDLE, { value: { ...parts, version: VERSION }, enumerable: false });
   return api;
+}
+
+/** True when `prisma` is a client extended with `vault()` by any copy of prisma-vault, of any version. */
+export function hasHandle(prisma: unknown): boolean {
+  return partsOf(prisma) !== undefined;
 }
 
 /**
@@ -69,9 +79,15 @@ export function withHandle<T extends object>(api: T, parts: HandleParts): T {
  * @example handleOf(prisma).schema.models.get("User")
  */
 export function handleOf(prisma: unknown): VaultHandle {
-  const api = (prisma as { $vault?: Record<symbol, unknown> } | null | undefined)?.$vault;
-  const parts = api?.[HANDLE] as HandleParts | undefined;
+  const parts = partsOf(prisma);
   if (!parts) throw new VaultConfigError("expected a Prisma client extended with vault()");
+  // Precondition: the handle was made by this very version (its parts' shapes are this version's).
+  if (parts.version !== VERSION) {
+    const theirs = typeof parts.version === "string" ? parts.version : "an earlier version";
+    throw new VaultConfigError(
+      `the client was extended by prisma-vault ${theirs}, but this is prisma-vault ${VERSION}: install one version (npm ls prisma-vault shows them)`,
+    );
+  }
   const client = parts.client as Record<string, unknown> & {
     $transaction(queries: readonly PromiseLike<unknown>[]): Promise<unknown[]>;
     $queryRawUnsafe(sql: string, ...params: unknown[]): Promise<Row[]>;
@@ -92,4 +108,10 @@ export function handleOf(prisma: unknown): VaultHandle {
     executeRaw: (sql, params) => client.$executeRawUnsafe(sql, ...params),
     redact: redactError,
   };
+}
+
+function partsOf(prisma: unknown): (HandleParts & { readonly version?: unknown }) | undefined {
+  const api = (prisma as { $vault?: Record<symbol, unknown> } | null | undefined)?.$vault;
+  const parts = api?.[HANDLE];
+  return typeof parts === "object" && parts !== null ? (parts as HandleParts) : undefined;
 }

@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadClient } from "../../src/cli/config.js";
 import { handleOf } from "../../src/prisma/handle.js";
+import { VERSION } from "../../src/version.js";
 import { vaultFailure } from "../support/errors.js";
 
 const handleModule = new URL("../../src/prisma/handle.ts", import.meta.url).href;
@@ -48,10 +49,23 @@ describe("loadClient", () => {
   ])("loads a CommonJS config: %s", async (_what, name, exported) => {
     // The CommonJS build of the library sets the same handle: a registered symbol, shared across formats.
     const source = `const handle = Symbol.for("prisma-vault.handle");
-const client = { $vault: { [handle]: { schema: { models: new Map() }, cipher: {}, client: {} } }, tag: "vault" };
+const client = { $vault: { [handle]: { schema: { models: new Map() }, cipher: {}, client: {}, version: "${VERSION}" } }, tag: "vault" };
 ${exported}
 `;
     expect(await loadClient(file(name, source))).toMatchObject({ tag: "vault" });
+  });
+
+  it.each([
+    ["another version", `version: "0.1.9"`, "prisma-vault 0.1.9"],
+    ["no version (before handles carried one)", "", "prisma-vault an earlier version"],
+  ])("refuses the handle of %s, naming both versions", async (_what, version, theirs) => {
+    const source = `const handle = Symbol.for("prisma-vault.handle");
+module.exports = { $vault: { [handle]: { schema: { models: new Map() }, cipher: {}, client: {}, ${version} } } };
+`;
+    const error = await vaultFailure(loadClient(file(`other-${theirs.length}.cjs`, source)));
+    expect(error.code).toBe("VAULT_CONFIG");
+    expect(error.message).toContain(theirs);
+    expect(error.message).toContain(`this is prisma-vault ${VERSION}`);
   });
 
   it("loads a TypeScript config through tsx", async () => {
