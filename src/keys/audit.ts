@@ -38,7 +38,11 @@ export interface VaultAuditEvent {
   readonly at: Date;
 }
 
-export type AuditHook = (event: VaultAuditEvent) => void;
+/**
+ * Hears each audit event. It may be async: a promise it returns is not awaited (the query goes on),
+ * and a rejection is reported like a throw.
+ */
+export type AuditHook = (event: VaultAuditEvent) => unknown;
 
 /** The `code` of the process warning emitted the first time an audit hook throws. */
 export const AUDIT_HOOK_FAILED = "PRISMA_VAULT_AUDIT_HOOK_FAILED";
@@ -61,20 +65,33 @@ export interface AttemptObserver {
  */
 export function safeAudit(hook: AuditHook): AuditHook {
   let reported = false;
+  const failed = (error: unknown) => {
+    if (reported) return;
+    reported = true;
+    // The exception's message is the hook's own text, which may quote the event: only its class.
+    const kind = error instanceof Error ? error.name : typeof error;
+    process.emitWarning(
+      `prisma-vault: the audit hook threw (${kind}); the query went on, and later failures of this hook are not reported`,
+      { code: AUDIT_HOOK_FAILED },
+    );
+  };
   return (event) => {
     try {
-      hook(event);
+      const returned: unknown = hook(event);
+      // An async hook fails by rejecting: observed like a throw, never left to crash the process.
+      if (isThenable(returned)) void Promise.resolve(returned).catch(failed);
     } catch (error) {
-      if (reported) return;
-      reported = true;
-      // The exception's message is the hook's own text, which may quote the event: only its class.
-      const kind = error instanceof Error ? error.name : typeof error;
-      process.emitWarning(
-        `prisma-vault: the audit hook threw (${kind}); the query went on, and later failures of this hook are not reported`,
-        { code: AUDIT_HOOK_FAILED },
-      );
+      failed(error);
     }
   };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
 }
 
 /** The outcome of an attempt that threw `error`. */

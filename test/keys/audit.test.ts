@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { AUDIT_HOOK_FAILED, type VaultAuditEvent } from "../../src/keys/audit.js";
+import { AUDIT_HOOK_FAILED, type AuditHook, type VaultAuditEvent } from "../../src/keys/audit.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { guardProvider } from "../../src/keys/provider.js";
@@ -22,7 +22,7 @@ describe("vault({ audit })", () => {
   const rig = useKeyServerRig();
   const { database, generated } = useTestDatabase("sqlite");
   const orgs = ["org_a", "org_b", "org_c"];
-  const client = (audit: (event: VaultAuditEvent) => void, extra: object = {}) =>
+  const client = (audit: AuditHook, extra: object = {}) =>
     database()
       .client()
       .$extends(vault({ keys: rig.provider, schema: generated(), indexSecret, audit, ...extra }));
@@ -113,6 +113,33 @@ describe("vault({ audit })", () => {
       expect(ours.map((w) => w.message).join()).not.toContain("123-45-6789");
     } finally {
       process.off("warning", onWarning);
+    }
+  });
+
+  it("an async hook whose promise rejects is observed like a throw: the query goes on, one warning, no unhandled rejection", async () => {
+    const warnings: Error[] = [];
+    const unhandled: unknown[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("warning", onWarning);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      await seed(() => undefined);
+      const reader = client(async () => {
+        await Promise.resolve();
+        throw new Error("logger down: ssn=123-45-6789");
+      });
+      const users = await reader.user.findMany();
+      expect(users.every((u) => typeof u.ssn === "string")).toBe(true);
+      // Rejections are reported after a macrotask turn: wait two.
+      for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+      const ours = warnings.filter((w) => (w as { code?: string }).code === AUDIT_HOOK_FAILED);
+      expect(ours).toHaveLength(1);
+      expect(ours[0]?.message).not.toContain("123-45-6789");
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+      process.off("unhandledRejection", onUnhandled);
     }
   });
 
