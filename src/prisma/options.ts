@@ -53,9 +53,9 @@ export interface VaultOptions {
   readonly objects?: boolean | ObjectsOptions;
   /**
    * Receives one event per key-provider attempt and one per value whose decryption was refused:
-   * names, contexts, ids and outcomes, never a value, key or ciphertext. Called synchronously; an
-   * exception it throws never breaks a query (the first is reported as a process warning with code
-   * `PRISMA_VAULT_AUDIT_HOOK_FAILED`).
+   * names, contexts, ids and outcomes, never a value, key or ciphertext. Called synchronously; a promise
+   * it returns is not awaited. An exception it throws, or a rejection of that promise, never breaks a
+   * query (the first is reported as a process warning with code `PRISMA_VAULT_AUDIT_HOOK_FAILED`).
    */
   readonly audit?: AuditHook;
 }
