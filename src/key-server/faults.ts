@@ -115,6 +115,16 @@ export class Faults {
     return this.#latency.ms;
   }
 
+  /**
+   * How many key requests the latency is holding now: a test can wait for a request to be held, rather
+   * than guess how long that takes, and see that reset() let them all go.
+   *
+   * @example server.faults.setLatency(600_000); // … send a request, wait until server.faults.held === 1
+   */
+  get held(): number {
+    return this.#waiting.size;
+  }
+
   /** Takes the fault for the next request, if one is planned. */
   take(): Fault | undefined {
     if (this.#rateLimits.count > 0) {

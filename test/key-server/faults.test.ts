@@ -22,9 +22,8 @@ describe("HTTP fault injection is opt-in", () => {
     expect(refused.status).toBe(404);
     expect(refused.json).toEqual({ message: "Not found", code: "not_found" });
     expect(server.faults.latencyMs).toBe(0);
-    const started = performance.now();
+    // Had the refused 60 s latency been set, this request would outlast the test's 30 s timeout.
     expect((await post(server, "/vault/v1/keys/data-key", dataKey)).status).toBe(200);
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(server.stats().faults).toBe(0);
   });
 
