@@ -1,15 +1,20 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { FieldCipher } from "../../src/crypto/cipher.js";
 import { canonicalContext } from "../../src/context/key-context.js";
 import { decodeEnvelope } from "../../src/format/envelope.js";
 import { DataKeyCache, type CacheOptions } from "../../src/keys/cache.js";
 import { guardProvider } from "../../src/keys/provider.js";
 import { vaultFailure } from "../support/errors.js";
-import { settled, stallingProvider, until, type StallingProvider } from "./stalling-provider.js";
+import { until } from "../support/until.js";
+import { settled, stallingProvider, type StallingProvider } from "./stalling-provider.js";
 
 const orgA = { organizationId: "org_a" };
 const orgB = { organizationId: "org_b" };
 const ref = (context: Record<string, string>) => ({ model: "User", field: "ssn", context });
+/** The longest timeoutMs there is, far past the test's timeout: no call of the test reaches it. */
+const FOREVER_MS = 600_000;
+/** The guard's timers on a fake clock: a bound is checked by moving the clock to it, not by waiting. */
+const fakeClock = () => vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
 
 describe("DataKeyCache: time bound and fairness", () => {
   const rigs: StallingProvider[] = [];
@@ -25,6 +30,7 @@ describe("DataKeyCache: time bound and fairness", () => {
     return made;
   };
   afterEach(async () => {
+    vi.useRealTimers();
     await Promise.all(rigs.splice(0).map((r) => r.release()));
     caches.splice(0).forEach((c) => c.clear());
   });
@@ -38,14 +44,17 @@ describe("DataKeyCache: time bound and fairness", () => {
   it("new DataKeyCache(provider, cache, { timeoutMs }) bounds each provider call; the error names the field", async () => {
     const keys = rig();
     keys.stall(() => true);
+    fakeClock();
     const fields = new FieldCipher(cache(keys.provider, {}, { timeoutMs: 200 }));
-    const started = performance.now();
-    const error = await vaultFailure(fields.encrypt("x", ref(orgA)));
-    const elapsed = performance.now() - started;
+    const failing = vaultFailure(fields.encrypt("x", ref(orgA)));
+    await until("the provider call stalled", () => keys.stalled() === 1);
+    await vi.advanceTimersByTimeAsync(199);
+    expect(await settled(failing)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await settled(failing)).toBe(true);
+    const error = await failing;
     expect(error).toMatchObject({ code: "VAULT_KEY_PROVIDER", model: "User", field: "ssn" });
     expect(error.message).toBe('User.ssn: key provider "stalling" timed out after 200 ms in createDataKey()');
-    expect(elapsed).toBeGreaterThanOrEqual(199);
-    expect(elapsed).toBeLessThan(500);
     expect(caches[0]!.stats().provider).toMatchObject({ createDataKey: 1, errors: 1 });
   });
 
@@ -70,13 +79,13 @@ describe("DataKeyCache: time bound and fairness", () => {
     const stuck = await sealed(keys, orgA, 8);
     const other = await sealed(keys, orgB, 8);
     keys.stall((canonical) => canonical === canonicalContext(orgA));
-    const reader = new FieldCipher(cache(keys.provider, {}, { timeoutMs: 5_000 }));
+    // org_a's calls end only when released: were org_b's misses queued behind them, they would never
+    // be answered, and the test would time out here.
+    const reader = new FieldCipher(cache(keys.provider, {}, { timeoutMs: FOREVER_MS }));
     const hanging = stuck.map((envelope) => reader.decrypt(envelope, ref(orgA)));
-    await until(() => keys.stalled() === 4); // half of the 8 slots
-    const started = performance.now();
+    await until("half of the 8 slots taken by org_a", () => keys.stalled() === 4);
     const texts = await Promise.all(other.map((envelope) => reader.decrypt(envelope, ref(orgB))));
     await reader.encrypt("new", ref(orgB));
-    expect(performance.now() - started).toBeLessThan(1_000);
     expect(texts).toEqual(other.map((_, i) => `v${i}`));
     expect(await settled(Promise.race(hanging))).toBe(false);
     await keys.release();
@@ -90,19 +99,18 @@ describe("DataKeyCache: time bound and fairness", () => {
     const blob = (envelope: string) => decodeEnvelope(envelope).encryptedKeys;
     // Only the provider could tell these blobs' tenants apart; it stalls them all until org_a's are stuck.
     keys.stall(() => true);
-    const c = cache(keys.provider, {}, { timeoutMs: 5_000 });
+    // As above: org_b's misses queued behind org_a's stalled calls would time the test out.
+    const c = cache(keys.provider, {}, { timeoutMs: FOREVER_MS });
     const hanging = stuck.map((envelope) =>
       Promise.resolve(c.withDecryptionKey(blob(envelope), () => "a", orgA)),
     );
-    await until(() => keys.stalled() === 4);
+    await until("half of the 8 slots taken by org_a", () => keys.stalled() === 4);
     keys.stall(() => false);
-    const started = performance.now();
     expect(
       await Promise.all(
         other.map((envelope) => Promise.resolve(c.withDecryptionKey(blob(envelope), () => "b", orgB))),
       ),
     ).toEqual(["b", "b", "b", "b"]);
-    expect(performance.now() - started).toBeLessThan(1_000);
     expect(await settled(Promise.race(hanging))).toBe(false);
     await keys.release();
     expect(await Promise.all(hanging)).toEqual(Array(8).fill("a"));
@@ -111,12 +119,17 @@ describe("DataKeyCache: time bound and fairness", () => {
   it("past `concurrency` timed-out calls still running, misses fail at once until they return", async () => {
     const keys = rig();
     keys.stall(() => true);
+    fakeClock();
     const c = cache(keys.provider, { concurrency: 2 } satisfies CacheOptions, { timeoutMs: 50 });
     const fields = new FieldCipher(c);
-    await Promise.all([orgA, orgB].map(async (context) => vaultFailure(fields.encrypt("x", ref(context)))));
-    const started = performance.now();
-    const refused = await vaultFailure(fields.encrypt("x", ref({ organizationId: "org_c" })));
-    expect(performance.now() - started).toBeLessThan(20);
+    const timingOut = [orgA, orgB].map((context) => vaultFailure(fields.encrypt("x", ref(context))));
+    await until("both calls stalled", () => keys.stalled() === 2);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await settled(Promise.all(timingOut))).toBe(true);
+    // The clock stands still from here: a miss that waited for anything timed would not settle.
+    const refusing = vaultFailure(fields.encrypt("x", ref({ organizationId: "org_c" })));
+    expect(await settled(refusing)).toBe(true);
+    const refused = await refusing;
     expect(refused.message).toBe(
       'User.ssn: key provider "stalling" has 2 requests that timed out and have not returned; createDataKey() was not called',
     );
@@ -131,7 +144,7 @@ describe("DataKeyCache: time bound and fairness", () => {
     const keys = rig();
     const [envelope] = await sealed(keys, orgA, 1);
     const before = keys.started();
-    const reader = new FieldCipher(cache(keys.provider, {}, { timeoutMs: 1_000 }));
+    const reader = new FieldCipher(cache(keys.provider));
     const texts = await Promise.all(Array.from({ length: 500 }, () => reader.decrypt(envelope!, ref(orgA))));
     expect(new Set(texts)).toEqual(new Set(["v0"]));
     expect(keys.started() - before).toBe(1);

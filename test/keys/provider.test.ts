@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   VaultConfigError,
   VaultError,
@@ -7,7 +7,7 @@ import {
 } from "../../src/errors.js";
 import { guardProvider, type KeyProvider } from "../../src/keys/provider.js";
 import { vaultFailure } from "../support/errors.js";
-import { stallingProvider, type StallingProvider } from "./stalling-provider.js";
+import { settled, stallingProvider, type StallingProvider } from "./stalling-provider.js";
 
 const failing = (error: Error): KeyProvider => ({
   name: "failing",
@@ -49,19 +49,26 @@ describe("guardProvider's time bound (timeoutMs)", () => {
     rig.stall(() => true);
     return rig;
   };
+  // The guard's timers run on a fake clock: a bound is checked by moving the clock to it, and "at once"
+  // means with the clock standing still, whatever else the machine is doing.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  });
   afterEach(async () => {
+    vi.useRealTimers();
     await Promise.all(rigs.splice(0).map((rig) => rig.release()));
   });
 
   it("a call that takes longer than timeoutMs fails with VAULT_KEY_PROVIDER saying it timed out after N ms", async () => {
     const guarded = guardProvider(stalling().provider, { timeoutMs: 200 });
-    const started = performance.now();
-    const error = await vaultFailure(guarded.createDataKey(ctx));
-    const elapsed = performance.now() - started;
+    const failing = vaultFailure(guarded.createDataKey(ctx));
+    await vi.advanceTimersByTimeAsync(199);
+    expect(await settled(failing)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await settled(failing)).toBe(true);
+    const error = await failing;
     expect(error.code).toBe("VAULT_KEY_PROVIDER");
     expect(error.message).toBe('key provider "stalling" timed out after 200 ms in createDataKey()');
-    expect(elapsed).toBeGreaterThanOrEqual(199);
-    expect(elapsed).toBeLessThan(200 + 300);
   });
 
   it("the bound is 10 seconds unless set, and a call within it is answered", async () => {
@@ -75,8 +82,10 @@ describe("guardProvider's time bound (timeoutMs)", () => {
   it("a timed-out call's late result is never used and its key bytes are zeroed", async () => {
     const rig = stalling();
     const guarded = guardProvider(rig.provider, { timeoutMs: 50 });
-    const error = await vaultFailure(guarded.createDataKey(ctx));
-    expect(error.message).toMatch(/timed out after 50 ms/);
+    const failing = vaultFailure(guarded.createDataKey(ctx));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await settled(failing)).toBe(true);
+    expect((await failing).message).toMatch(/timed out after 50 ms/);
     await rig.release();
     await new Promise((resolve) => setImmediate(resolve));
     expect(rig.handedOut).toHaveLength(1);
@@ -86,14 +95,18 @@ describe("guardProvider's time bound (timeoutMs)", () => {
   it("while maxTimedOut timed-out calls have not returned, new calls fail at once; once they return, calls go through", async () => {
     const rig = stalling();
     const guarded = guardProvider(rig.provider, { timeoutMs: 50, maxTimedOut: 2 });
-    await vaultFailure(guarded.createDataKey(ctx));
-    await vaultFailure(guarded.decryptDataKey(new Uint8Array(8)));
+    const timingOut = [
+      vaultFailure(guarded.createDataKey(ctx)),
+      vaultFailure(guarded.decryptDataKey(new Uint8Array(8))),
+    ];
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await settled(Promise.all(timingOut))).toBe(true);
     expect(rig.started()).toBe(2);
-    const started = performance.now();
-    const refused = await vaultFailure(guarded.createDataKey(ctx));
-    expect(performance.now() - started).toBeLessThan(20);
-    expect(refused.code).toBe("VAULT_KEY_PROVIDER");
-    expect(refused.message).toBe(
+    // The clock stands still from here: a call that waited for anything timed would not settle.
+    const refused = vaultFailure(guarded.createDataKey(ctx));
+    expect(await settled(refused)).toBe(true);
+    expect((await refused).code).toBe("VAULT_KEY_PROVIDER");
+    expect((await refused).message).toBe(
       'key provider "stalling" has 2 requests that timed out and have not returned; createDataKey() was not called',
     );
     expect(rig.started()).toBe(2);
@@ -111,9 +124,10 @@ describe("guardProvider's time bound (timeoutMs)", () => {
     expect(faster).not.toBe(once);
     expect(faster.timeoutMs).toBe(30);
     // One layer: the new bound applies, not the old one around it.
-    const started = performance.now();
-    expect((await vaultFailure(faster.createDataKey(ctx))).message).toMatch(/after 30 ms/);
-    expect(performance.now() - started).toBeLessThan(90);
+    const failing = vaultFailure(faster.createDataKey(ctx));
+    await vi.advanceTimersByTimeAsync(30);
+    expect(await settled(failing)).toBe(true);
+    expect((await failing).message).toMatch(/after 30 ms/);
   });
 
   it.each([0, 1.5, -5, 600_001, Number.NaN, "100"])(

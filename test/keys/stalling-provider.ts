@@ -81,15 +81,6 @@ function withPrefix(prefix: Uint8Array, blob: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Resolves once `condition` holds (checked every few ms), or fails after `ms`. */
-export async function until(condition: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error("condition not reached in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** Whether `promise` has settled by now (after the current turn's callbacks). */
 export async function settled(promise: Promise<unknown>): Promise<boolean> {
   const marker = Symbol("pending");
