@@ -1,4 +1,4 @@
 import { providerMoveSuite } from "./provider-move-suite.js";
 
-// The same move at the same volume as on SQLite.
+// The same move at the same size as on SQLite.
 providerMoveSuite("postgres");

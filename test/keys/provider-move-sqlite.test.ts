@@ -1,4 +1,4 @@
 import { providerMoveSuite } from "./provider-move-suite.js";
 
-// 10,000 rows over 10 tenants moved from a local ring to WorkOS beside 500 updates and 30 creates.
+// 1,000 rows over 10 tenants moved from a local ring to WorkOS beside 100 updates and 30 creates.
 providerMoveSuite("sqlite");
