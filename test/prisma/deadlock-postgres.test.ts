@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { vault } from "../../src/prisma/extension.js";
 import { useTestDatabase } from "../support/databases.js";
+import { until } from "../support/until.js";
 
 describe("a deadlock victim among prisma-vault's own transactions on postgres", () => {
   const { database, generated } = useTestDatabase("postgres");
@@ -23,7 +24,14 @@ describe("a deadlock victim among prisma-vault's own transactions on postgres", 
       .$extends(vault({ keys, schema: generated(), indexSecret: randomBytes(32) }));
     const a = await prisma.user.create({ data: { organizationId: "org_a", email: "a@x.io" } });
     const b = await prisma.user.create({ data: { organizationId: "org_b", email: "b@x.io" } });
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // A lock some session of this database waits for, as PostgreSQL lists it.
+    const waiting = async () =>
+      (
+        await plain.$queryRawUnsafe<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity s ON s.pid = l.pid
+           WHERE NOT l.granted AND s.datname = current_database()`,
+        )
+      )[0]!.n > 0;
     let ours: Promise<unknown> | undefined;
     // The other transaction: B first, then (once ours holds A and waits for B) A.
     await plain.$transaction(
@@ -32,7 +40,8 @@ describe("a deadlock victim among prisma-vault's own transactions on postgres", 
         ours = prisma.user
           .updateMany({ where: { id: { in: [a.id, b.id] } }, data: { ssn: "123-45-6789" } })
           .catch((error: unknown) => error);
-        await sleep(400);
+        // Waited for, not slept for: on a loaded machine ours may take long to get there.
+        await until("our transaction waiting for row B's lock", waiting);
         await tx.$executeRawUnsafe(`UPDATE "User" SET "name" = 'other' WHERE "id" = $1`, a.id);
       },
       { timeout: 20_000 },
