@@ -245,13 +245,15 @@ export function indexOracleSuite(target: Target): void {
       await fc.assert(
         fc.asyncProperty(unique, async ({ email, extra }) => {
           const filter = { email, ...(extra === null ? {} : { AND: [extra] }) };
-          const sealed = await prisma.account.findUnique({ where: filter as never, select: { name: true } });
-          const plain = await database().plain.plainAccount.findUnique({
-            where: filter as never,
-            select: { name: true },
-          });
+          // Extra filters of several 100-value lists can exceed SQLite's bound values: both must refuse.
+          const sealed = await tooManyParameters(() =>
+            prisma.account.findUnique({ where: filter as never, select: { name: true } }),
+          );
+          const plain = await tooManyParameters(() =>
+            database().plain.plainAccount.findUnique({ where: filter as never, select: { name: true } }),
+          );
           expect(sealed).toEqual(plain);
-          if (plain) hits++;
+          if (plain !== null && plain !== "P2029") hits++;
         }),
         runs(30),
       );
