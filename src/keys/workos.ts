@@ -1,14 +1,21 @@
 /**
  * WorkOSKeyProvider: data keys from WorkOS Vault's key API through the official `@workos-inc/node` SDK,
- * so its authentication, retries and timeouts apply. The SDK is passed in, never imported here, so
- * users of the local provider never load it. SDK 8 does not retry a 429 (`RateLimitExceededException`,
- * with the server's `Retry-After`), so this provider does, within bounds.
+ * so its authentication and transport apply. The SDK is passed in, never imported here, so users of the
+ * local provider never load it.
+ *
+ * Retries are this provider's alone, on every SDK major: it sends the key API's requests through the
+ * SDK's authenticated `post` with `maxRetries: 0`, which SDK 10 and later honour (they would otherwise
+ * retry 408, 429 and 5xx by themselves, up to 3 times, waiting up to 60 s a `Retry-After`), and retries a
+ * 429 itself within its bounds. So each try is one request on the wire and one audit event, `retry:
+ * false` means one request, and no wait outlasts `maxWaitMs`. SDKs before 10 ignore the option: they
+ * never retry a 429, and retry 408, 5xx and network errors of `/vault/` paths by themselves, unseen here.
  */
 import type { KeyContext } from "../context/key-context.js";
 import { blobContext, type Attempt, type AttemptObserver } from "./audit.js";
 import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../format/envelope.js";
 import {
   VaultConfigError,
+  isTransientFailure,
   isVaultError,
   type VaultError,
   VaultKeyProviderError,
@@ -17,7 +24,7 @@ import {
 } from "../errors.js";
 import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
 
-/** The part of a `WorkOS` instance (`@workos-inc/node` 7.5x to 11) that this provider uses. */
+/** The part of a `WorkOS` instance (`@workos-inc/node` 7.5x to 12) that this provider uses. */
 export interface WorkOSVaultClient {
   readonly vault: {
     createDataKey(options: { context: Record<string, string> }): Promise<{
@@ -25,9 +32,13 @@ export interface WorkOSVaultClient {
       encryptedKeys: string;
     }>;
     decryptDataKey(options: { keys: string }): Promise<{ key: string; id: string }>;
-    /** SDK 10+; older SDKs are served through `post`. */
+    /** SDK 10+. */
     createRekey?: unknown;
   };
+  /**
+   * The SDK's authenticated request (every SDK major has it): the key API is called through it, with
+   * `maxRetries: 0`. Without it (a stand-in client), the `vault` methods are called.
+   */
   post?: unknown;
 }
 
@@ -101,58 +112,65 @@ export class WorkOSKeyProvider implements KeyProvider {
   }
 
   async createDataKey(context: KeyContext): Promise<DataKey> {
-    const pair = await this.#call(
+    const body = { context: { ...context } };
+    const response = await this.#call(
       "createDataKey",
-      () => this.#workos.vault.createDataKey({ context: { ...context } }),
+      () => this.#request("/vault/v1/keys/data-key", body, () => this.#workos.vault.createDataKey(body)),
       context,
     );
-    return {
-      key: fromBase64(pair.dataKey.key),
-      id: pair.dataKey.id,
-      encryptedKeys: fromBase64(pair.encryptedKeys),
-    };
+    return { ...readDataKey("createDataKey", response), encryptedKeys: readBlob("createDataKey", response) };
   }
 
   async decryptDataKey(encryptedKeys: Uint8Array): Promise<DecryptedDataKey> {
     const keys = Buffer.from(encryptedKeys).toString("base64");
-    const result = await this.#call(
+    const response = await this.#call(
       "decryptDataKey",
-      () => this.#workos.vault.decryptDataKey({ keys }),
+      () =>
+        this.#request("/vault/v1/keys/decrypt", { keys }, () => this.#workos.vault.decryptDataKey({ keys })),
       blobContext(encryptedKeys),
     );
-    return { key: fromBase64(result.key), id: result.id };
+    const { key, id } = readDataKey("decryptDataKey", response);
+    return { key, id };
   }
 
   async rekey(encryptedKeys: Uint8Array, context: KeyContext): Promise<DataKey> {
-    const blob = Buffer.from(encryptedKeys).toString("base64");
-    const response = await this.#call("rekey", () => this.#rekeyRequest(blob, context), context);
-    return readRekeyResponse(response);
+    const body = { context: { ...context }, encrypted_keys: Buffer.from(encryptedKeys).toString("base64") };
+    const response = await this.#call(
+      "rekey",
+      () => this.#request("/vault/v1/keys/rekey", body, () => this.#createRekey(body)),
+      context,
+    );
+    return { ...readDataKey("rekey", response), encryptedKeys: readBlob("rekey", response) };
   }
 
   recognizes(encryptedKeys: Uint8Array): boolean {
     return hasPrefix(encryptedKeys, WORKOS_KEY_BLOB_MAGIC);
   }
 
-  #rekeyRequest(encryptedKeys: string, context: KeyContext): Promise<unknown> {
-    const { vault, post } = this.#workos as { vault: { createRekey?: unknown }; post?: unknown };
-    if (typeof vault.createRekey === "function") {
-      return (vault.createRekey as (o: object) => Promise<unknown>).call(vault, {
-        context: { ...context },
-        encryptedKeys,
-      });
+  /**
+   * One request of the key API: `POST path` with the SDK's own retries off (SDK 10+ honours
+   * `maxRetries` per request; see the file's comment), or `fallback` (the `vault` method) on a client
+   * without `post`.
+   */
+  #request(path: string, body: object, fallback: () => Promise<unknown>): Promise<unknown> {
+    const post = this.#workos.post;
+    if (typeof post !== "function") return fallback();
+    return (post as (path: string, body: object, options: object) => Promise<{ data: unknown }>)
+      .call(this.#workos, path, body, { maxRetries: 0 })
+      .then((response) => response.data);
+  }
+
+  #createRekey(body: { context: Record<string, string>; encrypted_keys: string }): Promise<unknown> {
+    const { vault } = this.#workos;
+    if (typeof vault.createRekey !== "function") {
+      return Promise.reject(
+        new VaultKeyProviderError("this WorkOS SDK cannot rekey; upgrade @workos-inc/node"),
+      );
     }
-    if (typeof post === "function") {
-      // SDKs before createRekey still expose the authenticated POST helper.
-      return (post as (path: string, body: object) => Promise<{ data: unknown }>)
-        .call(this.#workos, "/vault/v1/keys/rekey", {
-          context: { ...context },
-          encrypted_keys: encryptedKeys,
-        })
-        .then((response) => response.data);
-    }
-    return Promise.reject(
-      new VaultKeyProviderError("this WorkOS SDK cannot rekey; upgrade @workos-inc/node"),
-    );
+    return (vault.createRekey as (o: object) => Promise<unknown>).call(vault, {
+      context: body.context,
+      encryptedKeys: body.encrypted_keys,
+    });
   }
 
   async #call<T>(method: Attempt["type"], run: () => Promise<T>, context?: KeyContext): Promise<T> {
@@ -268,22 +286,35 @@ function failure(method: Attempt["type"], error: unknown): VaultError {
     // The service answered, and said no to this blob: retrying will not help.
     if (REJECTED_STATUS.has(status as number)) return new VaultKeyRejectedError(message, { cause: error });
   }
-  return new VaultKeyProviderError(message, { cause: error });
+  return new VaultKeyProviderError(message, { cause: error, transient: isTransientFailure(error) });
 }
 
 const REJECTED_STATUS = new Set([400, 422]);
 
-function readRekeyResponse(response: unknown): DataKey {
-  // createRekey() returns { dataKey: string, encryptedKeys, id }; the raw API { data_key, encrypted_keys, id }.
+/**
+ * The data key of a key-API response, in any of its shapes: the API's JSON (`{ data_key, id }`, what
+ * `post` returns), or an SDK method's (`createDataKey()`: `{ dataKey: { key, id } }`; `decryptDataKey()`:
+ * `{ key, id }`; `createRekey()`: `{ dataKey: string, id }`).
+ */
+function readDataKey(method: Attempt["type"], response: unknown): DecryptedDataKey {
   const r = (response ?? {}) as Record<string, unknown>;
   const dataKey = r["dataKey"] as { key?: unknown; id?: unknown } | string | undefined;
-  const key = typeof dataKey === "object" ? dataKey?.key : (dataKey ?? r["data_key"]);
+  const key = typeof dataKey === "object" ? dataKey?.key : (dataKey ?? r["data_key"] ?? r["key"]);
   const id = typeof dataKey === "object" ? dataKey?.id : r["id"];
+  if (typeof key !== "string" || typeof id !== "string") throw unexpected(method);
+  return { key: fromBase64(key), id };
+}
+
+/** The encrypted data key of a key-API response (`encrypted_keys`, or an SDK method's `encryptedKeys`). */
+function readBlob(method: Attempt["type"], response: unknown): Uint8Array {
+  const r = (response ?? {}) as Record<string, unknown>;
   const blob = r["encryptedKeys"] ?? r["encrypted_keys"];
-  if (typeof key !== "string" || typeof blob !== "string" || typeof id !== "string") {
-    throw new VaultKeyProviderError("WorkOS Vault rekey returned an unexpected response");
-  }
-  return { key: fromBase64(key), id, encryptedKeys: fromBase64(blob) };
+  if (typeof blob !== "string") throw unexpected(method);
+  return fromBase64(blob);
+}
+
+function unexpected(method: Attempt["type"]): VaultKeyProviderError {
+  return new VaultKeyProviderError(`WorkOS Vault ${method} returned an unexpected response`);
 }
 
 function fromBase64(text: string): Uint8Array {

@@ -4,7 +4,7 @@ import { FieldCipher } from "../../src/crypto/cipher.js";
 import { decrypt, encrypt } from "../../src/crypto/standalone.js";
 import { associatedData } from "../../src/context/key-context.js";
 import { decodeEnvelope, encodeEnvelope, WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
-import { isVaultError, VaultKeyUnavailableError } from "../../src/errors.js";
+import { isVaultError, type VaultKeyProviderError, VaultKeyUnavailableError } from "../../src/errors.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { WorkOSKeyProvider } from "../../src/keys/workos.js";
@@ -134,7 +134,7 @@ describe("interoperability with the official @workos-inc/node SDK over HTTP", ()
     expect(() => new WorkOSKeyProvider({ workos: {} as never })).toThrow(/WorkOS instance/);
   });
 
-  describe("rate limits (HTTP 429, which SDK 8 does not retry)", () => {
+  describe("rate limits and retries: prisma-vault's alone (429 only; SDK 10+'s own retries are turned off)", () => {
     const provider = (retry: ConstructorParameters<typeof WorkOSKeyProvider>[0]["retry"]) =>
       guardProvider(new WorkOSKeyProvider({ workos: rig.workos, retry }));
 
@@ -182,6 +182,15 @@ describe("interoperability with the official @workos-inc/node SDK over HTTP", ()
         vi.useRealTimers();
       }
       expect(rig.server.stats()).toMatchObject({ requests: 2, statuses: { "429": 2 } });
+    });
+
+    it("the SDK's own retries are off: a 503 is one request, failing as a transient VAULT_KEY_PROVIDER (SDK 10+ alone would retry it)", async () => {
+      rig.server.faults.failNext(1, 503);
+      const error = await vaultFailure(provider(undefined).createDataKey(context));
+      expect(error.code).toBe("VAULT_KEY_PROVIDER");
+      expect(error.message).toContain("HTTP 503");
+      expect((error as VaultKeyProviderError).transient).toBe(true);
+      expect(rig.server.stats()).toMatchObject({ requests: 1, dataKey: 1, statuses: { "503": 1 } });
     });
 
     it("retry: false fails the first 429 at once, as VAULT_KEY_PROVIDER", async () => {
