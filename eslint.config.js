@@ -6,6 +6,7 @@ import tseslint from "typescript-eslint";
 /** Classes of the runtime, the same object whichever copy of prisma-vault tests against them. */
 const BUILT_INS = [
   "Error",
+  "TypeError",
   "Date",
   "Promise",
   "AbortSignal",

@@ -155,10 +155,44 @@ export class VaultKeyProviderError extends VaultError {
   static readonly code = "VAULT_KEY_PROVIDER" satisfies VaultErrorCode;
   // `string`, not the literal: VaultKeyRejectedError names itself.
   override readonly name: string = "VaultKeyProviderError";
+  /**
+   * True when the same call may succeed later: the provider timed out, was not reached, or answered
+   * 408, 429 or 5xx. False when it broke its contract, refused the request, or failed otherwise. The
+   * key server answers the first 503 and the second 500.
+   */
+  readonly transient: boolean;
 
-  constructor(message: string, details: VaultErrorDetails = {}) {
+  constructor(message: string, details: VaultErrorDetails & { transient?: boolean } = {}) {
     super(VaultKeyProviderError.code, message, details);
+    this.transient = details.transient === true;
   }
+
+  protected override copy(message: string, details: VaultErrorDetails): VaultError {
+    const Class = this.constructor as new (
+      message: string,
+      details: VaultErrorDetails & { transient?: boolean },
+    ) => VaultError;
+    return new Class(message, { ...details, transient: this.transient });
+  }
+}
+
+/** HTTP statuses after which a request may succeed when tried again (as WorkOS's SDKs retry them). */
+const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+/**
+ * Whether `error`, a provider's failure, may pass if tried again: a {@link VaultKeyProviderError}'s
+ * own `transient`, an HTTP status of {@link TRANSIENT_STATUS}, or a request that reached no server
+ * (fetch's `TypeError`, a socket error code).
+ */
+export function isTransientFailure(error: unknown): boolean {
+  if (isVaultError(error, "VAULT_KEY_PROVIDER")) return (error as VaultKeyProviderError).transient;
+  const { status, code, cause } = (error ?? {}) as { status?: unknown; code?: unknown; cause?: unknown };
+  if (typeof status === "number") return TRANSIENT_STATUS.has(status);
+  if (typeof code === "string" && /^(ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|UND_ERR)/.test(code))
+    return true;
+  // fetch's network failure: TypeError("fetch failed", { cause }).
+  if (error instanceof TypeError && cause !== undefined) return true;
+  return false;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isTransientFailure } from "../errors.js";
 
 /** An answer: HTTP status, JSON body, extra headers. */
 export interface Reply {
@@ -103,6 +104,23 @@ export function validationFailed(errors: readonly FieldError[]): Reply {
  */
 export function unprocessable(field: string, message: string): Reply {
   return validationFailed([{ field, code: "invalid", message }]);
+}
+
+/**
+ * The answer for a key provider's failure (`VAULT_KEY_PROVIDER`), in statuses that mean what a retrying
+ * client (WorkOS's SDK 10+ retries 5xx) will do with them: 503 with `Retry-After: 1` when trying again
+ * may pass (the provider timed out, was not reached, or was rate-limited), 500 when it will not (it
+ * broke its contract or failed otherwise).
+ */
+export function keyProviderFailed(error: unknown): Reply {
+  if (isTransientFailure(error)) {
+    return {
+      status: 503,
+      json: { message: "The key provider is unavailable", code: "key_provider_unavailable" },
+      headers: { "Retry-After": "1" },
+    };
+  }
+  return { status: 500, json: { message: "Key provider failed", code: "provider_error" } };
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;

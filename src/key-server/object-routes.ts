@@ -14,13 +14,13 @@
  *   DELETE /vault/v1/kv/{id}           ?version_check                -> 204
  *
  * Errors: 400 a required field missing (and a value that does not decrypt, which no retry mends),
- * 404 no such live object, 409 a taken name or a stale `version_check`, 422 an invalid field, 503
- * the key provider failing.
+ * 404 no such live object, 409 a taken name or a stale `version_check`, 422 an invalid field, 503 or
+ * 500 the key provider failing (503 when trying again may pass: keyProviderFailed).
  */
 import { isVaultError } from "../errors.js";
 import type { ObjectMetadata, VaultObject } from "../objects/shapes.js";
 import type { VaultObjects } from "../objects/store.js";
-import { unprocessable, type Reply } from "./http.js";
+import { keyProviderFailed, unprocessable, type Reply } from "./http.js";
 
 const BASE = "/vault/v1/kv";
 
@@ -202,7 +202,7 @@ function failure(error: unknown): Reply {
     case "VAULT_CONTEXT_INVALID":
       return unprocessable("key_context", message);
     case "VAULT_KEY_PROVIDER":
-      return { status: 503, json: { message: "The key provider failed", code: "key_provider_unavailable" } };
+      return keyProviderFailed(error);
     // Not 5xx: the SDK retries those, and no retry opens a value that does not decrypt.
     case "VAULT_DECRYPT_FAILED":
       return { status: 400, json: { message, code: "decrypt_failed" } };

@@ -12,12 +12,12 @@ import { isBase64 } from "../format/envelope.js";
 import { isKeyRejected, isVaultError, type VaultKeyUnavailableError } from "../errors.js";
 import type { DataKey, KeyProvider } from "../keys/provider.js";
 import { unwrapBlob, wrapBlob } from "./blobs.js";
-import { unprocessable, type Reply } from "./http.js";
+import { keyProviderFailed, unprocessable, type Reply } from "./http.js";
 
 /** A key route: the {@link KeyServerStats} counter it counts under, and its handler. */
 export interface KeyRoute {
   readonly counter: "dataKey" | "decrypt" | "rekey";
-  /** Never throws: a provider's failure is an answer too (404, 400 or 500). */
+  /** Never throws: a provider's failure is an answer too (404, 400, 503 or 500). */
   handle(body: Readonly<Record<string, unknown>>, provider: KeyProvider): Promise<Reply>;
 }
 
@@ -87,7 +87,7 @@ function providerFailure(error: unknown): Reply {
       json: { message: "The encrypted keys could not be decrypted", code: "invalid_keys" },
     };
   }
-  return { status: 500, json: { message: "Key provider failed", code: "provider_error" } };
+  return keyProviderFailed(error);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { AttemptObserver } from "./audit.js";
 import { DATA_KEY_BYTES } from "../format/envelope.js";
 import { keyProvider } from "../error-messages.js";
 import {
+  isTransientFailure,
   isVaultError,
   VaultConfigError,
   VaultKeyProviderError,
@@ -194,7 +195,9 @@ class Calls {
     const { name, bounds } = this;
     // Precondition: while maxTimedOut timed-out calls have not returned, new calls fail at once.
     if (this.#timedOut >= bounds.maxTimedOut) {
-      return Promise.reject(new VaultKeyProviderError(keyProvider.saturated(name, this.#timedOut, method)));
+      return Promise.reject(
+        new VaultKeyProviderError(keyProvider.saturated(name, this.#timedOut, method), { transient: true }),
+      );
     }
     const request = new Promise<T>((resolve) => resolve(call()));
     return new Promise<T>((resolve, reject) => {
@@ -202,7 +205,11 @@ class Calls {
       const timer = setTimeout(() => {
         late = true;
         this.#timedOut++;
-        reject(new VaultKeyProviderError(keyProvider.timedOut(name, bounds.timeoutMs, method)));
+        reject(
+          new VaultKeyProviderError(keyProvider.timedOut(name, bounds.timeoutMs, method), {
+            transient: true,
+          }),
+        );
       }, bounds.timeoutMs);
       timer.unref();
       request.then(
@@ -260,7 +267,10 @@ const PASSED_THROUGH = new Set<VaultErrorCode>(["VAULT_KEY_PROVIDER", "VAULT_KEY
 function providerError(name: string, method: string, error: unknown): VaultError {
   // A refused blob and a key that is not configured are answers, not outages: they keep their code.
   if (isVaultError(error) && PASSED_THROUGH.has(error.code)) return error;
-  return new VaultKeyProviderError(keyProvider.failed(name, method), { cause: error });
+  return new VaultKeyProviderError(keyProvider.failed(name, method), {
+    cause: error,
+    transient: isTransientFailure(error),
+  });
 }
 
 function checkDecrypted(name: string) {

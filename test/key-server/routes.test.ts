@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
-import { VaultKeyUnavailableError } from "../../src/errors.js";
+import { VaultKeyProviderError, VaultKeyUnavailableError } from "../../src/errors.js";
 import { KEY_ROUTES } from "../../src/key-server/routes.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import type { KeyProvider } from "../../src/keys/provider.js";
@@ -180,6 +180,46 @@ describe("KEY_ROUTES", () => {
         status: 500,
         json: { message: "Key provider failed", code: "provider_error" },
       });
+    }
+  });
+
+  it("a provider failure that may pass when tried again is 503 with Retry-After: 1; a contract broken or a refusal stays 500", async () => {
+    const failingWith = (error: () => Error): KeyProvider => ({
+      name: "failing",
+      createDataKey: () => Promise.reject(error()),
+      decryptDataKey: () => Promise.reject(error()),
+      rekey: () => Promise.reject(error()),
+    });
+    const blob = (await dataKey({ context })).json["encrypted_keys"];
+    const replies = async (keys: KeyProvider) => [
+      await dataKey({ context }, keys),
+      await decrypt({ keys: blob }, keys),
+      await rekey({ context, encrypted_keys: blob }, keys),
+    ];
+    const unavailable = {
+      status: 503,
+      json: { message: "The key provider is unavailable", code: "key_provider_unavailable" },
+      headers: { "Retry-After": "1" },
+    };
+    for (const transient of [
+      () => new VaultKeyProviderError('key provider "kms" timed out after 10 ms', { transient: true }),
+      () =>
+        new TypeError("fetch failed", {
+          cause: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }),
+        }),
+      ...[408, 429, 500, 502, 503, 504].map(
+        (status) => () => Object.assign(new Error("upstream"), { status }),
+      ),
+    ]) {
+      for (const reply of await replies(failingWith(transient))) expect(reply).toEqual(unavailable);
+    }
+    const failed = { status: 500, json: { message: "Key provider failed", code: "provider_error" } };
+    for (const permanent of [
+      () => new VaultKeyProviderError('key provider "kms" returned a data key that is not 32 bytes'),
+      () => Object.assign(new Error("forbidden"), { status: 403 }),
+      () => new TypeError("cannot read properties of undefined"),
+    ]) {
+      for (const reply of await replies(failingWith(permanent))) expect(reply).toEqual(failed);
     }
   });
 
