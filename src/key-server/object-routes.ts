@@ -9,7 +9,7 @@
  *   GET    /vault/v1/kv/name/{name}                                  -> object with value
  *   GET    /vault/v1/kv/{id}                                         -> object with value
  *   GET    /vault/v1/kv/{id}/metadata                                -> object without value
- *   GET    /vault/v1/kv/{id}/versions                                -> { data: [version] }
+ *   GET    /vault/v1/kv/{id}/versions                                -> { data: [version], list_metadata }
  *   PUT    /vault/v1/kv/{id}           { value, version_check? }     -> object without value
  *   DELETE /vault/v1/kv/{id}           ?version_check                -> 204
  *
@@ -136,7 +136,8 @@ const versions =
       created_at: version.createdAt.toISOString(),
       current_version: version.currentVersion,
     }));
-    return { status: 200, json: { data } };
+    // Every version in one page; SDK 10+ reads list_metadata (and fails without it).
+    return { status: 200, json: { data, list_metadata: { before: null, after: null } } };
   };
 
 const update =
