@@ -3,12 +3,13 @@
  * so its authentication and transport apply. The SDK is passed in, never imported here, so users of the
  * local provider never load it.
  *
- * Retries are this provider's alone, on every SDK major: it sends the key API's requests through the
- * SDK's authenticated `post` with `maxRetries: 0`, which SDK 10 and later honour (they would otherwise
- * retry 408, 429 and 5xx by themselves, up to 3 times, waiting up to 60 s a `Retry-After`), and retries a
- * 429 itself within its bounds. So each try is one request on the wire and one audit event, `retry:
- * false` means one request, and no wait outlasts `maxWaitMs`. SDKs before 10 ignore the option: they
- * never retry a 429, and retry 408, 5xx and network errors of `/vault/` paths by themselves, unseen here.
+ * Nothing is retried twice. It sends the key API's requests through the SDK's authenticated `post` with
+ * `maxRetries: 0`, which SDK 10 and later honour (they would otherwise retry 408, 429 and 5xx by
+ * themselves, up to 3 times, waiting up to 60 s a `Retry-After`), and retries within its own bounds:
+ * - SDK 10+: every failure that may pass (408, 429, 5xx, no answer), so each try is one request on the
+ *   wire and one audit event, `retry: false` means one request, and no wait outlasts `maxWaitMs`;
+ * - SDKs before 10 ignore the option and retry 408, 500, 502, 504 and network errors of `/vault/` paths
+ *   themselves, unseen here: this provider retries only what they do not, 429 and 503.
  */
 import type { KeyContext } from "../context/key-context.js";
 import { blobContext, type Attempt, type AttemptObserver } from "./audit.js";
@@ -46,10 +47,11 @@ export interface WorkOSKeyProviderOptions {
   /** `new WorkOS(apiKey)` from `@workos-inc/node`. */
   readonly workos: WorkOSVaultClient;
   /**
-   * Retries of a rate-limited call (HTTP 429), each after the `Retry-After` the service gave (1 s when
-   * it gave none, at most 30 s a wait); other failures are not retried here. `false`: a 429 fails at
-   * once. The guard's `timeoutMs` (default 10 s) bounds a whole call, waits included: raise it above
-   * `maxWaitMs` to let the waits run. Default `{ attempts: 5, maxWaitMs: 8_000 }`.
+   * Retries of a call that may pass when tried again: a 429 after the `Retry-After` the service gave (1 s
+   * when it gave none, at most 30 s a wait), a 408, 5xx or unanswered request after 0.5, 1, 2, 4 … s
+   * (with SDKs before 10, which retry those themselves, only 429 and 503). `false`: one request, whatever
+   * it answers. The guard's `timeoutMs` (default 10 s) bounds a whole call, waits included: raise it
+   * above `maxWaitMs` to let the waits run. Default `{ attempts: 5, maxWaitMs: 8_000 }`.
    */
   readonly retry?: WorkOSRetryOptions | false;
 }
@@ -70,6 +72,8 @@ export const RETRY_DEFAULTS = { attempts: 5, maxWaitMs: 8_000 } as const;
 export const MAX_RETRY_WAIT_MS = 30_000;
 /** The wait when a 429 gives no usable `Retry-After`. */
 const DEFAULT_RETRY_WAIT_MS = 1_000;
+/** The first wait after a failure other than a 429; each next one doubles. */
+const BACKOFF_MS = 500;
 
 /**
  * A key provider backed by WorkOS Vault.
@@ -86,6 +90,8 @@ export class WorkOSKeyProvider implements KeyProvider {
   readonly name = "workos";
   readonly #workos: WorkOSVaultClient;
   #retry: Required<WorkOSRetryOptions>;
+  /** Whether the SDK honours `maxRetries: 0` (10+), so that every transient failure is retried here. */
+  readonly #retriesAll: boolean;
   /** Where each try is reported, in a copy made by {@link observed}. */
   #observer: AttemptObserver | undefined;
   #reportAs: string = this.name;
@@ -100,6 +106,7 @@ export class WorkOSKeyProvider implements KeyProvider {
     }
     this.#workos = workos;
     this.#retry = retryOptions(options.retry);
+    this.#retriesAll = typeof workos.post === "function" && sdkMajor(workos) >= 10;
   }
 
   /** A copy that reports each try (each HTTP request, 429s included) to `observer` as `name`. */
@@ -219,7 +226,7 @@ export class WorkOSKeyProvider implements KeyProvider {
       try {
         return await run();
       } catch (error) {
-        const wait = retryWait(error);
+        const wait = retryWait(error, attempt, this.#retriesAll);
         // Precondition: a call makes at most `attempts` tries and waits at most `maxWaitMs` in all.
         if (wait === undefined || attempt >= attempts || waited + wait > maxWaitMs) throw error;
         waited += wait;
@@ -251,13 +258,27 @@ function retryOptions(retry: WorkOSRetryOptions | false | undefined): Required<W
   };
 }
 
-/** Milliseconds to wait before trying again after `error`, or `undefined` when it is not a 429. */
-function retryWait(error: unknown): number | undefined {
+/**
+ * Milliseconds to wait before try `attempt + 1` after `error`, or `undefined` when it is not retried
+ * here: a 429 after its `Retry-After`; another failure that may pass (`all`, SDK 10+), or a 503 (SDKs
+ * before 10 retry the others themselves), after a doubling backoff.
+ */
+function retryWait(error: unknown, attempt: number, all: boolean): number | undefined {
   const { status, retryAfter } = (error ?? {}) as { status?: unknown; retryAfter?: unknown };
-  if (status !== 429) return undefined;
-  // The SDK gives Retry-After as seconds (null when absent; NaN for an HTTP date, which WorkOS does not send).
-  const seconds = typeof retryAfter === "number" && retryAfter >= 0 ? retryAfter : undefined;
-  return seconds === undefined ? DEFAULT_RETRY_WAIT_MS : Math.min(seconds * 1_000, MAX_RETRY_WAIT_MS);
+  if (status === 429) {
+    // The SDK gives Retry-After as seconds (null when absent; NaN for an HTTP date, which WorkOS does not send).
+    const seconds = typeof retryAfter === "number" && retryAfter >= 0 ? retryAfter : undefined;
+    return seconds === undefined ? DEFAULT_RETRY_WAIT_MS : Math.min(seconds * 1_000, MAX_RETRY_WAIT_MS);
+  }
+  if (!(all ? isTransientFailure(error) : status === 503)) return undefined;
+  return Math.min(BACKOFF_MS * 2 ** (attempt - 1), MAX_RETRY_WAIT_MS);
+}
+
+/** The major version of the SDK `workos` comes from (`workos.version`, "12.3.0"), or 0 when unknown. */
+function sdkMajor(workos: WorkOSVaultClient): number {
+  const version = (workos as { version?: unknown }).version;
+  const major = typeof version === "string" ? Number.parseInt(version, 10) : Number.NaN;
+  return Number.isFinite(major) ? major : 0;
 }
 
 /**

@@ -184,9 +184,15 @@ describe("interoperability with the official @workos-inc/node SDK over HTTP", ()
       expect(rig.server.stats()).toMatchObject({ requests: 2, statuses: { "429": 2 } });
     });
 
-    it("the SDK's own retries are off: a 503 is one request, failing as a transient VAULT_KEY_PROVIDER (SDK 10+ alone would retry it)", async () => {
+    it("a 503 is tried again by the provider alone, each try one request (SDK 10+ would retry it too, unless told not to)", async () => {
       rig.server.faults.failNext(1, 503);
-      const error = await vaultFailure(provider(undefined).createDataKey(context));
+      expect((await provider(undefined).createDataKey(context)).key).toHaveLength(32);
+      expect(rig.server.stats()).toMatchObject({ requests: 2, dataKey: 2, statuses: { "503": 1, "200": 1 } });
+    });
+
+    it("with retry: false a 503 is one request, failing as a transient VAULT_KEY_PROVIDER", async () => {
+      rig.server.faults.failNext(1, 503);
+      const error = await vaultFailure(provider(false).createDataKey(context));
       expect(error.code).toBe("VAULT_KEY_PROVIDER");
       expect(error.message).toContain("HTTP 503");
       expect((error as VaultKeyProviderError).transient).toBe(true);

@@ -48,6 +48,13 @@ export function recordingKeys(provider: KeyProvider): KeyProvider {
   };
 }
 
+/**
+ * The major version of the installed `@workos-inc/node` (CI runs the SDK-facing suites on the latest and
+ * on the oldest supported): SDK 10+ retries by itself unless told not to, earlier ones retry 408 and 5xx
+ * of `/vault/` paths and nothing else.
+ */
+export const SDK_MAJOR = Number.parseInt(new WorkOS("sk_test_version").version, 10);
+
 export function sdkClient(server: KeyServer, apiKey: string): WorkOS {
   return new WorkOS(apiKey, { apiHostname: "127.0.0.1", port: server.port, https: false });
 }
