@@ -58,6 +58,11 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
+    // CI's helper scripts (scripts/*.js): ES modules run by Node.
+    files: ["scripts/**/*.js"],
+    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+  },
+  {
     // prisma-vault-native's loader and scripts: CommonJS for Node, as npm runs them.
     files: ["native/**/*.js"],
     languageOptions: {

@@ -4,9 +4,16 @@
 import { readFileSync } from "node:fs";
 
 const COLUMNS = {
-  "envelope both ways": [/workos\.vault\.encrypt -> our decrypt/, /our encrypt through WorkOSKeyProvider -> workos\.vault\.decrypt/],
+  "envelope both ways": [
+    /workos\.vault\.encrypt -> our decrypt/,
+    /our encrypt through WorkOSKeyProvider -> workos\.vault\.decrypt/,
+  ],
   "key API": [/rekey re-wraps through the API/, /what our provider stores is the key server's blob/],
-  "429 behaviour": [/two 429s with Retry-After: 1, then success/, /when its tries run out/, /a wait past maxWaitMs is not started/],
+  "429 behaviour": [
+    /two 429s with Retry-After: 1, then success/,
+    /when its tries run out/,
+    /a wait past maxWaitMs is not started/,
+  ],
   "no SDK retries": [/the SDK's own retries are off/],
   "audit count": [/one event per key-provider attempt, 429 retries included/],
   "retry: false": [/retry: false fails the first 429 at once/],
