@@ -18,6 +18,7 @@ import { afterKey } from "./cursor.js";
 import type { MigrateSettings } from "./options.js";
 import { MAX_LISTED_FAILURES, type MigrationFailedValue, type MigrationModelReport } from "./report.js";
 import type { MigrationStep, RowOutcome } from "./step.js";
+import { nextTurn, processInTurns } from "./turns.js";
 
 /** How often a row that keeps changing under the migration is re-read before it is reported. */
 export const CONFLICT_RETRIES = 3;
@@ -58,9 +59,6 @@ export async function migrateModel(
     shard: settings.shard,
   });
   for await (const page of pages) {
-    // A synchronous driver (better-sqlite3) resolves every query at once, so without this turn of
-    // the event loop a whole run is one chain of microtasks: signals, timers and progress never run.
-    await new Promise((resolve) => setImmediate(resolve));
     if (failure) break;
     if (settings.signal?.aborted) {
       interrupted = true;
@@ -78,6 +76,11 @@ export async function migrateModel(
     await window.add(work, last, (key) => {
       if (!failure && !settings.dryRun) checkpoint?.advance(model.name, key);
     });
+    // A synchronous driver (better-sqlite3) resolves every query at once, so without turns of the
+    // event loop a whole run is one chain of microtasks: signals, timers and progress never run. This
+    // one puts the next page's read in a turn of its own (not after a write that ended the wait
+    // above); processInTurns and processRows give the loop turns within a page (turns.ts).
+    await nextTurn();
   }
   await window.drain((key) => {
     if (!failure && !settings.dryRun) checkpoint?.advance(model.name, key);
@@ -123,13 +126,15 @@ async function processRows(
   const { handle, model, step, settings } = run;
   let rows: readonly Row[] = page;
   for (let attempt = 0; rows.length > 0; attempt++) {
-    const outcomes = admittedWrites(model, step.writes, await step.process(rows));
+    const outcomes = admittedWrites(model, step.writes, await processInTurns(model, step, rows));
     const writes = outcomes.filter(
       (o): o is RowOutcome & Required<Pick<RowOutcome, "write">> => o.write !== undefined,
     );
     for (const { write } of writes) {
       for (const value of Object.values(write.data)) if (typeof value === "string") written.add(value);
     }
+    // The write (its statements and commit, at once on a synchronous driver) in a turn of its own.
+    if (!settings.dryRun && writes.length > 0) await nextTurn();
     const changed = settings.dryRun
       ? writes.map(() => 1)
       : await writeBatch(

@@ -53,6 +53,12 @@ export async function inTransaction<T>(
   const own = client as unknown as {
     $transaction<R>(fn: (tx: AnyClient) => Promise<R>, options: { timeout: number }): Promise<R>;
   };
+  // A synchronous SQLite driver (better-sqlite3) answers every query at once, so with the data key
+  // cached a whole update resolves in microtasks, and an application's back-to-back updates are one
+  // chain in which no timer or I/O runs: a migration beside it never gets its next turn, and a key
+  // call's response (the migration's) is read only after its timeout fired (issue 22). One turn of
+  // the event loop before each of our transactions, outside it (the connection's lock not held).
+  if (path.schema.provider === "sqlite") await new Promise((resolve) => setImmediate(resolve));
   // The transaction is ours, not the caller's: a write that plain Prisma sends as one statement. When
   // the database picks it as a deadlock's victim (P2034, seen on MariaDB beside a running migration)
   // it was rolled back whole, so it is run again, a few times, before the error reaches the caller.
