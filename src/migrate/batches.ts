@@ -143,12 +143,17 @@ export async function writeBatch(
   });
 }
 
-/** How often a page's write is sent again after the database chose it as a deadlock's victim. */
+/**
+ * How often a page's write is sent again after the database chose it as a deadlock's victim, or
+ * SQLite's busy timeout ran out while another connection held the write lock.
+ */
 export const DEADLOCK_RETRIES = 5;
 
 /**
- * Runs `write`, again after a deadlock (MySQL 1213, PostgreSQL 40P01/40001, Prisma P2034): the
- * database rolled the whole transaction back, and its conditional updates are safe to resend.
+ * Runs `write`, again after a deadlock (MySQL 1213, PostgreSQL 40P01/40001, Prisma P2034) or a
+ * write lock SQLite waited for in vain (SQLITE_BUSY: an application's transactions in another
+ * process, back to back, can keep it longer than the busy timeout): the whole transaction was rolled
+ * back, and its conditional updates are safe to resend.
  */
 async function retryingDeadlocks<T>(write: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
@@ -162,9 +167,13 @@ async function retryingDeadlocks<T>(write: () => Promise<T>): Promise<T> {
 }
 
 function isDeadlock(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const { code, message, meta } = (error ?? {}) as { code?: unknown; message?: unknown; meta?: unknown };
+  const cause = (meta as { driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined)
+    ?.driverAdapterError?.cause;
   return (
-    code === "P2034" || (typeof message === "string" && /\b(1213|40P01|40001)\b|deadlock/i.test(message))
+    code === "P2034" ||
+    (typeof cause?.originalCode === "string" && cause.originalCode.startsWith("SQLITE_BUSY")) ||
+    (typeof message === "string" && /\b(1213|40P01|40001)\b|deadlock/i.test(message))
   );
 }
 

@@ -8,6 +8,7 @@ import { VaultUnsupportedQueryError } from "../../errors.js";
 import { valueAt } from "../data-path.js";
 import { itxClient } from "../internals.js";
 import { call, type AnyClient } from "../delegate.js";
+import type { ModelSchema } from "../../schema/model-schema.js";
 import type { PathContext, Query } from "./context.js";
 
 /** The reads and the write of one operation, bound to where they run. */
@@ -58,22 +59,63 @@ export async function inTransaction<T>(
   // chain in which no timer or I/O runs: a migration beside it never gets its next turn, and a key
   // call's response (the migration's) is read only after its timeout fired (issue 22). One turn of
   // the event loop before each of our transactions, outside it (the connection's lock not held).
-  if (path.schema.provider === "sqlite") await new Promise((resolve) => setImmediate(resolve));
+  const sqlite = path.schema.provider === "sqlite";
+  if (sqlite) await new Promise((resolve) => setImmediate(resolve));
   // The transaction is ours, not the caller's: a write that plain Prisma sends as one statement. When
   // the database picks it as a deadlock's victim (P2034, seen on MariaDB beside a running migration)
   // it was rolled back whole, so it is run again, a few times, before the error reaches the caller.
+  // SQLite's refusal of its write (see takeWriteLock) is answered once, at once, by a transaction that
+  // takes the write lock first.
+  let lockFirst = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await own.$transaction((bound) => work(on(bound)), { timeout });
+      return await own.$transaction(
+        async (bound) => {
+          if (lockFirst) await takeWriteLock(bound, path.top);
+          return work(on(bound));
+        },
+        { timeout },
+      );
     } catch (error) {
-      if (!isWriteConflict(error) || attempt >= OWN_TRANSACTION_ATTEMPTS) throw error;
+      if (attempt >= OWN_TRANSACTION_ATTEMPTS) throw error;
+      if (sqlite && !lockFirst && isSqliteBusy(error)) {
+        lockFirst = true;
+        continue;
+      }
+      if (!isWriteConflict(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, attempt * 10 + Math.random() * 20));
     }
   }
 }
 
+/**
+ * SQLite begins a transaction without a lock, and one that has read and then writes while another
+ * connection holds the write lock (a migration's batch in another process, about to commit) fails at
+ * once with SQLITE_BUSY (Prisma's P1008): waiting for the lock could deadlock, so SQLite's busy
+ * timeout is not used. A write that changes nothing, sent first, takes the lock before the reads, or
+ * waits for it within the busy timeout, as BEGIN IMMEDIATE would (Prisma's adapters send BEGIN). It
+ * costs a statement, so only a transaction refused that way is sent again with it.
+ */
+function takeWriteLock(bound: AnyClient, model: ModelSchema): Promise<unknown> {
+  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const column = quote([...model.columns.values()][0] ?? "rowid");
+  const raw = bound as unknown as { $executeRawUnsafe(sql: string): PromiseLike<number> };
+  return Promise.resolve(
+    raw.$executeRawUnsafe(`UPDATE ${quote(model.table)} SET ${column} = ${column} WHERE 0`),
+  );
+}
+
 /** How many times a transaction prisma-vault opened is tried when it loses a write conflict. */
 export const OWN_TRANSACTION_ATTEMPTS = 4;
+
+/** SQLITE_BUSY, which Prisma's SQLite adapters report as P1008 ("Operations timed out"). */
+function isSqliteBusy(error: unknown): boolean {
+  const { code, meta } = (error ?? {}) as { code?: unknown; meta?: unknown };
+  const cause = (meta as { driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined)
+    ?.driverAdapterError?.cause;
+  if (typeof cause?.originalCode === "string") return cause.originalCode.startsWith("SQLITE_BUSY");
+  return code === "P1008";
+}
 
 /** Prisma's P2034: "Transaction failed due to a write conflict or a deadlock. Please retry". */
 function isWriteConflict(error: unknown): boolean {
