@@ -14,7 +14,10 @@ const COLUMNS = {
     /when its tries run out/,
     /a wait past maxWaitMs is not started/,
   ],
-  "no SDK retries": [/the SDK's own retries are off/],
+  "503: the provider alone retries": [
+    /a 503 is tried again by the provider alone/,
+    /with retry: false a 503 is one request/,
+  ],
   "audit count": [/one event per key-provider attempt, 429 retries included/],
   "retry: false": [/retry: false fails the first 429 at once/],
   timeoutMs: [/with VAULT_KEY_PROVIDER within timeoutMs/],
