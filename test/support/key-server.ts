@@ -27,6 +27,10 @@ export async function startRig(options: { token?: string } = {}): Promise<KeySer
     provider: recordingKeys(local),
     // Suites drive faults over HTTP as well as in process.
     faults: true,
+    // Idle connections are left to the client to close. Closed by the server (after 5 s by default),
+    // one could be closed just as the client sent a request on it, which then failed with ECONNRESET:
+    // a test that kept the event loop busy longer than that (seeding 10,000 rows) failed so under load.
+    keepAliveTimeoutMs: 600_000,
     ...(options.token !== undefined && { token: options.token }),
   });
   const workos = sdkClient(server, options.token ?? TEST_TOKEN);
