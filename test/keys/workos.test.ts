@@ -190,6 +190,19 @@ describe("interoperability with the official @workos-inc/node SDK over HTTP", ()
       expect(rig.server.stats()).toMatchObject({ requests: 2, dataKey: 2, statuses: { "503": 1, "200": 1 } });
     });
 
+    it("a key service that cannot be reached fails as a transient VAULT_KEY_PROVIDER, on every SDK major", async () => {
+      // A port that was just closed: nothing answers there. SDK 10+ wraps fetch's TypeError in an Error.
+      const closed = await startKeyServer({ provider: rig.local });
+      await closed.close();
+      const unreachable = new WorkOSKeyProvider({
+        workos: sdkClient(closed, TEST_TOKEN),
+        retry: { attempts: 2, maxWaitMs: 1_000 },
+      });
+      const error = await vaultFailure(unreachable.createDataKey(context));
+      expect(error.code).toBe("VAULT_KEY_PROVIDER");
+      expect((error as VaultKeyProviderError).transient).toBe(true);
+    }, 20_000);
+
     it("with retry: false a 503 is one request, failing as a transient VAULT_KEY_PROVIDER", async () => {
       rig.server.faults.failNext(1, 503);
       const error = await vaultFailure(provider(false).createDataKey(context));
