@@ -1,7 +1,7 @@
 /**
  * What a migration does to the process it runs in (issue 22): the event loop's delay while it runs,
  * from `perf_hooks.monitorEventLoopDelay` sampling every millisecond, and the round trips of HTTP
- * requests a client sends to a server in the same process (keep-alive, the next 5 ms after an answer:
+ * requests a client sends to a server in the same process (keep-alive, the next 20 ms after an answer:
  * light traffic, which takes little from the migration), as an application's own server beside the
  * migration would see them. A turn the migration holds the thread delays both.
  */
@@ -21,7 +21,7 @@ export interface LoopFigures {
 }
 
 /** Milliseconds between an answer and the client's next request. */
-const PAUSE_MS = 5;
+const PAUSE_MS = 20;
 
 /** Runs `work` beside an HTTP server in this process that a client keeps asking; returns both. */
 export async function besideHttpServer<T>(
