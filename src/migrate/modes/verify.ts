@@ -2,9 +2,9 @@
  * `verify`: every value is decrypted and every blind index recomputed; nothing is written. Values that
  * do not decrypt are failures; values still plaintext and indexes missing or stale are counted.
  */
-import { timingSafeEqual } from "node:crypto";
 import type { FieldCipher } from "../../crypto/cipher.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
+import { sameText } from "../../crypto/same-text.js";
 import { openingStep } from "../opening-step.js";
 import type { MigrationStep } from "../step.js";
 
@@ -19,11 +19,4 @@ export function verifyStep(model: ModelSchema, parts: { readonly cipher: FieldCi
       out.count(v.at, "staleIndexes");
     }
   });
-}
-
-/** Constant-time equality of two strings (an index is a keyed hash of a secret). */
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a, "utf8");
-  const y = Buffer.from(b, "utf8");
-  return x.length === y.length && timingSafeEqual(x, y);
 }
