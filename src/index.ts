@@ -62,6 +62,8 @@ export type { DecryptErrorPolicy } from "./prisma/values.js";
 export type { ContextOption, FieldOptions, ModelOptions, ModelsOption, Row } from "./schema/options.js";
 export type { GeneratedVaultSchema, DataModel, DataModelField, DataModelModel } from "./schema/datamodel.js";
 export type { VaultObjects, ObjectsOptions } from "./objects/store.js";
+export type { ResealReport } from "./objects/reseal.js";
+export type { UnboundValues } from "./objects/sealing.js";
 export type {
   CreateObjectOptions,
   DeleteObjectOptions,

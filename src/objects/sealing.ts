@@ -1,26 +1,51 @@
 /**
  * An object's value <-> its envelope, through the client's cipher and data-key cache. Each value is
- * sealed under the object's key context with associated data naming the object and the version, so
- * a value copied into another object's row, or into another version's, fails to open.
+ * sealed under the object's key context with associated data naming the object, the version and the
+ * object's name, so a value copied into another object's row or another version's, or an object
+ * renamed in the database (two names swapped), fails to open.
+ *
+ * Values sealed by prisma-vault 0.2 bound the id, version and context but not the name ("unbound"
+ * values, {@link legacyObjectAad}). They open only where the store is told so (`unboundValues:
+ * "open"`), never as a fallback of its own; `resealObjects()` binds them.
  */
 import { canonicalContext, type KeyContext } from "../context/key-context.js";
 import type { FieldCipher } from "../crypto/cipher.js";
+import { isVaultError } from "../errors.js";
 import { sealEnvelopes } from "../format/envelope.js";
 import { OBJECT_MODEL } from "./models.js";
 
-/** Which value: the object, its version, and the context it was created with. */
+/** Which value: the object, its version, its name and the context it was created with. */
 export interface ValuePlace {
   readonly id: string;
   readonly versionId: string;
+  readonly name: string;
   readonly context: KeyContext;
 }
 
 /**
- * The associated data of an object's value: `prisma-vault:v1|object:<id>@<versionId>|<canonical context>`.
+ * What a store does with a value sealed before names were bound: `"refuse"` (the default) fails it
+ * as `VAULT_DECRYPT_FAILED`, like any value that does not open; `"open"` opens it with the old
+ * associated data, for the time between upgrading and `resealObjects()`.
+ */
+export type UnboundValues = "refuse" | "open";
+
+/**
+ * The associated data of an object's value: `prisma-vault:v2|object:<JSON [id, versionId, name]>|<canonical context>`.
+ * The JSON array keeps the parts apart whatever characters a name holds.
  *
- * @example objectAad({ id: "secret_01…", versionId: "version_01…", context: { organizationId: "org_1" } })
+ * @example objectAad({ id: "secret_01…", versionId: "version_01…", name: "stripe", context: { organizationId: "org_1" } })
  */
 export function objectAad(place: ValuePlace): string {
+  const named = JSON.stringify([place.id, place.versionId, place.name]);
+  return `prisma-vault:v2|object:${named}|${canonicalContext(place.context)}`;
+}
+
+/**
+ * The associated data prisma-vault 0.2 sealed values with, which leaves the name out:
+ * `prisma-vault:v1|object:<id>@<versionId>|<canonical context>`. Only for opening such values where
+ * that was asked for, and for resealing them.
+ */
+export function legacyObjectAad(place: ValuePlace): string {
   return `prisma-vault:v1|object:${place.id}@${place.versionId}|${canonicalContext(place.context)}`;
 }
 
@@ -37,13 +62,50 @@ export async function sealValue(
   }));
 }
 
-/** The value `envelope` holds at `place`; `VAULT_DECRYPT_FAILED` when it was sealed anywhere else. */
-export function openValue(cipher: FieldCipher, envelope: string, place: ValuePlace): Promise<string> {
+/**
+ * The value `envelope` holds at `place`; `VAULT_DECRYPT_FAILED` when it was sealed anywhere else. With
+ * `unbound: "open"`, a value that does not open bound to its name is tried once more as a 0.2 value.
+ */
+export async function openValue(
+  cipher: FieldCipher,
+  envelope: string,
+  place: ValuePlace,
+  unbound: UnboundValues,
+): Promise<string> {
+  try {
+    return await openWith(cipher, envelope, place, objectAad(place));
+  } catch (error) {
+    if (unbound === "open" && isVaultError(error, "VAULT_DECRYPT_FAILED"))
+      return openWith(cipher, envelope, place, legacyObjectAad(place));
+    throw error;
+  }
+}
+
+/** How a stored value opens: bound to its name, as a 0.2 value, or not at all (the error). */
+export async function openStored(
+  cipher: FieldCipher,
+  envelope: string,
+  place: ValuePlace,
+): Promise<{ bound: true } | { bound: false; value: string } | { failed: unknown }> {
+  try {
+    await openWith(cipher, envelope, place, objectAad(place));
+    return { bound: true };
+  } catch (error) {
+    if (!isVaultError(error, "VAULT_DECRYPT_FAILED")) return { failed: error };
+  }
+  try {
+    return { bound: false, value: await openWith(cipher, envelope, place, legacyObjectAad(place)) };
+  } catch (error) {
+    return { failed: error };
+  }
+}
+
+function openWith(cipher: FieldCipher, envelope: string, place: ValuePlace, aad: string): Promise<string> {
   return cipher.decrypt(envelope, {
     model: OBJECT_MODEL,
     field: "value",
     context: place.context,
     id: place.id,
-    aad: objectAad(place),
+    aad,
   });
 }

@@ -50,6 +50,10 @@ export interface ObjectVersion {
   readonly id: string;
   readonly createdAt: Date;
   readonly currentVersion: boolean;
+  /** A digest of the stored envelope: it changes whenever the stored bytes do (SDK 10+ reads it). */
+  readonly etag: string;
+  /** The value's length in UTF-8 bytes (SDK 10+ reads it). */
+  readonly size: number;
 }
 
 /** What `purgeDeleted` removed. */

@@ -9,6 +9,7 @@ import { resolveAead, type AeadBackend } from "../crypto/aead.js";
 import { FieldCipher } from "../crypto/cipher.js";
 import { isVaultError, VaultConfigError } from "../errors.js";
 import { checkObjectModels } from "../objects/models.js";
+import type { UnboundValues } from "../objects/sealing.js";
 import { ObjectStore, type VaultObjects } from "../objects/store.js";
 import type { DataModel } from "../schema/datamodel.js";
 import { annotationsOf } from "../schema/annotations.js";
@@ -142,10 +143,10 @@ function objectStore(
   client: unknown,
   datamodel: DataModel,
   cipher: FieldCipher,
-  options: { readonly environmentId: string },
+  options: { readonly environmentId: string; readonly unboundValues: UnboundValues },
 ): VaultObjects {
   checkObjectModels(datamodel);
-  return new ObjectStore(client, cipher, options.environmentId);
+  return new ObjectStore(client, cipher, options);
 }
 
 /**

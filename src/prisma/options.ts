@@ -18,6 +18,7 @@ import {
 import { inlineSchemaDataModel, runtimeDataModel } from "./internals.js";
 import type { DecryptErrorPolicy } from "./values.js";
 import { safeAudit, type AuditHook } from "../keys/audit.js";
+import type { UnboundValues } from "../objects/sealing.js";
 import { DEFAULT_ENVIRONMENT_ID, type ObjectsOptions } from "../objects/store.js";
 
 export interface VaultOptions {
@@ -47,7 +48,7 @@ export interface VaultOptions {
    */
   readonly aead?: AeadChoice;
   /**
-   * `true` (or `{ environmentId }`) turns on `prisma.$vault.objects`, WorkOS Vault's object API stored
+   * `true` (or `{ environmentId, unboundValues }`) turns on `prisma.$vault.objects`, WorkOS Vault's object API stored
    * in the `VaultObject` and `VaultObjectVersion` models (the README gives them). Default off.
    */
   readonly objects?: boolean | ObjectsOptions;
@@ -68,7 +69,7 @@ export interface Settings {
   readonly timeoutMs: number;
   readonly aead: AeadChoice;
   /** Set when objects are on. */
-  readonly objects: { readonly environmentId: string } | undefined;
+  readonly objects: { readonly environmentId: string; readonly unboundValues: UnboundValues } | undefined;
   readonly audit: AuditHook | undefined;
 }
 
@@ -136,13 +137,16 @@ export function validateOptions(options: VaultOptions): Settings {
 
 function objectsFrom(option: VaultOptions["objects"]): Settings["objects"] {
   if (option === undefined || option === false) return undefined;
-  if (option === true) return { environmentId: DEFAULT_ENVIRONMENT_ID };
+  if (option === true) return { environmentId: DEFAULT_ENVIRONMENT_ID, unboundValues: "refuse" };
   if (typeof option !== "object" || option === null)
-    throw new VaultConfigError("options.objects must be true, false or { environmentId }");
+    throw new VaultConfigError("options.objects must be true, false or { environmentId, unboundValues }");
   const environmentId = option.environmentId ?? DEFAULT_ENVIRONMENT_ID;
   if (typeof environmentId !== "string" || environmentId === "")
     throw new VaultConfigError("options.objects.environmentId must be a non-empty string");
-  return { environmentId };
+  const unboundValues = option.unboundValues ?? "refuse";
+  if (unboundValues !== "refuse" && unboundValues !== "open")
+    throw new VaultConfigError('options.objects.unboundValues must be "refuse" or "open"');
+  return { environmentId, unboundValues };
 }
 
 /** The generator's data model when given (checked against the client's), else the client's own. */

@@ -1,0 +1,3 @@
+import { bindingSuite } from "./binding-suite.js";
+
+bindingSuite("sqlite");

@@ -1,0 +1,62 @@
+/**
+ * The set-up the object suites share: a test database, a client extended with `vault({ objects })`
+ * over a local key ring, the key server serving its objects, and the real SDK pointed at it.
+ */
+import { randomBytes } from "node:crypto";
+import type { WorkOS } from "@workos-inc/node";
+import { afterAll, beforeAll } from "vitest";
+import { LocalKeyProvider } from "../../src/keys/local.js";
+import { startKeyServer, type KeyServer } from "../../src/key-server/server.js";
+import type { ObjectsOptions } from "../../src/objects/store.js";
+import { vault } from "../../src/prisma/extension.js";
+import { useTestDatabase, type Target, type TestDatabase } from "../support/databases.js";
+import { sdkClient, TEST_TOKEN } from "../support/key-server.js";
+import { registerSecrets } from "../support/secrets.js";
+
+export interface ObjectsRig {
+  readonly database: () => TestDatabase;
+  /** The client with `vault({ objects })`, or another with other objects options. */
+  readonly prisma: (options?: ObjectsOptions) => ReturnType<typeof extend>;
+  readonly keys: LocalKeyProvider;
+  readonly server: () => KeyServer;
+  readonly workos: () => WorkOS;
+  /** A fresh secret value, registered so no error may show it. */
+  readonly secret: (label: string) => string;
+}
+
+function extend(database: TestDatabase, keys: LocalKeyProvider, options: ObjectsOptions | true) {
+  return database.client().$extends(vault({ keys, models: {}, objects: options }));
+}
+
+export function useObjectsRig(target: Target): ObjectsRig {
+  const { database } = useTestDatabase(target);
+  const master = randomBytes(32);
+  registerSecrets(master);
+  const keys = new LocalKeyProvider({ keys: [{ id: "k1", key: master }] });
+  let prisma: ReturnType<typeof extend> | undefined;
+  let server: KeyServer | undefined;
+  let workos: WorkOS | undefined;
+  beforeAll(async () => {
+    // database() opens in useTestDatabase's beforeAll, which runs first.
+    prisma = extend(database(), keys, true);
+    server = await startKeyServer({ provider: keys, objects: prisma.$vault.objects, token: TEST_TOKEN });
+    workos = sdkClient(server, TEST_TOKEN);
+  });
+  afterAll(() => server?.close());
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the objects rig starts in beforeAll");
+    return value;
+  };
+  return {
+    database,
+    prisma: (options) => (options === undefined ? started(prisma) : extend(database(), keys, options)),
+    keys,
+    server: () => started(server),
+    workos: () => started(workos),
+    secret: (label) => {
+      const value = `${label}-${randomBytes(9).toString("base64url")}`;
+      registerSecrets(value);
+      return value;
+    },
+  };
+}

@@ -1,0 +1,3 @@
+import { versionsSuite } from "./versions-suite.js";
+
+versionsSuite("mariadb");
