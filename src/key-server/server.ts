@@ -86,6 +86,11 @@ export interface KeyServerStats {
    * request still counts under its route (or `objects`) and under `statuses`.
    */
   readonly replayed: number;
+  /**
+   * Key and object requests served in full whose answer was then lost on purpose (`faults.dropNext`):
+   * the connection was closed unanswered, so they count under their route but under no status.
+   */
+  readonly dropped: number;
   /** The most key requests that were being answered at one moment. */
   readonly peakConcurrency: number;
   /** Answers by HTTP status, e.g. `{ "200": 12, "500": 3 }`. */
@@ -197,10 +202,18 @@ class ListeningKeyServer implements KeyServer {
       ? readIdempotencyKey(headerText(request.headers["idempotency-key"]))
       : ({ ok: true, key: undefined } as const);
     if (!key.ok) return send(response, key.reply);
+    // Taken as the request is routed, so "the next n requests" are the next n to arrive.
+    const drop = this.faults.takeDrop();
     const reply =
       route !== undefined
         ? await this.#serveKey(request, route, key.key)
         : await this.#serveObject(request, url, key.key);
+    if (drop) {
+      // Served and, with a key, stored: only the answer is lost, as when a connection breaks after commit.
+      this.#counters.dropped++;
+      request.socket.destroy();
+      return;
+    }
     send(response, reply);
   }
 
@@ -301,6 +314,7 @@ function emptyCounters() {
     unauthorized: 0,
     faults: 0,
     replayed: 0,
+    dropped: 0,
     peakConcurrency: 0,
     statuses: {} as Record<string, number>,
   };

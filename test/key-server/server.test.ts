@@ -132,6 +132,7 @@ describe("the key server", () => {
       unauthorized: 3,
       faults: 0,
       replayed: 0,
+      dropped: 0,
       peakConcurrency: 0,
       statuses: { "401": 3 },
     });
