@@ -157,7 +157,11 @@ export class Faults {
     return undefined;
   }
 
-  /** Takes a planned drop: whether the answer of the request just routed is to be lost. */
+  /**
+   * Takes a planned drop: whether the answer of the key or object request just routed is to be lost.
+   *
+   * @example if (server.faults.takeDrop()) request.socket.destroy(); // after serving it
+   */
   takeDrop(): boolean {
     if (this.#drops === 0) return false;
     this.#drops--;

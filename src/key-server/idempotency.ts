@@ -148,7 +148,11 @@ export function fingerprint(method: string, target: string, body: Uint8Array): s
   return createHash("sha256").update(`${method}\0${target}\0`, "utf8").update(body).digest("hex");
 }
 
-/** The methods whose requests are remembered by their idempotency key. */
+/**
+ * The methods whose requests are remembered by their idempotency key; a GET's key is not read.
+ *
+ * @example REMEMBERED_METHODS.has(request.method ?? "GET") // POST, PUT, DELETE
+ */
 export const REMEMBERED_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "DELETE"]);
 
 const MAX_KEY_LENGTH = 255;

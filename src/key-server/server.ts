@@ -48,6 +48,10 @@ export { KEY_SERVER_TOKEN_ENV, type KeyServerOptions } from "./options.js";
  * // Tests that drive faults over HTTP opt in; server.faults needs no option.
  * const server = await startKeyServer({ provider, token: "sk_test", faults: true });
  * await fetch(`${server.url}/_faults`, { method: "POST", headers, body: '{"fail":1}' });
+ *
+ * @example
+ * // Retries with one Idempotency-Key are answered from memory for 10 minutes, 1,000 keys at most.
+ * const server = await startKeyServer({ provider, idempotencyTtlMs: 600_000, idempotencyKeys: 1_000 });
  */
 export async function startKeyServer(options: KeyServerOptions = {}): Promise<KeyServer> {
   const settings = readOptions(options);
