@@ -43,6 +43,7 @@ const FAULT_RULES: Readonly<Partial<Record<keyof FaultSettings, FaultRule>>> = {
   rateLimit: { kind: "integer", min: 0, max: 1_000_000 },
   retryAfter: { kind: "integer", min: 0, max: 3600, needs: "rateLimit" },
   latencyMs: { kind: "integer", min: 0, max: 60_000 },
+  drop: { kind: "integer", min: 0, max: 1_000_000 },
   reset: { kind: "boolean" },
 };
 

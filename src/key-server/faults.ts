@@ -1,6 +1,7 @@
 /**
  * Fault injection for the key server: make the next requests fail, rate-limit them, or slow them
- * down (all of them, or one key context's), to test how clients retry, time out and fail.
+ * down (all of them, or one key context's), to test how clients retry, time out and fail; or lose
+ * their answers after they were served, to test that a retry does not do the work twice.
  */
 import { canonicalize, validateContext, type KeyContext } from "../context/key-context.js";
 import { isBase64 } from "../format/envelope.js";
@@ -22,6 +23,8 @@ export interface FaultSettings {
   readonly retryAfter?: number;
   /** Delay every key request by this many milliseconds. */
   readonly latencyMs?: number;
+  /** Serve the next `drop` key or object requests in full, then close their connection unanswered. */
+  readonly drop?: number;
   /** Clear every fault first. */
   readonly reset?: boolean;
 }
@@ -35,6 +38,7 @@ export class Faults {
   #errors: { count: number; status: number } = { count: 0, status: 500 };
   #rateLimits: { count: number; retryAfter: number } = { count: 0, retryAfter: 1 };
   #latency: { ms: number; canonical: string | undefined } = { ms: 0, canonical: undefined };
+  #drops = 0;
   /** Ends each delay under way, for reset(). */
   readonly #waiting = new Set<() => void>();
 
@@ -53,6 +57,19 @@ export class Faults {
     if (!Number.isInteger(retryAfter) || retryAfter < 0)
       throw new RangeError("retryAfter must be whole seconds");
     this.#rateLimits = { count, retryAfter };
+    return this;
+  }
+
+  /**
+   * The next `count` key or object requests are served in full (the handler runs and commits; with an
+   * `Idempotency-Key` its answer is stored), then their connection is closed without an answer: the
+   * client sees a network error, as when a reply is lost after the work was done, and may retry.
+   *
+   * @example server.faults.dropNext(1); // the next createObject is committed, its reply lost
+   */
+  dropNext(count: number): this {
+    checkCount(count);
+    this.#drops = count;
     return this;
   }
 
@@ -79,6 +96,7 @@ export class Faults {
     this.#errors = { count: 0, status: 500 };
     this.#rateLimits = { count: 0, retryAfter: 1 };
     this.#latency = { ms: 0, canonical: undefined };
+    this.#drops = 0;
     for (const end of [...this.#waiting]) end();
     return this;
   }
@@ -108,6 +126,7 @@ export class Faults {
     if (settings.fail !== undefined) this.failNext(settings.fail, settings.status);
     if (settings.rateLimit !== undefined) this.rateLimitNext(settings.rateLimit, settings.retryAfter);
     if (settings.latencyMs !== undefined) this.setLatency(settings.latencyMs);
+    if (settings.drop !== undefined) this.dropNext(settings.drop);
     return this;
   }
 
@@ -136,6 +155,17 @@ export class Faults {
       return { kind: "error", status: this.#errors.status };
     }
     return undefined;
+  }
+
+  /**
+   * Takes a planned drop: whether the answer of the key or object request just routed is to be lost.
+   *
+   * @example if (server.faults.takeDrop()) request.socket.destroy(); // after serving it
+   */
+  takeDrop(): boolean {
+    if (this.#drops === 0) return false;
+    this.#drops--;
+    return true;
   }
 }
 

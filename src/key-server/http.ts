@@ -27,12 +27,20 @@ export interface FieldError {
  * @example authorized(request.headers.authorization, "sk_test") // "Bearer sk_test" -> true
  */
 export function authorized(header: string | undefined, token: string | undefined): boolean {
-  const match = /^Bearer (\S+)$/.exec(header ?? "");
-  const presented = match?.[1];
+  const presented = bearerToken(header);
   if (presented === undefined) return false;
   if (token === undefined || token === "") return presented.startsWith("sk_") && presented.length > 3;
   // Constant time whatever the lengths: compare digests.
   return timingSafeEqual(digest(presented), digest(token));
+}
+
+/**
+ * The token an `Authorization` header presents, if it is a bearer token.
+ *
+ * @example bearerToken("Bearer sk_test") // "sk_test"
+ */
+export function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer (\S+)$/.exec(header ?? "")?.[1];
 }
 
 /** A request's body as a JSON object, or the answer that refuses it. */
@@ -46,6 +54,21 @@ export type JsonBody = { ok: true; value: Record<string, unknown> } | { ok: fals
  * if (!body.ok) return send(response, body.reply); // 413, 400 or 422
  */
 export async function readJson(request: IncomingMessage): Promise<JsonBody> {
+  const bytes = await readBytes(request);
+  return bytes.ok ? parseJson(bytes.value) : bytes;
+}
+
+/**
+ * Reads a request's body, up to 1 MiB, as bytes: what an idempotency key's fingerprint is taken
+ * over, before {@link parseJson} reads them.
+ *
+ * @example
+ * const bytes = await readBytes(request);
+ * if (!bytes.ok) return send(response, bytes.reply); // 413
+ */
+export async function readBytes(
+  request: IncomingMessage,
+): Promise<{ ok: true; value: Buffer } | { ok: false; reply: Reply }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
@@ -53,9 +76,18 @@ export async function readJson(request: IncomingMessage): Promise<JsonBody> {
     if (size > MAX_BODY_BYTES) return refused(413, "payload_too_large", "Body too large");
     chunks.push(chunk);
   }
+  return { ok: true, value: Buffer.concat(chunks) };
+}
+
+/**
+ * A body's bytes as a JSON object, or the answer that refuses them (400 not JSON, 422 not an object).
+ *
+ * @example parseJson(Buffer.from('{"context":{"org":"o1"}}')) // { ok: true, value: { context: … } }
+ */
+export function parseJson(bytes: Uint8Array): JsonBody {
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
   } catch {
     return refused(400, "invalid_json", "The body is not valid JSON");
   }
@@ -125,7 +157,7 @@ export function keyProviderFailed(error: unknown): Reply {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-function refused(status: number, code: string, message: string): JsonBody {
+function refused(status: number, code: string, message: string): { ok: false; reply: Reply } {
   return { ok: false, reply: { status, json: { message, code } } };
 }
 

@@ -34,6 +34,17 @@ export interface KeyServerOptions {
   readonly requestTimeoutMs?: number;
   /** How long an idle keep-alive connection stays open after an answer. Default 5 000 ms. */
   readonly keepAliveTimeoutMs?: number;
+  /**
+   * How long the answer to a `POST`, `PUT` or `DELETE` that carried an `Idempotency-Key` is remembered,
+   * so that a retry with that key gets it instead of running again (idempotency.ts). 1 to 86,400,000;
+   * default 3,600,000 (1 hour). Kept in memory only: a restarted server has forgotten every key.
+   */
+  readonly idempotencyTtlMs?: number;
+  /**
+   * The most idempotency keys remembered at once, the least recently used dropped first.
+   * 1 to 1,000,000; default 10,000.
+   */
+  readonly idempotencyKeys?: number;
 }
 
 /** The environment variable holding the key server's bearer token when `token` is not given. */
@@ -50,6 +61,8 @@ export interface KeyServerSettings {
   /** Whether `POST /_faults` is served. */
   readonly httpFaults: boolean;
   readonly timeouts: Timeouts;
+  /** The bounds of the idempotency store: `idempotencyTtlMs` and `idempotencyKeys`. */
+  readonly idempotency: { readonly ttlMs: number; readonly max: number };
 }
 
 export interface Timeouts {
@@ -66,6 +79,10 @@ export interface Timeouts {
 export function readOptions(options: KeyServerOptions): KeyServerSettings {
   // Timeouts first: a bad timeout is reported even when PRISMA_VAULT_KEYS is missing too.
   const timeouts = readTimeouts(options);
+  const idempotency = {
+    ttlMs: readBound(options, "idempotencyTtlMs", 3_600_000, 86_400_000, "milliseconds"),
+    max: readBound(options, "idempotencyKeys", 10_000, 1_000_000, "keys"),
+  };
   return {
     port: options.port ?? 0,
     host: options.host ?? "127.0.0.1",
@@ -74,6 +91,7 @@ export function readOptions(options: KeyServerOptions): KeyServerSettings {
     token: options.token ?? process.env[KEY_SERVER_TOKEN_ENV],
     httpFaults: options.faults === true,
     timeouts,
+    idempotency,
   };
 }
 
@@ -108,6 +126,20 @@ function readObjects(objects: unknown): VaultObjects | undefined {
       "key server: objects must be prisma.$vault.objects of a client made with vault({ objects: true })",
     );
   return objects as VaultObjects;
+}
+
+/** `options[name]`, or `fallback` when not given: a whole number 1..max, else VaultConfigError. */
+function readBound(
+  options: KeyServerOptions,
+  name: "idempotencyTtlMs" | "idempotencyKeys",
+  fallback: number,
+  max: number,
+  unit: string,
+): number {
+  const value = options[name] ?? fallback;
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new VaultConfigError(`key server: ${name} must be a whole number of ${unit}, 1-${max}`);
+  return value;
 }
 
 function readTimeouts(options: KeyServerOptions): Timeouts {

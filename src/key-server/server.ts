@@ -9,6 +9,10 @@
  *   GET  /_stats                                                   -> request counters
  *   POST /_faults                 FaultSettings                    -> the fault plan (only with `faults: true`)
  *
+ * A `POST`, `PUT` or `DELETE` to a key or object route that carries an `Idempotency-Key` is answered
+ * once: a retry with the same key and request gets the stored answer instead of running again
+ * (idempotency.ts; in memory, so forgotten on restart). `/_faults`, `/_stats` and 401s never are.
+ *
  * Every route, `/_stats` included, is behind the bearer token (http.ts). Connections are bounded in time
  * (headers, whole request, keep-alive idle; options.ts), so a client that stops half-way cannot hold a
  * socket open.
@@ -17,10 +21,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { Faults, type Fault } from "./faults.js";
 import { applyFaultBody } from "./fault-body.js";
-import { authorized, readJson, send, type Reply } from "./http.js";
+import { authorized, bearerToken, parseJson, readBytes, readJson, send, type Reply } from "./http.js";
+import {
+  fingerprint,
+  IdempotencyStore,
+  readIdempotencyKey,
+  REMEMBERED_METHODS,
+  scopedKey,
+} from "./idempotency.js";
 import { httpServerOptions, readOptions, type KeyServerOptions, type KeyServerSettings } from "./options.js";
 import { KEY_ROUTES, type KeyRoute } from "./routes.js";
-import { isObjectPath, serveObjects } from "./object-routes.js";
+import { isObjectPath, serveObjects, type ObjectRequest } from "./object-routes.js";
 
 // Re-exported where they always were, for the modules that import them from here.
 export { KEY_SERVER_TOKEN_ENV, type KeyServerOptions } from "./options.js";
@@ -37,6 +48,10 @@ export { KEY_SERVER_TOKEN_ENV, type KeyServerOptions } from "./options.js";
  * // Tests that drive faults over HTTP opt in; server.faults needs no option.
  * const server = await startKeyServer({ provider, token: "sk_test", faults: true });
  * await fetch(`${server.url}/_faults`, { method: "POST", headers, body: '{"fail":1}' });
+ *
+ * @example
+ * // Retries with one Idempotency-Key are answered from memory for 10 minutes, 1,000 keys at most.
+ * const server = await startKeyServer({ provider, idempotencyTtlMs: 600_000, idempotencyKeys: 1_000 });
  */
 export async function startKeyServer(options: KeyServerOptions = {}): Promise<KeyServer> {
   const settings = readOptions(options);
@@ -69,6 +84,17 @@ export interface KeyServerStats {
   readonly unauthorized: number;
   /** Key requests answered with an injected fault. */
   readonly faults: number;
+  /**
+   * Requests answered from the idempotency store: a `POST`, `PUT` or `DELETE` whose `Idempotency-Key`
+   * came before with the same request (and was answered below 500), so it did not run again. Such a
+   * request still counts under its route (or `objects`) and under `statuses`.
+   */
+  readonly replayed: number;
+  /**
+   * Key and object requests served in full whose answer was then lost on purpose (`faults.dropNext`):
+   * the connection was closed unanswered, so they count under their route but under no status.
+   */
+  readonly dropped: number;
   /** The most key requests that were being answered at one moment. */
   readonly peakConcurrency: number;
   /** Answers by HTTP status, e.g. `{ "200": 12, "500": 3 }`. */
@@ -113,6 +139,7 @@ class ListeningKeyServer implements KeyServer {
   readonly faults = new Faults();
   readonly #http: Server;
   readonly #settings: KeyServerSettings;
+  readonly #idempotency: IdempotencyStore;
   #counters = emptyCounters();
   /** Key requests being answered now, for `peakConcurrency`. */
   #inFlight = 0;
@@ -125,6 +152,7 @@ class ListeningKeyServer implements KeyServer {
     this.port = port;
     this.#http = http;
     this.#settings = settings;
+    this.#idempotency = new IdempotencyStore(settings.idempotency);
     http.on("request", (request: IncomingMessage, response: ServerResponse) => {
       this.#handle(request, response).catch(() =>
         send(response, { status: 500, json: { message: "Internal server error" } }),
@@ -142,6 +170,7 @@ class ListeningKeyServer implements KeyServer {
 
   readonly close = (): Promise<void> =>
     new Promise<void>((resolve, reject) => {
+      this.#idempotency.close();
       this.#http.close((error) => (error ? reject(error) : resolve()));
       this.#http.closeAllConnections();
     });
@@ -161,45 +190,102 @@ class ListeningKeyServer implements KeyServer {
     }
     const url = new URL(request.url ?? "/", "http://localhost");
     const path = url.pathname;
-    if (path === "/_stats" && request.method === "GET")
-      return send(response, { status: 200, json: this.stats() });
-    if (isObjectPath(path)) {
-      this.#counters.objects++;
-      const objectRequest = {
-        method: request.method ?? "GET",
-        path,
-        query: url.searchParams,
-        body: () => readJson(request),
-      };
-      return send(response, await serveObjects(objectRequest, this.#settings.objects));
+    const method = request.method ?? "GET";
+    if (path === "/_stats" && method === "GET") return send(response, { status: 200, json: this.stats() });
+    if (path === "/_faults" && method === "POST" && this.#settings.httpFaults) {
+      const body = await readJson(request);
+      return send(response, body.ok ? applyFaultBody(this.faults, body.value) : body.reply);
     }
-    const route = request.method === "POST" ? KEY_ROUTES.get(path) : undefined;
-    const faultRoute = request.method === "POST" && path === "/_faults" && this.#settings.httpFaults;
-    if (route === undefined && !faultRoute) return send(response, NOT_FOUND);
+    const route = method === "POST" ? KEY_ROUTES.get(path) : undefined;
+    const objects = isObjectPath(path);
+    if (route === undefined && !objects) return send(response, NOT_FOUND);
     if (route !== undefined) this.#counters[route.counter]++;
-    const body = await readJson(request);
-    if (!body.ok) return send(response, body.reply);
-    if (route === undefined) return send(response, applyFaultBody(this.faults, body.value));
+    else this.#counters.objects++;
+    // Only mutating requests are remembered; a GET's key is not read.
+    const key = REMEMBERED_METHODS.has(method)
+      ? readIdempotencyKey(headerText(request.headers["idempotency-key"]))
+      : ({ ok: true, key: undefined } as const);
+    if (!key.ok) return send(response, key.reply);
+    // Taken as the request is routed, so "the next n requests" are the next n to arrive.
+    const drop = this.faults.takeDrop();
+    const reply =
+      route !== undefined
+        ? await this.#serveKey(request, route, key.key)
+        : await this.#serveObject(request, url, key.key);
+    if (drop) {
+      // Served and, with a key, stored: only the answer is lost, as when a connection breaks after commit.
+      this.#counters.dropped++;
+      request.socket.destroy();
+      return;
+    }
+    send(response, reply);
+  }
 
+  /**
+   * A key request: its body, the fault plan (its latency, then an injected answer if one is due:
+   * never remembered, so the retry of a request that met one runs), then the route.
+   */
+  async #serveKey(request: IncomingMessage, route: KeyRoute, key: string | undefined): Promise<Reply> {
+    const bytes = await readBytes(request);
+    if (!bytes.ok) return bytes.reply;
+    const body = parseJson(bytes.value);
+    if (!body.ok) return body.reply;
     this.#inFlight++;
     this.#counters.peakConcurrency = Math.max(this.#counters.peakConcurrency, this.#inFlight);
     try {
-      send(response, await this.#serveKey(route, body.value));
+      await this.faults.delay(body.value);
+      const fault = this.faults.take();
+      if (fault !== undefined) {
+        this.#counters.faults++;
+        return injected(fault);
+      }
+      return await this.#remembered(request, key, bytes.value, () =>
+        route.handle(body.value, this.#settings.provider),
+      );
     } finally {
       this.#inFlight--;
     }
   }
 
-  /** The fault plan first (its latency, then an injected answer if one is due), then the route. */
-  async #serveKey(route: KeyRoute, body: Record<string, unknown>): Promise<Reply> {
-    await this.faults.delay(body);
-    const fault = this.faults.take();
-    if (fault !== undefined) {
-      this.#counters.faults++;
-      return injected(fault);
-    }
-    return route.handle(body, this.#settings.provider);
+  /** An object request. Its body is read only by the routes that take one, unless a key needs its bytes. */
+  async #serveObject(request: IncomingMessage, url: URL, key: string | undefined): Promise<Reply> {
+    const objectRequest = (body: ObjectRequest["body"]): ObjectRequest => ({
+      method: request.method ?? "GET",
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+    });
+    if (key === undefined)
+      return serveObjects(
+        objectRequest(() => readJson(request)),
+        this.#settings.objects,
+      );
+    const bytes = await readBytes(request);
+    if (!bytes.ok) return bytes.reply;
+    const body = objectRequest(() => Promise.resolve(parseJson(bytes.value)));
+    return this.#remembered(request, key, bytes.value, () => serveObjects(body, this.#settings.objects));
   }
+
+  /** `run`'s answer, or with an idempotency key the one stored for it (idempotency.ts). */
+  async #remembered(
+    request: IncomingMessage,
+    key: string | undefined,
+    body: Uint8Array,
+    run: () => Promise<Reply>,
+  ): Promise<Reply> {
+    if (key === undefined) return run();
+    // The request passed authorized(), so it presents a token.
+    const token = bearerToken(request.headers.authorization) ?? "";
+    const print = fingerprint(request.method ?? "", request.url ?? "/", body);
+    const served = await this.#idempotency.serve(scopedKey(token, key), print, run);
+    if (served.outcome === "replayed") this.#counters.replayed++;
+    return served.reply;
+  }
+}
+
+/** A header's text; Node joins a repeated custom header's values with ", ". */
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(", ") : value;
 }
 
 // Closed after the answer: a refused client holds no connection, nor sends the rest of its body.
@@ -231,6 +317,8 @@ function emptyCounters() {
     objects: 0,
     unauthorized: 0,
     faults: 0,
+    replayed: 0,
+    dropped: 0,
     peakConcurrency: 0,
     statuses: {} as Record<string, number>,
   };

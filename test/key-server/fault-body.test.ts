@@ -39,6 +39,16 @@ describe("applyFaultBody", () => {
     ]);
   });
 
+  it("drop plans that many lost answers, apart from the injected faults; reset clears them", () => {
+    const faults = new Faults();
+    expect(applyFaultBody(faults, { drop: 2, fail: 1 })).toEqual({ status: 200, json: { latencyMs: 0 } });
+    expect([faults.takeDrop(), faults.takeDrop(), faults.takeDrop()]).toEqual([true, true, false]);
+    expect(drain(faults)).toEqual([{ kind: "error", status: 500 }]);
+    applyFaultBody(faults, { drop: 3 });
+    applyFaultBody(faults, { reset: true });
+    expect(faults.takeDrop()).toBe(false);
+  });
+
   it("an empty body is 200 and changes nothing", () => {
     const faults = new Faults().failNext(1, 502).setLatency(10);
     expect(applyFaultBody(faults, {})).toEqual({ status: 200, json: { latencyMs: 10 } });
@@ -60,6 +70,7 @@ describe("applyFaultBody", () => {
     ["rateLimit", { rateLimit: 0 }, { rateLimit: 1_000_000 }],
     ["retryAfter", { rateLimit: 1, retryAfter: 0 }, { rateLimit: 1, retryAfter: 3600 }],
     ["latencyMs", { latencyMs: 0 }, { latencyMs: 60_000 }],
+    ["drop", { drop: 0 }, { drop: 1_000_000 }],
   ])("accepts %s at both ends of its range", (_name, low, high) => {
     expect(applyFaultBody(new Faults(), low).status).toBe(200);
     expect(applyFaultBody(new Faults(), high).status).toBe(200);
@@ -73,6 +84,8 @@ describe("applyFaultBody", () => {
     ["latencyMs", { latencyMs: Number.NaN }, "latencyMs must be a whole number 0-60000"],
     ["latencyMs", { latencyMs: Number.POSITIVE_INFINITY }, "latencyMs must be a whole number 0-60000"],
     ["reset", { reset: 1 }, "reset must be true or false"],
+    ["drop", { drop: 1_000_001 }, "drop must be a whole number 0-1000000"],
+    ["drop", { drop: -1 }, "drop must be a whole number 0-1000000"],
   ])("refuses %s just outside its range, naming the range", (field, body, message) => {
     expect(refusals(body)).toEqual([{ field, code: "invalid", message }]);
   });
@@ -93,7 +106,8 @@ describe("applyFaultBody", () => {
       {
         field: "failNext",
         code: "unknown",
-        message: "failNext is not a fault setting (fail, status, rateLimit, retryAfter, latencyMs, reset)",
+        message:
+          "failNext is not a fault setting (fail, status, rateLimit, retryAfter, latencyMs, drop, reset)",
       },
     ]);
   });

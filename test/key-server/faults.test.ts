@@ -77,6 +77,7 @@ describe("POST /_faults with faults: true", () => {
     ["latencyMs as a string", { latencyMs: "10" }, "latencyMs"],
     ["latencyMs null", { latencyMs: null }, "latencyMs"],
     ["reset as a string", { reset: "yes" }, "reset"],
+    ["drop as a string", { drop: "1" }, "drop"],
   ])("%s is 422 naming the key", async (_name, settings, key) => {
     const refused = await post(rig.server, "/_faults", JSON.stringify(settings));
     expect(refused.status).toBe(422);
@@ -106,5 +107,45 @@ describe("POST /_faults with faults: true", () => {
     );
     const errors = refused.json["errors"] as { field: string }[];
     expect(errors.map((error) => error.field).sort()).toEqual(["extra", "fail", "latencyMs"]);
+  });
+});
+
+describe("the lost-answer fault: dropNext", () => {
+  const rig = useKeyServerRig();
+
+  it("the next n key requests are served in full, then their connection is closed without an answer", async () => {
+    rig.server.faults.dropNext(2);
+    for (let i = 0; i < 2; i++)
+      await expect(post(rig.server, "/vault/v1/keys/data-key", dataKey)).rejects.toBeInstanceOf(TypeError);
+    expect((await post(rig.server, "/vault/v1/keys/data-key", dataKey)).status).toBe(200);
+    // Served: counted under the route; not answered: under no status.
+    expect(rig.server.stats()).toMatchObject({ dataKey: 3, dropped: 2, faults: 0, statuses: { "200": 1 } });
+  });
+
+  it("object requests are dropped too (here the 404 of a server without objects)", async () => {
+    rig.server.faults.dropNext(1);
+    await expect(get(rig.server, "/vault/v1/kv")).rejects.toBeInstanceOf(TypeError);
+    expect((await get(rig.server, "/vault/v1/kv")).json).toMatchObject({ code: "objects_not_configured" });
+    expect(rig.server.stats()).toMatchObject({ objects: 2, dropped: 1 });
+  });
+
+  it("over HTTP as POST /_faults {drop}; /_faults and /_stats themselves are never dropped; reset clears it", async () => {
+    expect((await post(rig.server, "/_faults", JSON.stringify({ drop: 1 }))).status).toBe(200);
+    expect((await get(rig.server, "/_stats")).status).toBe(200);
+    await expect(post(rig.server, "/vault/v1/keys/data-key", dataKey)).rejects.toBeInstanceOf(TypeError);
+    rig.server.faults.dropNext(5).reset();
+    expect((await post(rig.server, "/vault/v1/keys/data-key", dataKey)).status).toBe(200);
+    expect(rig.server.stats().dropped).toBe(1);
+  });
+
+  it("an injected fault's answer is lost the same way when both are planned", async () => {
+    rig.server.faults.dropNext(1).failNext(1, 503);
+    await expect(post(rig.server, "/vault/v1/keys/data-key", dataKey)).rejects.toBeInstanceOf(TypeError);
+    expect(rig.server.stats()).toMatchObject({ faults: 1, dropped: 1 });
+  });
+
+  it("dropNext refuses a count that is not 0-1000000", () => {
+    for (const count of [-1, 1.5, 1_000_001])
+      expect(() => rig.server.faults.dropNext(count)).toThrow(RangeError);
   });
 });

@@ -19,18 +19,37 @@ export function get(server: KeyServer, path: string, token: string | null = TEST
   return call(server, "GET", path, undefined, token);
 }
 
+/** Any request with extra headers (e.g. `Idempotency-Key`), authorized like {@link post}. */
+export function exchange(
+  server: KeyServer,
+  method: string,
+  path: string,
+  options: { body?: string; token?: string | null; headers?: Record<string, string> } = {},
+) {
+  return call(
+    server,
+    method,
+    path,
+    options.body,
+    options.token === undefined ? TEST_TOKEN : options.token,
+    options.headers,
+  );
+}
+
 async function call(
   server: KeyServer,
   method: string,
   path: string,
   body: string | undefined,
   token: string | null,
+  headers: Record<string, string> = {},
 ): Promise<Answer> {
   const response = await fetch(`${server.url}${path}`, {
     method,
     headers: {
       ...(body !== undefined && { "Content-Type": "application/json" }),
       ...(token !== null && { Authorization: `Bearer ${token}` }),
+      ...headers,
     },
     ...(body !== undefined && { body }),
   });
@@ -39,6 +58,7 @@ async function call(
     status: response.status,
     headers: response.headers,
     text,
-    json: JSON.parse(text) as Answer["json"],
+    // A 204 has no body.
+    json: (text === "" ? {} : JSON.parse(text)) as Answer["json"],
   };
 }

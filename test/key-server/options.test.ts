@@ -25,6 +25,7 @@ describe("readOptions", () => {
       token: undefined,
       httpFaults: false,
       timeouts: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 },
+      idempotency: { ttlMs: 3_600_000, max: 10_000 },
     });
   });
 
@@ -38,6 +39,8 @@ describe("readOptions", () => {
       headersTimeoutMs: 1,
       requestTimeoutMs: 1,
       keepAliveTimeoutMs: 3_600_000,
+      idempotencyTtlMs: 86_400_000,
+      idempotencyKeys: 1,
     });
     expect(settings).toMatchObject({
       port: 8080,
@@ -45,6 +48,7 @@ describe("readOptions", () => {
       token,
       httpFaults: true,
       timeouts: { headersTimeoutMs: 1, requestTimeoutMs: 1, keepAliveTimeoutMs: 3_600_000 },
+      idempotency: { ttlMs: 86_400_000, max: 1 },
     });
   });
 
@@ -100,6 +104,20 @@ describe("readOptions", () => {
     const error = thrownVaultError(() => readOptions({ provider, token, [name]: ms }));
     expect(error.code).toBe("VAULT_CONFIG");
     expect(error.message).toBe(`key server: ${name} must be a whole number of milliseconds, 1-3600000`);
+  });
+
+  it.each([
+    ["idempotencyTtlMs", 0, "a whole number of milliseconds, 1-86400000"],
+    ["idempotencyTtlMs", 86_400_001, "a whole number of milliseconds, 1-86400000"],
+    ["idempotencyTtlMs", 1.5, "a whole number of milliseconds, 1-86400000"],
+    ["idempotencyKeys", 0, "a whole number of keys, 1-1000000"],
+    ["idempotencyKeys", 1_000_001, "a whole number of keys, 1-1000000"],
+    ["idempotencyKeys", "10", "a whole number of keys, 1-1000000"],
+    ["idempotencyKeys", Number.NaN, "a whole number of keys, 1-1000000"],
+  ])("refuses %s = %s, naming it and its range", (name, value, range) => {
+    const error = thrownVaultError(() => readOptions({ provider, token, [name]: value }));
+    expect(error.code).toBe("VAULT_CONFIG");
+    expect(error.message).toBe(`key server: ${name} must be ${range}`);
   });
 
   it("headersTimeoutMs may equal requestTimeoutMs but not exceed it", () => {

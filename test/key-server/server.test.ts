@@ -131,6 +131,8 @@ describe("the key server", () => {
       objects: 0,
       unauthorized: 3,
       faults: 0,
+      replayed: 0,
+      dropped: 0,
       peakConcurrency: 0,
       statuses: { "401": 3 },
     });

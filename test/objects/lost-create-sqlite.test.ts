@@ -1,0 +1,3 @@
+import { lostCreateSuite } from "./lost-create-suite.js";
+
+lostCreateSuite("sqlite");
