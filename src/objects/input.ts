@@ -2,9 +2,14 @@
  * The Vault object API's arguments, checked before anything is read or written: each function returns
  * the argument's valid form or throws `VaultInvalidArgumentError` (`VaultContextInvalidError` for a
  * context) naming the argument, never its value. Pure.
+ *
+ * Every string that reaches a query (names, ids, cursors, `versionCheck`, the context) must
+ * be text every database stores as given: no NUL (PostgreSQL refuses it, and a query with one fails as
+ * a database error, not as a bad argument) and no lone UTF-16 surrogate (UTF-8 has no form for it: the
+ * drivers write U+FFFD, so a name would be stored as another name).
  */
 import { validateContext, type KeyContext } from "../context/key-context.js";
-import { VaultInvalidArgumentError } from "../errors.js";
+import { VaultContextInvalidError, VaultInvalidArgumentError } from "../errors.js";
 
 /** The longest object name, in characters. */
 export const MAX_NAME_LENGTH = 255;
@@ -51,11 +56,8 @@ export interface ListPlan {
 /** @example readCreate({ name: "stripe", value: "sk_live_…", context: { organizationId: "org_1" } }) */
 export function readCreate(options: unknown): CreateObjectOptions {
   const given = optionsObject(options, "createObject");
-  return {
-    name: readName(given["name"]),
-    value: readValue(given["value"]),
-    context: validateContext(given["context"]),
-  };
+  const name = readName(given["name"]);
+  return { name, value: readValue(given["value"]), context: readContext(given["context"]) };
 }
 
 export function readUpdate(options: unknown): UpdateObjectOptions {
@@ -88,7 +90,7 @@ export function readList(options: unknown): ListPlan {
   if (order !== "asc" && order !== "desc") throw invalid('order must be "asc" or "desc"');
   const before = given["before"] === undefined ? undefined : readId(given["before"], "before");
   const after = given["after"] === undefined ? undefined : readId(given["after"], "after");
-  if (before !== undefined && after !== undefined) throw invalid("give before or after, not both");
+  if (before !== undefined && after !== undefined) throw invalid("before and after cannot both be given");
   const cursor =
     before !== undefined
       ? { side: "before" as const, id: before }
@@ -106,15 +108,19 @@ export function readPurge(options: unknown): Date {
   return olderThan;
 }
 
+/** @example readName("stripe") // "stripe"; "", 256 characters, "a\u0000b" -> VAULT_INVALID_ARGUMENT */
 export function readName(name: unknown): string {
   if (typeof name !== "string" || name.length === 0 || name.length > MAX_NAME_LENGTH)
     throw invalid(`name must be a string of 1-${MAX_NAME_LENGTH} characters`);
+  if (!storable(name)) throw invalid(NOT_STORABLE("name"));
   return name;
 }
 
+/** @example readId("secret_01…", "after") // "secret_01…"; "", "a\u0000" -> VAULT_INVALID_ARGUMENT naming `after` */
 export function readId(id: unknown, argument: string): string {
   if (typeof id !== "string" || id.length === 0 || id.length > MAX_NAME_LENGTH)
     throw invalid(`${argument} must be an object id (a non-empty string)`);
+  if (!storable(id)) throw invalid(NOT_STORABLE(argument));
   return id;
 }
 
@@ -122,6 +128,8 @@ function readValue(value: unknown): string {
   if (typeof value !== "string") throw invalid("value must be a string");
   if (Buffer.byteLength(value, "utf8") > MAX_VALUE_BYTES)
     throw invalid(`value must be at most ${MAX_VALUE_BYTES} bytes (UTF-8)`);
+  // Sealed as UTF-8, a lone surrogate would come back as U+FFFD: another value than the one written.
+  if (LONE_SURROGATE.test(value)) throw invalid("value must be well-formed text (no lone UTF-16 surrogate)");
   return value;
 }
 
@@ -129,8 +137,36 @@ function readVersionCheck(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "string" || value.length === 0 || value.length > MAX_NAME_LENGTH)
     throw invalid("versionCheck must be a version id (a non-empty string)");
+  if (!storable(value)) throw invalid(NOT_STORABLE("versionCheck"));
   return value;
 }
+
+/** The context, as for fields, and then text every database stores as given: refused before any query. */
+function readContext(context: unknown): KeyContext {
+  const valid = validateContext(context);
+  for (const [key, value] of Object.entries(valid)) {
+    // The key is not quoted: it is the text at fault.
+    if (!storable(key))
+      throw new VaultContextInvalidError(`a key context key ${NOT_TEXT}`, { model: "VaultObject" });
+    if (!storable(value))
+      throw new VaultContextInvalidError(`the value of context key "${key}" ${NOT_TEXT}`, {
+        model: "VaultObject",
+      });
+  }
+  return valid;
+}
+
+/** Text every database stores as given: no NUL, no lone UTF-16 surrogate. */
+function storable(text: string): boolean {
+  return !text.includes("\u0000") && !LONE_SURROGATE.test(text);
+}
+
+const NOT_TEXT = "must be well-formed text without NUL characters";
+const NOT_STORABLE = (argument: string) => `${argument} ${NOT_TEXT}`;
+
+// A high surrogate not followed by a low one, or a low one not preceded by a high one. A pattern and
+// not String.prototype.isWellFormed, which the ES2023 lib this package compiles against does not type.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function optionsObject(options: unknown, method: string): Readonly<Record<string, unknown>> {
   if (typeof options !== "object" || options === null || Array.isArray(options))

@@ -4,6 +4,7 @@ import {
   MAX_VALUE_BYTES,
   readCreate,
   readDelete,
+  readIdOption,
   readList,
   readPurge,
   readUpdate,
@@ -79,6 +80,44 @@ describe("object arguments", () => {
       { after: "" },
     ])
       expect(code(() => readList(bad))).toBe("VAULT_INVALID_ARGUMENT");
+  });
+
+  it("text no database stores as given (NUL, a lone surrogate) is refused in names, ids, cursors and versionCheck, naming the argument", () => {
+    const bad = ["a\u0000b", "\u0000", "a\uD800", "\uDFFFa", "\uDC00\uD800"];
+    for (const text of bad) {
+      const named = (run: () => unknown) => {
+        const error = thrownVaultError(run);
+        expect(error.code).toBe("VAULT_INVALID_ARGUMENT");
+        return error.message.replace(/^VaultObject: /, "").split(" ")[0];
+      };
+      expect(named(() => readCreate({ name: text, value: "v", context }))).toBe("name");
+      expect(named(() => readIdOption({ id: text }, "readObject"))).toBe("id");
+      expect(named(() => readUpdate({ id: text, value: "v" }))).toBe("id");
+      expect(named(() => readUpdate({ id: "secret_1", value: "v", versionCheck: text }))).toBe(
+        "versionCheck",
+      );
+      expect(named(() => readDelete({ id: "secret_1", versionCheck: text }))).toBe("versionCheck");
+      expect(named(() => readList({ after: text }))).toBe("after");
+      expect(named(() => readList({ before: text }))).toBe("before");
+    }
+    // Surrogate pairs are text like any other.
+    expect(readCreate({ name: "key-🔑", value: "🔑", context }).name).toBe("key-🔑");
+  });
+
+  it("a value with a lone surrogate is refused: sealed as UTF-8 it would come back as U+FFFD", () => {
+    expect(code(() => readCreate({ name: "n", value: "a\uD800", context }))).toBe("VAULT_INVALID_ARGUMENT");
+    expect(code(() => readUpdate({ id: "secret_1", value: "\uDC00" }))).toBe("VAULT_INVALID_ARGUMENT");
+    expect(readCreate({ name: "n", value: "a\u0000b", context }).value).toBe("a\u0000b");
+  });
+
+  it("a context key or value with NUL or a lone surrogate is VAULT_CONTEXT_INVALID, its value never shown", () => {
+    const value = "org\u0000sk_live_4242424242";
+    for (const bad of [{ organizationId: value }, { organizationId: "\uD800" }, { "a\u0000": "o" }]) {
+      const error = thrownVaultError(() => readCreate({ name: "n", value: "v", context: bad }));
+      expect(error.code).toBe("VAULT_CONTEXT_INVALID");
+      expect(error.message).not.toContain("sk_live");
+      expect(error.message).not.toContain("\u0000");
+    }
   });
 
   it("purgeDeleted takes a valid Date", () => {
