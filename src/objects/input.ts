@@ -57,6 +57,12 @@ export interface ListPlan {
 export function readCreate(options: unknown): CreateObjectOptions {
   const given = optionsObject(options, "createObject");
   const name = readName(given["name"]);
+  // Precondition: no dot-segment name. Clients put the name in the URL path, where `.` and `..` are
+  // normalised away (SDK 12 refuses them outright): such an object could never be read by name.
+  if (name === "." || name === "..")
+    throw invalid(
+      'name must not be "." or "..": a URL path drops them, so the object could not be read by name',
+    );
   return { name, value: readValue(given["value"]), context: readContext(given["context"]) };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Vault objects at the edges (issue 24), on a real database: text no database stores as given (NUL,
- * lone surrogates, malformed percent-encoding) refused before any query. Each through the official
- * SDK and through prisma.$vault.objects. Run per database by holes-<target>.test.ts.
+ * lone surrogates, malformed percent-encoding) refused before any query; names a URL cannot carry
+ * (`.`, `..`) refused at creation. Each through the official SDK and through prisma.$vault.objects.
+ * Run per database by holes-<target>.test.ts.
  */
 import { randomBytes } from "node:crypto";
 import { UnprocessableEntityException, type WorkOS } from "@workos-inc/node";
@@ -174,5 +175,27 @@ export function holesSuite(target: Target): void {
       expect(server.stats().objects).toBe(1);
     }
     expect(await counts()).toEqual([0, 0]);
+  });
+
+  it('names "." and ".." are refused at creation (VAULT_INVALID_ARGUMENT, 422 name), saying why; nothing is written', async () => {
+    const value = secret("dot");
+    for (const name of [".", ".."]) {
+      const response = await http("/vault/v1/kv", {
+        method: "POST",
+        body: JSON.stringify({ name, value, key_context: context }),
+      });
+      expect(await refusal(response)).toEqual([422, "name"]);
+      const error = await vaultFailure(objects().createObject({ name, value, context }));
+      expect(error.code).toBe("VAULT_INVALID_ARGUMENT");
+      expect(error.message).toMatch(/URL/);
+      const sdk = await sdkFailure(workos.vault.createObject({ name, value, context }));
+      expect(sdk).toBeInstanceOf(UnprocessableEntityException);
+    }
+    // Names that only contain dots are names like any other.
+    await objects().createObject({ name: "...", value, context });
+    await objects().createObject({ name: "a/../b", value, context });
+    expect((await workos.vault.readObjectByName("...")).value).toBe(value);
+    expect((await workos.vault.readObjectByName("a/../b")).value).toBe(value);
+    expect(await counts()).toEqual([2, 2]);
   });
 }

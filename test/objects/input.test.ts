@@ -120,6 +120,16 @@ describe("object arguments", () => {
     }
   });
 
+  it('names "." and ".." are refused at creation, saying why; other names of dots are names', () => {
+    for (const name of [".", ".."]) {
+      const error = thrownVaultError(() => readCreate({ name, value: "v", context }));
+      expect(error.code).toBe("VAULT_INVALID_ARGUMENT");
+      expect(error.message).toContain("URL");
+    }
+    expect(readCreate({ name: "...", value: "v", context }).name).toBe("...");
+    expect(readCreate({ name: "./a", value: "v", context }).name).toBe("./a");
+  });
+
   it("purgeDeleted takes a valid Date", () => {
     const at = new Date();
     expect(readPurge({ olderThan: at })).toBe(at);
