@@ -13,13 +13,13 @@
  *   PUT    /vault/v1/kv/{id}           { value, version_check? }     -> object without value
  *   DELETE /vault/v1/kv/{id}           ?version_check                -> 204
  *
- * Errors: 400 a required field missing (and a value that does not decrypt, which no retry mends),
+ * Errors: 400 a required field missing (and a stored value that does not open, which no retry mends),
  * 404 no such live object, 409 a taken name or a stale `version_check`, 422 an invalid field (a path
  * segment that is not valid percent-encoding included), 503 or 500 the key provider failing (503 when
  * trying again may pass: keyProviderFailed).
  */
 import { withPlace } from "../error-messages.js";
-import { isVaultError, VaultInvalidArgumentError, type VaultError } from "../errors.js";
+import { isVaultError, VaultDecryptError, VaultInvalidArgumentError, type VaultError } from "../errors.js";
 import type { ObjectMetadata, VaultObject } from "../objects/shapes.js";
 import type { VaultObjects } from "../objects/store.js";
 import { keyProviderFailed, unprocessable, type Reply } from "./http.js";
@@ -216,14 +216,21 @@ function failure(error: unknown): Reply {
       return unprocessable("key_context", message);
     case "VAULT_KEY_PROVIDER":
       return keyProviderFailed(error);
-    // Not 5xx: the SDK retries those, and no retry opens a value that does not decrypt.
+    // Not 5xx: the SDK retries those, and no retry opens a value that does not decrypt. A stored value
+    // that is no envelope is one more such value, with the same opaque message.
     case "VAULT_DECRYPT_FAILED":
-      return { status: 400, json: { message, code: "decrypt_failed" } };
+    case "VAULT_ENVELOPE_INVALID":
+      return { status: 400, json: { message: opaque(error), code: "decrypt_failed" } };
     case "VAULT_KEY_UNAVAILABLE":
       return { status: 400, json: { message, code: "key_unavailable" } };
     default:
       return { status: 500, json: { message: "Internal error", code: "internal_error" } };
   }
+}
+
+/** The message of a value that does not open, wherever it failed: no hint of why. */
+function opaque(error: VaultError): string {
+  return new VaultDecryptError({ model: error.model, field: error.field, id: error.id }).message;
 }
 
 /** The argument an invalid-argument error names: its text, after the place, starts with it. */

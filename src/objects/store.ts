@@ -148,7 +148,14 @@ export class ObjectStore implements VaultObjects {
     // Exactly: MySQL's default collation would match "Stripe" to "stripe".
     if (row === null || row.name !== wanted)
       throw new VaultNotFoundError("no live Vault object has this name", { model: OBJECT_MODEL });
-    return this.#opened(row);
+    try {
+      return await this.#opened(row);
+    } catch (error) {
+      // A stored value that is no envelope does not decrypt either: one opaque error for both.
+      if (isVaultError(error, "VAULT_ENVELOPE_INVALID"))
+        throw new VaultDecryptError({ model: OBJECT_MODEL, field: "value", id: row.id });
+      throw error;
+    }
   }
 
   async describeObject(options: { readonly id: string }): Promise<VaultObject> {
