@@ -6,6 +6,7 @@
  *
  *   POST   /vault/v1/kv                { name, value, key_context }  -> metadata
  *   GET    /vault/v1/kv                ?limit&before&after&order     -> { object: "list", data, list_metadata }
+ *                                      &search&updated_after
  *   GET    /vault/v1/kv/name/{name}                                  -> object with value
  *   GET    /vault/v1/kv/{id}                                         -> object with value
  *   GET    /vault/v1/kv/{id}/metadata                                -> object without value
@@ -92,11 +93,16 @@ const create: Route = async (request, objects) => {
 const list: Route = async (request, objects) => {
   const { query } = request;
   const limit = query.get("limit");
+  // SDK 12 sends `updated_after` with the first page, and then, from autoPagination(), its option as it
+  // was given (`updatedAfter`): without the second name its later pages would drop the filter.
+  const updatedAfter = query.get("updated_after") ?? query.get("updatedAfter");
   const options = {
     ...(limit !== null && { limit: /^\d{1,4}$/.test(limit) ? Number(limit) : Number.NaN }),
     ...(query.has("before") && { before: query.get("before") }),
     ...(query.has("after") && { after: query.get("after") }),
     ...(query.has("order") && { order: query.get("order") }),
+    ...(query.has("search") && { search: query.get("search") }),
+    ...(updatedAfter !== null && { updatedAfter }),
   };
   const page = await objects.listObjects(options as never);
   return {
@@ -247,6 +253,7 @@ function wireField(argument: string): string {
 
 const WIRE_FIELDS: Readonly<Record<string, string>> = {
   versionCheck: "version_check",
+  updatedAfter: "updated_after",
 };
 
 /** A path segment, percent-decoded; one that is not valid percent-encoding is a 422 naming `argument`. */

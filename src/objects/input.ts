@@ -3,7 +3,7 @@
  * the argument's valid form or throws `VaultInvalidArgumentError` (`VaultContextInvalidError` for a
  * context) naming the argument, never its value. Pure.
  *
- * Every string that reaches a query (names, ids, cursors, `versionCheck`, the context) must
+ * Every string that reaches a query (names, ids, cursors, `versionCheck`, `search`, the context) must
  * be text every database stores as given: no NUL (PostgreSQL refuses it, and a query with one fails as
  * a database error, not as a bad argument) and no lone UTF-16 surrogate (UTF-8 has no form for it: the
  * drivers write U+FFFD, so a name would be stored as another name).
@@ -45,12 +45,28 @@ export interface ListObjectsOptions {
   readonly after?: string;
   /** By creation: `"desc"` (newest first, the default) or `"asc"`. */
   readonly order?: "asc" | "desc";
+  /**
+   * 1-255 characters: only objects whose name contains it, `%` and `_` taken literally. Case: ignored
+   * on PostgreSQL (`ILIKE`), ignored for ASCII letters only on SQLite (its `LIKE`), and as the name
+   * column's collation says on MySQL/MariaDB (the default `utf8mb4_*_ci` ignores case and accents).
+   */
+  readonly search?: string;
+  /**
+   * Only objects updated strictly after this instant: a `Date`, or a string in ISO 8601 with a zone
+   * (`2026-01-31T12:00:00Z`), a date alone (midnight UTC), or the `Date.prototype.toString()` form that
+   * `@workos-inc/node` 12 puts in the URL (to the second).
+   */
+  readonly updatedAfter?: Date | string;
 }
 
 export interface ListPlan {
   readonly limit: number;
   readonly order: "asc" | "desc";
   readonly cursor: { readonly side: "before" | "after"; readonly id: string } | undefined;
+  /** Only names containing this (see {@link ListObjectsOptions.search}). */
+  readonly search?: string;
+  /** Only objects with `updatedAt` strictly after this. */
+  readonly updatedAfter?: Date;
 }
 
 /** @example readCreate({ name: "stripe", value: "sk_live_…", context: { organizationId: "org_1" } }) */
@@ -103,7 +119,16 @@ export function readList(options: unknown): ListPlan {
       : after !== undefined
         ? { side: "after" as const, id: after }
         : undefined;
-  return { limit, order, cursor };
+  const search = given["search"] === undefined ? undefined : readSearch(given["search"]);
+  const updatedAfter =
+    given["updatedAfter"] === undefined ? undefined : readUpdatedAfter(given["updatedAfter"]);
+  return {
+    limit,
+    order,
+    cursor,
+    ...(search !== undefined && { search }),
+    ...(updatedAfter !== undefined && { updatedAfter }),
+  };
 }
 
 /** The cut-off of `purgeDeleted({ olderThan })`: a valid Date. */
@@ -162,6 +187,43 @@ function readContext(context: unknown): KeyContext {
   return valid;
 }
 
+function readSearch(search: unknown): string {
+  if (typeof search !== "string" || search.length === 0 || search.length > MAX_NAME_LENGTH)
+    throw invalid(`search must be a string of 1-${MAX_NAME_LENGTH} characters`);
+  if (!storable(search)) throw invalid(NOT_STORABLE("search"));
+  return search;
+}
+
+function readUpdatedAfter(value: unknown): Date {
+  const at = typeof value === "string" ? parseInstant(value) : value;
+  if (!(at instanceof Date) || Number.isNaN(at.getTime()))
+    throw invalid("updatedAfter must be a valid Date or an ISO 8601 timestamp with a zone");
+  return at;
+}
+
+/**
+ * `text` as an instant, in the forms {@link ListObjectsOptions.updatedAfter} lists; `undefined` for any
+ * other (`Date.parse` alone takes too much: "1", "2026", local times whose zone is the server's).
+ */
+function parseInstant(text: string): Date | undefined {
+  if (DATE_STRING.test(text)) return new Date(text);
+  const parts = ISO_8601.exec(text);
+  if (parts === null) return undefined;
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  // Date rolls 2026-02-31 over into March and 24:00 into the next day: take neither.
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  return new Date(text);
+}
+
 /** Text every database stores as given: no NUL, no lone UTF-16 surrogate. */
 function storable(text: string): boolean {
   return !text.includes("\u0000") && !LONE_SURROGATE.test(text);
@@ -173,6 +235,11 @@ const NOT_STORABLE = (argument: string) => `${argument} ${NOT_TEXT}`;
 // A high surrogate not followed by a low one, or a low one not preceded by a high one. A pattern and
 // not String.prototype.isWellFormed, which the ES2023 lib this package compiles against does not type.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// A date, or a date and time with its zone (a time without one would be read in the server's).
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+// Date.prototype.toString(): "Sat Jan 31 2026 12:00:00 GMT+0100 (Central European Standard Time)".
+const DATE_STRING = /^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{4} \d{2}:\d{2}:\d{2} GMT[+-]\d{4}( \([^()]*\))?$/;
 
 function optionsObject(options: unknown, method: string): Readonly<Record<string, unknown>> {
   if (typeof options !== "object" || options === null || Array.isArray(options))

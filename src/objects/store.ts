@@ -29,7 +29,8 @@ import {
   type UpdateObjectOptions,
 } from "./input.js";
 import { OBJECT_MODEL, VERSION_MODEL } from "./models.js";
-import { pageOf, pageQuery } from "./pages.js";
+import { continuedQuery, pageOf, pageQuery, searchRefinement, type PageQuery } from "./pages.js";
+import { databaseProvider } from "./provider.js";
 import { openValue, sealValue } from "./sealing.js";
 import {
   metadataOf,
@@ -202,27 +203,36 @@ export class ObjectStore implements VaultObjects {
 
   async listObjects(options?: ListObjectsOptions): Promise<ObjectList> {
     const plan = readList(options);
-    const query = pageQuery(plan);
-    const select = { id: true, name: true, updatedAt: true };
-    const rows = (await this.#run([], () =>
-      this.#objects(this.#client)["findMany"]!({
-        ...query,
-        where: { ...query.where, deletedAt: null },
-        select,
-      }),
-    )) as ObjectDigest[];
-    const page = pageOf(plan, rows);
+    // The search is written for the database (pages.ts); nothing else in a page depends on it.
+    const provider = plan.search === undefined ? undefined : databaseProvider(this.#client);
+    const keep = searchRefinement(plan, provider);
+    // Up to `query.take` live objects of `query`; with `keep`, read on past the rows it drops.
+    const read = async (query: PageQuery): Promise<ObjectDigest[]> => {
+      const found: ObjectDigest[] = [];
+      let next: PageQuery | undefined = keep === undefined ? query : continuedQuery(query, undefined);
+      while (next !== undefined) {
+        const asked: PageQuery = next;
+        const rows = (await this.#run([], () =>
+          this.#objects(this.#client)["findMany"]!({
+            ...asked,
+            where: { ...asked.where, deletedAt: null },
+            select: { id: true, name: true, updatedAt: true },
+          }),
+        )) as ObjectDigest[];
+        found.push(...(keep === undefined ? rows : rows.filter((row) => keep(row.name))));
+        const last = rows[rows.length - 1];
+        next =
+          keep !== undefined && found.length < query.take && rows.length === asked.take && last !== undefined
+            ? continuedQuery(asked, last.id)
+            : undefined;
+      }
+      return found.slice(0, query.take);
+    };
+    const page = pageOf(plan, await read(pageQuery(plan, provider)), provider);
     let { before, after } = page;
     if (page.neighbour !== undefined) {
       const { side, cursor, query: next } = page.neighbour;
-      const found = (await this.#run([], () =>
-        this.#objects(this.#client)["findMany"]!({
-          ...next,
-          where: { ...next.where, deletedAt: null },
-          select: { id: true },
-        }),
-      )) as unknown[];
-      if (found.length > 0) {
+      if ((await read(next)).length > 0) {
         if (side === "before") before = cursor;
         else after = cursor;
       }

@@ -2,7 +2,7 @@
  * Vault objects at the edges (issue 24), on a real database: text no database stores as given (NUL,
  * lone surrogates, malformed percent-encoding) refused before any query; names a URL cannot carry
  * (`.`, `..`) refused at creation; a stored value that is no envelope answered as one that does not
- * decrypt, and not retried. Each through the official SDK and through prisma.$vault.objects. Run per
+ * decrypt, and not retried; SDK 12's list API (search, updated_after). Each through the official SDK and through prisma.$vault.objects. Run per
  * database by holes-<target>.test.ts.
  */
 import { randomBytes } from "node:crypto";
@@ -10,11 +10,12 @@ import { UnprocessableEntityException, type WorkOS } from "@workos-inc/node";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { startKeyServer, type KeyServer } from "../../src/key-server/server.js";
+import { newObjectId } from "../../src/objects/ids.js";
 import type { ListObjectsOptions } from "../../src/objects/input.js";
 import { vault } from "../../src/prisma/extension.js";
 import { useTestDatabase, type Target } from "../support/databases.js";
 import { vaultFailure } from "../support/errors.js";
-import { sdkClient, TEST_TOKEN } from "../support/key-server.js";
+import { SDK_MAJOR, sdkClient, TEST_TOKEN } from "../support/key-server.js";
 import { expectNoSecrets, registerSecrets } from "../support/secrets.js";
 
 export function holesSuite(target: Target): void {
@@ -71,7 +72,7 @@ export function holesSuite(target: Target): void {
     return error;
   };
 
-  it("NUL and lone surrogates in a name, id, cursor or versionCheck are VAULT_INVALID_ARGUMENT before any query, and nothing is written", async () => {
+  it("NUL and lone surrogates in a name, id, cursor, versionCheck or search are VAULT_INVALID_ARGUMENT before any query, and nothing is written", async () => {
     const value = secret("nul");
     const created = await objects().createObject({ name: "kept", value, context });
     const before = await counts();
@@ -91,7 +92,7 @@ export function holesSuite(target: Target): void {
         "VAULT_INVALID_ARGUMENT",
       );
       expect(await code(objects().deleteObject({ id: bad }))).toBe("VAULT_INVALID_ARGUMENT");
-      for (const list of [{ after: bad }, { before: bad }] as ListObjectsOptions[])
+      for (const list of [{ after: bad }, { before: bad }, { search: bad }] as ListObjectsOptions[])
         expect(await code(objects().listObjects(list))).toBe("VAULT_INVALID_ARGUMENT");
     }
     expect(await counts()).toEqual(before);
@@ -138,6 +139,9 @@ export function holesSuite(target: Target): void {
       ["/vault/v1/kv/%00", { method: "DELETE" }, "id"],
       ["/vault/v1/kv?after=%00", {}, "after"],
       ["/vault/v1/kv?before=%00", {}, "before"],
+      ["/vault/v1/kv?search=%00", {}, "search"],
+      ["/vault/v1/kv?search=", {}, "search"],
+      ["/vault/v1/kv?updated_after=yesterday", {}, "updated_after"],
       [`/vault/v1/kv/${created.id}?version_check=%00`, { method: "DELETE" }, "version_check"],
       [
         `/vault/v1/kv/${created.id}`,
@@ -244,4 +248,149 @@ export function holesSuite(target: Target): void {
   it.todo(
     "readObject and readObjectVersion of a value that is no envelope: VaultDecryptError (VAULT_DECRYPT_FAILED) too, not VAULT_ENVELOPE_INVALID (in the store's #opened or sealing.openValue, which this change does not own)",
   );
+
+  /** Live objects written straight to the table with chosen names and update times (nothing is decrypted). */
+  const seed = async (rows: readonly { name: string; updatedAt?: Date; deleted?: boolean }[]) => {
+    const base = Date.now() - 100_000;
+    const data = rows.map((row, i) => ({
+      id: newObjectId(base + i),
+      name: row.name,
+      liveName: row.deleted ? null : row.name,
+      context: '{"organizationId":"org_1"}',
+      keyId: "k",
+      versionId: "version_x",
+      value: "not read",
+      createdAt: new Date(base),
+      updatedAt: row.updatedAt ?? new Date(base),
+      deletedAt: row.deleted ? new Date(base) : null,
+    }));
+    await database().plain.vaultObject.createMany({ data });
+    return data.filter((row) => row.deletedAt === null).map((row) => ({ id: row.id, name: row.name }));
+  };
+  const names = (list: { data: readonly { name: string }[] }) => list.data.map((o) => o.name);
+
+  it("search: names containing it, ASCII case ignored on every database, % _ and \\ taken literally", async () => {
+    await seed(
+      ["Stripe-Key", "stripe-webhook", "50% off", "50x off", "a_b", "axb", "back\\slash", "other"].map(
+        (name) => ({ name }),
+      ),
+    );
+    const search = async (text: string) => names(await objects().listObjects({ search: text, order: "asc" }));
+    expect(await search("stripe")).toEqual(["Stripe-Key", "stripe-webhook"]);
+    expect(await search("STRIPE-")).toEqual(["Stripe-Key", "stripe-webhook"]);
+    expect(await search("50%")).toEqual(["50% off"]);
+    expect(await search("%")).toEqual(["50% off"]);
+    expect(await search("a_b")).toEqual(["a_b"]);
+    expect(await search("_")).toEqual(["a_b"]);
+    expect(await search("\\")).toEqual(["back\\slash"]);
+    expect(await search("nothing")).toEqual([]);
+    // Over HTTP with the same meaning.
+    const response = await http(`/vault/v1/kv?order=asc&search=${encodeURIComponent("50%")}`);
+    expect(((await response.json()) as { data: { name: string }[] }).data.map((o) => o.name)).toEqual([
+      "50% off",
+    ]);
+  });
+
+  it("search with % or _ over 250 names a LIKE wildcard would match (SQLite's LIKE cannot escape them: the store reads past them): pages and cursors stay exact", async () => {
+    // 250 names that LIKE '%a_b%' matches, 3 that contain "a_b"; the refined read crosses batches.
+    const rows = Array.from({ length: 250 }, (_, i) => ({ name: `axb-${i}` }));
+    rows.splice(10, 0, { name: "a_b-1" });
+    rows.splice(140, 0, { name: "a_b-2" });
+    rows.push({ name: "a_b-3" });
+    await seed(rows);
+    const first = await objects().listObjects({ search: "a_b", order: "asc", limit: 2 });
+    expect(names(first)).toEqual(["a_b-1", "a_b-2"]);
+    expect(first.listMetadata.before).toBeUndefined();
+    const second = await objects().listObjects({
+      search: "a_b",
+      order: "asc",
+      limit: 2,
+      after: first.listMetadata.after!,
+    });
+    expect(names(second)).toEqual(["a_b-3"]);
+    expect(second.listMetadata).toEqual({ before: second.data[0]?.id });
+  });
+
+  it("cursors under a filter: listMetadata.before/after only where a page exists under the same filters", async () => {
+    const seeded = await seed(
+      ["stripe-1", "other-1", "stripe-2", "other-2", "stripe-3", "other-3"].map((name) => ({ name })),
+    );
+    const id = (name: string) => seeded.find((row) => row.name === name)?.id;
+    const page1 = await objects().listObjects({ search: "stripe", order: "asc", limit: 2 });
+    expect(names(page1)).toEqual(["stripe-1", "stripe-2"]);
+    expect(page1.listMetadata).toEqual({ after: id("stripe-2") });
+    const page2 = await objects().listObjects({
+      search: "stripe",
+      order: "asc",
+      limit: 2,
+      after: page1.listMetadata.after!,
+    });
+    // other-3 lies after stripe-3, but not under the filter: no after.
+    expect(names(page2)).toEqual(["stripe-3"]);
+    expect(page2.listMetadata).toEqual({ before: id("stripe-3") });
+    const back = await objects().listObjects({
+      search: "stripe",
+      order: "asc",
+      limit: 2,
+      before: page2.listMetadata.before!,
+    });
+    expect(names(back)).toEqual(["stripe-1", "stripe-2"]);
+    // other-1 lies before stripe-1, but not under the filter: no before.
+    expect(back.listMetadata).toEqual({ after: id("stripe-2") });
+  });
+
+  it("updatedAfter: objects updated strictly after it, as a Date or an ISO 8601 string, also combined with search; invalid is VAULT_INVALID_ARGUMENT", async () => {
+    const t = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
+    await seed([
+      { name: "stripe-old", updatedAt: t(0) },
+      { name: "stripe-edge", updatedAt: t(60) },
+      { name: "stripe-new", updatedAt: t(120) },
+      { name: "other-new", updatedAt: t(180) },
+    ]);
+    const list = async (options: ListObjectsOptions) =>
+      names(await objects().listObjects({ order: "asc", ...options }));
+    expect(await list({ updatedAfter: t(60) })).toEqual(["stripe-new", "other-new"]);
+    expect(await list({ updatedAfter: t(60).toISOString() })).toEqual(["stripe-new", "other-new"]);
+    expect(await list({ updatedAfter: "2026-01-01T01:01:00+01:00" })).toEqual(["stripe-new", "other-new"]);
+    expect(await list({ updatedAfter: "2026-01-01" })).toEqual(["stripe-edge", "stripe-new", "other-new"]);
+    expect(await list({ updatedAfter: t(59), search: "stripe" })).toEqual(["stripe-edge", "stripe-new"]);
+    expect(await list({ updatedAfter: t(180) })).toEqual([]);
+    for (const bad of ["yesterday", "2026-02-31", "2026-01-01T00:00:00", "1", new Date(Number.NaN), 5])
+      expect(await code(objects().listObjects({ updatedAfter: bad as never }))).toBe(
+        "VAULT_INVALID_ARGUMENT",
+      );
+    // Over HTTP, as updated_after.
+    const response = await http(
+      `/vault/v1/kv?order=asc&updated_after=${encodeURIComponent(t(60).toISOString())}`,
+    );
+    expect(((await response.json()) as { data: { name: string }[] }).data.map((o) => o.name)).toEqual([
+      "stripe-new",
+      "other-new",
+    ]);
+  });
+
+  it("SDK 12's listObjects with search and updatedAfter", async (test) => {
+    if (SDK_MAJOR < 12) return test.skip("SDK 8's listObjects sends neither search nor updated_after");
+    const t = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
+    await seed([
+      { name: "Stripe-old", updatedAt: t(0) },
+      { name: "stripe-new", updatedAt: t(120) },
+      { name: "other-new", updatedAt: t(180) },
+    ]);
+    const sdk = workos.vault as unknown as {
+      listObjects(options?: object): Promise<{ data: { name: string }[] }>;
+    };
+    expect(names(await sdk.listObjects({ search: "STRIPE", order: "asc" }))).toEqual([
+      "Stripe-old",
+      "stripe-new",
+    ]);
+    // SDK 12 writes the Date as Date.prototype.toString(), to the second.
+    expect(names(await sdk.listObjects({ updatedAfter: t(60), order: "asc" }))).toEqual([
+      "stripe-new",
+      "other-new",
+    ]);
+    expect(names(await sdk.listObjects({ updatedAfter: t(60), search: "stripe", order: "asc" }))).toEqual([
+      "stripe-new",
+    ]);
+  });
 }

@@ -82,7 +82,7 @@ describe("object arguments", () => {
       expect(code(() => readList(bad))).toBe("VAULT_INVALID_ARGUMENT");
   });
 
-  it("text no database stores as given (NUL, a lone surrogate) is refused in names, ids, cursors and versionCheck, naming the argument", () => {
+  it("text no database stores as given (NUL, a lone surrogate) is refused in names, ids, cursors, versionCheck and search, naming the argument", () => {
     const bad = ["a\u0000b", "\u0000", "a\uD800", "\uDFFFa", "\uDC00\uD800"];
     for (const text of bad) {
       const named = (run: () => unknown) => {
@@ -99,9 +99,11 @@ describe("object arguments", () => {
       expect(named(() => readDelete({ id: "secret_1", versionCheck: text }))).toBe("versionCheck");
       expect(named(() => readList({ after: text }))).toBe("after");
       expect(named(() => readList({ before: text }))).toBe("before");
+      expect(named(() => readList({ search: text }))).toBe("search");
     }
     // Surrogate pairs are text like any other.
     expect(readCreate({ name: "key-🔑", value: "🔑", context }).name).toBe("key-🔑");
+    expect(readList({ search: "🔑" }).search).toBe("🔑");
   });
 
   it("a value with a lone surrogate is refused: sealed as UTF-8 it would come back as U+FFFD", () => {
@@ -128,6 +130,45 @@ describe("object arguments", () => {
     }
     expect(readCreate({ name: "...", value: "v", context }).name).toBe("...");
     expect(readCreate({ name: "./a", value: "v", context }).name).toBe("./a");
+  });
+
+  it("listObjects: search is 1-255 characters; updatedAfter a valid Date, an ISO 8601 date or instant with a zone, or Date.prototype.toString()", () => {
+    expect(readList({ search: "a".repeat(255) }).search).toHaveLength(255);
+    for (const bad of ["", "a".repeat(256), 5, null])
+      expect(code(() => readList({ search: bad }))).toBe("VAULT_INVALID_ARGUMENT");
+    const at = new Date("2026-01-31T12:00:00.250Z");
+    expect(readList({ updatedAfter: at }).updatedAfter).toBe(at);
+    const forms: [string, string][] = [
+      ["2026-01-31T12:00:00.250Z", "2026-01-31T12:00:00.250Z"],
+      ["2026-01-31T12:00:00Z", "2026-01-31T12:00:00.000Z"],
+      ["2026-01-31T12:00Z", "2026-01-31T12:00:00.000Z"],
+      ["2026-01-31T13:00:00+01:00", "2026-01-31T12:00:00.000Z"],
+      ["2026-01-31T12:00:00.123456789Z", "2026-01-31T12:00:00.123Z"],
+      ["2026-01-31", "2026-01-31T00:00:00.000Z"],
+      ["Sat Jan 31 2026 13:00:00 GMT+0100 (Central European Standard Time)", "2026-01-31T12:00:00.000Z"],
+      ["Sat Jan 31 2026 12:00:00 GMT+0000", "2026-01-31T12:00:00.000Z"],
+      [new Date(Date.UTC(2026, 0, 31, 12)).toString(), "2026-01-31T12:00:00.000Z"],
+    ];
+    for (const [text, iso] of forms)
+      expect(readList({ updatedAfter: text }).updatedAfter?.toISOString()).toBe(iso);
+    for (const bad of [
+      "yesterday",
+      "1",
+      "2026",
+      "2026-01-31T12:00:00",
+      "2026-02-31",
+      "2026-13-01",
+      "2026-01-31T24:00:00Z",
+      "2026-01-31T12:60:00Z",
+      "",
+      new Date(Number.NaN),
+      Date.now(),
+      null,
+    ]) {
+      const error = thrownVaultError(() => readList({ updatedAfter: bad }));
+      expect(error.code).toBe("VAULT_INVALID_ARGUMENT");
+      expect(error.message).toContain("updatedAfter");
+    }
   });
 
   it("purgeDeleted takes a valid Date", () => {
