@@ -98,6 +98,16 @@ export function readDelete(options: unknown): DeleteObjectOptions {
   return { id: readId(given["id"], "id"), ...(versionCheck !== undefined && { versionCheck }) };
 }
 
+/**
+ * The name `readObjectByName` is given: the name itself, or `{ name }` (as SDK 12 takes it).
+ *
+ * @example readNameOption({ name: "stripe" }) // "stripe"
+ */
+export function readNameOption(options: unknown): string {
+  if (typeof options === "string") return readName(options);
+  return readName(optionsObject(options, "readObjectByName")["name"]);
+}
+
 /** The `id` of `{ id }`, the options of readObject, describeObject and listObjectVersions. */
 export function readIdOption(options: unknown, method: string): string {
   return readId(optionsObject(options, method)["id"], "id");

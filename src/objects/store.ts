@@ -19,7 +19,7 @@ import {
   readDelete,
   readIdOption,
   readList,
-  readName,
+  readNameOption,
   readPurge,
   readUpdate,
   readId,
@@ -56,7 +56,8 @@ import {
 export interface VaultObjects {
   createObject(options: CreateObjectOptions): Promise<ObjectMetadata>;
   readObject(options: { readonly id: string }): Promise<VaultObject>;
-  readObjectByName(name: string): Promise<VaultObject>;
+  /** The live object of this name: the name itself, or `{ name }` as SDK 12 takes it. */
+  readObjectByName(name: string | { readonly name: string }): Promise<VaultObject>;
   /** The object without its value: nothing is decrypted. */
   describeObject(options: { readonly id: string }): Promise<VaultObject>;
   /** A new version with `value`; the context stays the one the object was created with. */
@@ -141,8 +142,8 @@ export class ObjectStore implements VaultObjects {
     return this.#opened(row);
   }
 
-  async readObjectByName(name: string): Promise<VaultObject> {
-    const wanted = readName(name);
+  async readObjectByName(name: string | { readonly name: string }): Promise<VaultObject> {
+    const wanted = readNameOption(name);
     const row = (await this.#run([], () =>
       this.#objects(this.#client)["findUnique"]!({ where: { liveName: wanted }, select: LIVE_ROW }),
     )) as ObjectRow | null;

@@ -2,7 +2,8 @@
  * Vault objects at the edges (issue 24), on a real database: text no database stores as given (NUL,
  * lone surrogates, malformed percent-encoding) refused before any query; names a URL cannot carry
  * (`.`, `..`) refused at creation; a stored value that is no envelope answered as one that does not
- * decrypt, and not retried; SDK 12's list API (search, updated_after). Each through the official SDK and through prisma.$vault.objects. Run per
+ * decrypt, and not retried; SDK 12's list API (search, updated_after) and
+ * readObjectByName({ name }). Each through the official SDK and through prisma.$vault.objects. Run per
  * database by holes-<target>.test.ts.
  */
 import { randomBytes } from "node:crypto";
@@ -81,6 +82,7 @@ export function holesSuite(target: Target): void {
         "VAULT_INVALID_ARGUMENT",
       );
       expect(await code(objects().readObjectByName(bad))).toBe("VAULT_INVALID_ARGUMENT");
+      expect(await code(objects().readObjectByName({ name: bad }))).toBe("VAULT_INVALID_ARGUMENT");
       expect(await code(objects().readObject({ id: bad }))).toBe("VAULT_INVALID_ARGUMENT");
       expect(await code(objects().describeObject({ id: bad }))).toBe("VAULT_INVALID_ARGUMENT");
       expect(await code(objects().listObjectVersions({ id: bad }))).toBe("VAULT_INVALID_ARGUMENT");
@@ -392,5 +394,20 @@ export function holesSuite(target: Target): void {
     expect(names(await sdk.listObjects({ updatedAfter: t(60), search: "stripe", order: "asc" }))).toEqual([
       "stripe-new",
     ]);
+  });
+
+  it("readObjectByName takes the name or { name }, through prisma.$vault.objects and SDK 12", async () => {
+    const value = secret("byname");
+    const created = await objects().createObject({ name: "by-name", value, context });
+    expect((await objects().readObjectByName("by-name")).id).toBe(created.id);
+    expect((await objects().readObjectByName({ name: "by-name" })).value).toBe(value);
+    expect(await code(objects().readObjectByName({} as never))).toBe("VAULT_INVALID_ARGUMENT");
+    expect(await code(objects().readObjectByName({ name: "nope" }))).toBe("VAULT_NOT_FOUND");
+    if (SDK_MAJOR >= 12) {
+      const sdk = workos.vault as unknown as {
+        readObjectByName(o: { name: string }): Promise<{ id: string }>;
+      };
+      expect((await sdk.readObjectByName({ name: "by-name" })).id).toBe(created.id);
+    }
   });
 }

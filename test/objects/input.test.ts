@@ -6,6 +6,7 @@ import {
   readDelete,
   readIdOption,
   readList,
+  readNameOption,
   readPurge,
   readUpdate,
 } from "../../src/objects/input.js";
@@ -91,6 +92,8 @@ describe("object arguments", () => {
         return error.message.replace(/^VaultObject: /, "").split(" ")[0];
       };
       expect(named(() => readCreate({ name: text, value: "v", context }))).toBe("name");
+      expect(named(() => readNameOption(text))).toBe("name");
+      expect(named(() => readNameOption({ name: text }))).toBe("name");
       expect(named(() => readIdOption({ id: text }, "readObject"))).toBe("id");
       expect(named(() => readUpdate({ id: text, value: "v" }))).toBe("id");
       expect(named(() => readUpdate({ id: "secret_1", value: "v", versionCheck: text }))).toBe(
@@ -130,6 +133,15 @@ describe("object arguments", () => {
     }
     expect(readCreate({ name: "...", value: "v", context }).name).toBe("...");
     expect(readCreate({ name: "./a", value: "v", context }).name).toBe("./a");
+    // Reading them by name is merely not found: rows written before this check stay readable here.
+    expect(readNameOption("..")).toBe("..");
+  });
+
+  it("readObjectByName takes the name or { name }", () => {
+    expect(readNameOption("stripe")).toBe("stripe");
+    expect(readNameOption({ name: "stripe" })).toBe("stripe");
+    for (const bad of [undefined, null, {}, { name: "" }, { name: 5 }, ["stripe"]])
+      expect(code(() => readNameOption(bad))).toBe("VAULT_INVALID_ARGUMENT");
   });
 
   it("listObjects: search is 1-255 characters; updatedAfter a valid Date, an ISO 8601 date or instant with a zone, or Date.prototype.toString()", () => {
