@@ -13,6 +13,7 @@ import type { FieldCipher } from "../crypto/cipher.js";
 import { isVaultError, VaultConflictError, VaultDecryptError, VaultNotFoundError } from "../errors.js";
 import { modelProperty } from "../prisma/delegate.js";
 import { redactError } from "../prisma/redact.js";
+import { withAutoPagination } from "./auto-pagination.js";
 import { newObjectId, newVersionId } from "./ids.js";
 import {
   readCreate,
@@ -64,6 +65,7 @@ export interface VaultObjects {
   updateObject(options: UpdateObjectOptions): Promise<VaultObject>;
   /** Soft delete: unavailable to every method at once, its name free again, its data kept until {@link purgeDeleted}. */
   deleteObject(options: DeleteObjectOptions): Promise<void>;
+  /** A page of live objects; `autoPagination()` on it reads the pages after it, as SDK 12's. */
   listObjects(options?: ListObjectsOptions): Promise<ObjectList>;
   /** Every version of a live object, newest first. */
   listObjectVersions(options: { readonly id: string }): Promise<ObjectVersion[]>;
@@ -238,11 +240,12 @@ export class ObjectStore implements VaultObjects {
         else after = cursor;
       }
     }
-    return {
-      object: "list",
+    const first = {
+      object: "list" as const,
       data: page.data.map((row) => ({ id: row.id, name: row.name, updatedAt: row.updatedAt })),
       listMetadata: { ...(before !== undefined && { before }), ...(after !== undefined && { after }) },
     };
+    return withAutoPagination(first, options, (more) => this.listObjects(more));
   }
 
   async listObjectVersions(options: { readonly id: string }): Promise<ObjectVersion[]> {

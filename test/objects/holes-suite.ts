@@ -2,7 +2,7 @@
  * Vault objects at the edges (issue 24), on a real database: text no database stores as given (NUL,
  * lone surrogates, malformed percent-encoding) refused before any query; names a URL cannot carry
  * (`.`, `..`) refused at creation; a stored value that is no envelope answered as one that does not
- * decrypt, and not retried; SDK 12's list API (search, updated_after) and
+ * decrypt, and not retried; SDK 12's list API (search, updated_after, autoPagination) and
  * readObjectByName({ name }). Each through the official SDK and through prisma.$vault.objects. Run per
  * database by holes-<target>.test.ts.
  */
@@ -394,6 +394,49 @@ export function holesSuite(target: Target): void {
     expect(names(await sdk.listObjects({ updatedAfter: t(60), search: "stripe", order: "asc" }))).toEqual([
       "stripe-new",
     ]);
+  });
+
+  it("SDK 12's listObjects().autoPagination() over 250 objects returns each live object exactly once, with its filters on every page", async (test) => {
+    if (SDK_MAJOR < 12) return test.skip("SDK 8's listObjects returns a plain list, without autoPagination");
+    const t = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
+    const seeded = await seed(
+      Array.from({ length: 260 }, (_, i) => ({
+        name: `auto-${i}`,
+        deleted: i % 26 === 0,
+        updatedAt: t(i % 2 === 0 ? 0 : 120),
+      })),
+    );
+    expect(seeded).toHaveLength(250);
+    const sdk = workos.vault as unknown as {
+      listObjects(options?: object): Promise<{ autoPagination(): Promise<{ id: string }[]> }>;
+    };
+    const all = await (await sdk.listObjects()).autoPagination();
+    expect(all.map((o) => o.id)).toEqual(seeded.map((o) => o.id).reverse());
+    // Pages 2 and on carry the option as given (updatedAfter), not as the first sends it (updated_after).
+    const recent = await (await sdk.listObjects({ updatedAfter: t(60) })).autoPagination();
+    const expected = seeded.filter((o) => Number(o.name.slice("auto-".length)) % 2 === 1);
+    expect(recent.map((o) => o.id).sort()).toEqual(expected.map((o) => o.id).sort());
+    expect(recent.length).toBeGreaterThan(100);
+    // With a limit, the first page alone.
+    expect(await (await sdk.listObjects({ limit: 7 })).autoPagination()).toHaveLength(7);
+  });
+
+  it("prisma.$vault.objects.listObjects().autoPagination(): every page without a limit, the first with one; object, data and listMetadata as before", async () => {
+    const seeded = await seed(
+      Array.from({ length: 260 }, (_, i) => ({ name: `auto-${i}`, deleted: i % 26 === 0 })),
+    );
+    const first = await objects().listObjects();
+    expect(first).toEqual({ object: "list", data: first.data, listMetadata: { after: first.data[9]?.id } });
+    expect(first.data).toHaveLength(10);
+    const all = await first.autoPagination();
+    expect(all.map((o) => o.id)).toEqual(seeded.map((o) => o.id).reverse());
+    const asc = await (await objects().listObjects({ order: "asc", search: "auto-1" })).autoPagination();
+    const matching = seeded.filter((o) => o.name.startsWith("auto-1")).map((o) => o.id);
+    expect(asc.map((o) => o.id)).toEqual(matching);
+    expect(await (await objects().listObjects({ limit: 7 })).autoPagination()).toHaveLength(7);
+    const few = await objects().listObjects({ search: "auto-259" });
+    expect(names(few)).toEqual(["auto-259"]);
+    expect(await few.autoPagination()).toEqual(few.data);
   });
 
   it("readObjectByName takes the name or { name }, through prisma.$vault.objects and SDK 12", async () => {
