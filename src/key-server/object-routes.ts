@@ -6,6 +6,7 @@
  *
  *   POST   /vault/v1/kv                { name, value, key_context }  -> metadata
  *   GET    /vault/v1/kv                ?limit&before&after&order     -> { object: "list", data, list_metadata }
+ *                                      &search&updated_after
  *   GET    /vault/v1/kv/name/{name}                                  -> object with value
  *   GET    /vault/v1/kv/{id}                                         -> object with value
  *   GET    /vault/v1/kv/{id}/metadata                                -> object without value
@@ -13,11 +14,13 @@
  *   PUT    /vault/v1/kv/{id}           { value, version_check? }     -> object without value
  *   DELETE /vault/v1/kv/{id}           ?version_check                -> 204
  *
- * Errors: 400 a required field missing (and a value that does not decrypt, which no retry mends),
- * 404 no such live object, 409 a taken name or a stale `version_check`, 422 an invalid field, 503 or
- * 500 the key provider failing (503 when trying again may pass: keyProviderFailed).
+ * Errors: 400 a required field missing (and a stored value that does not open, which no retry mends),
+ * 404 no such live object, 409 a taken name or a stale `version_check`, 422 an invalid field (a path
+ * segment that is not valid percent-encoding included), 503 or 500 the key provider failing (503 when
+ * trying again may pass: keyProviderFailed).
  */
-import { isVaultError } from "../errors.js";
+import { withPlace } from "../error-messages.js";
+import { isVaultError, VaultDecryptError, VaultInvalidArgumentError, type VaultError } from "../errors.js";
 import type { ObjectMetadata, VaultObject } from "../objects/shapes.js";
 import type { VaultObjects } from "../objects/store.js";
 import { keyProviderFailed, unprocessable, type Reply } from "./http.js";
@@ -60,13 +63,12 @@ export async function serveObjects(
 
 type Route = (request: ObjectRequest, objects: VaultObjects) => Promise<Reply>;
 
+/** The route of `path`, its segments still percent-encoded: each route decodes its own argument. */
 function routeOf(method: string, path: string): Route | undefined {
   if (path === BASE) return method === "POST" ? create : method === "GET" ? list : undefined;
-  const rest = path.slice(BASE.length + 1).split("/");
-  const [first, second, extra] = rest.map(decodeSegment);
+  const [first, second, extra] = path.slice(BASE.length + 1).split("/");
   if (first === undefined || first === "" || extra !== undefined) return undefined;
-  if (first === "name" && second !== undefined && rest[0] === "name")
-    return method === "GET" ? byName(second) : undefined;
+  if (first === "name" && second !== undefined) return method === "GET" ? byName(second) : undefined;
   if (second === undefined) {
     if (method === "GET") return read(first);
     if (method === "PUT") return update(first);
@@ -91,11 +93,16 @@ const create: Route = async (request, objects) => {
 const list: Route = async (request, objects) => {
   const { query } = request;
   const limit = query.get("limit");
+  // SDK 12 sends `updated_after` with the first page, and then, from autoPagination(), its option as it
+  // was given (`updatedAfter`): without the second name its later pages would drop the filter.
+  const updatedAfter = query.get("updated_after") ?? query.get("updatedAfter");
   const options = {
     ...(limit !== null && { limit: /^\d{1,4}$/.test(limit) ? Number(limit) : Number.NaN }),
     ...(query.has("before") && { before: query.get("before") }),
     ...(query.has("after") && { after: query.get("after") }),
     ...(query.has("order") && { order: query.get("order") }),
+    ...(query.has("search") && { search: query.get("search") }),
+    ...(updatedAfter !== null && { updatedAfter }),
   };
   const page = await objects.listObjects(options as never);
   return {
@@ -116,33 +123,45 @@ const list: Route = async (request, objects) => {
 };
 
 const byName =
-  (name: string): Route =>
-  async (_request, objects) => ({ status: 200, json: objectJson(await objects.readObjectByName(name)) });
+  (segment: string): Route =>
+  async (_request, objects) => {
+    const name = decodeSegment(segment, "name");
+    return { status: 200, json: objectJson(await objects.readObjectByName(name)) };
+  };
 
 const read =
-  (id: string): Route =>
-  async (_request, objects) => ({ status: 200, json: objectJson(await objects.readObject({ id })) });
+  (segment: string): Route =>
+  async (_request, objects) => {
+    const id = decodeSegment(segment, "id");
+    return { status: 200, json: objectJson(await objects.readObject({ id })) };
+  };
 
 const describe =
-  (id: string): Route =>
-  async (_request, objects) => ({ status: 200, json: objectJson(await objects.describeObject({ id })) });
+  (segment: string): Route =>
+  async (_request, objects) => {
+    const id = decodeSegment(segment, "id");
+    return { status: 200, json: objectJson(await objects.describeObject({ id })) };
+  };
 
 const versions =
-  (id: string): Route =>
+  (segment: string): Route =>
   async (_request, objects) => {
-    const all = await objects.listObjectVersions({ id });
+    const all = await objects.listObjectVersions({ id: decodeSegment(segment, "id") });
     const data = all.map((version) => ({
       id: version.id,
       created_at: version.createdAt.toISOString(),
       current_version: version.currentVersion,
+      etag: version.etag,
+      size: version.size,
     }));
     // Every version in one page; SDK 10+ reads list_metadata (and fails without it).
     return { status: 200, json: { data, list_metadata: { before: null, after: null } } };
   };
 
 const update =
-  (id: string): Route =>
+  (segment: string): Route =>
   async (request, objects) => {
+    const id = decodeSegment(segment, "id");
     const body = await request.body();
     if (!body.ok) return body.reply;
     const missing = required(body.value, ["value"]);
@@ -153,8 +172,9 @@ const update =
   };
 
 const remove =
-  (id: string): Route =>
+  (segment: string): Route =>
   async (request, objects) => {
+    const id = decodeSegment(segment, "id");
     const check = request.query.get("version_check");
     await objects.deleteObject({ id, ...(check !== null && { versionCheck: check }) });
     return { status: 204, json: undefined };
@@ -199,14 +219,16 @@ function failure(error: unknown): Reply {
     case "VAULT_CONFLICT":
       return { status: 409, json: { message, code: "conflict" } };
     case "VAULT_INVALID_ARGUMENT":
-      return unprocessable(/^(\w+) /.exec(message)?.[1] ?? "request", message);
+      return unprocessable(wireField(argumentOf(error)), message);
     case "VAULT_CONTEXT_INVALID":
       return unprocessable("key_context", message);
     case "VAULT_KEY_PROVIDER":
       return keyProviderFailed(error);
-    // Not 5xx: the SDK retries those, and no retry opens a value that does not decrypt.
+    // Not 5xx: the SDK retries those, and no retry opens a value that does not decrypt. A stored value
+    // that is no envelope is one more such value, with the same opaque message.
     case "VAULT_DECRYPT_FAILED":
-      return { status: 400, json: { message, code: "decrypt_failed" } };
+    case "VAULT_ENVELOPE_INVALID":
+      return { status: 400, json: { message: opaque(error), code: "decrypt_failed" } };
     case "VAULT_KEY_UNAVAILABLE":
       return { status: 400, json: { message, code: "key_unavailable" } };
     default:
@@ -214,11 +236,36 @@ function failure(error: unknown): Reply {
   }
 }
 
-function decodeSegment(segment: string): string {
+/** The message of a value that does not open, wherever it failed: no hint of why. */
+function opaque(error: VaultError): string {
+  return new VaultDecryptError({ model: error.model, field: error.field, id: error.id }).message;
+}
+
+/** The argument an invalid-argument error names: its text, after the place, starts with it. */
+function argumentOf(error: VaultError): string {
+  const place = withPlace("", { model: error.model, field: error.field, id: error.id });
+  const text = error.message.startsWith(place) ? error.message.slice(place.length) : error.message;
+  return /^(\w+) /.exec(text)?.[1] ?? "request";
+}
+
+/** An argument's name as the wire spells it, for a 422's `field`. */
+function wireField(argument: string): string {
+  return WIRE_FIELDS[argument] ?? argument;
+}
+
+const WIRE_FIELDS: Readonly<Record<string, string>> = {
+  versionCheck: "version_check",
+  updatedAfter: "updated_after",
+};
+
+/** A path segment, percent-decoded; one that is not valid percent-encoding is a 422 naming `argument`. */
+function decodeSegment(segment: string, argument: "name" | "id"): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    return "\u0000";
+    throw new VaultInvalidArgumentError(`${argument} is not valid percent-encoding (UTF-8) in the path`, {
+      model: "VaultObject",
+    });
   }
 }
 

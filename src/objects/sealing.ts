@@ -10,7 +10,7 @@
  */
 import { canonicalContext, type KeyContext } from "../context/key-context.js";
 import type { FieldCipher } from "../crypto/cipher.js";
-import { isVaultError } from "../errors.js";
+import { isVaultError, VaultDecryptError } from "../errors.js";
 import { sealEnvelopes } from "../format/envelope.js";
 import { OBJECT_MODEL } from "./models.js";
 
@@ -63,7 +63,8 @@ export async function sealValue(
 }
 
 /**
- * The value `envelope` holds at `place`; `VAULT_DECRYPT_FAILED` when it was sealed anywhere else. With
+ * The value `envelope` holds at `place`; `VAULT_DECRYPT_FAILED` when it was sealed anywhere else (or is
+ * no envelope at all). With
  * `unbound: "open"`, a value that does not open bound to its name is tried once more as a 0.2 value.
  */
 export async function openValue(
@@ -100,12 +101,19 @@ export async function openStored(
   }
 }
 
-function openWith(cipher: FieldCipher, envelope: string, place: ValuePlace, aad: string): Promise<string> {
-  return cipher.decrypt(envelope, {
-    model: OBJECT_MODEL,
-    field: "value",
-    context: place.context,
-    id: place.id,
-    aad,
-  });
+/** One attempt; a stored value that is no envelope does not open either: the same opaque error. */
+async function openWith(
+  cipher: FieldCipher,
+  envelope: string,
+  place: ValuePlace,
+  aad: string,
+): Promise<string> {
+  const ref = { model: OBJECT_MODEL, field: "value", context: place.context, id: place.id, aad };
+  try {
+    return await cipher.decrypt(envelope, ref);
+  } catch (error) {
+    if (isVaultError(error, "VAULT_ENVELOPE_INVALID"))
+      throw new VaultDecryptError({ model: OBJECT_MODEL, field: "value", id: place.id });
+    throw error;
+  }
 }

@@ -43,6 +43,11 @@ export interface ObjectList {
   readonly object: "list";
   readonly data: ObjectDigest[];
   readonly listMetadata: { readonly before?: string; readonly after?: string };
+  /**
+   * As SDK 12's: without a `limit` in the call, this page and all after it (read 100 at a time, with
+   * the same filters); with one, this page alone.
+   */
+  autoPagination(): Promise<ObjectDigest[]>;
 }
 
 /** One entry of `listObjectVersions`, newest first. */

@@ -16,13 +16,14 @@ import { isVaultError, VaultConflictError, VaultDecryptError, VaultNotFoundError
 import { modelProperty } from "../prisma/delegate.js";
 import { redactError } from "../prisma/redact.js";
 import { sameText } from "../crypto/same-text.js";
+import { withAutoPagination } from "./auto-pagination.js";
 import { newObjectId, newVersionId } from "./ids.js";
 import {
   readCreate,
   readDelete,
   readIdOption,
   readList,
-  readName,
+  readNameOption,
   readPurge,
   readUpdate,
   readId,
@@ -32,7 +33,8 @@ import {
   type UpdateObjectOptions,
 } from "./input.js";
 import { OBJECT_MODEL, VERSION_MODEL } from "./models.js";
-import { pageOf, pageQuery } from "./pages.js";
+import { continuedQuery, pageOf, pageQuery, searchRefinement, type PageQuery } from "./pages.js";
+import { databaseProvider } from "./provider.js";
 import { isDeleteDone, isReplayedUpdate } from "./replayed-writes.js";
 import { resealObjects, type ResealReport } from "./reseal.js";
 import { openValue, sealValue, type UnboundValues, type ValuePlace } from "./sealing.js";
@@ -62,7 +64,8 @@ import {
 export interface VaultObjects {
   createObject(options: CreateObjectOptions): Promise<ObjectMetadata>;
   readObject(options: { readonly id: string }): Promise<VaultObject>;
-  readObjectByName(name: string): Promise<VaultObject>;
+  /** The live object of this name: the name itself, or `{ name }` as SDK 12 takes it. */
+  readObjectByName(name: string | { readonly name: string }): Promise<VaultObject>;
   /** The object without its value: nothing is decrypted. */
   describeObject(options: { readonly id: string }): Promise<VaultObject>;
   /**
@@ -77,6 +80,7 @@ export interface VaultObjects {
    * {@link purgeDeleted}. Deleting an object already deleted succeeds and changes nothing.
    */
   deleteObject(options: DeleteObjectOptions): Promise<void>;
+  /** A page of live objects; `autoPagination()` on it reads the pages after it, as SDK 12's. */
   listObjects(options?: ListObjectsOptions): Promise<ObjectList>;
   /** Every version of a live object, in commit order, newest (the current one) first. */
   listObjectVersions(options: { readonly id: string }): Promise<ObjectVersion[]>;
@@ -175,8 +179,8 @@ export class ObjectStore implements VaultObjects {
     return this.#opened(row);
   }
 
-  async readObjectByName(name: string): Promise<VaultObject> {
-    const wanted = readName(name);
+  async readObjectByName(name: string | { readonly name: string }): Promise<VaultObject> {
+    const wanted = readNameOption(name);
     const row = (await this.#run([], () =>
       this.#objects(this.#client)["findUnique"]!({ where: { liveName: wanted }, select: LIVE_ROW }),
     )) as ObjectRow | null;
@@ -261,36 +265,46 @@ export class ObjectStore implements VaultObjects {
 
   async listObjects(options?: ListObjectsOptions): Promise<ObjectList> {
     const plan = readList(options);
-    const query = pageQuery(plan);
-    const select = { id: true, name: true, updatedAt: true };
-    const rows = (await this.#run([], () =>
-      this.#objects(this.#client)["findMany"]!({
-        ...query,
-        where: { ...query.where, deletedAt: null },
-        select,
-      }),
-    )) as ObjectDigest[];
-    const page = pageOf(plan, rows);
+    // The search is written for the database (pages.ts); nothing else in a page depends on it.
+    const provider = plan.search === undefined ? undefined : databaseProvider(this.#client);
+    const keep = searchRefinement(plan, provider);
+    // Up to `query.take` live objects of `query`; with `keep`, read on past the rows it drops.
+    const read = async (query: PageQuery): Promise<ObjectDigest[]> => {
+      const found: ObjectDigest[] = [];
+      let next: PageQuery | undefined = keep === undefined ? query : continuedQuery(query, undefined);
+      while (next !== undefined) {
+        const asked: PageQuery = next;
+        const rows = (await this.#run([], () =>
+          this.#objects(this.#client)["findMany"]!({
+            ...asked,
+            where: { ...asked.where, deletedAt: null },
+            select: { id: true, name: true, updatedAt: true },
+          }),
+        )) as ObjectDigest[];
+        found.push(...(keep === undefined ? rows : rows.filter((row) => keep(row.name))));
+        const last = rows[rows.length - 1];
+        next =
+          keep !== undefined && found.length < query.take && rows.length === asked.take && last !== undefined
+            ? continuedQuery(asked, last.id)
+            : undefined;
+      }
+      return found.slice(0, query.take);
+    };
+    const page = pageOf(plan, await read(pageQuery(plan, provider)), provider);
     let { before, after } = page;
     if (page.neighbour !== undefined) {
       const { side, cursor, query: next } = page.neighbour;
-      const found = (await this.#run([], () =>
-        this.#objects(this.#client)["findMany"]!({
-          ...next,
-          where: { ...next.where, deletedAt: null },
-          select: { id: true },
-        }),
-      )) as unknown[];
-      if (found.length > 0) {
+      if ((await read(next)).length > 0) {
         if (side === "before") before = cursor;
         else after = cursor;
       }
     }
-    return {
-      object: "list",
+    const first = {
+      object: "list" as const,
       data: page.data.map((row) => ({ id: row.id, name: row.name, updatedAt: row.updatedAt })),
       listMetadata: { ...(before !== undefined && { before }), ...(after !== undefined && { after }) },
     };
+    return withAutoPagination(first, options, (more) => this.listObjects(more));
   }
 
   async listObjectVersions(options: { readonly id: string }): Promise<ObjectVersion[]> {
@@ -396,8 +410,7 @@ export class ObjectStore implements VaultObjects {
     try {
       current = await openValue(this.#cipher, row.value, placeOf(row, contextOf(row)), this.#unbound);
     } catch (error) {
-      if (isVaultError(error, "VAULT_DECRYPT_FAILED") || isVaultError(error, "VAULT_ENVELOPE_INVALID"))
-        return false;
+      if (isVaultError(error, "VAULT_DECRYPT_FAILED")) return false;
       throw error;
     }
     return sameText(current, value);

@@ -4,7 +4,9 @@ import {
   MAX_VALUE_BYTES,
   readCreate,
   readDelete,
+  readIdOption,
   readList,
+  readNameOption,
   readPurge,
   readUpdate,
 } from "../../src/objects/input.js";
@@ -79,6 +81,106 @@ describe("object arguments", () => {
       { after: "" },
     ])
       expect(code(() => readList(bad))).toBe("VAULT_INVALID_ARGUMENT");
+  });
+
+  it("text no database stores as given (NUL, a lone surrogate) is refused in names, ids, cursors, versionCheck and search, naming the argument", () => {
+    const bad = ["a\u0000b", "\u0000", "a\uD800", "\uDFFFa", "\uDC00\uD800"];
+    for (const text of bad) {
+      const named = (run: () => unknown) => {
+        const error = thrownVaultError(run);
+        expect(error.code).toBe("VAULT_INVALID_ARGUMENT");
+        return error.message.replace(/^VaultObject: /, "").split(" ")[0];
+      };
+      expect(named(() => readCreate({ name: text, value: "v", context }))).toBe("name");
+      expect(named(() => readNameOption(text))).toBe("name");
+      expect(named(() => readNameOption({ name: text }))).toBe("name");
+      expect(named(() => readIdOption({ id: text }, "readObject"))).toBe("id");
+      expect(named(() => readUpdate({ id: text, value: "v" }))).toBe("id");
+      expect(named(() => readUpdate({ id: "secret_1", value: "v", versionCheck: text }))).toBe(
+        "versionCheck",
+      );
+      expect(named(() => readDelete({ id: "secret_1", versionCheck: text }))).toBe("versionCheck");
+      expect(named(() => readList({ after: text }))).toBe("after");
+      expect(named(() => readList({ before: text }))).toBe("before");
+      expect(named(() => readList({ search: text }))).toBe("search");
+    }
+    // Surrogate pairs are text like any other.
+    expect(readCreate({ name: "key-🔑", value: "🔑", context }).name).toBe("key-🔑");
+    expect(readList({ search: "🔑" }).search).toBe("🔑");
+  });
+
+  it("a value with a lone surrogate is refused: sealed as UTF-8 it would come back as U+FFFD", () => {
+    expect(code(() => readCreate({ name: "n", value: "a\uD800", context }))).toBe("VAULT_INVALID_ARGUMENT");
+    expect(code(() => readUpdate({ id: "secret_1", value: "\uDC00" }))).toBe("VAULT_INVALID_ARGUMENT");
+    expect(readCreate({ name: "n", value: "a\u0000b", context }).value).toBe("a\u0000b");
+  });
+
+  it("a context key or value with NUL or a lone surrogate is VAULT_CONTEXT_INVALID, its value never shown", () => {
+    const value = "org\u0000sk_live_4242424242";
+    for (const bad of [{ organizationId: value }, { organizationId: "\uD800" }, { "a\u0000": "o" }]) {
+      const error = thrownVaultError(() => readCreate({ name: "n", value: "v", context: bad }));
+      expect(error.code).toBe("VAULT_CONTEXT_INVALID");
+      expect(error.message).not.toContain("sk_live");
+      expect(error.message).not.toContain("\u0000");
+    }
+  });
+
+  it('names "." and ".." are refused at creation, saying why; other names of dots are names', () => {
+    for (const name of [".", ".."]) {
+      const error = thrownVaultError(() => readCreate({ name, value: "v", context }));
+      expect(error.code).toBe("VAULT_INVALID_ARGUMENT");
+      expect(error.message).toContain("URL");
+    }
+    expect(readCreate({ name: "...", value: "v", context }).name).toBe("...");
+    expect(readCreate({ name: "./a", value: "v", context }).name).toBe("./a");
+    // Reading them by name is merely not found: rows written before this check stay readable here.
+    expect(readNameOption("..")).toBe("..");
+  });
+
+  it("readObjectByName takes the name or { name }", () => {
+    expect(readNameOption("stripe")).toBe("stripe");
+    expect(readNameOption({ name: "stripe" })).toBe("stripe");
+    for (const bad of [undefined, null, {}, { name: "" }, { name: 5 }, ["stripe"]])
+      expect(code(() => readNameOption(bad))).toBe("VAULT_INVALID_ARGUMENT");
+  });
+
+  it("listObjects: search is 1-255 characters; updatedAfter a valid Date, an ISO 8601 date or instant with a zone, or Date.prototype.toString()", () => {
+    expect(readList({ search: "a".repeat(255) }).search).toHaveLength(255);
+    for (const bad of ["", "a".repeat(256), 5, null])
+      expect(code(() => readList({ search: bad }))).toBe("VAULT_INVALID_ARGUMENT");
+    const at = new Date("2026-01-31T12:00:00.250Z");
+    expect(readList({ updatedAfter: at }).updatedAfter).toBe(at);
+    const forms: [string, string][] = [
+      ["2026-01-31T12:00:00.250Z", "2026-01-31T12:00:00.250Z"],
+      ["2026-01-31T12:00:00Z", "2026-01-31T12:00:00.000Z"],
+      ["2026-01-31T12:00Z", "2026-01-31T12:00:00.000Z"],
+      ["2026-01-31T13:00:00+01:00", "2026-01-31T12:00:00.000Z"],
+      ["2026-01-31T12:00:00.123456789Z", "2026-01-31T12:00:00.123Z"],
+      ["2026-01-31", "2026-01-31T00:00:00.000Z"],
+      ["Sat Jan 31 2026 13:00:00 GMT+0100 (Central European Standard Time)", "2026-01-31T12:00:00.000Z"],
+      ["Sat Jan 31 2026 12:00:00 GMT+0000", "2026-01-31T12:00:00.000Z"],
+      [new Date(Date.UTC(2026, 0, 31, 12)).toString(), "2026-01-31T12:00:00.000Z"],
+    ];
+    for (const [text, iso] of forms)
+      expect(readList({ updatedAfter: text }).updatedAfter?.toISOString()).toBe(iso);
+    for (const bad of [
+      "yesterday",
+      "1",
+      "2026",
+      "2026-01-31T12:00:00",
+      "2026-02-31",
+      "2026-13-01",
+      "2026-01-31T24:00:00Z",
+      "2026-01-31T12:60:00Z",
+      "",
+      new Date(Number.NaN),
+      Date.now(),
+      null,
+    ]) {
+      const error = thrownVaultError(() => readList({ updatedAfter: bad }));
+      expect(error.code).toBe("VAULT_INVALID_ARGUMENT");
+      expect(error.message).toContain("updatedAfter");
+    }
   });
 
   it("purgeDeleted takes a valid Date", () => {

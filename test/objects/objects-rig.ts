@@ -29,7 +29,7 @@ function extend(database: TestDatabase, keys: LocalKeyProvider, options: Objects
 }
 
 export function useObjectsRig(target: Target): ObjectsRig {
-  const { database } = useTestDatabase(target);
+  const { database, opened } = useTestDatabase(target);
   const master = randomBytes(32);
   registerSecrets(master);
   const keys = new LocalKeyProvider({ keys: [{ id: "k1", key: master }] });
@@ -37,9 +37,16 @@ export function useObjectsRig(target: Target): ObjectsRig {
   let server: KeyServer | undefined;
   let workos: WorkOS | undefined;
   beforeAll(async () => {
-    // database() opens in useTestDatabase's beforeAll, which runs first.
+    // database() opens in useTestDatabase's beforeAll, which runs first; its tests skip without one.
+    if (!opened()) return;
     prisma = extend(database(), keys, true);
-    server = await startKeyServer({ provider: keys, objects: prisma.$vault.objects, token: TEST_TOKEN });
+    server = await startKeyServer({
+      provider: keys,
+      objects: prisma.$vault.objects,
+      token: TEST_TOKEN,
+      // Idle connections are left to the client to close, as in test/support/key-server.ts.
+      keepAliveTimeoutMs: 600_000,
+    });
     workos = sdkClient(server, TEST_TOKEN);
   });
   afterAll(() => server?.close());

@@ -1,0 +1,3 @@
+import { holesSuite } from "./holes-suite.js";
+
+holesSuite("mariadb");

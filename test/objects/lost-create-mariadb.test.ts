@@ -1,3 +1,0 @@
-import { lostCreateSuite } from "./lost-create-suite.js";
-
-lostCreateSuite("mariadb");

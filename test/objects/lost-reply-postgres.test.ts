@@ -1,0 +1,3 @@
+import { lostReplySuite } from "./lost-reply-suite.js";
+
+lostReplySuite("postgres");
