@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `prisma-vault` command: `migrate`, `keygen` and `key-server`. Errors print their code and
+ * The `prisma-vault` command: `migrate`, `reseal-objects`, `keygen` and `key-server`. Errors print their code and
  * message only, never a stack, a key or a value.
  */
 import { parseArgs } from "node:util";
@@ -13,6 +13,7 @@ import { handleOf } from "../prisma/handle.js";
 import { loadClient } from "./config.js";
 import { runGenerator } from "./generator.js";
 import { migrateCommand } from "./migrate.js";
+import { resealObjectsCommand } from "./reseal-objects.js";
 
 const USAGE = `Usage: prisma-vault <command> [options]
 
@@ -24,6 +25,10 @@ Commands:
                                          extended with vault(). Exit 0 done, 2 some values need
                                          attention, 1 error, 130/143 stopped by SIGINT/SIGTERM
                                          (resumable); prisma-vault migrate --help says more
+  reseal-objects --config <file> [--json]
+                                         bind every Vault object value written by 0.2 to its
+                                         name (once, after upgrading); exit 0 done, 2 some
+                                         versions open neither way, 1 error
   keygen [--id k1]                       print a new master key as "id:<base64>" for PRISMA_VAULT_KEYS
   key-server [--config <file>] [--port 8787] [--host 127.0.0.1] [--token sk_...] [--faults]
                                          serve WorkOS Vault's key API from PRISMA_VAULT_KEYS
@@ -45,6 +50,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return migrateCommand(rest);
     case "keygen":
       return keygen(rest);
+    case "reseal-objects":
+      return resealObjectsCommand(rest);
     case "key-server":
       return keyServer(rest);
     case undefined:
