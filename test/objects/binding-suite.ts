@@ -69,10 +69,7 @@ export function bindingSuite(target: Target): void {
       expect(failure.code).toBe("VAULT_DECRYPT_FAILED");
       expectNoSecrets(failure);
     }
-    const sdk = await rig
-      .workos()
-      .vault.readObjectByName("stripe-key:org_b")
-      .catch((e: unknown) => e);
+    const sdk = await rig.workos.vault.readObjectByName("stripe-key:org_b").catch((e: unknown) => e);
     expect(sdk).toMatchObject({ status: 400 });
     expectNoSecrets(sdk);
   });
@@ -90,12 +87,9 @@ export function bindingSuite(target: Target): void {
     const refused = await vaultFailure(objects().readObject({ id: created.id }));
     expect(refused.code).toBe("VAULT_DECRYPT_FAILED");
     expectNoSecrets(refused);
-    expect(
-      await rig
-        .workos()
-        .vault.readObject({ id: created.id })
-        .catch((e: unknown) => e),
-    ).toMatchObject({ status: 400 });
+    expect(await rig.workos.vault.readObject({ id: created.id }).catch((e: unknown) => e)).toMatchObject({
+      status: 400,
+    });
     const open = rig.prisma({ unboundValues: "open" }).$vault.objects;
     expect((await open.readObject({ id: created.id })).value).toBe(v2);
     expect((await open.readObjectVersion({ id: created.id, versionId: created.versionId })).value).toBe(v1);

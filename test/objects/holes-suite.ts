@@ -7,47 +7,22 @@
  * database by holes-<target>.test.ts.
  */
 import { randomBytes } from "node:crypto";
-import { UnprocessableEntityException, type WorkOS } from "@workos-inc/node";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { LocalKeyProvider } from "../../src/keys/local.js";
-import { startKeyServer, type KeyServer } from "../../src/key-server/server.js";
+import { UnprocessableEntityException } from "@workos-inc/node";
+import { expect, it } from "vitest";
 import { newObjectId } from "../../src/objects/ids.js";
 import type { ListObjectsOptions } from "../../src/objects/input.js";
-import { vault } from "../../src/prisma/extension.js";
-import { useTestDatabase, type Target } from "../support/databases.js";
+import type { Target } from "../support/databases.js";
 import { vaultFailure } from "../support/errors.js";
-import { SDK_MAJOR, sdkClient, TEST_TOKEN } from "../support/key-server.js";
-import { expectNoSecrets, registerSecrets } from "../support/secrets.js";
+import { SDK_MAJOR, TEST_TOKEN } from "../support/key-server.js";
+import { expectNoSecrets } from "../support/secrets.js";
+import { useObjectsRig } from "./objects-rig.js";
 
 export function holesSuite(target: Target): void {
-  const { database } = useTestDatabase(target);
-  const master = randomBytes(32);
-  registerSecrets(master);
-  const keys = new LocalKeyProvider({ keys: [{ id: "k1", key: master }] });
-  let prisma: ReturnType<typeof extended>;
-  let server: KeyServer;
-  let workos: WorkOS;
-  const extended = () =>
-    database()
-      .client()
-      .$extends(vault({ keys, models: {}, objects: true }));
-  const objects = () => prisma.$vault.objects;
+  const rig = useObjectsRig(target);
+  const { database, secret } = rig;
+  const objects = () => rig.prisma().$vault.objects;
   const context = { organizationId: "org_1" };
 
-  beforeAll(async () => {
-    prisma = extended();
-    server = await startKeyServer({ provider: keys, objects: prisma.$vault.objects, token: TEST_TOKEN });
-    workos = sdkClient(server, TEST_TOKEN);
-  });
-  afterEach(() => server?.resetStats());
-  afterAll(() => server?.close());
-
-  /** A fresh secret value, registered so no error may show it. */
-  const secret = (label: string) => {
-    const value = `${label}-${randomBytes(9).toString("base64url")}`;
-    registerSecrets(value);
-    return value;
-  };
   const code = async (promise: Promise<unknown>) => (await vaultFailure(promise)).code;
   /** Rows of both tables: what a refused call must leave as it was. */
   const counts = async () => [
@@ -55,7 +30,7 @@ export function holesSuite(target: Target): void {
     await database().plain.vaultObjectVersion.count(),
   ];
   const http = (path: string, init: RequestInit = {}) =>
-    fetch(`${server.url}${path}`, {
+    fetch(`${rig.server.url}${path}`, {
       ...init,
       headers: { Authorization: `Bearer ${TEST_TOKEN}`, "Content-Type": "application/json" },
     });
@@ -118,7 +93,7 @@ export function holesSuite(target: Target): void {
     });
     expect(await refusal(response)).toEqual([422, "key_context"]);
     const sdk = await sdkFailure(
-      workos.vault.createObject({ name: "n", value, context: { organizationId: "\uDC00" } }),
+      rig.workos.vault.createObject({ name: "n", value, context: { organizationId: "\uDC00" } }),
     );
     expect(sdk).toBeInstanceOf(UnprocessableEntityException);
     expect(await counts()).toEqual([0, 0]);
@@ -163,23 +138,23 @@ export function holesSuite(target: Target): void {
     ];
     for (const [path, init, field] of cases)
       expect([path, ...(await refusal(await http(path, init)))]).toEqual([path, 422, field]);
-    expect(server.stats().statuses["500"]).toBeUndefined();
+    expect(rig.server.stats().statuses["500"]).toBeUndefined();
     expect(await counts()).toEqual(before);
   });
 
   it("the SDK gets UnprocessableEntityException for NUL in a name, id or cursor, with one request each", async () => {
     const value = secret("sdk");
     const calls = [
-      () => workos.vault.createObject({ name: "a\u0000b", value, context }),
-      () => workos.vault.readObjectByName("a\u0000b"),
-      () => workos.vault.readObject({ id: "secret_\u0000" }),
-      () => workos.vault.describeObject({ id: "secret_\u0000" }),
-      () => workos.vault.listObjects({ after: "secret_\u0000" }),
+      () => rig.workos.vault.createObject({ name: "a\u0000b", value, context }),
+      () => rig.workos.vault.readObjectByName("a\u0000b"),
+      () => rig.workos.vault.readObject({ id: "secret_\u0000" }),
+      () => rig.workos.vault.describeObject({ id: "secret_\u0000" }),
+      () => rig.workos.vault.listObjects({ after: "secret_\u0000" }),
     ];
     for (const call of calls) {
-      server.resetStats();
+      rig.server.resetStats();
       expect(await sdkFailure(call())).toBeInstanceOf(UnprocessableEntityException);
-      expect(server.stats().objects).toBe(1);
+      expect(rig.server.stats().objects).toBe(1);
     }
     expect(await counts()).toEqual([0, 0]);
   });
@@ -195,14 +170,14 @@ export function holesSuite(target: Target): void {
       const error = await vaultFailure(objects().createObject({ name, value, context }));
       expect(error.code).toBe("VAULT_INVALID_ARGUMENT");
       expect(error.message).toMatch(/URL/);
-      const sdk = await sdkFailure(workos.vault.createObject({ name, value, context }));
+      const sdk = await sdkFailure(rig.workos.vault.createObject({ name, value, context }));
       expect(sdk).toBeInstanceOf(UnprocessableEntityException);
     }
     // Names that only contain dots are names like any other.
     await objects().createObject({ name: "...", value, context });
     await objects().createObject({ name: "a/../b", value, context });
-    expect((await workos.vault.readObjectByName("...")).value).toBe(value);
-    expect((await workos.vault.readObjectByName("a/../b")).value).toBe(value);
+    expect((await rig.workos.vault.readObjectByName("...")).value).toBe(value);
+    expect((await rig.workos.vault.readObjectByName("a/../b")).value).toBe(value);
     expect(await counts()).toEqual([2, 2]);
   });
 
@@ -222,13 +197,13 @@ export function holesSuite(target: Target): void {
     for (const stored of garbage) {
       await database().plain.vaultObject.update({ where: { id: created.id }, data: { value: stored } });
       for (const read of [
-        () => workos.vault.readObject({ id: created.id }),
-        () => workos.vault.readObjectByName("broken"),
+        () => rig.workos.vault.readObject({ id: created.id }),
+        () => rig.workos.vault.readObjectByName("broken"),
       ]) {
-        server.resetStats();
+        rig.server.resetStats();
         const error = await sdkFailure(read());
         expect(error).toMatchObject({ status: 400 });
-        expect(server.stats().objects).toBe(1);
+        expect(rig.server.stats().objects).toBe(1);
       }
       const response = await http(`/vault/v1/kv/${created.id}`);
       expect(response.status).toBe(400);
@@ -400,7 +375,7 @@ export function holesSuite(target: Target): void {
       { name: "stripe-new", updatedAt: t(120) },
       { name: "other-new", updatedAt: t(180) },
     ]);
-    const sdk = workos.vault as unknown as {
+    const sdk = rig.workos.vault as unknown as {
       listObjects(options?: object): Promise<{ data: { name: string }[] }>;
     };
     expect(names(await sdk.listObjects({ search: "STRIPE", order: "asc" }))).toEqual([
@@ -428,7 +403,7 @@ export function holesSuite(target: Target): void {
       })),
     );
     expect(seeded).toHaveLength(250);
-    const sdk = workos.vault as unknown as {
+    const sdk = rig.workos.vault as unknown as {
       listObjects(options?: object): Promise<{ autoPagination(): Promise<{ id: string }[]> }>;
     };
     const all = await (await sdk.listObjects()).autoPagination();
@@ -442,7 +417,7 @@ export function holesSuite(target: Target): void {
     expect(await (await sdk.listObjects({ limit: 7 })).autoPagination()).toHaveLength(7);
   });
 
-  it("prisma.$vault.objects.listObjects().autoPagination(): every page without a limit, the first with one; object, data and listMetadata as before", async () => {
+  it("rig.prisma().$vault.objects.listObjects().autoPagination(): every page without a limit, the first with one; object, data and listMetadata as before", async () => {
     const seeded = await seed(
       Array.from({ length: 260 }, (_, i) => ({ name: `auto-${i}`, deleted: i % 26 === 0 })),
     );
@@ -460,7 +435,7 @@ export function holesSuite(target: Target): void {
     expect(await few.autoPagination()).toEqual(few.data);
   });
 
-  it("readObjectByName takes the name or { name }, through prisma.$vault.objects and SDK 12", async () => {
+  it("readObjectByName takes the name or { name }, through rig.prisma().$vault.objects and SDK 12", async () => {
     const value = secret("byname");
     const created = await objects().createObject({ name: "by-name", value, context });
     expect((await objects().readObjectByName("by-name")).id).toBe(created.id);
@@ -468,7 +443,7 @@ export function holesSuite(target: Target): void {
     expect(await code(objects().readObjectByName({} as never))).toBe("VAULT_INVALID_ARGUMENT");
     expect(await code(objects().readObjectByName({ name: "nope" }))).toBe("VAULT_NOT_FOUND");
     if (SDK_MAJOR >= 12) {
-      const sdk = workos.vault as unknown as {
+      const sdk = rig.workos.vault as unknown as {
         readObjectByName(o: { name: string }): Promise<{ id: string }>;
       };
       expect((await sdk.readObjectByName({ name: "by-name" })).id).toBe(created.id);

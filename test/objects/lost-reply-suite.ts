@@ -6,62 +6,24 @@
  * update or delete through the SDK, which sends no key on those: the store recognises the write it
  * already made (src/objects/replayed-writes.ts). Run per database by lost-reply-<target>.test.ts.
  */
-import { randomBytes } from "node:crypto";
-import type { WorkOS } from "@workos-inc/node";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { LocalKeyProvider } from "../../src/keys/local.js";
-import { startKeyServer, type KeyServer } from "../../src/key-server/server.js";
-import { vault } from "../../src/prisma/extension.js";
-import { useTestDatabase, type Target } from "../support/databases.js";
-import { SDK_MAJOR, sdkClient, TEST_TOKEN } from "../support/key-server.js";
-import { expectNoSecrets, registerSecrets } from "../support/secrets.js";
+import { expect, it } from "vitest";
+import type { Target } from "../support/databases.js";
+import { SDK_MAJOR, TEST_TOKEN } from "../support/key-server.js";
+import { expectNoSecrets } from "../support/secrets.js";
+import { useObjectsRig } from "./objects-rig.js";
 
 /** Whether the installed SDK sends an Idempotency-Key with each POST (11.0 onwards; 8 and 10 do not). */
 const SENDS_KEYS = SDK_MAJOR >= 11;
 
 export function lostReplySuite(target: Target): void {
-  const { database, opened } = useTestDatabase(target);
-  const master = randomBytes(32);
-  registerSecrets(master);
-  const keys = new LocalKeyProvider({ keys: [{ id: "k1", key: master }] });
-  let prisma: ReturnType<typeof extended>;
-  let server: KeyServer;
-  let workos: WorkOS;
-  const extended = () =>
-    database()
-      .client()
-      .$extends(vault({ keys, models: {}, objects: true }));
+  const rig = useObjectsRig(target);
+  const { database, secret } = rig;
   const context = { organizationId: "org_1" };
 
-  beforeAll(async () => {
-    // database() opens in useTestDatabase's beforeAll, which runs first; its tests skip without one.
-    if (!opened()) return;
-    prisma = extended();
-    server = await startKeyServer({
-      provider: keys,
-      objects: prisma.$vault.objects,
-      token: TEST_TOKEN,
-      // Idle connections left to the client to close, as in the rig (test/support/key-server.ts).
-      keepAliveTimeoutMs: 600_000,
-    });
-    workos = sdkClient(server, TEST_TOKEN);
-  });
-  afterEach(() => {
-    server?.faults.reset();
-    server?.resetStats();
-  });
-  afterAll(() => server?.close());
-
-  /** A fresh secret value, registered so no error may show it. */
-  const secret = (label: string) => {
-    const value = `${label}-${randomBytes(9).toString("base64url")}`;
-    registerSecrets(value);
-    return value;
-  };
   const rowsNamed = (name: string) => database().plain.vaultObject.findMany({ where: { name } });
   const versionsOf = (objectId: string) => database().plain.vaultObjectVersion.count({ where: { objectId } });
   const call = (method: string, path: string, key: string, body?: unknown) =>
-    fetch(`${server.url}${path}`, {
+    fetch(`${rig.server.url}${path}`, {
       method,
       headers: {
         Authorization: `Bearer ${TEST_TOKEN}`,
@@ -73,25 +35,25 @@ export function lostReplySuite(target: Target): void {
 
   it("createObject whose reply is lost after commit: one object and one version in the database; SDK 11+ gets its metadata, SDK 8 a 409", async () => {
     const value = secret("lost-create");
-    server.faults.dropNext(1);
-    const created = await workos.vault
+    rig.server.faults.dropNext(1);
+    const created = await rig.workos.vault
       .createObject({ name: "lost-create", value, context })
       .catch((e: unknown) => e);
     const rows = await rowsNamed("lost-create");
     expect(rows).toHaveLength(1);
     const row = rows[0]!;
     expect(await versionsOf(row.id)).toBe(1);
-    expect(server.stats()).toMatchObject({ objects: 2, dropped: 1, replayed: SENDS_KEYS ? 1 : 0 });
+    expect(rig.server.stats()).toMatchObject({ objects: 2, dropped: 1, replayed: SENDS_KEYS ? 1 : 0 });
     if (SENDS_KEYS) {
       // The retry carried the lost request's key: its answer is the committed object's metadata.
       expect(created).toMatchObject({ id: row.id, context, versionId: row.versionId });
-      expect((await workos.vault.readObject({ id: row.id })).value).toBe(value);
+      expect((await rig.workos.vault.readObject({ id: row.id })).value).toBe(value);
     } else {
       // SDK 8 and 10 retry the network error on /vault/ paths with no key: a second create of a name the
       // first (lost) one took. The object is there, under the id the caller never learnt.
       expect(created).toMatchObject({ name: "ConflictException", status: 409 });
       expectNoSecrets(created);
-      expect((await workos.vault.readObjectByName("lost-create")).value).toBe(value);
+      expect((await rig.workos.vault.readObjectByName("lost-create")).value).toBe(value);
     }
   });
 
@@ -111,7 +73,7 @@ export function lostReplySuite(target: Target): void {
   });
 
   it("a repeated PUT with one Idempotency-Key makes one version (not a stale 409); a repeated DELETE answers 204 again (not 404)", async () => {
-    const created = await prisma.$vault.objects.createObject({ name: "kept", value: "v1", context });
+    const created = await rig.prisma().$vault.objects.createObject({ name: "kept", value: "v1", context });
     const path = `/vault/v1/kv/${created.id}`;
     const update = { value: secret("v2"), version_check: created.versionId };
     const first = await call("PUT", path, "update-once", update);
@@ -119,43 +81,43 @@ export function lostReplySuite(target: Target): void {
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(await second.json()).toEqual(await first.json());
     expect(await versionsOf(created.id)).toBe(2);
-    const deleted = `${path}?version_check=${(await prisma.$vault.objects.describeObject({ id: created.id })).metadata.versionId}`;
+    const deleted = `${path}?version_check=${(await rig.prisma().$vault.objects.describeObject({ id: created.id })).metadata.versionId}`;
     const gone = [await call("DELETE", deleted, "delete-once"), await call("DELETE", deleted, "delete-once")];
     expect(gone.map((r) => r.status)).toEqual([204, 204]);
     // The same key for a DELETE with another query is another request.
     expect((await call("DELETE", `${path}?version_check=other`, "delete-once")).status).toBe(422);
-    expect(server.stats().replayed).toBe(2);
+    expect(rig.server.stats().replayed).toBe(2);
   });
 
   it("the SDK sends no Idempotency-Key on PUT or DELETE, and the store knows its own write: a lost update's retry gets the version it made, a lost delete's retry succeeds", async () => {
-    const created = await prisma.$vault.objects.createObject({
+    const created = await rig.prisma().$vault.objects.createObject({
       name: "unkeyed",
       value: secret("v1"),
       context,
     });
-    server.faults.dropNext(1);
-    const updated = await workos.vault.updateObject({ id: created.id, value: secret("v2") });
+    rig.server.faults.dropNext(1);
+    const updated = await rig.workos.vault.updateObject({ id: created.id, value: secret("v2") });
     expect(await versionsOf(created.id)).toBe(2);
-    server.faults.dropNext(1);
+    rig.server.faults.dropNext(1);
     const v3 = secret("v3");
-    const checked = await workos.vault.updateObject({
+    const checked = await rig.workos.vault.updateObject({
       id: created.id,
       value: v3,
       versionCheck: updated.metadata.versionId!,
     });
     expect(await versionsOf(created.id)).toBe(3);
-    const current = await prisma.$vault.objects.readObject({ id: created.id });
+    const current = await rig.prisma().$vault.objects.readObject({ id: created.id });
     expect(current.value).toBe(v3);
     expect(checked.metadata.versionId).toBe(current.metadata.versionId);
-    server.faults.dropNext(1);
-    await workos.vault.deleteObject({ id: created.id, versionCheck: checked.metadata.versionId! });
+    rig.server.faults.dropNext(1);
+    await rig.workos.vault.deleteObject({ id: created.id, versionCheck: checked.metadata.versionId! });
     expect(await rowsNamed("unkeyed")).toMatchObject([{ id: created.id, liveName: null }]);
     // Each call was served twice: once unanswered, once by the retry; nothing came from the key store.
-    expect(server.stats()).toMatchObject({ dropped: 3, replayed: 0 });
+    expect(rig.server.stats()).toMatchObject({ dropped: 3, replayed: 0 });
   });
 
   const fetchCreate = (body: unknown) =>
-    fetch(`${server.url}/vault/v1/kv`, {
+    fetch(`${rig.server.url}/vault/v1/kv`, {
       method: "POST",
       headers: { Authorization: `Bearer ${TEST_TOKEN}`, "Content-Type": "application/json" },
       body: JSON.stringify(body),

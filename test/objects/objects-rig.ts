@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { WorkOS } from "@workos-inc/node";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { startKeyServer, type KeyServer } from "../../src/key-server/server.js";
 import type { ObjectsOptions } from "../../src/objects/store.js";
@@ -15,11 +15,15 @@ import { registerSecrets } from "../support/secrets.js";
 
 export interface ObjectsRig {
   readonly database: () => TestDatabase;
+  /** Whether the database opened (without one, useTestDatabase skips the tests). */
+  readonly opened: () => boolean;
   /** The client with `vault({ objects })`, or another with other objects options. */
   readonly prisma: (options?: ObjectsOptions) => ReturnType<typeof extend>;
   readonly keys: LocalKeyProvider;
-  readonly server: () => KeyServer;
-  readonly workos: () => WorkOS;
+  /** The key server; its faults and counters are reset after each test. */
+  readonly server: KeyServer;
+  /** The official SDK, pointed at the key server. */
+  readonly workos: WorkOS;
   /** A fresh secret value, registered so no error may show it. */
   readonly secret: (label: string) => string;
 }
@@ -49,6 +53,10 @@ export function useObjectsRig(target: Target): ObjectsRig {
     });
     workos = sdkClient(server, TEST_TOKEN);
   });
+  afterEach(() => {
+    server?.faults.reset();
+    server?.resetStats();
+  });
   afterAll(() => server?.close());
   const started = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error("the objects rig starts in beforeAll");
@@ -56,10 +64,15 @@ export function useObjectsRig(target: Target): ObjectsRig {
   };
   return {
     database,
+    opened,
     prisma: (options) => (options === undefined ? started(prisma) : extend(database(), keys, options)),
     keys,
-    server: () => started(server),
-    workos: () => started(workos),
+    get server() {
+      return started(server);
+    },
+    get workos() {
+      return started(workos);
+    },
     secret: (label) => {
       const value = `${label}-${randomBytes(9).toString("base64url")}`;
       registerSecrets(value);

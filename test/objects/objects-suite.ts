@@ -6,47 +6,22 @@
  * objects-<target>.test.ts.
  */
 import { randomBytes } from "node:crypto";
-import { NotFoundException, UnprocessableEntityException, type WorkOS } from "@workos-inc/node";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { LocalKeyProvider } from "../../src/keys/local.js";
-import { startKeyServer, type KeyServer } from "../../src/key-server/server.js";
+import { NotFoundException, UnprocessableEntityException } from "@workos-inc/node";
+import { expect, it } from "vitest";
 import { newObjectId } from "../../src/objects/ids.js";
 import { objectAad } from "../../src/objects/sealing.js";
 import type { ObjectList } from "../../src/objects/shapes.js";
-import { vault } from "../../src/prisma/extension.js";
-import { useTestDatabase, type Target } from "../support/databases.js";
+import type { Target } from "../support/databases.js";
 import { vaultFailure } from "../support/errors.js";
-import { sdkClient, TEST_TOKEN } from "../support/key-server.js";
-import { expectNoSecrets, registerSecrets } from "../support/secrets.js";
+import { TEST_TOKEN } from "../support/key-server.js";
+import { expectNoSecrets } from "../support/secrets.js";
+import { useObjectsRig } from "./objects-rig.js";
 
 export function objectsSuite(target: Target): void {
-  const { database } = useTestDatabase(target);
-  const master = randomBytes(32);
-  registerSecrets(master);
-  const keys = new LocalKeyProvider({ keys: [{ id: "k1", key: master }] });
-  let prisma: ReturnType<typeof extended>;
-  let server: KeyServer;
-  let workos: WorkOS;
-  const extended = () =>
-    database()
-      .client()
-      .$extends(vault({ keys, models: {}, objects: true }));
-  const objects = () => prisma.$vault.objects;
+  const rig = useObjectsRig(target);
+  const { database, secret } = rig;
+  const objects = () => rig.prisma().$vault.objects;
 
-  beforeAll(async () => {
-    // database() opens in useTestDatabase's beforeAll, which runs first.
-    prisma = extended();
-    server = await startKeyServer({ provider: keys, objects: prisma.$vault.objects, token: TEST_TOKEN });
-    workos = sdkClient(server, TEST_TOKEN);
-  });
-  afterAll(() => server?.close());
-
-  /** A fresh secret value, registered so no error may show it. */
-  const secret = (label: string) => {
-    const value = `${label}-${randomBytes(9).toString("base64url")}`;
-    registerSecrets(value);
-    return value;
-  };
   const rawObject = async (id: string) =>
     (await database().raw<Record<string, unknown>>("VaultObject", `${quoted("id")} = '${id}'`))[0];
   const quoted = (name: string) => (target === "mariadb" ? `\`${name}\`` : `"${name}"`);
@@ -62,7 +37,7 @@ export function objectsSuite(target: Target): void {
   it("the SDK's object methods end to end: create, read, by name, describe, update, stale update, versions, delete, read, create again", async () => {
     const [first, second] = [secret("sk_live"), secret("sk_live_rotated")];
     const context = { organizationId: "org_1" };
-    const created = await workos.vault.createObject({ name: "stripe-key", value: first, context });
+    const created = await rig.workos.vault.createObject({ name: "stripe-key", value: first, context });
     expect(created).toMatchObject({
       context,
       environmentId: "environment_prisma_vault",
@@ -71,33 +46,36 @@ export function objectsSuite(target: Target): void {
     expect(created.updatedAt).toBeInstanceOf(Date);
     expect(created.updatedBy).toEqual({ id: "prisma-vault", name: "prisma-vault" });
 
-    const read = await workos.vault.readObject({ id: created.id });
+    const read = await rig.workos.vault.readObject({ id: created.id });
     expect(read).toMatchObject({ id: created.id, name: "stripe-key", value: first });
     expect(read.metadata).toMatchObject({ versionId: created.versionId, keyId: created.keyId, context });
-    expect(await workos.vault.readObjectByName("stripe-key")).toMatchObject({ id: created.id, value: first });
-    const described = await workos.vault.describeObject({ id: created.id });
+    expect(await rig.workos.vault.readObjectByName("stripe-key")).toMatchObject({
+      id: created.id,
+      value: first,
+    });
+    const described = await rig.workos.vault.describeObject({ id: created.id });
     expect(described).toMatchObject({ id: created.id, name: "stripe-key" });
     // SDK 8 leaves the property out; SDK 10+ sets it to undefined.
     expect(described.value).toBeUndefined();
 
     // SDK 8 types versionId `string`; SDK 11+ `string | null | undefined`. Ours always sets it.
     const createdVersion = versionIdOf(created);
-    const updated = await workos.vault.updateObject({
+    const updated = await rig.workos.vault.updateObject({
       id: created.id,
       value: second,
       versionCheck: createdVersion,
     });
     expect(updated.metadata.versionId).not.toBe(created.versionId);
     expect(updated.metadata.context).toEqual(context);
-    const stale = await workos.vault
+    const stale = await rig.workos.vault
       .updateObject({ id: created.id, value: secret("lost"), versionCheck: createdVersion })
       .catch((e: unknown) => e);
     // SDK 8 throws its ConflictException, which it does not export.
     expect(stale).toMatchObject({ name: "ConflictException", status: 409 });
     expectNoSecrets(stale);
-    expect((await workos.vault.readObject({ id: created.id })).value).toBe(second);
+    expect((await rig.workos.vault.readObject({ id: created.id })).value).toBe(second);
 
-    const versions = await workos.vault.listObjectVersions({ id: created.id });
+    const versions = await rig.workos.vault.listObjectVersions({ id: created.id });
     expect(versions.map((v) => [v.id, v.currentVersion])).toEqual([
       [updated.metadata.versionId, true],
       [created.versionId, false],
@@ -107,24 +85,24 @@ export function objectsSuite(target: Target): void {
     const old = await objects().readObjectVersion({ id: created.id, versionId: createdVersion });
     expect(old.value).toBe(first);
 
-    await workos.vault.deleteObject({ id: created.id });
+    await rig.workos.vault.deleteObject({ id: created.id });
     for (const call of [
-      () => workos.vault.readObject({ id: created.id }),
-      () => workos.vault.readObjectByName("stripe-key"),
-      () => workos.vault.describeObject({ id: created.id }),
-      () => workos.vault.listObjectVersions({ id: created.id }),
-      () => workos.vault.updateObject({ id: created.id, value: "x" }),
-      () => workos.vault.deleteObject({ id: created.id, versionCheck: createdVersion }),
+      () => rig.workos.vault.readObject({ id: created.id }),
+      () => rig.workos.vault.readObjectByName("stripe-key"),
+      () => rig.workos.vault.describeObject({ id: created.id }),
+      () => rig.workos.vault.listObjectVersions({ id: created.id }),
+      () => rig.workos.vault.updateObject({ id: created.id, value: "x" }),
+      () => rig.workos.vault.deleteObject({ id: created.id, versionCheck: createdVersion }),
     ])
       expect(await call().catch((e: unknown) => e)).toBeInstanceOf(NotFoundException);
     // A delete again (a retry whose reply was lost) is done already: it succeeds and changes nothing.
-    await workos.vault.deleteObject({ id: created.id });
-    await workos.vault.deleteObject({ id: created.id, versionCheck: versionIdOf(updated.metadata) });
-    expect((await workos.vault.listObjects()).data.map((o) => o.id)).not.toContain(created.id);
+    await rig.workos.vault.deleteObject({ id: created.id });
+    await rig.workos.vault.deleteObject({ id: created.id, versionCheck: versionIdOf(updated.metadata) });
+    expect((await rig.workos.vault.listObjects()).data.map((o) => o.id)).not.toContain(created.id);
 
-    const again = await workos.vault.createObject({ name: "stripe-key", value: first, context });
+    const again = await rig.workos.vault.createObject({ name: "stripe-key", value: first, context });
     expect(again.id).not.toBe(created.id);
-    expect((await workos.vault.readObjectByName("stripe-key")).id).toBe(again.id);
+    expect((await rig.workos.vault.readObjectByName("stripe-key")).id).toBe(again.id);
   });
 
   it("names are unique among live objects: a second create is VAULT_CONFLICT (409 to the SDK); of 10 concurrent creates one wins", async () => {
@@ -133,7 +111,7 @@ export function objectsSuite(target: Target): void {
     expect(
       (await vaultFailure(objects().createObject({ name: "webhook", value: secret("v"), context }))).code,
     ).toBe("VAULT_CONFLICT");
-    const sdk = await workos.vault
+    const sdk = await rig.workos.vault
       .createObject({ name: "webhook", value: "v", context })
       .catch((e: unknown) => e);
     expect(sdk).toMatchObject({ name: "ConflictException", status: 409 });
@@ -150,8 +128,8 @@ export function objectsSuite(target: Target): void {
     // Any name travels in the SDK's URL: slashes, spaces, percent signs, non-ASCII.
     const odd = "team/a b%2F-é";
     await objects().createObject({ name: odd, value: "odd", context });
-    expect((await workos.vault.readObjectByName(odd)).value).toBe("odd");
-    const near = await workos.vault.readObjectByName("team/a b").catch((e: unknown) => e);
+    expect((await rig.workos.vault.readObjectByName(odd)).value).toBe("odd");
+    const near = await rig.workos.vault.readObjectByName("team/a b").catch((e: unknown) => e);
     expect(near).toBeInstanceOf(NotFoundException);
   });
 
@@ -228,11 +206,15 @@ export function objectsSuite(target: Target): void {
       expect(backward.flat()).toEqual(expected);
     }
     // The SDK reads the same pages over HTTP.
-    const page = await workos.vault.listObjects({ limit: 5, order: "asc" });
+    const page = await rig.workos.vault.listObjects({ limit: 5, order: "asc" });
     expect(page.data.map((o) => o.id)).toEqual([...live].sort().slice(0, 5));
     expect(page.data[0]?.updatedAt).toBeInstanceOf(Date);
     expect(page.listMetadata).toEqual({ after: page.data[4]?.id });
-    const next = await workos.vault.listObjects({ limit: 5, order: "asc", after: page.listMetadata.after! });
+    const next = await rig.workos.vault.listObjects({
+      limit: 5,
+      order: "asc",
+      after: page.listMetadata.after!,
+    });
     expect(next.listMetadata).toEqual({ before: next.data[0]?.id, after: next.data[4]?.id });
   });
 
@@ -287,7 +269,7 @@ export function objectsSuite(target: Target): void {
       data: { context: '{"organization_id":"different_org"}' },
     });
     expect((await vaultFailure(objects().readObject({ id: ours.id }))).code).toBe("VAULT_DECRYPT_FAILED");
-    const sdk = await workos.vault.readObject({ id: ours.id }).catch((e: unknown) => e);
+    const sdk = await rig.workos.vault.readObject({ id: ours.id }).catch((e: unknown) => e);
     expect(sdk).toMatchObject({ status: 400 });
     expectNoSecrets(sdk);
     // The SDK's own decrypt opens the envelope with its associated data, and fails under the other
@@ -298,9 +280,12 @@ export function objectsSuite(target: Target): void {
       name: "ours",
       context: { organization_id: "test_org" },
     };
-    expect(await workos.vault.decrypt(envelope, objectAad(place))).toBe(value);
+    expect(await rig.workos.vault.decrypt(envelope, objectAad(place))).toBe(value);
     await expect(
-      workos.vault.decrypt(envelope, objectAad({ ...place, context: { organization_id: "different_org" } })),
+      rig.workos.vault.decrypt(
+        envelope,
+        objectAad({ ...place, context: { organization_id: "different_org" } }),
+      ),
     ).rejects.toThrow();
   });
 
@@ -352,7 +337,7 @@ export function objectsSuite(target: Target): void {
       value: "v1",
       context: { organizationId: "org_1" },
     });
-    const response = await fetch(`${server.url}/vault/v1/kv/${other.id}`, {
+    const response = await fetch(`${rig.server.url}/vault/v1/kv/${other.id}`, {
       method: "PUT",
       headers: { Authorization: `Bearer ${TEST_TOKEN}`, "Content-Type": "application/json" },
       body: JSON.stringify({ value: "v2", key_context: { organizationId: "org_2" } }),
@@ -396,12 +381,12 @@ export function objectsSuite(target: Target): void {
     );
     expect(await database().plain.vaultObject.count()).toBe(0);
 
-    const sdkContext = await workos.vault
+    const sdkContext = await rig.workos.vault
       .createObject({ name: "n", value: "v", context: {} })
       .catch((e: unknown) => e);
     expect(sdkContext).toBeInstanceOf(UnprocessableEntityException);
     const post = (body: unknown) =>
-      fetch(`${server.url}/vault/v1/kv`, {
+      fetch(`${rig.server.url}/vault/v1/kv`, {
         method: "POST",
         headers: { Authorization: `Bearer ${TEST_TOKEN}`, "Content-Type": "application/json" },
         body: JSON.stringify(body),
@@ -412,11 +397,11 @@ export function objectsSuite(target: Target): void {
       { message: "name is required", code: "invalid_request" },
     ]);
     expect((await post({ name: "n", value: "v", key_context: "org" })).status).toBe(422);
-    const limit = await fetch(`${server.url}/vault/v1/kv?limit=500`, {
+    const limit = await fetch(`${rig.server.url}/vault/v1/kv?limit=500`, {
       headers: { Authorization: `Bearer ${TEST_TOKEN}` },
     });
     expect(limit.status).toBe(422);
-    const unauthorized = await fetch(`${server.url}/vault/v1/kv`, {
+    const unauthorized = await fetch(`${rig.server.url}/vault/v1/kv`, {
       headers: { Authorization: "Bearer sk_wrong" },
     });
     expect(unauthorized.status).toBe(401);

@@ -173,23 +173,29 @@ describe("listObjects pages under search and updatedAfter", () => {
     { selector: (row) => row.id, maxLength: 50 },
   );
 
+  const cutoffs = fc.option(
+    fc.integer({ min: 0, max: 4 }).map((s) => new Date(s * 1000)),
+    { nil: undefined },
+  );
+  const providers = fc.constantFrom<Provider>("sqlite", "postgresql", "mysql");
+  const limits = fc.integer({ min: 1, max: 5 });
+  const orders = fc.constantFrom("asc", "desc");
+  const filtersOf = (search: string | undefined, updatedAfter: Date | undefined) => ({
+    ...(search !== undefined && { search }),
+    ...(updatedAfter !== undefined && { updatedAfter }),
+  });
+
   it("walking after then before visits exactly the objects under the filters, once each, on each database", () => {
     fc.assert(
       fc.property(
         named,
         fc.option(fc.stringMatching(/^[aAbB%_\\x]{1,3}$/), { nil: undefined }),
-        fc.option(
-          fc.integer({ min: 0, max: 4 }).map((s) => new Date(s * 1000)),
-          { nil: undefined },
-        ),
-        fc.constantFrom<Provider>("sqlite", "postgresql", "mysql"),
-        fc.integer({ min: 1, max: 5 }),
-        fc.constantFrom("asc", "desc"),
+        cutoffs,
+        providers,
+        limits,
+        orders,
         (rows, search, updatedAfter, provider, limit, order) => {
-          const filters = {
-            ...(search !== undefined && { search }),
-            ...(updatedAfter !== undefined && { updatedAfter }),
-          };
+          const filters = filtersOf(search, updatedAfter);
           const expected = rows
             .filter((row) => search === undefined || row.name.toLowerCase().includes(search.toLowerCase()))
             .filter((row) => updatedAfter === undefined || row.updatedAt > updatedAfter)
@@ -225,20 +231,14 @@ describe("listObjects pages under search and updatedAfter", () => {
       fc.property(
         named,
         fc.option(fc.stringMatching(/^[aAbB%_\\x]{1,2}$/), { nil: undefined }),
-        fc.option(
-          fc.integer({ min: 0, max: 4 }).map((s) => new Date(s * 1000)),
-          { nil: undefined },
-        ),
-        fc.constantFrom<Provider>("sqlite", "postgresql", "mysql"),
-        fc.integer({ min: 1, max: 5 }),
-        fc.constantFrom("asc", "desc"),
+        cutoffs,
+        providers,
+        limits,
+        orders,
         fc.constantFrom("before", "after"),
         fc.stringMatching(/^secret_[0-9A-F]{3}$/),
         (rows, search, updatedAfter, provider, limit, order, side, cursor) => {
-          const filters = {
-            ...(search !== undefined && { search }),
-            ...(updatedAfter !== undefined && { updatedAfter }),
-          };
+          const filters = filtersOf(search, updatedAfter);
           const expected = rows
             .filter((row) => search === undefined || row.name.toLowerCase().includes(search.toLowerCase()))
             .filter((row) => updatedAfter === undefined || row.updatedAt > updatedAfter)

@@ -63,12 +63,16 @@ export function versionsSuite(target: Target): void {
       third.metadata.versionId,
     );
     // Over HTTP as well: the SDK's second PUT gets 200 and the same version.
-    const sdk = await rig
-      .workos()
-      .vault.updateObject({ id: created.id, value, versionCheck: third.metadata.versionId });
-    const sdkAgain = await rig
-      .workos()
-      .vault.updateObject({ id: created.id, value, versionCheck: third.metadata.versionId });
+    const sdk = await rig.workos.vault.updateObject({
+      id: created.id,
+      value,
+      versionCheck: third.metadata.versionId,
+    });
+    const sdkAgain = await rig.workos.vault.updateObject({
+      id: created.id,
+      value,
+      versionCheck: third.metadata.versionId,
+    });
     expect(sdkAgain.metadata.versionId).toBe(sdk.metadata.versionId);
     expect(await versionRows(created.id)).toBe(4);
   });
@@ -111,7 +115,7 @@ export function versionsSuite(target: Target): void {
     expect(versions.map((v) => v.size)).toEqual([Buffer.byteLength(b), Buffer.byteLength(a)]);
     for (const version of versions) expect(version.etag).toMatch(/^[0-9a-f]{32}$/);
     expect(versions[0]?.etag).not.toBe(versions[1]?.etag);
-    const sdk = await rig.workos().vault.listObjectVersions({ id: created.id });
+    const sdk = await rig.workos.vault.listObjectVersions({ id: created.id });
     expect(sdk.map((v) => v.id)).toEqual(versions.map((v) => v.id));
     // SDK 8's version shape has neither field; 10+ reads both.
     if (SDK_MAJOR >= 10)
