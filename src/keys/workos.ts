@@ -10,7 +10,12 @@
  *   wire and one audit event, `retry: false` means one request, and no wait outlasts `maxWaitMs`;
  * - SDKs before 10 ignore the option and retry 408, 500, 502, 504 and network errors of `/vault/` paths
  *   themselves, unseen here: this provider retries only what they do not, 429 and 503.
+ *
+ * Nothing is made twice: every try of one call carries the same `Idempotency-Key` (the SDK's `post`
+ * sends it; SDKs before 10 resend their own retries with it too), so a try whose reply was lost after
+ * the key service answered is answered again rather than run again (one data key, not two).
  */
+import { randomUUID } from "node:crypto";
 import type { KeyContext } from "../context/key-context.js";
 import { blobContext, type Attempt, type AttemptObserver } from "./audit.js";
 import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../format/envelope.js";
@@ -122,7 +127,7 @@ export class WorkOSKeyProvider implements KeyProvider {
     const body = { context: { ...context } };
     const response = await this.#call(
       "createDataKey",
-      () => this.#request("/vault/v1/keys/data-key", body, () => this.#workos.vault.createDataKey(body)),
+      this.#request("/vault/v1/keys/data-key", body, () => this.#workos.vault.createDataKey(body)),
       context,
     );
     return { ...readDataKey("createDataKey", response), encryptedKeys: readBlob("createDataKey", response) };
@@ -132,8 +137,7 @@ export class WorkOSKeyProvider implements KeyProvider {
     const keys = Buffer.from(encryptedKeys).toString("base64");
     const response = await this.#call(
       "decryptDataKey",
-      () =>
-        this.#request("/vault/v1/keys/decrypt", { keys }, () => this.#workos.vault.decryptDataKey({ keys })),
+      this.#request("/vault/v1/keys/decrypt", { keys }, () => this.#workos.vault.decryptDataKey({ keys })),
       blobContext(encryptedKeys),
     );
     const { key, id } = readDataKey("decryptDataKey", response);
@@ -144,7 +148,7 @@ export class WorkOSKeyProvider implements KeyProvider {
     const body = { context: { ...context }, encrypted_keys: Buffer.from(encryptedKeys).toString("base64") };
     const response = await this.#call(
       "rekey",
-      () => this.#request("/vault/v1/keys/rekey", body, () => this.#createRekey(body)),
+      this.#request("/vault/v1/keys/rekey", body, () => this.#createRekey(body)),
       context,
     );
     return { ...readDataKey("rekey", response), encryptedKeys: readBlob("rekey", response) };
@@ -155,16 +159,18 @@ export class WorkOSKeyProvider implements KeyProvider {
   }
 
   /**
-   * One request of the key API: `POST path` with the SDK's own retries off (SDK 10+ honours
-   * `maxRetries` per request; see the file's comment), or `fallback` (the `vault` method) on a client
-   * without `post`.
+   * One call of the key API, as a function for each try: `POST path` with the SDK's own retries off
+   * (SDK 10+ honours `maxRetries` per request; see the file's comment) and one `Idempotency-Key` for
+   * every try, or `fallback` (the `vault` method) on a client without `post`.
    */
-  #request(path: string, body: object, fallback: () => Promise<unknown>): Promise<unknown> {
+  #request(path: string, body: object, fallback: () => Promise<unknown>): () => Promise<unknown> {
     const post = this.#workos.post;
-    if (typeof post !== "function") return fallback();
-    return (post as (path: string, body: object, options: object) => Promise<{ data: unknown }>)
-      .call(this.#workos, path, body, { maxRetries: 0 })
-      .then((response) => response.data);
+    if (typeof post !== "function") return fallback;
+    const options = { maxRetries: 0, idempotencyKey: `prisma-vault-${randomUUID()}` };
+    return () =>
+      (post as (path: string, body: object, options: object) => Promise<{ data: unknown }>)
+        .call(this.#workos, path, body, options)
+        .then((response) => response.data);
   }
 
   #createRekey(body: { context: Record<string, string>; encrypted_keys: string }): Promise<unknown> {

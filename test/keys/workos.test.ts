@@ -190,6 +190,25 @@ describe("interoperability with the official @workos-inc/node SDK over HTTP", ()
       expect(rig.server.stats()).toMatchObject({ requests: 2, dataKey: 2, statuses: { "503": 1, "200": 1 } });
     });
 
+    it("a reply lost after the key service answered: the retry carries the call's Idempotency-Key, so one data key, blob and rekey is made, on every SDK major", async () => {
+      // SDK 10+: the provider retries the network error itself; before 10 the SDK does, with the same
+      // headers. Either way the second request is answered from the key server's idempotency store.
+      for (const call of [
+        () => provider(undefined).createDataKey(context),
+        async () =>
+          provider(undefined).decryptDataKey((await rig.local.createDataKey(context)).encryptedKeys),
+        async () =>
+          provider(undefined).rekey!((await rig.local.createDataKey(context)).encryptedKeys, {
+            organizationId: "org_2",
+          }),
+      ]) {
+        rig.server.resetStats();
+        rig.server.faults.dropNext(1);
+        expect((await call()).key).toHaveLength(32);
+        expect(rig.server.stats()).toMatchObject({ dropped: 1, replayed: 1, statuses: { "200": 1 } });
+      }
+    });
+
     it("a key service that cannot be reached fails as a transient VAULT_KEY_PROVIDER, on every SDK major", async () => {
       // A port that was just closed: nothing answers there. SDK 10+ wraps fetch's TypeError in an Error.
       const closed = await startKeyServer({ provider: rig.local });
