@@ -31,12 +31,14 @@ Commands:
                                          versions open neither way, 1 error
   keygen [--id k1]                       print a new master key as "id:<base64>" for PRISMA_VAULT_KEYS
   key-server [--config <file>] [--port 8787] [--host 127.0.0.1] [--token sk_...] [--faults]
+             [--idempotency-ttl-ms 3600000] [--idempotency-keys 10000]
                                          serve WorkOS Vault's key API from PRISMA_VAULT_KEYS
                                          (token also from PRISMA_VAULT_KEY_SERVER_TOKEN); with
                                          --config (the same file as migrate's), the key API from
                                          that client's keys and, when it was made with
                                          vault({ objects: true }), WorkOS's object API on its
-                                         database; --faults accepts POST /_faults (fault injection)
+                                         database; --faults accepts POST /_faults (fault injection);
+                                         Idempotency-Key answers are kept that long, that many
   help                                   show this text
 
 As a Prisma generator (run by \`prisma generate\`, which sets PRISMA_GENERATOR_INVOCATION=true):
@@ -84,17 +86,24 @@ async function keyServer(args: readonly string[]): Promise<number> {
       token: { type: "string" },
       faults: { type: "boolean", default: false },
       config: { type: "string" },
+      "idempotency-ttl-ms": { type: "string" },
+      "idempotency-keys": { type: "string" },
     },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new VaultConfigError("--port must be 0-65535");
+  // Checked (whole numbers in range) by startKeyServer, before it binds, which names the option.
+  const ttl = values["idempotency-ttl-ms"];
+  const kept = values["idempotency-keys"];
   const served = values.config === undefined ? undefined : await servedBy(values.config);
   const server = await startKeyServer({
     port,
     host: values.host,
     ...(values.token !== undefined && { token: values.token }),
     faults: values.faults === true,
+    ...(ttl !== undefined && { idempotencyTtlMs: wholeNumber(ttl) }),
+    ...(kept !== undefined && { idempotencyKeys: wholeNumber(kept) }),
     ...(served && { provider: served.provider }),
     ...(served?.objects && { objects: served.objects }),
   });
@@ -118,6 +127,11 @@ async function keyServer(args: readonly string[]): Promise<number> {
   await server.close();
   await served?.disconnect();
   return 0;
+}
+
+/** A flag's digits as a number; anything else NaN, which the option's check refuses. */
+function wholeNumber(text: string): number {
+  return /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
 }
 
 /** The key provider and (when on) the object store of the client a config file exports. */

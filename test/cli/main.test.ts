@@ -56,6 +56,45 @@ describe("the prisma-vault command", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("key-server --idempotency-ttl-ms and --idempotency-keys out of range exit 1 naming the option, before binding", () => {
+    const env = { ...process.env, PRISMA_VAULT_KEYS: `k1:${randomBytes(32).toString("base64")}` };
+    for (const [flag, value, option] of [
+      ["--idempotency-ttl-ms", "0", "idempotencyTtlMs"],
+      ["--idempotency-ttl-ms", "1h", "idempotencyTtlMs"],
+      ["--idempotency-keys", "2000000", "idempotencyKeys"],
+    ] as const) {
+      const result = spawnSync(tsx, [cli, "key-server", "--port", "0", flag, value], {
+        encoding: "utf8",
+        env,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`VAULT_CONFIG: key server: ${option} must be a whole number`);
+    }
+  });
+
+  it("key-server --idempotency-keys 1 keeps one answer: a retry with the first key runs again once a second key came", async () => {
+    const { child, port } = await keyServer(["--token", "sk_cli_test", "--idempotency-keys", "1"]);
+    try {
+      const post = (key: string) =>
+        fetch(`http://127.0.0.1:${port}/vault/v1/keys/data-key`, {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            Authorization: "Bearer sk_cli_test",
+            "Idempotency-Key": key,
+          },
+          body: JSON.stringify({ context: ctx }),
+        }).then((r) => r.json() as Promise<{ data_key: string }>);
+      const first = await post("a");
+      expect((await post("a")).data_key).toBe(first.data_key);
+      await post("b");
+      expect((await post("a")).data_key).not.toBe(first.data_key);
+    } finally {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
+  });
+
   it("key-server serves the SDK with a --token and stops on SIGTERM", async () => {
     const { child, port } = await keyServer(["--token", "sk_cli_test"]);
     try {
