@@ -12,8 +12,7 @@
 import { parseCanonicalContext } from "../context/key-context.js";
 import type { FieldCipher } from "../crypto/cipher.js";
 import { isVaultError } from "../errors.js";
-import { modelProperty } from "../prisma/delegate.js";
-import { OBJECT_MODEL, VERSION_MODEL } from "./models.js";
+import { objectRows, versionRows, type ObjectClient, type RunQuery } from "./object-client.js";
 import { openStored, sealValue, type ValuePlace } from "./sealing.js";
 
 /** What `resealObjects()` did. */
@@ -30,12 +29,6 @@ export interface ResealReport {
 
 export const MAX_LISTED = 1_000;
 const PAGE = 100;
-
-type Rows = Record<string, (args: object) => Promise<unknown>>;
-interface Client {
-  $transaction<T>(run: (tx: Client) => Promise<T>, options?: object): Promise<T>;
-  [model: string]: unknown;
-}
 
 interface StoredVersion {
   readonly id: string;
@@ -58,10 +51,9 @@ interface StoredVersion {
 export async function resealObjects(
   client: unknown,
   cipher: FieldCipher,
-  run: <T>(query: () => Promise<T>) => Promise<T>,
+  run: RunQuery,
 ): Promise<ResealReport> {
-  const db = client as Client;
-  const versions = () => db[modelProperty(VERSION_MODEL)] as Rows;
+  const db = client as ObjectClient;
   let scanned = 0;
   let resealed = 0;
   let failedTotal = 0;
@@ -69,7 +61,7 @@ export async function resealObjects(
   let after: string | undefined;
   for (;;) {
     const page = (await run(() =>
-      versions()["findMany"]!({
+      versionRows(db)["findMany"]!({
         ...(after !== undefined && { where: { id: { gt: after } } }),
         orderBy: { id: "asc" },
         take: PAGE,
@@ -96,9 +88,9 @@ export async function resealObjects(
 }
 
 async function resealOne(
-  db: Client,
+  db: ObjectClient,
   cipher: FieldCipher,
-  run: <T>(query: () => Promise<T>) => Promise<T>,
+  run: RunQuery,
   version: StoredVersion,
 ): Promise<"bound" | "resealed" | "failed"> {
   const { object } = version;
@@ -123,13 +115,12 @@ async function resealOne(
   const isCurrent = object.versionId === version.id && object.value === version.value;
   await run(() =>
     db.$transaction(async (tx) => {
-      const rows = (name: string) => tx[modelProperty(name)] as Rows;
-      const { count } = (await rows(VERSION_MODEL)["updateMany"]!({
+      const { count } = (await versionRows(tx)["updateMany"]!({
         where: { id: version.id, value: version.value },
         data: { value: envelope, keyId },
       })) as { count: number };
       if (count === 0 || !isCurrent) return;
-      await rows(OBJECT_MODEL)["updateMany"]!({
+      await objectRows(tx)["updateMany"]!({
         where: { id: object.id, versionId: version.id, value: version.value },
         data: { value: envelope, keyId },
       });

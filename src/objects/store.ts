@@ -1,7 +1,8 @@
 /**
  * `prisma.$vault.objects`: WorkOS Vault's object API (the seeds' named, versioned, encrypted
  * key-value objects) on the user's own database, through the Prisma client under the extension and
- * the two models of models.ts. The only I/O of objects/; the rules are in the pure modules beside it.
+ * the two models of models.ts. With listing.ts and reseal.ts, the I/O of objects/; the rules are in
+ * the pure modules beside them.
  *
  * Writes and their failures: a create is one nested write (the object and its first version); an
  * update is one interactive transaction (a conditional update of the object, which takes its row
@@ -13,16 +14,13 @@
 import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context/key-context.js";
 import type { FieldCipher } from "../crypto/cipher.js";
 import { isVaultError, VaultConflictError, VaultDecryptError, VaultNotFoundError } from "../errors.js";
-import { modelProperty } from "../prisma/delegate.js";
 import { redactError } from "../prisma/redact.js";
 import { sameText } from "../crypto/same-text.js";
-import { withAutoPagination } from "./auto-pagination.js";
 import { newObjectId, newVersionId } from "./ids.js";
 import {
   readCreate,
   readDelete,
   readIdOption,
-  readList,
   readNameOption,
   readPurge,
   readUpdate,
@@ -33,8 +31,8 @@ import {
   type UpdateObjectOptions,
 } from "./input.js";
 import { OBJECT_MODEL, VERSION_MODEL } from "./models.js";
-import { continuedQuery, pageOf, pageQuery, searchRefinement, type PageQuery } from "./pages.js";
-import { databaseProvider } from "./provider.js";
+import { listObjects } from "./listing.js";
+import { objectRows, versionRows, type ObjectClient } from "./object-client.js";
 import { isDeleteDone, isReplayedUpdate } from "./replayed-writes.js";
 import { resealObjects, type ResealReport } from "./reseal.js";
 import { openValue, sealValue, type UnboundValues, type ValuePlace } from "./sealing.js";
@@ -42,7 +40,6 @@ import { versionDigest } from "./version-digest.js";
 import { NEWEST_FIRST, versionTime } from "./version-order.js";
 import {
   metadataOf,
-  type ObjectDigest,
   type ObjectList,
   type ObjectMetadata,
   type ObjectRow,
@@ -109,13 +106,6 @@ export interface ObjectsOptions {
 
 export const DEFAULT_ENVIRONMENT_ID = "environment_prisma_vault";
 
-type Rows = Record<string, (args: object) => Promise<unknown>>;
-interface Client {
-  $transaction(queries: readonly PromiseLike<unknown>[]): Promise<unknown[]>;
-  $transaction<T>(run: (tx: Client) => Promise<T>, options?: object): Promise<T>;
-  [model: string]: unknown;
-}
-
 const LIVE_ROW = {
   id: true,
   name: true,
@@ -135,7 +125,7 @@ const UPDATE_TRANSACTION = { maxWait: 30_000, timeout: 30_000 };
 
 /** The store behind {@link VaultObjects}, on `client` (the Prisma client under the extension). */
 export class ObjectStore implements VaultObjects {
-  readonly #client: Client;
+  readonly #client: ObjectClient;
   readonly #cipher: FieldCipher;
   readonly #environmentId: string;
   readonly #unbound: UnboundValues;
@@ -145,7 +135,7 @@ export class ObjectStore implements VaultObjects {
     cipher: FieldCipher,
     options: { readonly environmentId: string; readonly unboundValues: UnboundValues },
   ) {
-    this.#client = client as Client;
+    this.#client = client as ObjectClient;
     this.#cipher = cipher;
     this.#environmentId = options.environmentId;
     this.#unbound = options.unboundValues;
@@ -159,7 +149,7 @@ export class ObjectStore implements VaultObjects {
     const { envelope, keyId } = await sealValue(this.#cipher, value, { id, versionId, name, context });
     const row = { id, keyId, versionId, value: envelope, updatedAt: now };
     await this.#run([value], () =>
-      this.#objects(this.#client)["create"]!({
+      objectRows(this.#client)["create"]!({
         data: {
           ...row,
           name,
@@ -182,7 +172,7 @@ export class ObjectStore implements VaultObjects {
   async readObjectByName(name: string | { readonly name: string }): Promise<VaultObject> {
     const wanted = readNameOption(name);
     const row = (await this.#run([], () =>
-      this.#objects(this.#client)["findUnique"]!({ where: { liveName: wanted }, select: LIVE_ROW }),
+      objectRows(this.#client)["findUnique"]!({ where: { liveName: wanted }, select: LIVE_ROW }),
     )) as ObjectRow | null;
     // Exactly: MySQL's default collation would match "Stripe" to "stripe".
     if (row === null || row.name !== wanted)
@@ -212,19 +202,19 @@ export class ObjectStore implements VaultObjects {
       updatedAt = await this.#run([value], () =>
         this.#client.$transaction(async (tx) => {
           // Takes the row lock: every updater ahead of this one has committed when it returns.
-          const { count } = (await this.#objects(tx)["updateMany"]!({
+          const { count } = (await objectRows(tx)["updateMany"]!({
             where: live(id, versionCheck),
             data: { keyId, versionId, value: envelope },
           })) as { count: number };
           if (count === 0) throw await this.#lost(tx, id);
           // The row as this transaction left it: the time is still the replaced version's.
-          const replaced = (await this.#objects(tx)["findUnique"]!({
+          const replaced = (await objectRows(tx)["findUnique"]!({
             where: { id },
             select: { updatedAt: true },
           })) as { updatedAt: Date };
           const at = versionTime(replaced.updatedAt, new Date());
-          await this.#objects(tx)["updateMany"]!({ where: { id }, data: { updatedAt: at } });
-          await this.#versions(tx)["create"]!({
+          await objectRows(tx)["updateMany"]!({ where: { id }, data: { updatedAt: at } });
+          await versionRows(tx)["create"]!({
             data: { id: versionId, objectId: id, keyId, value: envelope, createdAt: at },
             select: { id: true },
           });
@@ -246,14 +236,14 @@ export class ObjectStore implements VaultObjects {
     const { id, versionCheck } = readDelete(options);
     const where = live(id, versionCheck);
     const { count } = (await this.#run([], () =>
-      this.#objects(this.#client)["updateMany"]!({
+      objectRows(this.#client)["updateMany"]!({
         where,
         data: { deletedAt: new Date(), liveName: null },
       }),
     )) as { count: number };
     if (count > 0) return;
     const row = (await this.#run([], () =>
-      this.#objects(this.#client)["findUnique"]!({
+      objectRows(this.#client)["findUnique"]!({
         where: { id },
         select: { id: true, versionId: true, deletedAt: true },
       }),
@@ -263,54 +253,14 @@ export class ObjectStore implements VaultObjects {
     if (!isDeleteDone(versionCheck, { deleted: true, versionId: row.versionId })) throw notFound(id);
   }
 
-  async listObjects(options?: ListObjectsOptions): Promise<ObjectList> {
-    const plan = readList(options);
-    // The search is written for the database (pages.ts); nothing else in a page depends on it.
-    const provider = plan.search === undefined ? undefined : databaseProvider(this.#client);
-    const keep = searchRefinement(plan, provider);
-    // Up to `query.take` live objects of `query`; with `keep`, read on past the rows it drops.
-    const read = async (query: PageQuery): Promise<ObjectDigest[]> => {
-      const found: ObjectDigest[] = [];
-      let next: PageQuery | undefined = keep === undefined ? query : continuedQuery(query, undefined);
-      while (next !== undefined) {
-        const asked: PageQuery = next;
-        const rows = (await this.#run([], () =>
-          this.#objects(this.#client)["findMany"]!({
-            ...asked,
-            where: { ...asked.where, deletedAt: null },
-            select: { id: true, name: true, updatedAt: true },
-          }),
-        )) as ObjectDigest[];
-        found.push(...(keep === undefined ? rows : rows.filter((row) => keep(row.name))));
-        const last = rows[rows.length - 1];
-        next =
-          keep !== undefined && found.length < query.take && rows.length === asked.take && last !== undefined
-            ? continuedQuery(asked, last.id)
-            : undefined;
-      }
-      return found.slice(0, query.take);
-    };
-    const page = pageOf(plan, await read(pageQuery(plan, provider)), provider);
-    let { before, after } = page;
-    if (page.neighbour !== undefined) {
-      const { side, cursor, query: next } = page.neighbour;
-      if ((await read(next)).length > 0) {
-        if (side === "before") before = cursor;
-        else after = cursor;
-      }
-    }
-    const first = {
-      object: "list" as const,
-      data: page.data.map((row) => ({ id: row.id, name: row.name, updatedAt: row.updatedAt })),
-      listMetadata: { ...(before !== undefined && { before }), ...(after !== undefined && { after }) },
-    };
-    return withAutoPagination(first, options, (more) => this.listObjects(more));
+  listObjects(options?: ListObjectsOptions): Promise<ObjectList> {
+    return listObjects(this.#client, (query) => this.#run([], query), options);
   }
 
   async listObjectVersions(options: { readonly id: string }): Promise<ObjectVersion[]> {
     const id = readIdOption(options, "listObjectVersions");
     const row = (await this.#run([], () =>
-      this.#objects(this.#client)["findFirst"]!({
+      objectRows(this.#client)["findFirst"]!({
         where: live(id),
         select: {
           id: true,
@@ -325,7 +275,7 @@ export class ObjectStore implements VaultObjects {
     for (let start = 0; start < row.versions.length; start += DIGEST_PAGE) {
       const ids = row.versions.slice(start, start + DIGEST_PAGE).map((version) => version.id);
       const stored = (await this.#run([], () =>
-        this.#versions(this.#client)["findMany"]!({
+        versionRows(this.#client)["findMany"]!({
           where: { objectId: id, id: { in: ids } },
           select: { id: true, value: true },
         }),
@@ -348,7 +298,7 @@ export class ObjectStore implements VaultObjects {
     const versionId = readId((options as { versionId?: unknown }).versionId, "versionId");
     const row = await this.#liveById(id);
     const version = (await this.#run([], () =>
-      this.#versions(this.#client)["findFirst"]!({
+      versionRows(this.#client)["findFirst"]!({
         where: { id: versionId, objectId: id },
         select: { id: true, keyId: true, value: true, createdAt: true },
       }),
@@ -369,8 +319,8 @@ export class ObjectStore implements VaultObjects {
     const deleted = { deletedAt: { lt: olderThan } };
     const [versions, objects] = (await this.#run([], () =>
       this.#client.$transaction([
-        this.#versions(this.#client)["deleteMany"]!({ where: { object: deleted } }),
-        this.#objects(this.#client)["deleteMany"]!({ where: deleted }),
+        versionRows(this.#client)["deleteMany"]!({ where: { object: deleted } }),
+        objectRows(this.#client)["deleteMany"]!({ where: deleted }),
       ]),
     )) as [{ count: number }, { count: number }];
     return { objects: objects.count, versions: versions.count };
@@ -383,7 +333,7 @@ export class ObjectStore implements VaultObjects {
   /** The live object `id`; `VAULT_NOT_FOUND` if there is none. */
   async #liveById(id: string): Promise<ObjectRow> {
     const row = (await this.#run([], () =>
-      this.#objects(this.#client)["findFirst"]!({ where: live(id), select: LIVE_ROW }),
+      objectRows(this.#client)["findFirst"]!({ where: live(id), select: LIVE_ROW }),
     )) as ObjectRow | null;
     // Exactly: MySQL's default collation compares ids without case.
     if (row === null || row.id !== id) throw notFound(id);
@@ -419,7 +369,7 @@ export class ObjectStore implements VaultObjects {
   /** Whether a checked update that found `row` moved past `versionCheck` is the update that moved it. */
   async #replayed(row: ObjectRow, versionCheck: string, value: string): Promise<boolean> {
     const newest = (await this.#run([], () =>
-      this.#versions(this.#client)["findMany"]!({
+      versionRows(this.#client)["findMany"]!({
         where: { objectId: row.id },
         orderBy: NEWEST_FIRST,
         take: 2,
@@ -433,8 +383,8 @@ export class ObjectStore implements VaultObjects {
   }
 
   /** Why a conditional write of `id` changed nothing: the object is gone, or its version moved on. */
-  async #lost(client: Client, id: string): Promise<Error> {
-    const found = await this.#objects(client)["findFirst"]!({ where: live(id), select: { id: true } });
+  async #lost(client: ObjectClient, id: string): Promise<Error> {
+    const found = await objectRows(client)["findFirst"]!({ where: live(id), select: { id: true } });
     return found === null ? notFound(id) : conflict(id);
   }
 
@@ -448,14 +398,6 @@ export class ObjectStore implements VaultObjects {
         throw new VaultConflictError("a live Vault object already has this name", { model: OBJECT_MODEL });
       throw redactError(error, secrets);
     }
-  }
-
-  #objects(client: Client): Rows {
-    return client[modelProperty(OBJECT_MODEL)] as Rows;
-  }
-
-  #versions(client: Client): Rows {
-    return client[modelProperty(VERSION_MODEL)] as Rows;
   }
 }
 
