@@ -45,19 +45,13 @@ export function bindingSuite(target: Target): void {
       value: b,
       context: { organizationId: "org_b" },
     });
-    // Swap names, and contexts too, so that only the name tells the rows apart.
+    // Swap the names alone: each row keeps its own context, key and value, which all still match.
     const rowA = await plain().vaultObject.findUniqueOrThrow({ where: { id: oa.id } });
     const rowB = await plain().vaultObject.findUniqueOrThrow({ where: { id: ob.id } });
     await plain().$transaction([
       plain().vaultObject.update({ where: { id: oa.id }, data: { name: "swap", liveName: null } }),
-      plain().vaultObject.update({
-        where: { id: ob.id },
-        data: { name: rowA.name, liveName: rowA.name, context: rowA.context },
-      }),
-      plain().vaultObject.update({
-        where: { id: oa.id },
-        data: { name: rowB.name, liveName: rowB.name, context: rowB.context },
-      }),
+      plain().vaultObject.update({ where: { id: ob.id }, data: { name: rowA.name, liveName: rowA.name } }),
+      plain().vaultObject.update({ where: { id: oa.id }, data: { name: rowB.name, liveName: rowB.name } }),
     ]);
     for (const read of [
       () => objects().readObjectByName("stripe-key:org_b"),
