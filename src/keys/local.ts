@@ -11,7 +11,15 @@
  *          | IV[12] | TAG[16] | wrapped data key[32]
  * The header (everything before the IV) is the AES-GCM associated data of the wrap.
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  hkdfSync,
+  randomBytes,
+  randomFillSync,
+  randomUUID,
+} from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context/key-context.js";
 import { DATA_KEY_BYTES, hasPrefix, isBase64, IV_BYTES, TAG_BYTES } from "../format/envelope.js";
@@ -120,9 +128,10 @@ export class LocalKeyProvider implements KeyProvider {
 
   createDataKey(context: KeyContext): Promise<DataKey> {
     return settle(() => {
-      const key = randomBytes(DATA_KEY_BYTES);
+      // Drawn straight into the array handed back: no other copy of the data key is left behind.
+      const key = randomFillSync(new Uint8Array(DATA_KEY_BYTES));
       const id = randomUUID();
-      return { key: new Uint8Array(key), id, encryptedKeys: this.#wrap(key, id, context) };
+      return { key, id, encryptedKeys: this.#wrap(key, id, context) };
     });
   }
 
@@ -189,7 +198,14 @@ export class LocalKeyProvider implements KeyProvider {
       lengthPrefixed(canonical),
     ]);
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv("aes-256-gcm", keyEncryptionKey(master, canonical), iv);
+    const kek = keyEncryptionKey(master, canonical);
+    let cipher;
+    try {
+      cipher = createCipheriv("aes-256-gcm", kek, iv);
+    } finally {
+      // The cipher holds its own copy of the key.
+      kek.fill(0);
+    }
     cipher.setAAD(header);
     const wrapped = Buffer.concat([cipher.update(key), cipher.final()]);
     return new Uint8Array(Buffer.concat([header, iv, cipher.getAuthTag(), wrapped]));
@@ -238,18 +254,29 @@ export class LocalKeyProvider implements KeyProvider {
 
 /** The data key of `blob` unwrapped with `master`, or `undefined` when the wrap does not authenticate. */
 function open(master: Uint8Array, blob: ParsedBlob): Uint8Array | undefined {
+  const kek = keyEncryptionKey(master, blob.context);
+  const pieces: Buffer[] = [];
   try {
-    const decipher = createDecipheriv("aes-256-gcm", keyEncryptionKey(master, blob.context), blob.iv, {
-      authTagLength: TAG_BYTES,
-    });
+    const decipher = createDecipheriv("aes-256-gcm", kek, blob.iv, { authTagLength: TAG_BYTES });
+    kek.fill(0);
     decipher.setAAD(blob.header);
     decipher.setAuthTag(blob.tag);
-    const opened = Buffer.concat([decipher.update(blob.wrapped), decipher.final()]);
-    const key = new Uint8Array(opened);
-    opened.fill(0);
-    return key;
+    pieces.push(decipher.update(blob.wrapped));
+    pieces.push(decipher.final());
+    const key = new Uint8Array(DATA_KEY_BYTES);
+    let at = 0;
+    for (const piece of pieces) {
+      if (at + piece.length > key.length) return undefined;
+      key.set(piece, at);
+      at += piece.length;
+    }
+    return at === key.length ? key : undefined;
   } catch {
     return undefined;
+  } finally {
+    // Every copy but the one returned: the key-encryption key and the decipher's output.
+    kek.fill(0);
+    for (const piece of pieces) piece.fill(0);
   }
 }
 
@@ -262,6 +289,7 @@ const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const OWNED_VERDICTS = 4_096;
 const HKDF_SALT = Buffer.from("prisma-vault/PVK1", "utf8");
 
+/** The key-encryption key of `master` for a context; the caller zeroes it once the cipher has it. */
 function keyEncryptionKey(master: Uint8Array, canonical: string): Buffer {
   const digest = createHash("sha256").update(canonical, "utf8").digest("hex");
   return Buffer.from(hkdfSync("sha256", master, HKDF_SALT, `kek|${digest}`, DATA_KEY_BYTES));

@@ -17,7 +17,12 @@ import { indexStep } from "./modes/index.js";
 import { rekeyStep } from "./modes/rekey.js";
 import { rotateStep } from "./modes/rotate.js";
 import { verifyStep } from "./modes/verify.js";
-import { validateMigrateOptions, type MigrateOptions, type MigrationMode } from "./options.js";
+import {
+  validateMigrateOptions,
+  type MigrateOptions,
+  type MigrateSettings,
+  type MigrationMode,
+} from "./options.js";
 import type { MigrationModelReport, MigrationReport } from "./report.js";
 import type { MigrationStep } from "./step.js";
 
@@ -37,7 +42,25 @@ export async function migrate(prisma: object, options: MigrateOptions): Promise<
   const handle = handleOf(prisma);
   const models = modelsFor(handle.schema, settings.mode, settings.models);
   if (settings.shard) for (const model of models) shardSupport(model, handle.provider);
-  const steps = stepsFor(handle, settings.mode, models);
+  // rotate seals under data keys of its own, in a cache of its own, zeroed when the run ends.
+  const fresh =
+    settings.mode === "rotate"
+      ? new FieldCipher(new DataKeyCache(handle.cipher.keys.provider), handle.cipher.aead)
+      : undefined;
+  try {
+    return await runSteps(handle, settings, models, stepsFor(handle, settings.mode, models, fresh));
+  } finally {
+    fresh?.keys.clear();
+  }
+}
+
+/** Each model in turn, under the checkpoint; the report. */
+async function runSteps(
+  handle: VaultHandle,
+  settings: MigrateSettings,
+  models: readonly ModelSchema[],
+  steps: readonly MigrationStep[],
+): Promise<MigrationReport> {
   const identity = { mode: settings.mode, models: models.map((m) => m.name), shard: settings.shard };
   const checkpoint = settings.checkpoint
     ? Checkpoint.open(settings.checkpoint, identity, settings.resume)
@@ -66,7 +89,12 @@ export async function migrate(prisma: object, options: MigrateOptions): Promise<
 }
 
 /** Each model's step; built before any row is read, so a mode the provider cannot run fails first. */
-function stepsFor(handle: VaultHandle, mode: MigrationMode, models: readonly ModelSchema[]): MigrationStep[] {
+function stepsFor(
+  handle: VaultHandle,
+  mode: MigrationMode,
+  models: readonly ModelSchema[],
+  fresh: FieldCipher | undefined,
+): MigrationStep[] {
   const cipher = handle.cipher;
   switch (mode) {
     case "encrypt":
@@ -83,7 +111,7 @@ function stepsFor(handle: VaultHandle, mode: MigrationMode, models: readonly Mod
     }
     case "rotate": {
       // Its own cache, empty: every value is sealed under a data key created by this run.
-      const fresh = new FieldCipher(new DataKeyCache(cipher.keys.provider), cipher.aead);
+      if (fresh === undefined) throw new Error("rotate needs its own cipher");
       return models.map((model) => rotateStep(model, { cipher, fresh }));
     }
   }

@@ -157,6 +157,29 @@ export function modesSuite(target: Target): void {
       );
     });
 
+    it("rotate zeroes the data keys it created once it is done: its own cache is cleared", async () => {
+      await seedPlain(12);
+      await run("encrypt");
+      const created: Uint8Array[] = [];
+      const local = rig.provider;
+      const recording: KeyProvider = {
+        name: "recording",
+        createDataKey: async (context) => {
+          const key = await local.createDataKey(context);
+          created.push(key.key);
+          return key;
+        },
+        decryptDataKey: (blob) => local.decryptDataKey(blob),
+      };
+      const report = await run("rotate", {}, extended({ keys: recording }));
+      expect(report.models[0]).toMatchObject({ updated: 12, failedTotal: 0 });
+      // One data key per tenant, all zeroed; the rows read back with a fresh client.
+      expect(created).toHaveLength(3);
+      for (const key of created) expect(key.every((b) => b === 0)).toBe(true);
+      const read = await extended().account.findMany();
+      expect(read).toHaveLength(12);
+    });
+
     it("a rotate stopped after its first batches resumes where it stopped: nothing re-sealed twice", async () => {
       const before = await seedPlain(40);
       await run("encrypt");
