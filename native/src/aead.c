@@ -8,6 +8,8 @@
  * One EVP_CIPHER_CTX per call with the key schedule set once; per value only the IV changes. Every
  * argument's type and length is checked before memory is touched, and pointers into JS memory are
  * taken only after the last call that can run JS for that value (a getter could detach a buffer).
+ * Offsets that memory is read at are copied out of JS memory once and checked on the copy: a typed array
+ * may lie over a SharedArrayBuffer that another thread changes during the call.
  * The key is never copied here (the context holds its schedule and is cleansed when freed); plaintext
  * scratch memory is cleansed before it is freed. No error message carries key bytes or plaintext.
  */
@@ -280,8 +282,10 @@ static bool scratch_reserve(uint8_t **scratch, size_t *capacity, size_t need) {
   return true;
 }
 
-/* A Uint32Array's elements; false and a TypeError thrown when `value` is not one. */
-static bool uint32_words(napi_env env, napi_value value, const char *what, const uint32_t **data, size_t *count) {
+/* A Uint32Array's elements, copied once into fresh memory (*copy: free it); false and a TypeError
+   thrown when `value` is not one. The array may lie over a SharedArrayBuffer that another thread
+   rewrites: everything after this reads and checks the copy, never JS memory again. */
+static bool uint32_copy(napi_env env, napi_value value, const char *what, uint32_t **copy, size_t *count) {
   napi_typedarray_type type;
   void *raw = NULL;
   if (napi_get_typedarray_info(env, value, &type, count, &raw, NULL, NULL) != napi_ok ||
@@ -289,8 +293,13 @@ static bool uint32_words(napi_env env, napi_value value, const char *what, const
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", what);
     return false;
   }
-  static const uint32_t empty[1] = {0};
-  *data = *count == 0 || raw == NULL ? empty : (const uint32_t *)raw;
+  /* calloc refuses a count * 4 that does not fit a size_t; one slot at least, so NULL means no memory. */
+  *copy = calloc(*count == 0 ? 1 : *count, sizeof **copy);
+  if (*copy == NULL) {
+    napi_throw_error(env, "ERR_PRISMA_VAULT_NATIVE", "prisma-vault-native: out of memory");
+    return false;
+  }
+  if (*count > 0 && raw != NULL) memcpy(*copy, raw, *count * sizeof **copy);
   return true;
 }
 
@@ -300,13 +309,17 @@ static bool uint32_words(napi_env env, napi_value value, const char *what, const
 
 /* open(key, bytes, aads, spans): the batch's envelopes laid end to end in `bytes`, their associated data in
    `aads`, and where each value's parts lie. Nothing here runs JS: the pointers taken at the start stay
-   valid to the end, and the results are set into the array only after the last use of them. */
+   valid to the end, and the results are set into the array only after the last use of them. The spans
+   are copied once and only the copy is checked and used: over a SharedArrayBuffer another thread could
+   change them between a check and a use. The bytes and aads are read where the checked copy points;
+   another thread changing them can spoil a result, never move a read out of bounds. */
 static napi_value open_all(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
   napi_value result = NULL, null_value = NULL, *texts = NULL;
   EVP_CIPHER_CTX *ctx = NULL;
   uint8_t *scratch = NULL;
+  uint32_t *spans = NULL;
   size_t capacity = 0;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail_napi(env);
   if (argc < 4) {
@@ -314,17 +327,16 @@ static napi_value open_all(napi_env env, napi_callback_info info) {
     return NULL;
   }
   bytes_t key, bytes, aads;
-  const uint32_t *spans = NULL;
   size_t words = 0;
   if (!check_key(env, argv[0], &key)) return NULL;
   if (!uint8_bytes(env, argv[1], "bytes must be a Uint8Array", &bytes)) return NULL;
   if (!uint8_bytes(env, argv[2], "aads must be a Uint8Array", &aads)) return NULL;
-  if (!uint32_words(env, argv[3], "spans must be a Uint32Array", &spans, &words)) return NULL;
+  if (!uint32_copy(env, argv[3], "spans must be a Uint32Array", &spans, &words)) return NULL;
   /* Precondition: whole spans, each inside its buffer, a 12-byte IV (32 in legacy envelopes) followed by
      a 16-byte tag before the ciphertext, and lengths that fit an int. Checked for all before any work. */
   if (words % SPAN_WORDS != 0) {
     napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "spans must hold 6 offsets per value");
-    return NULL;
+    goto failed;
   }
   size_t count = words / SPAN_WORDS;
   for (size_t i = 0; i < count; i++) {
@@ -333,19 +345,19 @@ static napi_value open_all(napi_env env, napi_callback_info info) {
     size_t aad_start = span[4], aad_end = span[5];
     if (iv_end < iv_start || (iv_end - iv_start != IV_BYTES && iv_end - iv_start != LEGACY_IV_BYTES)) {
       napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "an IV must be 12 or 32 bytes");
-      return NULL;
+      goto failed;
     }
     if (ct_start < iv_end + TAG_BYTES || ct_end < ct_start || ct_end > bytes.length) {
       napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "a span lies outside the bytes");
-      return NULL;
+      goto failed;
     }
     if (aad_end < aad_start || aad_end > aads.length) {
       napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "an aad span lies outside the aads");
-      return NULL;
+      goto failed;
     }
     if (ct_end - ct_start > MAX_VALUE_BYTES || aad_end - aad_start > MAX_VALUE_BYTES) {
       napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "a ciphertext or aad is too long");
-      return NULL;
+      goto failed;
     }
   }
 
@@ -357,6 +369,7 @@ static napi_value open_all(napi_env env, napi_callback_info info) {
   if (ctx == NULL || EVP_DecryptInit_ex(ctx, aes_256_gcm, NULL, key.data, NULL) != 1) goto crypto;
   int iv_length = IV_BYTES;
   for (size_t i = 0; i < count; i++) {
+    /* The checked copy: each difference is non-negative and at most MAX_VALUE_BYTES. */
     const uint32_t *span = spans + i * SPAN_WORDS;
     const uint8_t *iv = bytes.data + span[0], *tag = bytes.data + span[1], *ct = bytes.data + span[2];
     int length = (int)(span[1] - span[0]), ct_length = (int)(span[3] - span[2]);
@@ -399,6 +412,7 @@ static napi_value open_all(napi_env env, napi_callback_info info) {
   /* Setting elements can run JS (a setter on Array.prototype): it comes after the last use of the inputs. */
   for (size_t i = 0; i < count; i++) NAPI_OK(napi_set_element(env, result, (uint32_t)i, texts[i]));
   free(texts);
+  free(spans);
   return result;
 
 oom:
@@ -416,6 +430,7 @@ failed:
     free(scratch);
   }
   free(texts);
+  free(spans);
   return NULL;
 }
 
