@@ -9,7 +9,8 @@
  * argument's type and length is checked before memory is touched, and pointers into JS memory are
  * taken only after the last call that can run JS for that value (a getter could detach a buffer).
  * Offsets that memory is read at are copied out of JS memory once and checked on the copy: a typed array
- * may lie over a SharedArrayBuffer that another thread changes during the call.
+ * may lie over a SharedArrayBuffer that another thread changes during the call. Bounds are checked by
+ * comparisons and by differences taken in order, never by sums that could wrap where size_t is 32 bits.
  * The key is never copied here (the context holds its schedule and is cleansed when freed); plaintext
  * scratch memory is cleansed before it is freed. No error message carries key bytes or plaintext.
  */
@@ -139,6 +140,12 @@ static bool valid_utf8(const uint8_t *s, size_t n, bool *ascii) {
   return true;
 }
 
+/* True when `length` bytes are one 12-byte IV per text. Divided, not multiplied: count * IV_BYTES can
+   wrap where size_t is 32 bits (2^32 - 1 texts would need 2^32 - 12 bytes mod 2^32). */
+static bool ivs_fit(size_t length, uint32_t count) {
+  return length % IV_BYTES == 0 && length / IV_BYTES == count;
+}
+
 /* seal(key, ivs, texts, aads) */
 static napi_value seal(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -165,7 +172,7 @@ static napi_value seal(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "texts and aads must have the same length");
     return NULL;
   }
-  if (ivs.length / IV_BYTES != count || ivs.length % IV_BYTES != 0) {
+  if (!ivs_fit(ivs.length, count)) {
     napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "ivs must hold 12 bytes per text");
     return NULL;
   }
@@ -189,7 +196,8 @@ static napi_value seal(napi_env env, napi_callback_info info) {
     if (!aad_is_none(env, aads[i], &none)) goto napi;
     if (none) aads[i] = NULL;
     NAPI_OK(napi_get_value_string_utf8(env, texts[i], NULL, 0, &lengths[i]));
-    /* Precondition: each value, and all of them with their tags, fit an int and one ArrayBuffer. */
+    /* Precondition: each value, and all of them with their tags, fit an int and one ArrayBuffer. The
+       first test bounds lengths[i], so MAX_BATCH_BYTES - lengths[i] - TAG_BYTES cannot wrap. */
     if (lengths[i] > MAX_VALUE_BYTES || total > MAX_BATCH_BYTES - lengths[i] - TAG_BYTES) {
       napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "the texts are too long for one call");
       goto failed;
@@ -210,7 +218,7 @@ static napi_value seal(napi_env env, napi_callback_info info) {
 
   /* Pass 2 runs no JS: pointers into JS memory are taken here and used at once. */
   NAPI_OK(napi_get_typedarray_info(env, argv[1], &(napi_typedarray_type){0}, &ivs.length, (void **)&ivs.data, NULL, NULL));
-  if (ivs.length != (size_t)count * IV_BYTES) {
+  if (!ivs_fit(ivs.length, count)) {
     napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "ivs changed length");
     goto failed;
   }
@@ -307,6 +315,35 @@ static bool uint32_copy(napi_env env, napi_value value, const char *what, uint32
    AAD start and end (equal: none). */
 #define SPAN_WORDS 6
 
+/* Why open() refuses a span: an error code and message. */
+typedef struct {
+  const char *code;
+  const char *message;
+} refusal_t;
+
+static const refusal_t BAD_IV = {"ERR_INVALID_ARG_VALUE", "an IV must be 12 or 32 bytes"};
+static const refusal_t OUTSIDE_BYTES = {"ERR_INVALID_ARG_VALUE", "a span lies outside the bytes"};
+static const refusal_t OUTSIDE_AADS = {"ERR_INVALID_ARG_VALUE", "an aad span lies outside the aads"};
+static const refusal_t TOO_LONG = {"ERR_OUT_OF_RANGE", "a ciphertext or aad is too long"};
+
+/* NULL when `span` lies inside its buffers, else why not. No sum is formed: each difference is taken
+   only after its order is checked, so nothing wraps whatever the width of size_t (32 bits on some
+   targets, where iv_end + TAG_BYTES could wrap past a ciphertext start). Together the checks give
+   iv_start <= iv_end <= iv_end + 16 <= ct_start <= ct_end <= bytes_length: IV, tag and ciphertext lie
+   inside the bytes. */
+static const refusal_t *span_refusal(const uint32_t *span, size_t bytes_length, size_t aads_length) {
+  size_t iv_start = span[0], iv_end = span[1], ct_start = span[2], ct_end = span[3];
+  size_t aad_start = span[4], aad_end = span[5];
+  if (iv_end < iv_start || (iv_end - iv_start != IV_BYTES && iv_end - iv_start != LEGACY_IV_BYTES))
+    return &BAD_IV;
+  if (ct_start < iv_end || ct_start - iv_end < TAG_BYTES || ct_end < ct_start || ct_end > bytes_length)
+    return &OUTSIDE_BYTES;
+  if (aad_end < aad_start || aad_end > aads_length) return &OUTSIDE_AADS;
+  if (ct_end - ct_start > MAX_VALUE_BYTES || aad_end - aad_start > MAX_VALUE_BYTES)
+    return &TOO_LONG;
+  return NULL;
+}
+
 /* open(key, bytes, aads, spans): the batch's envelopes laid end to end in `bytes`, their associated data in
    `aads`, and where each value's parts lie. Nothing here runs JS: the pointers taken at the start stay
    valid to the end, and the results are set into the array only after the last use of them. The spans
@@ -340,23 +377,9 @@ static napi_value open_all(napi_env env, napi_callback_info info) {
   }
   size_t count = words / SPAN_WORDS;
   for (size_t i = 0; i < count; i++) {
-    const uint32_t *span = spans + i * SPAN_WORDS;
-    size_t iv_start = span[0], iv_end = span[1], ct_start = span[2], ct_end = span[3];
-    size_t aad_start = span[4], aad_end = span[5];
-    if (iv_end < iv_start || (iv_end - iv_start != IV_BYTES && iv_end - iv_start != LEGACY_IV_BYTES)) {
-      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "an IV must be 12 or 32 bytes");
-      goto failed;
-    }
-    if (ct_start < iv_end + TAG_BYTES || ct_end < ct_start || ct_end > bytes.length) {
-      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "a span lies outside the bytes");
-      goto failed;
-    }
-    if (aad_end < aad_start || aad_end > aads.length) {
-      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "an aad span lies outside the aads");
-      goto failed;
-    }
-    if (ct_end - ct_start > MAX_VALUE_BYTES || aad_end - aad_start > MAX_VALUE_BYTES) {
-      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "a ciphertext or aad is too long");
+    const refusal_t *refusal = span_refusal(spans + i * SPAN_WORDS, bytes.length, aads.length);
+    if (refusal != NULL) {
+      napi_throw_range_error(env, refusal->code, refusal->message);
       goto failed;
     }
   }
@@ -369,7 +392,7 @@ static napi_value open_all(napi_env env, napi_callback_info info) {
   if (ctx == NULL || EVP_DecryptInit_ex(ctx, aes_256_gcm, NULL, key.data, NULL) != 1) goto crypto;
   int iv_length = IV_BYTES;
   for (size_t i = 0; i < count; i++) {
-    /* The checked copy: each difference is non-negative and at most MAX_VALUE_BYTES. */
+    /* The checked copy: each difference is non-negative and at most MAX_VALUE_BYTES (span_refusal). */
     const uint32_t *span = spans + i * SPAN_WORDS;
     const uint8_t *iv = bytes.data + span[0], *tag = bytes.data + span[1], *ct = bytes.data + span[2];
     int length = (int)(span[1] - span[0]), ct_length = (int)(span[3] - span[2]);
