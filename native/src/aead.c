@@ -37,9 +37,16 @@ typedef struct {
   size_t length;
 } bytes_t;
 
-/* AES-256-GCM, fetched from OpenSSL's default provider once per process (at load): passing
-   EVP_aes_256_gcm() to each init would look the implementation up again on every call. */
-static EVP_CIPHER *aes_256_gcm = NULL;
+/* AES-256-GCM is fetched from OpenSSL's default provider once per Node environment (the main thread and
+   each worker that loads the addon), in init: passing EVP_aes_256_gcm() to each init would look the
+   implementation up again on every call. It is the environment's instance data, so no state is shared
+   between threads (worker threads can run init at the same time) and the environment frees it when it
+   ends. OpenSSL's fetch and EVP_CIPHER's reference count are thread-safe. */
+static void free_cipher(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  EVP_CIPHER_free(data);
+}
 
 /* A failed N-API call: its own exception when one is pending, else a generic Error. */
 static napi_value fail_napi(napi_env env) {
@@ -47,6 +54,16 @@ static napi_value fail_napi(napi_env env) {
   napi_is_exception_pending(env, &pending);
   if (!pending) napi_throw_error(env, "ERR_PRISMA_VAULT_NATIVE", "prisma-vault-native: an N-API call failed");
   return NULL;
+}
+
+/* This environment's AES-256-GCM (set by init); NULL and an Error thrown when there is none. */
+static const EVP_CIPHER *aes_256_gcm(napi_env env) {
+  void *cipher = NULL;
+  if (napi_get_instance_data(env, &cipher) != napi_ok || cipher == NULL) {
+    fail_napi(env);
+    return NULL;
+  }
+  return cipher;
 }
 
 #define NAPI_OK(call)                  \
@@ -161,6 +178,8 @@ static napi_value seal(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_MISSING_ARGS", "seal(key, ivs, texts, aads) takes 4 arguments");
     return NULL;
   }
+  const EVP_CIPHER *cipher = aes_256_gcm(env);
+  if (cipher == NULL) return NULL;
   bytes_t key, ivs;
   uint32_t count = 0, aad_count = 0;
   if (!check_key(env, argv[0], &key)) return NULL;
@@ -214,7 +233,7 @@ static napi_value seal(napi_env env, napi_callback_info info) {
   /* Pass 1 may have run JS (a getter could have detached the key's buffer): take the key again. */
   if (!check_key(env, argv[0], &key)) goto failed;
   ctx = EVP_CIPHER_CTX_new();
-  if (ctx == NULL || EVP_EncryptInit_ex(ctx, aes_256_gcm, NULL, key.data, NULL) != 1) goto crypto;
+  if (ctx == NULL || EVP_EncryptInit_ex(ctx, cipher, NULL, key.data, NULL) != 1) goto crypto;
 
   /* Pass 2 runs no JS: pointers into JS memory are taken here and used at once. */
   NAPI_OK(napi_get_typedarray_info(env, argv[1], &(napi_typedarray_type){0}, &ivs.length, (void **)&ivs.data, NULL, NULL));
@@ -363,6 +382,8 @@ static napi_value open_all(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_MISSING_ARGS", "open(key, bytes, aads, spans) takes 4 arguments");
     return NULL;
   }
+  const EVP_CIPHER *cipher = aes_256_gcm(env);
+  if (cipher == NULL) return NULL;
   bytes_t key, bytes, aads;
   size_t words = 0;
   if (!check_key(env, argv[0], &key)) return NULL;
@@ -389,7 +410,7 @@ static napi_value open_all(napi_env env, napi_callback_info info) {
   NAPI_OK(napi_get_null(env, &null_value));
   NAPI_OK(napi_create_array_with_length(env, count, &result));
   ctx = EVP_CIPHER_CTX_new();
-  if (ctx == NULL || EVP_DecryptInit_ex(ctx, aes_256_gcm, NULL, key.data, NULL) != 1) goto crypto;
+  if (ctx == NULL || EVP_DecryptInit_ex(ctx, cipher, NULL, key.data, NULL) != 1) goto crypto;
   int iv_length = IV_BYTES;
   for (size_t i = 0; i < count; i++) {
     /* The checked copy: each difference is non-negative and at most MAX_VALUE_BYTES (span_refusal). */
@@ -458,10 +479,14 @@ failed:
 }
 
 static napi_value init(napi_env env, napi_value exports) {
-  if (aes_256_gcm == NULL) aes_256_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
-  if (aes_256_gcm == NULL) {
+  EVP_CIPHER *cipher = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+  if (cipher == NULL) {
     napi_throw_error(env, "ERR_PRISMA_VAULT_CRYPTO", "prisma-vault-native: OpenSSL has no AES-256-GCM");
     return NULL;
+  }
+  if (napi_set_instance_data(env, cipher, free_cipher, NULL) != napi_ok) {
+    EVP_CIPHER_free(cipher);
+    return fail_napi(env);
   }
   napi_property_descriptor methods[] = {
       {"seal", NULL, seal, NULL, NULL, NULL, napi_enumerable, NULL},
