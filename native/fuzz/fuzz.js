@@ -81,13 +81,23 @@ function anyKey(random) {
   return anyBytes(random, random() < 0.5 ? 32 : 64, random() < 0.5 ? 32 : undefined);
 }
 
-/** A Uint8Array (sometimes over a SharedArrayBuffer, sometimes a view into the middle of one). */
+/**
+ * A Uint8Array, sometimes over a SharedArrayBuffer, sometimes a view starting 8 bytes into one; it always
+ * ends where its buffer ends, so that under ASan a read one byte past it hits a redzone.
+ */
 function anyBytes(random, max, length = Math.floor(random() * (max + 1))) {
   if (random() < 0.05) return pick(random, [null, "bytes", [1, 2, 3], new Int8Array(length)]);
-  const bytes = shared(random, Uint8Array, length + 8).subarray(random() < 0.5 ? 0 : 8);
-  const view = bytes.subarray(0, length);
+  const start = random() < 0.5 ? 0 : 8;
+  const view = shared(random, Uint8Array, start + length).subarray(start);
   for (let i = 0; i < view.length; i++) view[i] = Math.floor(random() * 256);
   return view;
+}
+
+/** `bytes` copied into a buffer of its own, as long as it is (Buffer.concat's may be a slice of a pool). */
+function exact(random, bytes) {
+  const copy = shared(random, Uint8Array, bytes.length);
+  copy.set(bytes);
+  return copy;
 }
 
 function anyTexts(random) {
@@ -149,8 +159,8 @@ function openMutated(random, binding) {
     at += iv.length + 16 + ciphertext.length;
     aadAt += aad.length;
   });
-  const bytes = Buffer.concat(parts);
-  const aads = Buffer.concat(aadParts);
+  const bytes = exact(random, Buffer.concat(parts));
+  const aads = exact(random, Buffer.concat(aadParts));
   const opened = binding.open(key, bytes, aads, spans);
   if (JSON.stringify(opened) !== JSON.stringify(texts))
     throw new Error("true spans did not open to their texts");
