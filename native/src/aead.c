@@ -8,6 +8,9 @@
  * One EVP_CIPHER_CTX per call with the key schedule set once; per value only the IV changes. Every
  * argument's type and length is checked before memory is touched, and pointers into JS memory are
  * taken only after the last call that can run JS for that value (a getter could detach a buffer).
+ * Offsets that memory is read at are copied out of JS memory once and checked on the copy: a typed array
+ * may lie over a SharedArrayBuffer that another thread changes during the call. Bounds are checked by
+ * comparisons and by differences taken in order, never by sums that could wrap where size_t is 32 bits.
  * The key is never copied here (the context holds its schedule and is cleansed when freed); plaintext
  * scratch memory is cleansed before it is freed. No error message carries key bytes or plaintext.
  */
@@ -34,9 +37,36 @@ typedef struct {
   size_t length;
 } bytes_t;
 
-/* AES-256-GCM, fetched from OpenSSL's default provider once per process (at load): passing
-   EVP_aes_256_gcm() to each init would look the implementation up again on every call. */
-static EVP_CIPHER *aes_256_gcm = NULL;
+/* OpenSSL runs inside Node, uninstrumented: AddressSanitizer does not see the reads and writes it makes
+   where this file points it. In a -fsanitize=address build (fuzz/asan.sh) each such range is checked
+   before it is handed over, and its first poisoned byte is read here so that ASan reports where; in any
+   other build this is nothing. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PRISMA_VAULT_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(PRISMA_VAULT_ASAN)
+#include <sanitizer/asan_interface.h>
+static void asan_check_range(const void *start, size_t length) {
+  const volatile char *poisoned = __asan_region_is_poisoned((void *)start, length);
+  if (poisoned != NULL) (void)*poisoned;
+}
+#define ASAN_CHECK_RANGE(start, length) asan_check_range((start), (length))
+#else
+#define ASAN_CHECK_RANGE(start, length) ((void)0)
+#endif
+
+/* AES-256-GCM is fetched from OpenSSL's default provider once per Node environment (the main thread and
+   each worker that loads the addon), in init: passing EVP_aes_256_gcm() to each init would look the
+   implementation up again on every call. It is the environment's instance data, so no state is shared
+   between threads (worker threads can run init at the same time) and the environment frees it when it
+   ends. OpenSSL's fetch and EVP_CIPHER's reference count are thread-safe. */
+static void free_cipher(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  EVP_CIPHER_free(data);
+}
 
 /* A failed N-API call: its own exception when one is pending, else a generic Error. */
 static napi_value fail_napi(napi_env env) {
@@ -44,6 +74,16 @@ static napi_value fail_napi(napi_env env) {
   napi_is_exception_pending(env, &pending);
   if (!pending) napi_throw_error(env, "ERR_PRISMA_VAULT_NATIVE", "prisma-vault-native: an N-API call failed");
   return NULL;
+}
+
+/* This environment's AES-256-GCM (set by init); NULL and an Error thrown when there is none. */
+static const EVP_CIPHER *aes_256_gcm(napi_env env) {
+  void *cipher = NULL;
+  if (napi_get_instance_data(env, &cipher) != napi_ok || cipher == NULL) {
+    fail_napi(env);
+    return NULL;
+  }
+  return cipher;
 }
 
 #define NAPI_OK(call)                  \
@@ -137,6 +177,12 @@ static bool valid_utf8(const uint8_t *s, size_t n, bool *ascii) {
   return true;
 }
 
+/* True when `length` bytes are one 12-byte IV per text. Divided, not multiplied: count * IV_BYTES can
+   wrap where size_t is 32 bits (2^32 - 1 texts would need 2^32 - 12 bytes mod 2^32). */
+static bool ivs_fit(size_t length, uint32_t count) {
+  return length % IV_BYTES == 0 && length / IV_BYTES == count;
+}
+
 /* seal(key, ivs, texts, aads) */
 static napi_value seal(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -152,6 +198,8 @@ static napi_value seal(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_MISSING_ARGS", "seal(key, ivs, texts, aads) takes 4 arguments");
     return NULL;
   }
+  const EVP_CIPHER *cipher = aes_256_gcm(env);
+  if (cipher == NULL) return NULL;
   bytes_t key, ivs;
   uint32_t count = 0, aad_count = 0;
   if (!check_key(env, argv[0], &key)) return NULL;
@@ -163,7 +211,7 @@ static napi_value seal(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "texts and aads must have the same length");
     return NULL;
   }
-  if (ivs.length / IV_BYTES != count || ivs.length % IV_BYTES != 0) {
+  if (!ivs_fit(ivs.length, count)) {
     napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "ivs must hold 12 bytes per text");
     return NULL;
   }
@@ -187,7 +235,8 @@ static napi_value seal(napi_env env, napi_callback_info info) {
     if (!aad_is_none(env, aads[i], &none)) goto napi;
     if (none) aads[i] = NULL;
     NAPI_OK(napi_get_value_string_utf8(env, texts[i], NULL, 0, &lengths[i]));
-    /* Precondition: each value, and all of them with their tags, fit an int and one ArrayBuffer. */
+    /* Precondition: each value, and all of them with their tags, fit an int and one ArrayBuffer. The
+       first test bounds lengths[i], so MAX_BATCH_BYTES - lengths[i] - TAG_BYTES cannot wrap. */
     if (lengths[i] > MAX_VALUE_BYTES || total > MAX_BATCH_BYTES - lengths[i] - TAG_BYTES) {
       napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "the texts are too long for one call");
       goto failed;
@@ -204,11 +253,12 @@ static napi_value seal(napi_env env, napi_callback_info info) {
   /* Pass 1 may have run JS (a getter could have detached the key's buffer): take the key again. */
   if (!check_key(env, argv[0], &key)) goto failed;
   ctx = EVP_CIPHER_CTX_new();
-  if (ctx == NULL || EVP_EncryptInit_ex(ctx, aes_256_gcm, NULL, key.data, NULL) != 1) goto crypto;
+  ASAN_CHECK_RANGE(key.data, KEY_BYTES);
+  if (ctx == NULL || EVP_EncryptInit_ex(ctx, cipher, NULL, key.data, NULL) != 1) goto crypto;
 
   /* Pass 2 runs no JS: pointers into JS memory are taken here and used at once. */
   NAPI_OK(napi_get_typedarray_info(env, argv[1], &(napi_typedarray_type){0}, &ivs.length, (void **)&ivs.data, NULL, NULL));
-  if (ivs.length != (size_t)count * IV_BYTES) {
+  if (!ivs_fit(ivs.length, count)) {
     napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "ivs changed length");
     goto failed;
   }
@@ -228,6 +278,9 @@ static napi_value seal(napi_env env, napi_callback_info info) {
       goto failed;
     }
     int outl = 0;
+    ASAN_CHECK_RANGE(ivs.data + (size_t)i * IV_BYTES, IV_BYTES);
+    ASAN_CHECK_RANGE(aad.data, aad.length);
+    ASAN_CHECK_RANGE(slot, length + TAG_BYTES);
     if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, ivs.data + (size_t)i * IV_BYTES) != 1) goto crypto;
     if (aad.length > 0 && EVP_EncryptUpdate(ctx, NULL, &outl, aad.data, (int)aad.length) != 1) goto crypto;
     if (length > 0 && EVP_EncryptUpdate(ctx, slot, &outl, slot, (int)length) != 1) goto crypto;
@@ -280,8 +333,10 @@ static bool scratch_reserve(uint8_t **scratch, size_t *capacity, size_t need) {
   return true;
 }
 
-/* A Uint32Array's elements; false and a TypeError thrown when `value` is not one. */
-static bool uint32_words(napi_env env, napi_value value, const char *what, const uint32_t **data, size_t *count) {
+/* A Uint32Array's elements, copied once into fresh memory (*copy: free it); false and a TypeError
+   thrown when `value` is not one. The array may lie over a SharedArrayBuffer that another thread
+   rewrites: everything after this reads and checks the copy, never JS memory again. */
+static bool uint32_copy(napi_env env, napi_value value, const char *what, uint32_t **copy, size_t *count) {
   napi_typedarray_type type;
   void *raw = NULL;
   if (napi_get_typedarray_info(env, value, &type, count, &raw, NULL, NULL) != napi_ok ||
@@ -289,8 +344,13 @@ static bool uint32_words(napi_env env, napi_value value, const char *what, const
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", what);
     return false;
   }
-  static const uint32_t empty[1] = {0};
-  *data = *count == 0 || raw == NULL ? empty : (const uint32_t *)raw;
+  /* calloc refuses a count * 4 that does not fit a size_t; one slot at least, so NULL means no memory. */
+  *copy = calloc(*count == 0 ? 1 : *count, sizeof **copy);
+  if (*copy == NULL) {
+    napi_throw_error(env, "ERR_PRISMA_VAULT_NATIVE", "prisma-vault-native: out of memory");
+    return false;
+  }
+  if (*count > 0 && raw != NULL) memcpy(*copy, raw, *count * sizeof **copy);
   return true;
 }
 
@@ -298,54 +358,74 @@ static bool uint32_words(napi_env env, napi_value value, const char *what, const
    AAD start and end (equal: none). */
 #define SPAN_WORDS 6
 
+/* Why open() refuses a span: an error code and message. */
+typedef struct {
+  const char *code;
+  const char *message;
+} refusal_t;
+
+static const refusal_t BAD_IV = {"ERR_INVALID_ARG_VALUE", "an IV must be 12 or 32 bytes"};
+static const refusal_t OUTSIDE_BYTES = {"ERR_INVALID_ARG_VALUE", "a span lies outside the bytes"};
+static const refusal_t OUTSIDE_AADS = {"ERR_INVALID_ARG_VALUE", "an aad span lies outside the aads"};
+static const refusal_t TOO_LONG = {"ERR_OUT_OF_RANGE", "a ciphertext or aad is too long"};
+
+/* NULL when `span` lies inside its buffers, else why not. No sum is formed: each difference is taken
+   only after its order is checked, so nothing wraps whatever the width of size_t (32 bits on some
+   targets, where iv_end + TAG_BYTES could wrap past a ciphertext start). Together the checks give
+   iv_start <= iv_end <= iv_end + 16 <= ct_start <= ct_end <= bytes_length: IV, tag and ciphertext lie
+   inside the bytes. */
+static const refusal_t *span_refusal(const uint32_t *span, size_t bytes_length, size_t aads_length) {
+  size_t iv_start = span[0], iv_end = span[1], ct_start = span[2], ct_end = span[3];
+  size_t aad_start = span[4], aad_end = span[5];
+  if (iv_end < iv_start || (iv_end - iv_start != IV_BYTES && iv_end - iv_start != LEGACY_IV_BYTES))
+    return &BAD_IV;
+  if (ct_start < iv_end || ct_start - iv_end < TAG_BYTES || ct_end < ct_start || ct_end > bytes_length)
+    return &OUTSIDE_BYTES;
+  if (aad_end < aad_start || aad_end > aads_length) return &OUTSIDE_AADS;
+  if (ct_end - ct_start > MAX_VALUE_BYTES || aad_end - aad_start > MAX_VALUE_BYTES)
+    return &TOO_LONG;
+  return NULL;
+}
+
 /* open(key, bytes, aads, spans): the batch's envelopes laid end to end in `bytes`, their associated data in
    `aads`, and where each value's parts lie. Nothing here runs JS: the pointers taken at the start stay
-   valid to the end, and the results are set into the array only after the last use of them. */
+   valid to the end, and the results are set into the array only after the last use of them. The spans
+   are copied once and only the copy is checked and used: over a SharedArrayBuffer another thread could
+   change them between a check and a use. The bytes and aads are read where the checked copy points;
+   another thread changing them can spoil a result, never move a read out of bounds. */
 static napi_value open_all(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
   napi_value result = NULL, null_value = NULL, *texts = NULL;
   EVP_CIPHER_CTX *ctx = NULL;
   uint8_t *scratch = NULL;
+  uint32_t *spans = NULL;
   size_t capacity = 0;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return fail_napi(env);
   if (argc < 4) {
     napi_throw_type_error(env, "ERR_MISSING_ARGS", "open(key, bytes, aads, spans) takes 4 arguments");
     return NULL;
   }
+  const EVP_CIPHER *cipher = aes_256_gcm(env);
+  if (cipher == NULL) return NULL;
   bytes_t key, bytes, aads;
-  const uint32_t *spans = NULL;
   size_t words = 0;
   if (!check_key(env, argv[0], &key)) return NULL;
   if (!uint8_bytes(env, argv[1], "bytes must be a Uint8Array", &bytes)) return NULL;
   if (!uint8_bytes(env, argv[2], "aads must be a Uint8Array", &aads)) return NULL;
-  if (!uint32_words(env, argv[3], "spans must be a Uint32Array", &spans, &words)) return NULL;
+  if (!uint32_copy(env, argv[3], "spans must be a Uint32Array", &spans, &words)) return NULL;
   /* Precondition: whole spans, each inside its buffer, a 12-byte IV (32 in legacy envelopes) followed by
      a 16-byte tag before the ciphertext, and lengths that fit an int. Checked for all before any work. */
   if (words % SPAN_WORDS != 0) {
     napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "spans must hold 6 offsets per value");
-    return NULL;
+    goto failed;
   }
   size_t count = words / SPAN_WORDS;
   for (size_t i = 0; i < count; i++) {
-    const uint32_t *span = spans + i * SPAN_WORDS;
-    size_t iv_start = span[0], iv_end = span[1], ct_start = span[2], ct_end = span[3];
-    size_t aad_start = span[4], aad_end = span[5];
-    if (iv_end < iv_start || (iv_end - iv_start != IV_BYTES && iv_end - iv_start != LEGACY_IV_BYTES)) {
-      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "an IV must be 12 or 32 bytes");
-      return NULL;
-    }
-    if (ct_start < iv_end + TAG_BYTES || ct_end < ct_start || ct_end > bytes.length) {
-      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "a span lies outside the bytes");
-      return NULL;
-    }
-    if (aad_end < aad_start || aad_end > aads.length) {
-      napi_throw_range_error(env, "ERR_INVALID_ARG_VALUE", "an aad span lies outside the aads");
-      return NULL;
-    }
-    if (ct_end - ct_start > MAX_VALUE_BYTES || aad_end - aad_start > MAX_VALUE_BYTES) {
-      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "a ciphertext or aad is too long");
-      return NULL;
+    const refusal_t *refusal = span_refusal(spans + i * SPAN_WORDS, bytes.length, aads.length);
+    if (refusal != NULL) {
+      napi_throw_range_error(env, refusal->code, refusal->message);
+      goto failed;
     }
   }
 
@@ -354,9 +434,11 @@ static napi_value open_all(napi_env env, napi_callback_info info) {
   NAPI_OK(napi_get_null(env, &null_value));
   NAPI_OK(napi_create_array_with_length(env, count, &result));
   ctx = EVP_CIPHER_CTX_new();
-  if (ctx == NULL || EVP_DecryptInit_ex(ctx, aes_256_gcm, NULL, key.data, NULL) != 1) goto crypto;
+  ASAN_CHECK_RANGE(key.data, KEY_BYTES);
+  if (ctx == NULL || EVP_DecryptInit_ex(ctx, cipher, NULL, key.data, NULL) != 1) goto crypto;
   int iv_length = IV_BYTES;
   for (size_t i = 0; i < count; i++) {
+    /* The checked copy: each difference is non-negative and at most MAX_VALUE_BYTES (span_refusal). */
     const uint32_t *span = spans + i * SPAN_WORDS;
     const uint8_t *iv = bytes.data + span[0], *tag = bytes.data + span[1], *ct = bytes.data + span[2];
     int length = (int)(span[1] - span[0]), ct_length = (int)(span[3] - span[2]);
@@ -368,6 +450,9 @@ static napi_value open_all(napi_env env, napi_callback_info info) {
       iv_length = length;
     }
     int outl = 0, tail = 0;
+    ASAN_CHECK_RANGE(iv, (size_t)length + TAG_BYTES); /* the IV and the tag after it */
+    ASAN_CHECK_RANGE(ct, (size_t)ct_length);
+    ASAN_CHECK_RANGE(aads.data + span[4], (size_t)aad_length);
     if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1) goto crypto;
     if (aad_length > 0 && EVP_DecryptUpdate(ctx, NULL, &outl, aads.data + span[4], aad_length) != 1) goto crypto;
     outl = 0;
@@ -399,6 +484,7 @@ static napi_value open_all(napi_env env, napi_callback_info info) {
   /* Setting elements can run JS (a setter on Array.prototype): it comes after the last use of the inputs. */
   for (size_t i = 0; i < count; i++) NAPI_OK(napi_set_element(env, result, (uint32_t)i, texts[i]));
   free(texts);
+  free(spans);
   return result;
 
 oom:
@@ -416,14 +502,19 @@ failed:
     free(scratch);
   }
   free(texts);
+  free(spans);
   return NULL;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
-  if (aes_256_gcm == NULL) aes_256_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
-  if (aes_256_gcm == NULL) {
+  EVP_CIPHER *cipher = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+  if (cipher == NULL) {
     napi_throw_error(env, "ERR_PRISMA_VAULT_CRYPTO", "prisma-vault-native: OpenSSL has no AES-256-GCM");
     return NULL;
+  }
+  if (napi_set_instance_data(env, cipher, free_cipher, NULL) != napi_ok) {
+    EVP_CIPHER_free(cipher);
+    return fail_napi(env);
   }
   napi_property_descriptor methods[] = {
       {"seal", NULL, seal, NULL, NULL, NULL, napi_enumerable, NULL},
