@@ -77,7 +77,7 @@ export function resolveAead(choice: AeadChoice, load?: () => unknown): AeadBacke
   if (choice === "auto") return nodeAead;
   throw new VaultConfigError(
     'options.aead is "native" but the prisma-vault-native package does not load: install it with ' +
-      "`npm install prisma-vault-native` (it carries a linux-x64 prebuild); on other platforms build it " +
+      "`npm install prisma-vault-native` (it carries a linux-x64 glibc prebuild); on other platforms build it " +
       'with "npm run build" inside node_modules/prisma-vault-native (a C compiler and Python for node-gyp)',
     { cause: native.error },
   );

@@ -329,7 +329,7 @@ function readDataKey(method: Attempt["type"], response: unknown): DecryptedDataK
   const key = typeof dataKey === "object" ? dataKey?.key : (dataKey ?? r["data_key"] ?? r["key"]);
   const id = typeof dataKey === "object" ? dataKey?.id : r["id"];
   if (typeof key !== "string" || typeof id !== "string") throw unexpected(method);
-  return { key: fromBase64(key), id };
+  return { key: keyFromBase64(key), id };
 }
 
 /** The encrypted data key of a key-API response (`encrypted_keys`, or an SDK method's `encryptedKeys`). */
@@ -346,4 +346,12 @@ function unexpected(method: Attempt["type"]): VaultKeyProviderError {
 
 function fromBase64(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(String(text), "base64"));
+}
+
+/** A data key from base64, in an array of its own; the decode (a slice of Node's shared pool) is zeroed. */
+function keyFromBase64(text: string): Uint8Array {
+  const decoded = Buffer.from(String(text), "base64");
+  const key = new Uint8Array(decoded);
+  decoded.fill(0);
+  return key;
 }

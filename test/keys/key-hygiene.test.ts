@@ -38,6 +38,7 @@ vi.mock("node:crypto", async (original) => {
 });
 
 const { LocalKeyProvider } = await import("../../src/keys/local.js");
+const { useKeyServerRig } = await import("../support/key-server.js");
 
 const zeroed = (bytes: Uint8Array) => bytes.every((b) => b === 0);
 const leftovers = (except: readonly Uint8Array[] = []) =>
@@ -82,5 +83,33 @@ describe("the local key ring zeroes every copy of key material it makes", () => 
     seen.length = 0;
     expect(ring.owns(encryptedKeys)).toBe(true);
     expect(leftovers()).toEqual([]);
+  });
+});
+
+describe("WorkOSKeyProvider leaves no copy of a data key it decodes", () => {
+  const rig = useKeyServerRig();
+  const context = { organizationId: "org_1" };
+
+  it("the base64 decode of each data key (a slice of Node's shared pool) is zeroed; only the returned key holds it", async () => {
+    const decoded: Buffer[] = [];
+    const from = Buffer.from.bind(Buffer) as (...args: unknown[]) => Buffer;
+    const spy = vi.spyOn(Buffer, "from").mockImplementation(((...args: unknown[]) => {
+      const result = from(...args);
+      if (args[1] === "base64" && result.length === 32) decoded.push(result);
+      return result;
+    }) as typeof Buffer.from);
+    try {
+      const created = await rig.provider.createDataKey(context);
+      const opened = await rig.provider.decryptDataKey(created.encryptedKeys);
+      expect(decoded.length).toBeGreaterThanOrEqual(2);
+      for (const copy of decoded) {
+        const kept = [created.key, opened.key].some(
+          (key) => key.buffer === copy.buffer && key.byteOffset === copy.byteOffset,
+        );
+        if (!kept) expect(copy.every((b) => b === 0)).toBe(true);
+      }
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
