@@ -73,24 +73,23 @@ export async function openValue(
   place: ValuePlace,
   unbound: UnboundValues,
 ): Promise<string> {
-  try {
-    return await openWith(cipher, envelope, place, objectAad(place));
-  } catch (error) {
-    if (unbound === "open" && isVaultError(error, "VAULT_DECRYPT_FAILED"))
-      return openWith(cipher, envelope, place, legacyObjectAad(place));
-    throw error;
-  }
+  if (unbound === "refuse") return openWith(cipher, envelope, place, objectAad(place));
+  const opened = await openStored(cipher, envelope, place);
+  if ("failed" in opened) throw opened.failed;
+  return opened.value;
 }
 
-/** How a stored value opens: bound to its name, as a 0.2 value, or not at all (the error). */
+/**
+ * How a stored value opens: bound to its name, or (tried only when that fails) as a 0.2 value, with
+ * its value either way; or not at all, with the error of the last try.
+ */
 export async function openStored(
   cipher: FieldCipher,
   envelope: string,
   place: ValuePlace,
-): Promise<{ bound: true } | { bound: false; value: string } | { failed: unknown }> {
+): Promise<{ bound: boolean; value: string } | { failed: unknown }> {
   try {
-    await openWith(cipher, envelope, place, objectAad(place));
-    return { bound: true };
+    return { bound: true, value: await openWith(cipher, envelope, place, objectAad(place)) };
   } catch (error) {
     if (!isVaultError(error, "VAULT_DECRYPT_FAILED")) return { failed: error };
   }
