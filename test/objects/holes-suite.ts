@@ -181,6 +181,13 @@ export function holesSuite(target: Target): void {
     expect(await counts()).toEqual([2, 2]);
   });
 
+  /** `read` fails as a value that does not open: VaultDecryptError naming VaultObject.value and `id`, no cause. */
+  const expectOpaqueFailure = async (read: Promise<unknown>, id: string) => {
+    const failure = await vaultFailure(read);
+    expect(failure).toMatchObject({ code: "VAULT_DECRYPT_FAILED", model: "VaultObject", field: "value", id });
+    expect(failure.cause).toBeUndefined();
+  };
+
   it("a stored value that is no envelope is 400 decrypt_failed, asked once (no SDK retry), and VaultDecryptError naming VaultObject.value and the id", async () => {
     const value = secret("opaque");
     const created = await objects().createObject({ name: "broken", value, context });
@@ -211,14 +218,7 @@ export function holesSuite(target: Target): void {
       expect(body.code).toBe("decrypt_failed");
       // The same opaque words whatever the damage: no hint of which.
       expect(body.message).toBe(`VaultObject.value (id ${JSON.stringify(created.id)}): decryption failed`);
-      const byName = await vaultFailure(objects().readObjectByName("broken"));
-      expect(byName).toMatchObject({
-        code: "VAULT_DECRYPT_FAILED",
-        model: "VaultObject",
-        field: "value",
-        id: created.id,
-      });
-      expect(byName.cause).toBeUndefined();
+      await expectOpaqueFailure(objects().readObjectByName("broken"), created.id);
     }
   });
 
@@ -235,16 +235,8 @@ export function holesSuite(target: Target): void {
     for (const read of [
       () => objects().readObject({ id: created.id }),
       () => objects().readObjectVersion({ id: created.id, versionId: created.versionId }),
-    ]) {
-      const failure = await vaultFailure(read());
-      expect(failure).toMatchObject({
-        code: "VAULT_DECRYPT_FAILED",
-        model: "VaultObject",
-        field: "value",
-        id: created.id,
-      });
-      expect(failure.cause).toBeUndefined();
-    }
+    ])
+      await expectOpaqueFailure(read(), created.id);
   });
 
   /** Live objects written straight to the table with chosen names and update times (nothing is decrypted). */

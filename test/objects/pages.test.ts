@@ -180,6 +180,20 @@ describe("listObjects pages under search and updatedAfter", () => {
   const providers = fc.constantFrom<Provider>("sqlite", "postgresql", "mysql");
   const limits = fc.integer({ min: 1, max: 5 });
   const orders = fc.constantFrom("asc", "desc");
+  /** The ids of `rows` under the filters (a search ignoring case), in `order`: what the pages must visit. */
+  const idsUnder = (
+    rows: readonly { id: string; name: string; updatedAt: Date }[],
+    search: string | undefined,
+    updatedAfter: Date | undefined,
+    order: "asc" | "desc",
+  ) => {
+    const ids = rows
+      .filter((row) => search === undefined || row.name.toLowerCase().includes(search.toLowerCase()))
+      .filter((row) => updatedAfter === undefined || row.updatedAt > updatedAfter)
+      .map((row) => row.id)
+      .sort();
+    return order === "desc" ? ids.reverse() : ids;
+  };
   const filtersOf = (search: string | undefined, updatedAfter: Date | undefined) => ({
     ...(search !== undefined && { search }),
     ...(updatedAfter !== undefined && { updatedAfter }),
@@ -196,12 +210,7 @@ describe("listObjects pages under search and updatedAfter", () => {
         orders,
         (rows, search, updatedAfter, provider, limit, order) => {
           const filters = filtersOf(search, updatedAfter);
-          const expected = rows
-            .filter((row) => search === undefined || row.name.toLowerCase().includes(search.toLowerCase()))
-            .filter((row) => updatedAfter === undefined || row.updatedAt > updatedAfter)
-            .map((row) => row.id)
-            .sort();
-          if (order === "desc") expected.reverse();
+          const expected = idsUnder(rows, search, updatedAfter, order);
           let page = list(rows, { limit, order, ...filters }, provider);
           expect(page.before).toBeUndefined();
           const forward = [...page.ids];
@@ -239,12 +248,7 @@ describe("listObjects pages under search and updatedAfter", () => {
         fc.stringMatching(/^secret_[0-9A-F]{3}$/),
         (rows, search, updatedAfter, provider, limit, order, side, cursor) => {
           const filters = filtersOf(search, updatedAfter);
-          const expected = rows
-            .filter((row) => search === undefined || row.name.toLowerCase().includes(search.toLowerCase()))
-            .filter((row) => updatedAfter === undefined || row.updatedAt > updatedAfter)
-            .map((row) => row.id)
-            .sort();
-          if (order === "desc") expected.reverse();
+          const expected = idsUnder(rows, search, updatedAfter, order);
           const beyond = (id: string) => (order === "asc" ? id > cursor : id < cursor);
           const wanted =
             side === "after"
