@@ -4,7 +4,6 @@
  * same bytes; a value that does not open is `null` with either, whatever the reason.
  */
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { createRequire } from "node:module";
 import { VaultConfigError, VaultKeyProviderError } from "../errors.js";
 
 export const AEAD_KEY_BYTES = 32;
@@ -182,8 +181,26 @@ interface NativeBinding {
 let loaded: { backend: AeadBackend } | { error: unknown } | undefined;
 
 function requireNative(): unknown {
+  const other = otherRuntime();
+  // The addon calls the OpenSSL inside Node's binary: elsewhere it could load and then end the process
+  // at its first call (Bun: "undefined symbol: EVP_CIPHER_fetch"), so it is not loaded at all.
+  if (other !== undefined) throw new Error(`prisma-vault-native runs on Node.js only, not on ${other}`);
+  // node:module is looked up here, not imported: the root entry imports no Node built-in but node:crypto.
+  const { createRequire } = process.getBuiltinModule("node:module");
   // Resolved from this package's own location, as its dependency (tsup shims import.meta.url in CJS).
   return createRequire(import.meta.url)("prisma-vault-native");
+}
+
+/** The runtime's name when it is not Node.js (Bun, Deno and workerd also answer `process.versions.node`). */
+export function otherRuntime(): string | undefined {
+  const versions = (globalThis.process?.versions ?? {}) as Record<string, string | undefined>;
+  if (versions["bun"] !== undefined) return `Bun ${versions["bun"]}`;
+  if (versions["deno"] !== undefined || "Deno" in globalThis) return "Deno";
+  if (globalThis.navigator?.userAgent === "Cloudflare-Workers") return "Cloudflare Workers";
+  if (versions["node"] === undefined || typeof globalThis.process.getBuiltinModule !== "function") {
+    return "a runtime without Node.js's process";
+  }
+  return undefined;
 }
 
 function loadNative(load: () => unknown): { backend: AeadBackend } | { error: unknown } {

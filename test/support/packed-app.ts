@@ -40,17 +40,41 @@ export async function packPackage(dir: string): Promise<string> {
 /** A fresh app: an ES module project, or a CommonJS one (its generated client CommonJS too). */
 export type AppFormat = "esm" | "cjs";
 
+/** What an app is made of beyond the packed package: its schema, and packages from other installs. */
+export interface AppParts {
+  /** The whole schema.prisma; default: the SQLite test schema with a client for `format`. */
+  readonly schema?: string;
+  /** node_modules folders whose packages the app links before this repo's (the first one wins). */
+  readonly modules?: readonly string[];
+}
+
 /**
  * Makes an app in `dir` with the packed `tarball` installed, and runs its `prisma generate`.
  *
  * @example const app = await makeApp(join(tmp, "esm"), "esm", tarball);
  */
-export async function makeApp(dir: string, format: AppFormat, tarball: string): Promise<string> {
+export async function makeApp(
+  dir: string,
+  format: AppFormat,
+  tarball: string,
+  parts: AppParts = {},
+): Promise<string> {
   const modules = join(dir, "node_modules");
   await mkdir(join(modules, ".bin"), { recursive: true });
-  for (const name of await readdir(join(repo, "node_modules"))) {
-    if (name === "prisma-vault" || name === ".bin" || name.startsWith(".")) continue;
-    await symlink(join(repo, "node_modules", name), join(modules, name), "dir");
+  const linked = new Set(["prisma-vault", ".bin"]);
+  for (const from of [...(parts.modules ?? []), join(repo, "node_modules")]) {
+    for (const entry of await readdir(from)) {
+      if (entry.startsWith(".")) continue;
+      const names = entry.startsWith("@")
+        ? (await readdir(join(from, entry))).map((name) => `${entry}/${name}`)
+        : [entry];
+      if (entry.startsWith("@")) await mkdir(join(modules, entry), { recursive: true });
+      for (const name of names) {
+        if (linked.has(name)) continue;
+        linked.add(name);
+        await symlink(join(from, name), join(modules, name), "dir");
+      }
+    }
   }
   const installed = join(modules, "prisma-vault");
   await mkdir(installed);
@@ -70,7 +94,7 @@ export async function makeApp(dir: string, format: AppFormat, tarball: string): 
     join(dir, "package.json"),
     `${JSON.stringify({ name: `app-${format}`, private: true, ...(format === "esm" && { type: "module" }) }, null, 2)}\n`,
   );
-  await writeFile(join(dir, "schema.prisma"), await appSchema(format));
+  await writeFile(join(dir, "schema.prisma"), parts.schema ?? (await appSchema(format)));
   await run(join(modules, ".bin", "prisma"), ["generate", "--schema", "schema.prisma"], {
     cwd: dir,
     timeout: 120_000,
