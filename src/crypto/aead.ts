@@ -79,6 +79,7 @@ export function resolveAead(choice: AeadChoice, load?: () => unknown): AeadBacke
     throw new VaultConfigError(
       `options.aead is "native" but prisma-vault-native runs on Node.js only, and this is ${other}: ` +
         'use aead "auto" (the default) or "node", which use the runtime\'s node:crypto',
+      { cause: native.error },
     );
   }
   throw new VaultConfigError(
