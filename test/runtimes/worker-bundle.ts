@@ -18,8 +18,6 @@ import { makeRuntimeApp, RUNTIME_MODULES } from "./runtime-app.js";
 const APP_IMPORTS = {
   "../../examples/quickstart/generated/client/client.js": "./generated/prisma/client.ts",
   "../../examples/quickstart/generated/vault/index.js": "./generated/vault/index.js",
-  "../test/runtimes/worker.js": "./worker.js",
-  "../test/runtimes/scenario.js": "./scenario.js",
 } as const;
 
 /** The worker sources the workerd app holds: test/runtimes' two, and any the caller adds (bench/). */
@@ -54,6 +52,8 @@ export interface WorkerBundle {
   readonly wasmGzipBytes: number;
   /** The runtime's modules the bundle imports (`node:…`, `cloudflare:…`), sorted. */
   readonly builtIns: readonly string[];
+  /** The ES module's bytes by the package they come from ("prisma-vault", "@prisma/client", "app"). */
+  readonly packages: Readonly<Record<string, number>>;
 }
 
 /**
@@ -61,9 +61,13 @@ export interface WorkerBundle {
  * module for the browser platform with the workerd conditions, Node's modules left to nodejs_compat, and
  * the Prisma query compiler (`*.wasm?module`) a separate CompiledWasm module.
  */
-export async function bundleWorker(app: string, entry: string): Promise<WorkerBundle> {
+export async function bundleWorker(
+  app: string,
+  entry: string,
+  options: { minify?: boolean } = {},
+): Promise<WorkerBundle> {
   const name = entry.replace(/\.ts$/, "");
-  const outfile = join(app, "dist", `${name}.js`);
+  const outfile = join(app, "dist", `${name}${options.minify === true ? ".min" : ""}.js`);
   const wasm: string[] = [];
   const result = await build({
     entryPoints: [join(app, entry)],
@@ -75,6 +79,7 @@ export async function bundleWorker(app: string, entry: string): Promise<WorkerBu
     target: "es2022",
     external: ["node:*", "cloudflare:*", ...builtinModules],
     plugins: [wasmModules(wasm)],
+    minify: options.minify === true,
     metafile: true,
     logLevel: "silent",
   });
@@ -96,6 +101,11 @@ export async function bundleWorker(app: string, entry: string): Promise<WorkerBu
   const builtIns = (output?.imports ?? [])
     .filter((i) => i.external && !i.path.endsWith(".wasm"))
     .map((i) => i.path);
+  const packages: Record<string, number> = {};
+  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const from = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? "app";
+    packages[from] = (packages[from] ?? 0) + bytesInOutput;
+  }
   return {
     root: join(app, "dist"),
     modules,
@@ -104,6 +114,7 @@ export async function bundleWorker(app: string, entry: string): Promise<WorkerBu
     wasmBytes,
     wasmGzipBytes,
     builtIns: [...new Set(builtIns)].sort(),
+    packages,
   };
 }
 
@@ -131,6 +142,8 @@ export type WorkerBindings = Record<string, string>;
 export interface WorkerInstance {
   readonly ready: Promise<URL>;
   dispatchFetch(url: string): Promise<{ status: number; text(): Promise<string> }>;
+  /** The D1 binding, from Node.js: to set a database up without running the worker. */
+  getD1Database(binding: string): Promise<{ exec(sql: string): Promise<unknown> }>;
   dispose(): Promise<void>;
 }
 
