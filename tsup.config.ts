@@ -22,6 +22,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
+  // `node:crypto`, not `crypto`: Deno resolves built-ins by the prefix, and Workers' nodejs_compat takes it.
+  removeNodeProtocol: false,
   // `import.meta.url` in the CJS build (crypto/aead.ts resolves prisma-vault-native from the package).
   shims: true,
   esbuildPlugins: [cjsSubpathsFromRoot(Object.values(subpaths))],

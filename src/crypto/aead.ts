@@ -74,6 +74,13 @@ export function resolveAead(choice: AeadChoice, load?: () => unknown): AeadBacke
   const native = load === undefined ? (loaded ??= loadNative(requireNative)) : loadNative(load);
   if ("backend" in native) return native.backend;
   if (choice === "auto") return nodeAead;
+  const other = otherRuntime();
+  if (other !== undefined) {
+    throw new VaultConfigError(
+      `options.aead is "native" but prisma-vault-native runs on Node.js only, and this is ${other}: ` +
+        'use aead "auto" (the default) or "node", which use the runtime\'s node:crypto',
+    );
+  }
   throw new VaultConfigError(
     'options.aead is "native" but the prisma-vault-native package does not load: install it with ' +
       "`npm install prisma-vault-native` (it carries a linux-x64 glibc prebuild); on other platforms build it " +

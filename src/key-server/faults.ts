@@ -7,6 +7,7 @@ import { canonicalize, validateContext, type KeyContext } from "../context/key-c
 import { isBase64 } from "../format/envelope.js";
 import { localBlobContext } from "../format/local-blob.js";
 import { unwrapBlob } from "./blobs.js";
+import { unref } from "../unref.js";
 
 /** What happens to the next request, if anything. */
 export type Fault =
@@ -115,7 +116,7 @@ export class Faults {
         resolve();
       };
       const timer = setTimeout(end, ms);
-      timer.unref();
+      unref(timer);
       this.#waiting.add(end);
     });
   }

@@ -17,6 +17,7 @@
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { Reply } from "./http.js";
+import { unref } from "../unref.js";
 
 /** How a request with an idempotency key was answered: by running it, from the store, or refused. */
 export interface Served {
@@ -57,7 +58,7 @@ export class IdempotencyStore {
     });
     // Expired answers are dropped (and zeroed) even when no one asks for their key again.
     this.#sweeper = setInterval(() => this.#done.purgeStale(), Math.min(options.ttlMs, 60_000));
-    this.#sweeper.unref();
+    unref(this.#sweeper);
   }
 
   /**

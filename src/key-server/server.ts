@@ -17,7 +17,7 @@
  * (headers, whole request, keep-alive idle; options.ts), so a client that stops half-way cannot hold a
  * socket open.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Faults, type Fault } from "./faults.js";
 import { applyFaultBody } from "./fault-body.js";
@@ -55,7 +55,8 @@ export { KEY_SERVER_TOKEN_ENV, type KeyServerOptions } from "./options.js";
  */
 export async function startKeyServer(options: KeyServerOptions = {}): Promise<KeyServer> {
   const settings = readOptions(options);
-  const http = createServer(httpServerOptions(settings.timeouts));
+  // Looked up here, not imported: the root entry exports startKeyServer and must load without node:http.
+  const http = process.getBuiltinModule("node:http").createServer(httpServerOptions(settings.timeouts));
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(settings.port, settings.host, () => {

@@ -27,6 +27,7 @@ import {
   type ResolvedCacheOptions,
 } from "./cache-options.js";
 import { Limiter } from "./limiter.js";
+import { unref } from "../unref.js";
 import { observedProvider, type AuditHook } from "./audit.js";
 import {
   guardOf,
@@ -93,7 +94,9 @@ export class DataKeyCache {
   readonly #decrypt: LRUCache<string, Entry, Miss> | undefined;
   readonly #stats = { encryptHits: 0, encryptMisses: 0, decryptHits: 0, decryptMisses: 0 };
   readonly #calls = { createDataKey: 0, decryptDataKey: 0, rekey: 0, errors: 0 };
-  readonly #sweeper: NodeJS.Timeout | undefined;
+  /** Started with the first cached key (never at construction: workerd refuses timers in global scope). */
+  #sweeper: ReturnType<typeof setInterval> | undefined;
+  readonly #sweepEveryMs: number | undefined;
 
   constructor(provider: KeyProvider, options: CacheOptions | false = {}, calls: ProviderCallOptions = {}) {
     const resolved = options === false ? undefined : resolveCacheOptions(options);
@@ -143,8 +146,7 @@ export class DataKeyCache {
       fetchMethod: (id, _stale, { context }) => this.#open(context.blob, context.owner ?? id),
     });
     // Expired keys are dropped (and zeroed) even when nobody asks for them again.
-    this.#sweeper = setInterval(() => this.purgeExpired(), Math.min(resolved.maxAge, resolved.ttl, 60_000));
-    this.#sweeper.unref();
+    this.#sweepEveryMs = Math.min(resolved.maxAge, resolved.ttl, 60_000);
   }
 
   /** False for `new DataKeyCache(provider, false)`: then each value asks the provider for its key. */
@@ -299,12 +301,21 @@ export class DataKeyCache {
     this.#encrypt?.clear();
     this.#decrypt?.clear();
     if (this.#sweeper !== undefined) clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+  }
+
+  /** Starts the sweep of expired keys, once a key is about to be cached. */
+  #sweep(): void {
+    if (this.#sweeper !== undefined || this.#sweepEveryMs === undefined) return;
+    this.#sweeper = setInterval(() => this.purgeExpired(), this.#sweepEveryMs);
+    unref(this.#sweeper);
   }
 
   async #create(context: KeyContext): Promise<Entry> {
     const dataKey = await this.#providerCall("createDataKey", canonicalize(context), () =>
       this.provider.createDataKey(context),
     );
+    this.#sweep();
     const entry = toEntry(dataKey, dataKey.encryptedKeys);
     // What we encrypt now is usually read back soon (results of writes): remember its blob too.
     this.#decrypt?.set(
@@ -318,6 +329,7 @@ export class DataKeyCache {
     const dataKey = await this.#providerCall("decryptDataKey", owner, () =>
       this.provider.decryptDataKey(encryptedKeys),
     );
+    this.#sweep();
     // A copy: the blob is usually a view into a whole envelope, which the cache must not keep alive
     // (a Buffer's slice() would be another view).
     return toEntry(dataKey, new Uint8Array(encryptedKeys));

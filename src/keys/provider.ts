@@ -6,6 +6,7 @@ import type { KeyContext } from "../context/key-context.js";
 import type { AttemptObserver } from "./audit.js";
 import { DATA_KEY_BYTES } from "../format/envelope.js";
 import { keyProvider } from "../error-messages.js";
+import { unref } from "../unref.js";
 import {
   isTransientFailure,
   isVaultError,
@@ -211,7 +212,7 @@ class Calls {
           }),
         );
       }, bounds.timeoutMs);
-      timer.unref();
+      unref(timer);
       request.then(
         (result) => {
           clearTimeout(timer);

@@ -4,13 +4,19 @@
  * rename, so a kill -9 at any moment leaves the last committed state; removed when the run completes.
  * A checkpoint belongs to one mode, model set and shard: any other run refuses it.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { VaultConfigError } from "../errors.js";
 import type { Row } from "../schema/options.js";
 import type { MigrationMode } from "./options.js";
 
 const VERSION = 1;
+
+/**
+ * node:fs and node:path, looked up when a checkpoint is used rather than imported: the root entry reaches
+ * this module and must load where there is no file system (Workers).
+ */
+function fileSystem() {
+  return { fs: process.getBuiltinModule("node:fs"), path: process.getBuiltinModule("node:path") };
+}
 
 /** What a checkpoint belongs to. */
 export interface RunIdentity {
@@ -51,7 +57,7 @@ export class Checkpoint {
    * @example const checkpoint = Checkpoint.open(".prisma-vault/encrypt.json", { mode, models, shard }, resume);
    */
   static open(path: string, identity: RunIdentity, resume: boolean): Checkpoint {
-    const exists = existsSync(path);
+    const exists = fileSystem().fs.existsSync(path);
     if (!resume) {
       if (exists) {
         throw new VaultConfigError(
@@ -103,7 +109,7 @@ export class Checkpoint {
 
   /** The run completed: the checkpoint goes. */
   remove(): void {
-    rmSync(this.path, { force: true });
+    fileSystem().fs.rmSync(this.path, { force: true });
   }
 
   #progress(model: string): ModelProgress {
@@ -114,10 +120,11 @@ export class Checkpoint {
   }
 
   #save(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
+    const { fs, path } = fileSystem();
+    fs.mkdirSync(path.dirname(this.path), { recursive: true });
     const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(this.#file, null, 2)}\n`);
-    renameSync(temporary, this.path);
+    fs.writeFileSync(temporary, `${JSON.stringify(this.#file, null, 2)}\n`);
+    fs.renameSync(temporary, this.path);
   }
 }
 
@@ -130,7 +137,7 @@ function describeRun(mode: string, models: readonly string[], shard: readonly [n
 function parse(path: string): CheckpointFile {
   let file: unknown;
   try {
-    file = JSON.parse(readFileSync(path, "utf8"));
+    file = JSON.parse(fileSystem().fs.readFileSync(path, "utf8"));
   } catch (error) {
     throw new VaultConfigError(`the checkpoint at ${path} is not readable JSON`, { cause: error });
   }

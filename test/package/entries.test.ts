@@ -9,12 +9,12 @@
  */
 import { execFile } from "node:child_process";
 import { copyFile, mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildPackage } from "../support/packed-app.js";
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL("../..", import.meta.url));
@@ -26,10 +26,7 @@ beforeAll(async () => {
   pkg = await mkdtemp(join(tmpdir(), "prisma-vault-package-"));
   await copyFile(join(repo, "package.json"), join(pkg, "package.json"));
   await symlink(join(repo, "node_modules"), join(pkg, "node_modules"), "dir");
-  await run(process.execPath, [tsupCli(), "--out-dir", join(pkg, "dist"), "--no-dts", "--no-sourcemap"], {
-    cwd: repo,
-    timeout: 60_000,
-  });
+  await buildPackage(join(pkg, "dist"));
 }, 90_000);
 
 afterAll(async () => {
@@ -240,10 +237,4 @@ async function inProcess(format: Format, body: string): Promise<unknown> {
   const args = format === "esm" ? ["--input-type=module", "-e", script] : ["-e", script];
   const { stdout } = await run(process.execPath, args, { cwd: pkg, timeout: 30_000 });
   return JSON.parse(stdout) as unknown;
-}
-
-function tsupCli(): string {
-  const require = createRequire(import.meta.url);
-  const { bin } = require("tsup/package.json") as { bin: { tsup: string } };
-  return join(dirname(require.resolve("tsup/package.json")), bin.tsup);
 }

@@ -23,10 +23,7 @@ const require = createRequire(import.meta.url);
 export async function packPackage(dir: string): Promise<string> {
   const pkg = join(dir, "package");
   await mkdir(pkg, { recursive: true });
-  await run(process.execPath, [tsupCli(), "--out-dir", join(pkg, "dist"), "--no-dts", "--no-sourcemap"], {
-    cwd: repo,
-    timeout: 120_000,
-  });
+  await buildPackage(join(pkg, "dist"));
   for (const file of ["package.json", "README.md", "CHANGELOG.md", "LICENSE"]) {
     await copyFile(join(repo, file), join(pkg, file));
   }
@@ -35,6 +32,14 @@ export async function packPackage(dir: string): Promise<string> {
     timeout: 60_000,
   });
   return join(dir, stdout.trim().split("\n").pop() as string);
+}
+
+/** Builds the package from this repo's sources into `outDir` (tsup.config.ts, no declarations or source maps). */
+export async function buildPackage(outDir: string): Promise<void> {
+  await run(process.execPath, [tsupCli(), "--out-dir", outDir, "--no-dts", "--no-sourcemap"], {
+    cwd: repo,
+    timeout: 120_000,
+  });
 }
 
 /** A fresh app: an ES module project, or a CommonJS one (its generated client CommonJS too). */
