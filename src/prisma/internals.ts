@@ -65,6 +65,16 @@ export function globalOmit(client: unknown): Readonly<Record<string, Readonly<Re
   return typeof omit === "object" && omit !== null ? (omit as Record<string, Record<string, unknown>>) : {};
 }
 
+/**
+ * Whether the client can open an interactive transaction (`$transaction(fn)`). Prisma refuses one on
+ * Cloudflare D1 (`client._engineConfig.adapter.adapterName`, the check Prisma makes itself).
+ */
+export function interactiveTransactions(client: unknown): boolean {
+  const config = (client as { _engineConfig?: { adapter?: { adapterName?: unknown } } } | null)
+    ?._engineConfig;
+  return config?.adapter?.adapterName !== "@prisma/adapter-d1";
+}
+
 /** The transaction a query runs in, from the hook's `__internalParams.transaction`. */
 export type TransactionInfo = { readonly kind: "itx" | "batch"; readonly raw: unknown } | undefined;
 

@@ -143,8 +143,16 @@ describe.skipIf(!runtimesInstalled())("the packed package on Bun and Deno, with 
         expect(login).toBe("Ann");
       });
 
+      it("an update that reads the row first changes its values and its blind index", () => {
+        expect(report(runtime).updated).toEqual({ name: "Ann", ssn: "111-22-3333" });
+      });
+
       it("a ciphertext copied to another tenant's row is refused with VAULT_DECRYPT_FAILED", () => {
         expect(report(runtime).crossTenant).toBe("VAULT_DECRYPT_FAILED");
+      });
+
+      it("an updateMany over both tenants seals each row under its own tenant's key", () => {
+        expect(report(runtime).updatedMany).toEqual({ count: 2, ssns: ["000-00-0000", "000-00-0000"] });
       });
 
       it("WorkOSKeyProvider gets its data keys from the key server through the SDK over the runtime's fetch", () => {

@@ -4,8 +4,9 @@
  * (D1 or libsql). It returns what it saw; the Node test asserts it.
  *
  * 1. two tenants' users created through the extension (local key ring);
- * 2. findMany, an include, a blind-index login;
- * 3. one tenant's ciphertext copied into the other's row is refused with VAULT_DECRYPT_FAILED;
+ * 2. findMany, an include, a blind-index login, an update that reads first, found by its new email;
+ * 3. one tenant's ciphertext copied into the other's row is refused with VAULT_DECRYPT_FAILED; then an
+ *    updateMany over both tenants;
  * 4. when a key server is given: a user written and read with `WorkOSKeyProvider` over the runtime's fetch.
  */
 import { WorkOS } from "@workos-inc/node";
@@ -35,7 +36,9 @@ export interface ScenarioReport {
   readonly stored: { name: string; ssnIsEnvelope: boolean; plaintextStored: boolean }[];
   readonly included: Record<string, string[]>;
   readonly login: string | null;
+  readonly updated: { readonly name: string | null; readonly ssn: string | null };
   readonly crossTenant: string;
+  readonly updatedMany: { readonly count: number; readonly ssns: (string | null)[] };
   readonly workos?: { readonly read: string | null; readonly envelope: boolean };
 }
 
@@ -92,6 +95,16 @@ export async function runScenario(
   const included = Object.fromEntries(orgs.map((o) => [o.id, o.users.map((u) => u.email)]));
   const login = (await prisma.user.findFirst({ where: { email: "  ANN@acme.test" } }))?.name ?? null;
 
+  // An update that reads the row first (its tenant is not in the data): in a transaction where the
+  // database has them (D1 runs its statements one by one). Then found by its new email.
+  const ann = await prisma.user.findFirstOrThrow({ where: { name: "Ann" } });
+  await prisma.user.update({
+    where: { id: ann.id },
+    data: { email: "ann@acme.example", ssn: "111-22-3333" },
+  });
+  const found = await prisma.user.findFirst({ where: { email: "ANN@acme.example" } });
+  const updated = { name: found?.name ?? null, ssn: found?.ssn ?? null };
+
   await base.$executeRawUnsafe(
     `UPDATE "User" SET ssn = (SELECT ssn FROM "User" WHERE name = 'Ann') WHERE name = 'Bob'`,
   );
@@ -102,7 +115,21 @@ export async function runScenario(
     crossTenant = isVaultError(error) ? error.code : `not a VaultError: ${String(error)}`;
   }
 
-  if (input.keyServer === undefined) return { users, stored, included, login, crossTenant };
+  // An updateMany over both tenants: one write per tenant, each sealed under its own key context
+  // (it also replaces the copied ciphertext).
+  const { count } = await prisma.user.updateMany({
+    where: { name: { in: ["Ann", "Bob"] } },
+    data: { ssn: "000-00-0000" },
+  });
+  const after = await prisma.user.findMany({
+    where: { name: { in: ["Ann", "Bob"] } },
+    orderBy: { id: "asc" },
+  });
+  const updatedMany = { count, ssns: after.map((u) => u.ssn) };
+
+  if (input.keyServer === undefined) {
+    return { users, stored, included, login, updated, crossTenant, updatedMany };
+  }
   const url = new URL(input.keyServer.url);
   const workos = new WorkOS(input.keyServer.token, {
     apiHostname: url.hostname,
@@ -125,7 +152,9 @@ export async function runScenario(
     stored,
     included,
     login,
+    updated,
     crossTenant,
+    updatedMany,
     workos: { read: read?.ssn ?? null, envelope: typeof row?.ssn === "string" && row.ssn !== "555-01-0001" },
   };
 }

@@ -104,7 +104,9 @@ describe.skipIf(!installed)("prisma-vault in a Cloudflare Worker (workerd, D1)",
       ],
       included: { org_acme: ["ann@acme.test"], org_globex: ["bob@globex.test"] },
       login: "Ann",
+      updated: { name: "Ann", ssn: "111-22-3333" },
       crossTenant: "VAULT_DECRYPT_FAILED",
+      updatedMany: { count: 2, ssns: ["000-00-0000", "000-00-0000"] },
       workos: { read: "555-01-0001", envelope: true },
     });
     // WorkOSKeyProvider's data key came from this process, over workerd's fetch.

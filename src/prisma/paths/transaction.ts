@@ -2,11 +2,13 @@
  * Where a write that must read first runs, so that its reads see what the write will see: inside the
  * caller's interactive transaction, in one of our own when there is none, and before the batch for a
  * batch `$transaction([...])` (whose writes then carry guards, as the rows may change in between).
+ * On a database without interactive transactions (Cloudflare D1) the reads run before the write as for
+ * a batch, and the write, one statement, carries the same guards.
  */
 import { unsupportedQuery } from "../../error-messages.js";
 import { VaultUnsupportedQueryError } from "../../errors.js";
 import { valueAt } from "../data-path.js";
-import { itxClient } from "../internals.js";
+import { interactiveTransactions, itxClient } from "../internals.js";
 import { call, type AnyClient } from "../delegate.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
 import type { PathContext, Query } from "./context.js";
@@ -37,6 +39,8 @@ export async function inTransaction<T>(
     exec: async (args) => valueAt(await call(bound, model, operation, args), dataPath),
     commits: false,
   });
+  // No transaction to open (D1): each write commits as it is sent.
+  if (!interactiveTransactions(client)) return work({ ...on(client), commits: true });
   if (tx?.kind === "itx") {
     const bound = itxClient(client, tx) as AnyClient | undefined;
     if (!bound) {
