@@ -8,6 +8,7 @@ import {
   dataPathOf,
   globalOmit,
   inlineSchemaDataModel,
+  interactiveTransactions,
   itxClient,
   runtimeDataModel,
   transactionOf,
@@ -144,5 +145,18 @@ describe("Prisma internals", () => {
     expect(itxClient({}, { kind: "itx", raw: { id: "x" } })).toBeUndefined();
     await db.reset();
     await db.plain.organization.create({ data: { id: "org_1", name: "one" } });
+  });
+});
+
+describe("interactiveTransactions", () => {
+  it("is true for a real client on an adapter that has them, false where Prisma refuses them (D1)", () => {
+    expect(interactiveTransactions(db.plain)).toBe(true);
+    // Where Prisma looks, and what it compares, before it refuses $transaction(fn) on D1.
+    const adapterName = (db.plain as unknown as { _engineConfig: { adapter: { adapterName: string } } })
+      ._engineConfig.adapter.adapterName;
+    expect(adapterName).toBe("@prisma/adapter-better-sqlite3");
+    expect(
+      interactiveTransactions({ _engineConfig: { adapter: { adapterName: "@prisma/adapter-d1" } } }),
+    ).toBe(false);
   });
 });
