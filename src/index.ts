@@ -1,3 +1,10 @@
+/**
+ * `prisma-vault`: the Prisma client extension {@link vault}, the key providers, the standalone cipher
+ * ({@link encrypt}, {@link decrypt}, {@link FieldCipher}), blind indexes, {@link migrate}, the key
+ * server and the errors. Everything the subpaths export, this entry exports too.
+ *
+ * @module prisma-vault
+ */
 export {
   VAULT_ERROR_CODES,
   VaultError,

@@ -97,7 +97,7 @@ export class FieldCipher {
   /**
    * @param keys - The data-key cache to ask for keys.
    * @param aead - The AES-256-GCM backend; default `node:crypto`'s. The extension passes the one
-   *   `vault({ aead })` chose; its type is internal.
+   * `vault({ aead })` chose; its type is internal.
    */
   constructor(keys: DataKeyCache, aead: AeadBackend = nodeAead) {
     this.keys = keys;
