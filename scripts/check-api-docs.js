@@ -13,6 +13,14 @@ const generated = mkdtempSync(join(tmpdir(), "prisma-vault-api-"));
 const FIX = "run `npm run docs:api` and commit docs/api";
 
 try {
+  process.exitCode = check();
+} finally {
+  // process.exit() would skip this: the outcome is set as exitCode instead.
+  rmSync(generated, { recursive: true, force: true });
+}
+
+/** 0 when the generated reference has no warning and equals docs/api, else 1 (having said why). */
+function check() {
   const typedoc = join(root, "node_modules/typedoc/bin/typedoc");
   const run = spawnSync(process.execPath, [typedoc, "--out", generated, "--logLevel", "Warn"], {
     cwd: root,
@@ -25,18 +33,18 @@ try {
         FIX +
         ".",
     );
-    process.exit(1);
+    return 1;
   }
-  const differences = compare(existsSync(committed) ? files(committed) : new Set(), files(generated));
+  const made = files(generated);
+  const differences = compare(existsSync(committed) ? files(committed) : new Set(), made);
   if (differences.length > 0) {
     console.error(`check:api: docs/api is not the reference of src/ (${differences.length} files):`);
     for (const lines of differences) for (const line of lines) console.error(`  ${line}`);
     console.error(`Fix: ${FIX}.`);
-    process.exit(1);
+    return 1;
   }
-  console.log(`check:api: docs/api documents every export and matches src/ (${files(generated).size} files)`);
-} finally {
-  rmSync(generated, { recursive: true, force: true });
+  console.log(`check:api: docs/api documents every export and matches src/ (${made.size} files)`);
+  return 0;
 }
 
 /** For each file that is missing, extra or different, the lines saying so (with its first difference). */
