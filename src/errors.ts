@@ -22,6 +22,7 @@ export const VAULT_ERROR_CODES = [
   "VAULT_INVALID_ARGUMENT",
 ] as const;
 
+/** One of {@link VAULT_ERROR_CODES}: the `code` of a {@link VaultError}. */
 export type VaultErrorCode = (typeof VAULT_ERROR_CODES)[number];
 
 /**
@@ -33,10 +34,13 @@ const VAULT_ERROR_BRAND = Symbol.for("prisma-vault.VaultError");
 
 /** Where an error happened. Never holds plaintext, key material or ciphertext. */
 export interface VaultErrorDetails {
+  /** The Prisma model name, when the error concerns one. */
   readonly model?: string;
+  /** The field name, when the error concerns one. */
   readonly field?: string;
   /** The row's primary key, when known. */
   readonly id?: unknown;
+  /** The underlying error, passed on as the `Error`'s standard `cause`. */
   readonly cause?: unknown;
   /**
    * `true` when the write this error reports had already committed (a single-statement write that
@@ -51,10 +55,15 @@ export interface VaultErrorDetails {
  * and primary key where known and never contain plaintext, key material or ciphertext.
  */
 export class VaultError extends Error {
+  /** The class's name (`"VaultConfigError"`, …), as `Error` names do. */
   override readonly name: string = "VaultError";
+  /** The stable code to match on; each code has its own subclass. */
   readonly code: VaultErrorCode;
+  /** The Prisma model the error concerns, when known. */
   readonly model: string | undefined;
+  /** The field the error concerns, when known. */
   readonly field: string | undefined;
+  /** The row's primary key (a value, or an object of a compound key's fields), when known. */
   readonly id: unknown;
   /** `true` when the write had committed before this error; otherwise the database is unchanged. */
   readonly committed: boolean;
@@ -102,6 +111,7 @@ export class VaultError extends Error {
  * before any data is touched.
  */
 export class VaultConfigError extends VaultError {
+  /** `"VAULT_CONFIG"`, the `code` of every instance of this class. */
   static readonly code = "VAULT_CONFIG" satisfies VaultErrorCode;
   override readonly name = "VaultConfigError";
 
@@ -112,6 +122,7 @@ export class VaultConfigError extends VaultError {
 
 /** A row's key context cannot be known: a context field not given or read, no row to read it from. */
 export class VaultContextMissingError extends VaultError {
+  /** `"VAULT_CONTEXT_MISSING"`, the `code` of every instance of this class. */
   static readonly code = "VAULT_CONTEXT_MISSING" satisfies VaultErrorCode;
   override readonly name = "VaultContextMissingError";
 
@@ -122,6 +133,7 @@ export class VaultContextMissingError extends VaultError {
 
 /** A key context that is not 1–10 pairs of non-empty strings; the message names the key, never a value. */
 export class VaultContextInvalidError extends VaultError {
+  /** `"VAULT_CONTEXT_INVALID"`, the `code` of every instance of this class. */
   static readonly code = "VAULT_CONTEXT_INVALID" satisfies VaultErrorCode;
   override readonly name = "VaultContextInvalidError";
 
@@ -135,6 +147,7 @@ export class VaultContextInvalidError extends VaultError {
  * all produce the same message, so the error is no oracle.
  */
 export class VaultDecryptError extends VaultError {
+  /** `"VAULT_DECRYPT_FAILED"`, the `code` of every instance of this class. */
   static readonly code = "VAULT_DECRYPT_FAILED" satisfies VaultErrorCode;
   override readonly name = "VaultDecryptError";
 
@@ -152,6 +165,7 @@ export class VaultDecryptError extends VaultError {
  * thrown, whatever `onDecryptError` says: an outage is not a bad value.
  */
 export class VaultKeyProviderError extends VaultError {
+  /** `"VAULT_KEY_PROVIDER"`, the `code` of every instance of this class. */
   static readonly code = "VAULT_KEY_PROVIDER" satisfies VaultErrorCode;
   // `string`, not the literal: VaultKeyRejectedError names itself.
   override readonly name: string = "VaultKeyProviderError";
@@ -231,6 +245,7 @@ export function isKeyRejected(error: unknown): error is VaultKeyRejectedError {
  * `onDecryptError` says, so an application never reads (and then overwrites) a real value as null.
  */
 export class VaultKeyUnavailableError extends VaultError {
+  /** `"VAULT_KEY_UNAVAILABLE"`, the `code` of every instance of this class. */
   static readonly code = "VAULT_KEY_UNAVAILABLE" satisfies VaultErrorCode;
   override readonly name = "VaultKeyUnavailableError";
   /** The id of the missing key, when the blob names one. */
@@ -248,6 +263,7 @@ export class VaultKeyUnavailableError extends VaultError {
 
 /** A query that cannot work on encrypted data, refused before anything is sent. */
 export class VaultUnsupportedQueryError extends VaultError {
+  /** `"VAULT_UNSUPPORTED_QUERY"`, the `code` of every instance of this class. */
   static readonly code = "VAULT_UNSUPPORTED_QUERY" satisfies VaultErrorCode;
   override readonly name = "VaultUnsupportedQueryError";
 
@@ -258,6 +274,7 @@ export class VaultUnsupportedQueryError extends VaultError {
 
 /** A value that is not an envelope: it does not parse, or its key blob has no known format. */
 export class VaultEnvelopeInvalidError extends VaultError {
+  /** `"VAULT_ENVELOPE_INVALID"`, the `code` of every instance of this class. */
   static readonly code = "VAULT_ENVELOPE_INVALID" satisfies VaultErrorCode;
   override readonly name = "VaultEnvelopeInvalidError";
 
@@ -268,6 +285,7 @@ export class VaultEnvelopeInvalidError extends VaultError {
 
 /** A Vault object that does not exist, or no longer does (deleted): HTTP 404 at the key server. */
 export class VaultNotFoundError extends VaultError {
+  /** `"VAULT_NOT_FOUND"`, the `code` of every instance of this class. */
   static readonly code = "VAULT_NOT_FOUND" satisfies VaultErrorCode;
   override readonly name = "VaultNotFoundError";
 
@@ -281,6 +299,7 @@ export class VaultNotFoundError extends VaultError {
  * object's current version (another writer came first). HTTP 409 at the key server.
  */
 export class VaultConflictError extends VaultError {
+  /** `"VAULT_CONFLICT"`, the `code` of every instance of this class. */
   static readonly code = "VAULT_CONFLICT" satisfies VaultErrorCode;
   override readonly name = "VaultConflictError";
 
@@ -294,6 +313,7 @@ export class VaultConflictError extends VaultError {
  * message names the argument, never its value. HTTP 422 at the key server.
  */
 export class VaultInvalidArgumentError extends VaultError {
+  /** `"VAULT_INVALID_ARGUMENT"`, the `code` of every instance of this class. */
   static readonly code = "VAULT_INVALID_ARGUMENT" satisfies VaultErrorCode;
   override readonly name = "VaultInvalidArgumentError";
 

@@ -1,3 +1,10 @@
+/**
+ * `prisma-vault`: the Prisma client extension {@link vault}, the key providers, the standalone cipher
+ * ({@link encrypt}, {@link decrypt}, {@link FieldCipher}), blind indexes, {@link migrate}, the key
+ * server and the errors. Everything the subpaths export, this entry exports too.
+ *
+ * @module prisma-vault
+ */
 export {
   VAULT_ERROR_CODES,
   VaultError,
@@ -26,7 +33,13 @@ export type { KeyContext } from "./context/key-context.js";
 export { decodeEnvelope, encodeEnvelope, isEnvelope, openEnvelope, sealEnvelope } from "./format/envelope.js";
 export type { Envelope } from "./format/envelope.js";
 export { guardProvider } from "./keys/provider.js";
-export type { DataKey, DecryptedDataKey, KeyProvider } from "./keys/provider.js";
+export type {
+  DataKey,
+  DecryptedDataKey,
+  GuardedKeyProvider,
+  GuardOptions,
+  KeyProvider,
+} from "./keys/provider.js";
 export { LocalKeyProvider, KEYS_ENV, DESTROYED_KEYS_ENV } from "./keys/local.js";
 export type { LocalKeyProviderOptions, MasterKey } from "./keys/local.js";
 export { WorkOSKeyProvider } from "./keys/workos.js";
@@ -42,7 +55,7 @@ export type {
   AttemptObserver,
   Attempt,
 } from "./keys/audit.js";
-export type { CacheOptions, VaultStats } from "./keys/cache.js";
+export type { CacheOptions, ProviderCallOptions, VaultStats } from "./keys/cache.js";
 export { FieldCipher } from "./crypto/cipher.js";
 export { encrypt, decrypt } from "./crypto/standalone.js";
 export type { FieldRef } from "./crypto/cipher.js";
@@ -83,6 +96,7 @@ export { migrate } from "./migrate/migrate.js";
 export type { MigrateOptions, MigrationMode } from "./migrate/options.js";
 export type {
   MigrationFailedValue,
+  MigrationFailureCode,
   MigrationModelReport,
   MigrationProgress,
   MigrationReport,

@@ -1,3 +1,8 @@
-/** `prisma-vault/workos`: the WorkOS Vault key provider. It never imports `@workos-inc/node` itself. */
+/**
+ * `prisma-vault/workos`: the WorkOS Vault key provider. It never imports `@workos-inc/node` itself:
+ * pass it your `WorkOS` instance.
+ *
+ * @module prisma-vault/workos
+ */
 export { WorkOSKeyProvider } from "./keys/workos.js";
 export type { WorkOSKeyProviderOptions, WorkOSRetryOptions, WorkOSVaultClient } from "./keys/workos.js";

@@ -7,6 +7,7 @@ import { VaultConfigError, VaultContextInvalidError } from "../errors.js";
 /** 1 to 10 pairs of non-empty strings, e.g. `{ organizationId: "org_1" }`. Same context, same key. */
 export type KeyContext = Readonly<Record<string, string>>;
 
+/** The most pairs a key context may have: 10, as WorkOS Vault allows. */
 export const MAX_CONTEXT_PAIRS = 10;
 
 /**

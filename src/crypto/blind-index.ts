@@ -19,7 +19,13 @@ import { VaultConfigError, VaultContextInvalidError, VaultContextMissingError } 
 /** The environment variable holding the index secret when `indexSecret` is not given. */
 export const INDEX_KEY_ENV = "PRISMA_VAULT_INDEX_KEY";
 
+/**
+ * The normalizers a blind index may apply before hashing: `"none"`; `"lowercase"`; `"trim"` (outer
+ * whitespace); `"email"` (trim, then lowercase); `"phone"` (digits only, keeping a leading `+`);
+ * `"nfkc"` (Unicode NFKC).
+ */
 export const NORMALIZERS = ["none", "lowercase", "trim", "email", "phone", "nfkc"] as const;
+/** One of {@link NORMALIZERS}. */
 export type Normalizer = (typeof NORMALIZERS)[number];
 
 const STEPS: Readonly<Record<Normalizer, (value: string) => string>> = {
@@ -45,8 +51,14 @@ const MAX_HKDF_INFO_BYTES = 1024;
 /** Tenant-scoped index keys kept derived: HKDF costs about three times the HMAC itself. */
 const TENANT_KEYS_CACHED = 1024;
 
+/**
+ * The options of `new BlindIndex()`. A bad one is a `VaultConfigError` naming the model and field,
+ * thrown by the constructor.
+ */
 export interface BlindIndexOptions {
+  /** The Prisma model the indexed field belongs to. */
   readonly model: string;
+  /** The encrypted field the index is computed from. */
   readonly field: string;
   /** One normalizer, a list applied in order, or a comma-separated list (`"nfkc,email"`). Default `"none"`. */
   readonly normalize?: string | readonly Normalizer[];
@@ -59,17 +71,23 @@ export interface BlindIndexOptions {
 }
 
 /**
- * The blind index of one field.
+ * The blind index of one field. `secret` is the index secret, at least 32 bytes (`VaultConfigError`
+ * otherwise); every field's index key is derived from it.
  *
  * @example
  * const index = new BlindIndex(secret, { model: "User", field: "email", normalize: "email" });
  * index.compute(" Ann@X.io ") === index.compute("ann@x.io") // true
  */
 export class BlindIndex {
+  /** The model, from {@link BlindIndexOptions.model}. */
   readonly model: string;
+  /** The field, from {@link BlindIndexOptions.field}. */
   readonly field: string;
+  /** `"global"` or `"tenant"` (see {@link BlindIndexOptions.scope}). */
   readonly scope: "global" | "tenant";
+  /** The normalizers applied in order, parsed from {@link BlindIndexOptions.normalize}. */
   readonly normalizers: readonly Normalizer[];
+  /** HMAC bytes kept, 16 to 32. */
   readonly bytes: number;
   /** Whether `mode: "insensitive"` queries can be answered exactly. */
   readonly foldsCase: boolean;

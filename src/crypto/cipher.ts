@@ -20,8 +20,11 @@ import { type DataKey, type DecryptedDataKey } from "../keys/provider.js";
 
 /** Where a value lives: it decides the key (context) and the associated data. */
 export interface FieldRef {
+  /** The Prisma model name: part of the associated data, and named in errors. */
   readonly model: string;
+  /** The field name: part of the associated data, and named in errors. */
   readonly field: string;
+  /** The key context: picks the data key (one per tenant) and is part of the associated data. */
   readonly context: KeyContext;
   /** The row's primary key, for error messages only. */
   readonly id?: unknown;
@@ -81,10 +84,21 @@ export interface OpenedBatch {
  * const stored = await cipher.encrypt("123-45-6789", { model: "User", field: "ssn", context: { organizationId: "org_1" } });
  */
 export class FieldCipher {
+  /** The data-key cache every key is asked from. */
   readonly keys: DataKeyCache;
-  /** The AES-256-GCM backend: one call per group of values under one data key. */
+  /**
+   * The AES-256-GCM backend: one call per group of values under one data key. Internal: the
+   * extension's choice (`vault({ aead })`), of a type not exported.
+   *
+   * @internal
+   */
   readonly aead: AeadBackend;
 
+  /**
+   * @param keys - The data-key cache to ask for keys.
+   * @param aead - The AES-256-GCM backend; default `node:crypto`'s. The extension passes the one
+   * `vault({ aead })` chose; its type is internal.
+   */
   constructor(keys: DataKeyCache, aead: AeadBackend = nodeAead) {
     this.keys = keys;
     this.aead = aead;
@@ -108,6 +122,9 @@ export class FieldCipher {
   /**
    * The envelopes of `items` (plaintexts), in order: at once when every context's data key is cached,
    * else a promise. Fails as a whole, with the error of the first value that cannot be sealed.
+   * Internal: the extension's batch interface, whose types are not exported.
+   *
+   * @internal
    */
   sealAll(items: readonly CipherItem[]): string[] | Promise<string[]> {
     const out = new Array<string>(items.length);
@@ -137,6 +154,9 @@ export class FieldCipher {
    * not: at once where a blob's data key is cached, the others once `ready` resolves. Each distinct key blob is
    * checked (its owner, the context it names) and looked up once; a value that is no envelope, that
    * the provider does not own or that names another context fails before any key is asked for.
+   * Internal: the extension's batch interface, whose types are not exported.
+   *
+   * @internal
    */
   openAll(items: readonly CipherItem[]): OpenedBatch {
     const out = new Array<Opened>(items.length);

@@ -22,10 +22,13 @@ export const WORKOS_KEY_BLOB_MAGIC = new TextEncoder().encode("WOS.EKM.v1\0");
 
 /** The parts of a decoded envelope. */
 export interface Envelope {
+  /** The AES-GCM nonce: 12 bytes, random per value. */
   readonly iv: Uint8Array;
+  /** The AES-GCM authentication tag: 16 bytes. */
   readonly tag: Uint8Array;
   /** The key provider's encrypted data key (`K`). */
   readonly encryptedKeys: Uint8Array;
+  /** The AES-256-GCM ciphertext of the UTF-8 plaintext, as long as it. */
   readonly ciphertext: Uint8Array;
 }
 

@@ -11,16 +11,28 @@ import { unref } from "../unref.js";
 
 /** What happens to the next request, if anything. */
 export type Fault =
-  | { readonly kind: "error"; readonly status: number }
-  | { readonly kind: "rate-limit"; readonly retryAfter: number };
+  | {
+      /** Answer with an error status. */
+      readonly kind: "error";
+      /** The HTTP status to answer, 400 to 599. */
+      readonly status: number;
+    }
+  | {
+      /** Answer 429 Too Many Requests. */
+      readonly kind: "rate-limit";
+      /** The `Retry-After` to send, in whole seconds. */
+      readonly retryAfter: number;
+    };
 
 /** Settable over HTTP as `POST /_faults` with these fields. */
 export interface FaultSettings {
   /** Fail the next `fail` key requests with `status` (default 500). */
   readonly fail?: number;
+  /** The status of the `fail` answers, 400 to 599. */
   readonly status?: number;
   /** Answer the next `rateLimit` key requests with 429 and `Retry-After: retryAfter` seconds (default 1). */
   readonly rateLimit?: number;
+  /** The `Retry-After` of the `rateLimit` answers, in whole seconds. */
   readonly retryAfter?: number;
   /** Delay every key request by this many milliseconds. */
   readonly latencyMs?: number;
@@ -131,6 +143,7 @@ export class Faults {
     return this;
   }
 
+  /** The delay every key request waits now, in milliseconds (0: none); see {@link Faults.setLatency}. */
   get latencyMs(): number {
     return this.#latency.ms;
   }

@@ -1,3 +1,9 @@
+/**
+ * `prisma-vault/key-server`: a local HTTP server speaking WorkOS Vault's key and object APIs, so the
+ * real `@workos-inc/node` SDK runs end to end without a WorkOS account. A development and test tool.
+ *
+ * @module prisma-vault/key-server
+ */
 export { startKeyServer } from "./server.js";
 export type { KeyServer, KeyServerStats } from "./server.js";
 export { KEY_SERVER_TOKEN_ENV } from "./options.js";

@@ -8,6 +8,10 @@ import { LocalKeyProvider } from "../keys/local.js";
 import { guardProvider, type KeyProvider } from "../keys/provider.js";
 import type { VaultObjects } from "../objects/store.js";
 
+/**
+ * The options of {@link startKeyServer}, all optional. Each is checked before the server binds: a bad
+ * one rejects `startKeyServer` with a `VaultConfigError` naming it.
+ */
 export interface KeyServerOptions {
   /** Port to listen on; 0 picks a free one. Default 0. */
   readonly port?: number;

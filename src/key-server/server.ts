@@ -76,8 +76,11 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
 export interface KeyServerStats {
   /** Every request received, refused ones included. */
   readonly requests: number;
+  /** Authorized `POST /vault/v1/keys/data-key` requests, whatever their answer. */
   readonly dataKey: number;
+  /** Authorized `POST /vault/v1/keys/decrypt` requests, whatever their answer. */
   readonly decrypt: number;
+  /** Authorized `POST /vault/v1/keys/rekey` requests, whatever their answer. */
   readonly rekey: number;
   /** Authorized requests to the object API (`/vault/v1/kv…`), whatever their answer. */
   readonly objects: number;
@@ -115,6 +118,7 @@ export interface KeyServerStats {
 export interface KeyServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
+  /** The port it listens on: the one asked for, or the free one picked for `port: 0`. */
   readonly port: number;
   /**
    * The fault plan. Always settable here, in process, whose callers are trusted; over HTTP

@@ -22,12 +22,15 @@ export type VaultAuditEventType = "createDataKey" | "decryptDataKey" | "rekey" |
  * // { type: "decryptRefused", provider: "local", model: "User", field: "ssn", id: 42, context: { organizationId: "org_1" }, outcome: "VAULT_DECRYPT_FAILED", at: … }
  */
 export interface VaultAuditEvent {
+  /** What happened: a provider attempt by method, or `"decryptRefused"` for a value that did not decrypt. */
   readonly type: VaultAuditEventType;
   /** The provider that was asked (behind a KeyRouter, the routed provider's name), or whose key it was. */
   readonly provider: string;
   /** The key context: the one asked for (createDataKey, rekey), the one a blob names, or the row's. */
   readonly context?: KeyContext;
+  /** The model of the refused value (decryptRefused). */
   readonly model?: string;
+  /** The field of the refused value (decryptRefused). */
   readonly field?: string;
   /** The row's primary key (decryptRefused). */
   readonly id?: unknown;
@@ -35,6 +38,7 @@ export interface VaultAuditEvent {
   readonly outcome: "ok" | VaultErrorCode;
   /** The HTTP status a provider's attempt was answered with, when it says (`WorkOSKeyProvider`: 429). */
   readonly status?: number;
+  /** When the attempt ended or the value was refused. */
   readonly at: Date;
 }
 
@@ -49,11 +53,16 @@ export const AUDIT_HOOK_FAILED = "PRISMA_VAULT_AUDIT_HOOK_FAILED";
 
 /** An attempt as a provider reports it (the time is added). */
 export type Attempt = Omit<VaultAuditEvent, "at" | "type"> & {
+  /** The provider method the attempt was made for. */
   readonly type: Exclude<VaultAuditEventType, "decryptRefused">;
 };
 
-/** Where providers that make several attempts per call (retries, routing) report each one. */
+/**
+ * Where providers that make several attempts per call (retries, routing) report each one: what
+ * {@link KeyProvider.observed} receives.
+ */
 export interface AttemptObserver {
+  /** Records one finished attempt, synchronously; it never throws. */
   attempt(attempt: Attempt): void;
 }
 

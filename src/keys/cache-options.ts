@@ -4,24 +4,33 @@
  */
 import { VaultConfigError } from "../errors.js";
 
-/** Cache limits. Times are milliseconds. */
+/**
+ * Cache limits. Times are milliseconds; every limit is a whole number. An unknown option or a limit out
+ * of its range is a `VaultConfigError` naming it, thrown by `vault()` or `new DataKeyCache()`.
+ *
+ * @example
+ * vault({ keys, schema, cache: { maxAge: 60_000, maxUses: 10_000 } });
+ */
 export interface CacheOptions {
-  /** How long one encrypt-side data key is used. Default 5 minutes. */
+  /** How long one encrypt-side data key is used (1 to 2³¹−1 ms). Default 5 minutes. */
   readonly maxAge?: number;
-  /** How many values one encrypt-side data key encrypts. Default 100,000. */
+  /** How many values one encrypt-side data key encrypts (1 to 2³²). Default 100,000. */
   readonly maxUses?: number;
-  /** Decrypt-side entries (and encrypt-side contexts) kept. Default 10,000. */
+  /** Decrypt-side entries (and encrypt-side contexts) kept (1 to 10,000,000). Default 10,000. */
   readonly max?: number;
-  /** How long a decrypted data key is kept. Default 15 minutes. */
+  /** How long a decrypted data key is kept (1 to 2³¹−1 ms). Default 15 minutes. */
   readonly ttl?: number;
   /**
    * Provider calls in flight at once for distinct keys, at most half of them (rounded up) for one
    * key context. Also how many timed-out calls may still be running before new ones fail at once.
-   * Default 8.
+   * 1 to 1,000; default 8.
    */
   readonly concurrency?: number;
   /** Time source for ages, for tests. Default `performance`. */
-  readonly clock?: { now(): number };
+  readonly clock?: {
+    /** The current time in milliseconds, from any fixed origin; it must never go back. */
+    now(): number;
+  };
 }
 
 /** The defaults of {@link CacheOptions}. */

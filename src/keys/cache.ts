@@ -52,14 +52,38 @@ export interface ProviderCallOptions {
 
 export type { CacheOptions } from "./cache-options.js";
 
-/** Counters, as returned by `prisma.$vault.stats()`. */
+/**
+ * Counters, as returned by `prisma.$vault.stats()`, counted since the cache was made. Hits and misses
+ * count values; with `cache: false` they stay 0 and only the provider calls count.
+ */
 export interface VaultStats {
-  readonly encrypt: { readonly hits: number; readonly misses: number; readonly keys: number };
-  readonly decrypt: { readonly hits: number; readonly misses: number; readonly keys: number };
+  /** The encrypt side: data keys by key context. */
+  readonly encrypt: {
+    /** Values sealed with a key that was cached, or already being fetched for another value. */
+    readonly hits: number;
+    /** Values that waited for a new data key (one per provider fetch). */
+    readonly misses: number;
+    /** Data keys in the cache now. */
+    readonly keys: number;
+  };
+  /** The decrypt side: data keys by key blob. */
+  readonly decrypt: {
+    /** Values opened with a key that was cached, or already being fetched for another value. */
+    readonly hits: number;
+    /** Values that waited for their key from the provider (one per provider fetch). */
+    readonly misses: number;
+    /** Decrypted data keys in the cache now. */
+    readonly keys: number;
+  };
+  /** Calls made to the key provider, failed ones included. */
   readonly provider: {
+    /** `createDataKey` calls. */
     readonly createDataKey: number;
+    /** `decryptDataKey` calls. */
     readonly decryptDataKey: number;
+    /** `rekey` calls. */
     readonly rekey: number;
+    /** Calls of any kind that failed (threw or timed out). */
     readonly errors: number;
   };
 }
@@ -80,13 +104,15 @@ interface Entry {
 
 /**
  * Caches data keys in front of a {@link KeyProvider}. `options === false` disables caching: every
- * value calls the provider. `calls.timeoutMs` bounds each provider call (default 10 s).
+ * value calls the provider. `calls.timeoutMs` bounds each provider call (default 10 s). The constructor
+ * throws `VaultConfigError` for a limit out of range (see {@link CacheOptions}) or a bad `timeoutMs`.
  *
  * @example
  * const cache = new DataKeyCache(LocalKeyProvider.fromEnv(), { maxAge: 60_000 }, { timeoutMs: 5_000 });
  * const envelope = await cache.withEncryptionKey(ctx, (k) => sealEnvelope(k.key, k.encryptedKeys, text, aad));
  */
 export class DataKeyCache {
+  /** The provider the cache calls, wrapped by {@link guardProvider} with the bound of `calls.timeoutMs`. */
   readonly provider: GuardedKeyProvider;
   readonly #options: ResolvedCacheOptions | undefined;
   readonly #limiter: Limiter;
@@ -281,6 +307,7 @@ export class DataKeyCache {
     return this.#providerCall("rekey", canonicalize(valid), () => provider.rekey!(encryptedKeys, valid));
   }
 
+  /** The counters so far, a fresh snapshot on each call. */
   stats(): VaultStats {
     const s = this.#stats;
     return {

@@ -36,10 +36,16 @@ import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
 
 /** A master key: an id (letters, digits, `.`, `_`, `-`; at most 64) and 32 bytes, raw or base64. */
 export interface MasterKey {
+  /** Names the key inside every blob it wraps: letters, digits, `.`, `_`, `-`; 1 to 64 characters. */
   readonly id: string;
+  /** 32 bytes of key, raw or as base64 (`npx prisma-vault keygen` makes one). */
   readonly key: Uint8Array | string;
 }
 
+/**
+ * The options of `new LocalKeyProvider()`. The constructor throws `VaultConfigError` for an empty ring,
+ * a malformed or repeated id, a key that is not 32 bytes, or an id both in `keys` and `destroyedKeys`.
+ */
 export interface LocalKeyProviderOptions {
   /** The key ring; the first key wraps new data keys, all of them unwrap. */
   readonly keys: readonly MasterKey[];
@@ -67,6 +73,7 @@ export const DESTROYED_KEYS_ENV = "PRISMA_VAULT_DESTROYED_KEYS";
  * const shredded = new LocalKeyProvider({ keys: [{ id: "acme-2", key }], destroyedKeys: ["acme-1"] });
  */
 export class LocalKeyProvider implements KeyProvider {
+  /** `"local"`. */
   readonly name = "local";
   readonly #ring: ReadonlyMap<string, Uint8Array>;
   readonly #destroyed: ReadonlySet<string>;
@@ -178,8 +185,18 @@ export class LocalKeyProvider implements KeyProvider {
     return localMasterKeyId(encryptedKeys) === this.#activeId;
   }
 
-  /** The master key id and context a blob names, without unwrapping it (for migrations and reports). */
-  describe(encryptedKeys: Uint8Array): { masterKeyId: string; dataKeyId: string; context: KeyContext } {
+  /**
+   * The master key id, data key id and context a blob names, without unwrapping it (for migrations and
+   * reports). Throws `VaultKeyRejectedError` for a blob that is not a well-formed `PVK1` blob.
+   */
+  describe(encryptedKeys: Uint8Array): {
+    /** The id of the master key that wrapped the data key. */
+    masterKeyId: string;
+    /** The data key's id ({@link DataKey.id}). */
+    dataKeyId: string;
+    /** The key context the blob is bound to. */
+    context: KeyContext;
+  } {
     const blob = parseBlob(encryptedKeys);
     return {
       masterKeyId: blob.masterKeyId,

@@ -22,12 +22,15 @@ export interface DataKey {
   readonly key: Uint8Array;
   /** The provider's encrypted form of `key` (WorkOS's `encrypted_keys`), stored inside each envelope. */
   readonly encryptedKeys: Uint8Array;
+  /** The data key's id, as the provider names it (a UUID for `LocalKeyProvider`); for audit and reports. */
   readonly id: string;
 }
 
-/** A decrypted data key. */
+/** A decrypted data key: what a provider recovers from an `encryptedKeys` blob. */
 export interface DecryptedDataKey {
+  /** 32 bytes of AES-256 key. Never log or persist it. */
   readonly key: Uint8Array;
+  /** The data key's id, the same as {@link DataKey.id} when it was created. */
   readonly id: string;
 }
 
@@ -42,6 +45,7 @@ export interface DecryptedDataKey {
  * };
  */
 export interface KeyProvider {
+  /** A short name for messages, stats and audit events (`"local"`, `"workos"`, …). */
   readonly name: string;
   /** Generates a data key for `context`; the context is bound into `encryptedKeys`. */
   createDataKey(context: KeyContext): Promise<DataKey>;
@@ -98,7 +102,9 @@ export interface GuardOptions {
 
 /** A provider wrapped by {@link guardProvider}, with the bounds it enforces. */
 export interface GuardedKeyProvider extends KeyProvider {
+  /** Milliseconds one call may take (see {@link GuardOptions.timeoutMs}). */
   readonly timeoutMs: number;
+  /** Timed-out calls still running past which new calls fail at once (see {@link GuardOptions.maxTimedOut}). */
   readonly maxTimedOut: number;
 }
 

@@ -14,10 +14,16 @@ import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
 
 /** One routing rule: contexts for which `when` returns true get their data keys from `provider`. */
 export interface KeyRoute {
+  /** Whether this route makes the data keys of `context`. Called for every new data key: keep it cheap. */
   readonly when: (context: KeyContext) => boolean;
+  /** The provider that makes (and later opens) the data keys of the contexts `when` takes. */
   readonly provider: KeyProvider;
 }
 
+/**
+ * The options of `new KeyRouter()`. The constructor throws `VaultConfigError` when they are malformed,
+ * when a provider lacks a required method, or when one provider is both a maker and `decryptOnly`.
+ */
 export interface KeyRouterOptions {
   /** Makes the data keys of every context no route takes. */
   readonly default: KeyProvider;
@@ -29,9 +35,24 @@ export interface KeyRouterOptions {
 
 /** Calls the router passed to one provider (failed ones included). */
 export interface KeyRouterCounts {
+  /** `createDataKey` calls. */
   readonly createDataKey: number;
+  /** `decryptDataKey` calls. */
   readonly decryptDataKey: number;
+  /** `rekey` calls. */
   readonly rekey: number;
+}
+
+/** Marks every KeyRouter, whichever copy of prisma-vault made it (DESIGN.md §9: no `instanceof`). */
+const ROUTER_BRAND = Symbol.for("prisma-vault.KeyRouter");
+
+/** True when `provider` is a {@link KeyRouter} of any copy of prisma-vault. */
+export function isKeyRouter(provider: unknown): provider is KeyRouter {
+  return (
+    typeof provider === "object" &&
+    provider !== null &&
+    (provider as Record<symbol, unknown>)[ROUTER_BRAND] === true
+  );
 }
 
 /**
@@ -47,19 +68,8 @@ export interface KeyRouterCounts {
  *   decryptOnly: [LocalKeyProvider.fromEnv()], // being moved off with `migrate rotate`
  * });
  */
-/** Marks every KeyRouter, whichever copy of prisma-vault made it (DESIGN.md §9: no `instanceof`). */
-const ROUTER_BRAND = Symbol.for("prisma-vault.KeyRouter");
-
-/** True when `provider` is a {@link KeyRouter} of any copy of prisma-vault. */
-export function isKeyRouter(provider: unknown): provider is KeyRouter {
-  return (
-    typeof provider === "object" &&
-    provider !== null &&
-    (provider as Record<symbol, unknown>)[ROUTER_BRAND] === true
-  );
-}
-
 export class KeyRouter implements KeyProvider {
+  /** `"router"`; the providers behind it are reported under their own names. */
   readonly name = "router";
   readonly #routes: readonly { readonly when: KeyRoute["when"]; readonly member: Member }[];
   readonly #default: Member;

@@ -32,12 +32,27 @@ import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
 
 /** The part of a `WorkOS` instance (`@workos-inc/node` 7.5x to 12) that this provider uses. */
 export interface WorkOSVaultClient {
+  /** The SDK's `workos.vault`: its two key methods, called when the client has no `post`. */
   readonly vault: {
+    /** Asks WorkOS Vault for a data key bound to `context`. */
     createDataKey(options: { context: Record<string, string> }): Promise<{
-      dataKey: { key: string; id: string };
+      /** The new data key. */
+      dataKey: {
+        /** The data key as base64 (32 bytes). */
+        key: string;
+        /** The data key's id. */
+        id: string;
+      };
+      /** The encrypted data key blob as base64, stored in each envelope. */
       encryptedKeys: string;
     }>;
-    decryptDataKey(options: { keys: string }): Promise<{ key: string; id: string }>;
+    /** Asks WorkOS Vault to decrypt an encrypted data key blob (`keys`, base64). */
+    decryptDataKey(options: { keys: string }): Promise<{
+      /** The data key as base64 (32 bytes). */
+      key: string;
+      /** The data key's id. */
+      id: string;
+    }>;
     /** SDK 10+. */
     createRekey?: unknown;
   };
@@ -48,6 +63,10 @@ export interface WorkOSVaultClient {
   post?: unknown;
 }
 
+/**
+ * The options of `new WorkOSKeyProvider()`. The constructor throws `VaultConfigError` when `workos` has no
+ * `vault.createDataKey`/`vault.decryptDataKey`, or `retry` is out of range.
+ */
 export interface WorkOSKeyProviderOptions {
   /** `new WorkOS(apiKey)` from `@workos-inc/node`. */
   readonly workos: WorkOSVaultClient;
@@ -92,6 +111,7 @@ const BACKOFF_MS = 500;
  * });
  */
 export class WorkOSKeyProvider implements KeyProvider {
+  /** `"workos"`. */
   readonly name = "workos";
   readonly #workos: WorkOSVaultClient;
   #retry: Required<WorkOSRetryOptions>;

@@ -7,6 +7,10 @@ import type { MigrationProgress } from "./report.js";
 
 /** Every mode of DESIGN.md §11. */
 export const MIGRATION_MODES = ["index", "encrypt", "rekey", "rotate", "decrypt", "verify"] as const;
+/**
+ * What a migration does: `"index"`, `"encrypt"`, `"rekey"`, `"rotate"`, `"decrypt"` or `"verify"`
+ * (see {@link MigrateOptions.mode}).
+ */
 export type MigrationMode = (typeof MIGRATION_MODES)[number];
 
 export const DEFAULT_BATCH_SIZE = 500;
@@ -15,6 +19,10 @@ export const DEFAULT_CONCURRENCY = 2;
 export const MAX_CONCURRENCY = 64;
 export const MAX_SHARDS = 1_024;
 
+/**
+ * The options of {@link migrate}. A bad one is a `VaultConfigError` naming it and its allowed values,
+ * thrown before any row is read.
+ */
 export interface MigrateOptions {
   /**
    * `"encrypt"`: plaintext values become envelopes (and their blind indexes are filled).

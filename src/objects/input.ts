@@ -18,24 +18,35 @@ export const MAX_VALUE_BYTES = 256 * 1024;
 export const DEFAULT_LIST_LIMIT = 10;
 export const MAX_LIST_LIMIT = 100;
 
+/** The argument of {@link VaultObjects.createObject}. */
 export interface CreateObjectOptions {
+  /** Unique among live objects: 1 to 255 characters, not `.` or `..`. A taken name is `VAULT_CONFLICT`. */
   readonly name: string;
+  /** The secret to store, at most 256 KiB in UTF-8. */
   readonly value: string;
+  /** The key context the value is sealed under; it stays the object's for every later version. */
   readonly context: KeyContext;
 }
 
+/** The argument of {@link VaultObjects.updateObject}. */
 export interface UpdateObjectOptions {
+  /** The object's id (`secret_…`). */
   readonly id: string;
+  /** The new value, at most 256 KiB in UTF-8. */
   readonly value: string;
   /** The version the caller last saw; the update fails with `VAULT_CONFLICT` if it is no longer current. */
   readonly versionCheck?: string;
 }
 
+/** The argument of {@link VaultObjects.deleteObject}. */
 export interface DeleteObjectOptions {
+  /** The object's id (`secret_…`). */
   readonly id: string;
+  /** The version the caller last saw; the delete fails with `VAULT_CONFLICT` if it is no longer current. */
   readonly versionCheck?: string;
 }
 
+/** The argument of {@link VaultObjects.listObjects}; every field is optional. */
 export interface ListObjectsOptions {
   /** 1-100, default 10. */
   readonly limit?: number;

@@ -22,8 +22,13 @@ export interface ResealReport {
   /** Versions sealed again, bound to their object's name. */
   readonly resealed: number;
   /** Versions that open neither bound nor as 0.2 values (tampered, or not envelopes): left as they are. */
-  readonly failed: readonly { readonly id: string; readonly versionId: string }[];
-  /** How many failed; `failed` lists the first {@link MAX_LISTED}. */
+  readonly failed: readonly {
+    /** The object's id. */
+    readonly id: string;
+    /** The version's id. */
+    readonly versionId: string;
+  }[];
+  /** How many failed; `failed` lists the first 1,000. */
   readonly failedTotal: number;
 }
 

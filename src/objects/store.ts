@@ -59,7 +59,9 @@ import {
  * const { value } = await prisma.$vault.objects.readObject({ id: meta.id });
  */
 export interface VaultObjects {
+  /** A new object sealed under `context`; its name must not be taken by a live object (`VAULT_CONFLICT`). */
   createObject(options: CreateObjectOptions): Promise<ObjectMetadata>;
+  /** The live object with this id, its current value decrypted; `VAULT_NOT_FOUND` if there is none. */
   readObject(options: { readonly id: string }): Promise<VaultObject>;
   /** The live object of this name: the name itself, or `{ name }` as SDK 12 takes it. */
   readObjectByName(name: string | { readonly name: string }): Promise<VaultObject>;

@@ -35,6 +35,7 @@ import { modelProperty, type AnyClient } from "./delegate.js";
 
 /** `prisma.$vault`: counters of the extension's data-key cache and key provider, and Vault objects. */
 export interface VaultClientApi {
+  /** The counters so far, a fresh snapshot on each call. */
   stats(): VaultClientStats;
   /**
    * WorkOS Vault's object API on this database, with `vault({ objects: true })`; without it, reading
@@ -48,7 +49,12 @@ export interface VaultClientApi {
  * {@link KeyRouter}, the calls it passed to each of its providers.
  */
 export interface VaultClientStats extends VaultStats {
+  /** The AES-256-GCM backend in use: `"native"` (`prisma-vault-native`) or `"node"` (`node:crypto`). */
   readonly aead: AeadBackend["name"];
+  /**
+   * With a {@link KeyRouter} as `keys`: the calls it passed to each provider, by the name it reports
+   * them under (`local`, `local#2`, …). Absent otherwise.
+   */
   readonly routed?: Readonly<Record<string, KeyRouterCounts>>;
 }
 
@@ -123,6 +129,7 @@ export function vault(options: VaultOptions) {
     );
     // Typed as `{ $vault }` alone, so the client keeps Prisma's own `$extends` type.
     const members = { $vault, $extends: lastQueryExtensionGuard(client, schema) } as {
+      /** The extension's own API on the client: `prisma.$vault.stats()`, `prisma.$vault.objects`. */
       $vault: VaultClientApi;
     };
     // Only models from which encrypted data can be reached are hooked: the others' queries do not go

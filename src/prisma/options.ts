@@ -21,6 +21,13 @@ import { safeAudit, type AuditHook } from "../keys/audit.js";
 import type { UnboundValues } from "../objects/sealing.js";
 import { DEFAULT_ENVIRONMENT_ID, type ObjectsOptions } from "../objects/store.js";
 
+/**
+ * The options of {@link vault}. Only `keys` and one of `models` or `schema` are required. Each is
+ * checked when `vault()` is called: a bad one is a `VaultConfigError` naming it.
+ *
+ * @example
+ * vault({ keys: LocalKeyProvider.fromEnv(), schema: vaultSchema, timeoutMs: 5_000, onDecryptError: "null" });
+ */
 export interface VaultOptions {
   /** Where data keys come from: `LocalKeyProvider.fromEnv()`, `new WorkOSKeyProvider({ workos })`, … */
   readonly keys: KeyProvider;

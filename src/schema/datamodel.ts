@@ -7,20 +7,29 @@
 
 /** One field as the generator writes it (a subset of Prisma's DMMF field). */
 export interface DataModelField {
+  /** The field's name in the Prisma schema. */
   readonly name: string;
+  /** `"scalar"`, `"enum"`, `"object"` (a relation) or `"unsupported"` (an `Unsupported(...)` type). */
   readonly kind: "scalar" | "object" | "enum" | "unsupported";
+  /** The Prisma type (`"String"`, `"Int"`, …), or the related model's or the enum's name. */
   readonly type: string;
+  /** True for a list (`Type[]`). */
   readonly isList?: boolean;
+  /** True for a single-field `@id`. */
   readonly isId?: boolean;
   /** False for `Type?` (and for lists); absent where the source does not say (the runtime data model). */
   readonly isRequired?: boolean;
   /** True for a field with its own `@unique`; absent where the source does not say. */
   readonly isUnique?: boolean;
+  /** A relation field's relation name (`@relation("…")`, or the one Prisma gives it). */
   readonly relationName?: string;
+  /** A relation field's `@relation(fields: […])`: this model's fields holding the key. */
   readonly relationFromFields?: readonly string[];
+  /** A relation field's `@relation(references: […])`: the related model's fields they point to. */
   readonly relationToFields?: readonly string[];
   /** The `@db.` attribute as DMMF gives it: `["VarChar", ["191"]]`, `["Text", []]`; absent without one. */
   readonly nativeType?: readonly [string, readonly string[]];
+  /** The field's `///` comment, where prisma-vault's annotations (`@encrypted`) are read from. */
   readonly documentation?: string;
   /** The column's name when `@map` gives it one; absent when it is the field's name. */
   readonly dbName?: string;
@@ -28,18 +37,23 @@ export interface DataModelField {
 
 /** One model as the generator writes it. */
 export interface DataModelModel {
+  /** The model's name in the Prisma schema. */
   readonly name: string;
   /** The table's name when `@@map` gives it one; absent when it is the model's name. */
   readonly dbName?: string;
+  /** Every field, scalar and relation, in schema order. */
   readonly fields: readonly DataModelField[];
   /** A compound `@@id`; single-field ids are marked `isId` on the field. */
   readonly primaryKey?: readonly string[] | null;
+  /** The model's `///` comment, where model annotations (`@vault.context`, …) are read from. */
   readonly documentation?: string;
 }
 
+/** The models of a Prisma schema, as far as prisma-vault needs them. */
 export interface DataModel {
   /** The datasource's active provider: `"sqlite"`, `"postgresql"`, `"mysql"`, …; absent in older schemas. */
   readonly provider?: string;
+  /** Every model, by name. */
   readonly models: Readonly<Record<string, DataModelModel>>;
 }
 
@@ -48,8 +62,11 @@ export interface DataModel {
  * `vault({ schema })` so annotations in the Prisma schema configure the extension.
  */
 export interface GeneratedVaultSchema {
+  /** Always `"prisma-vault"`: marks the document as the generator's. */
   readonly generator: "prisma-vault";
+  /** The document's format version, `1`. */
   readonly version: 1;
+  /** The schema's models, with their annotations in `documentation`. */
   readonly datamodel: DataModel;
 }
 

@@ -11,7 +11,12 @@ export type Row = Readonly<Record<string, unknown>>;
 export type ContextOption =
   | readonly string[]
   | Readonly<Record<string, string>>
-  | { readonly fields: readonly string[]; readonly derive: (row: Row) => KeyContext };
+  | {
+      /** The fields `derive` reads: they are read (or taken from the write) before it is called. */
+      readonly fields: readonly string[];
+      /** The key context of a row, from the fields it declares; it must be pure. */
+      readonly derive: (row: Row) => KeyContext;
+    };
 
 /** Options of one encrypted field. */
 export interface FieldOptions {
@@ -42,6 +47,12 @@ export const FIELD_OPTION_KEYS = [
   "indexBytes",
 ] as const;
 
+/**
+ * How one model is encrypted: where its key context comes from and which fields are sealed.
+ *
+ * @example
+ * { context: ["organizationId"], fields: { ssn: {}, email: { index: "emailIndex", normalize: "email" } } }
+ */
 export interface ModelOptions {
   /** Where the key context comes from. Required when the model has encrypted fields. */
   readonly context: ContextOption;
@@ -51,4 +62,5 @@ export interface ModelOptions {
   readonly fields: Readonly<Record<string, FieldOptions>>;
 }
 
+/** `vault({ models })`: the {@link ModelOptions} of each model, by Prisma model name. */
 export type ModelsOption = Readonly<Record<string, ModelOptions>>;
