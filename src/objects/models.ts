@@ -1,5 +1,5 @@
 /**
- * The two Prisma models that hold Vault objects, as the README gives them, and the check that a data
+ * The two Prisma models that hold Vault objects, as docs/objects.md gives them, and the check that a data
  * model has them: `vault({ objects: true })` and the generator refuse a schema without them, naming
  * the model and field at fault, before any object is written. Pure.
  */
@@ -59,7 +59,7 @@ export function checkObjectModels(datamodel: DataModel): void {
     const model = Object.hasOwn(datamodel.models, name) ? datamodel.models[name] : undefined;
     if (model === undefined) {
       throw new VaultConfigError(
-        `Vault objects need the models ${OBJECT_MODEL} and ${VERSION_MODEL} in the Prisma schema (the README gives them); model ${name} is missing`,
+        `Vault objects need the models ${OBJECT_MODEL} and ${VERSION_MODEL} in the Prisma schema (docs/objects.md gives them); model ${name} is missing`,
         { model: name },
       );
     }
@@ -67,7 +67,7 @@ export function checkObjectModels(datamodel: DataModel): void {
       const problem = fieldProblem(model, fieldName, rule);
       if (problem !== undefined) {
         throw new VaultConfigError(
-          `Vault objects: ${name}.${fieldName} ${problem} (the README gives the models)`,
+          `Vault objects: ${name}.${fieldName} ${problem} (docs/objects.md gives the models)`,
           { model: name, field: fieldName },
         );
       }

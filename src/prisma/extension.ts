@@ -121,7 +121,7 @@ export function vault(options: VaultOptions) {
         get objects(): VaultObjects {
           if (objects) return objects;
           throw new VaultConfigError(
-            "prisma.$vault.objects needs vault({ objects: true }) and the VaultObject and VaultObjectVersion models (see the README)",
+            "prisma.$vault.objects needs vault({ objects: true }) and the VaultObject and VaultObjectVersion models (docs/objects.md gives them)",
           );
         },
       },

@@ -56,7 +56,7 @@ export interface VaultOptions {
   readonly aead?: AeadChoice;
   /**
    * `true` (or `{ environmentId, unboundValues }`) turns on `prisma.$vault.objects`, WorkOS Vault's object API stored
-   * in the `VaultObject` and `VaultObjectVersion` models (the README gives them). Default off.
+   * in the `VaultObject` and `VaultObjectVersion` models (docs/objects.md gives them). Default off.
    */
   readonly objects?: boolean | ObjectsOptions;
   /**
