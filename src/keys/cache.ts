@@ -3,7 +3,7 @@
  * costs one provider call per distinct key context (encrypt) or key blob (decrypt), not one per row.
  *
  * - Encrypt side: one live data key per canonical context, reused until `maxAge` or `maxUses`.
- * - Decrypt side: keyed by SHA-256 of the blob, at most `max` entries, each for `ttl`.
+ * - Decrypt side: keyed by the blob's bytes (`blobId`, as latin1 text), at most `max` entries, each for `ttl`.
  * - Concurrent misses for one key share one provider call; distinct misses run `concurrency` at a time,
  *   at most half of them for one key context, so one tenant whose key calls hang does not stall the
  *   others (see limiter.ts). Each call is bounded by `timeoutMs` (see guardProvider).
