@@ -56,9 +56,9 @@ export type {
   Attempt,
 } from "./keys/audit.js";
 export type { CacheOptions, ProviderCallOptions, VaultStats } from "./keys/cache.js";
-export { FieldCipher } from "./crypto/cipher.js";
+export { FieldCipher, isOpened } from "./crypto/cipher.js";
 export { encrypt, decrypt } from "./crypto/standalone.js";
-export type { FieldRef } from "./crypto/cipher.js";
+export type { CipherItem, FieldRef, Opened, OpenedBatch, Unopened } from "./crypto/cipher.js";
 // From the modules behind the subpath entries, never from the entries (src/workos.ts,
 // src/key-server/index.ts): their CJS builds re-export index.cjs (tsup.config.ts).
 export { startKeyServer } from "./key-server/server.js";

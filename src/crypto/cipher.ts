@@ -34,7 +34,9 @@ export interface FieldRef {
 
 /** One value of a batch: a plaintext to seal or an envelope to open, and where it lives. */
 export interface CipherItem {
+  /** The plaintext (to seal) or the envelope (to open). */
   readonly text: string;
+  /** Where the value lives: its key context and associated data. */
   readonly ref: FieldRef;
 }
 
@@ -44,6 +46,7 @@ export interface CipherItem {
  * (a plaintext is a string), which holds whichever copy of prisma-vault made it (DESIGN.md §9).
  */
 export interface Unopened {
+  /** Why it did not open: a `VaultError` located at the value's model, field and row. */
   readonly error: unknown;
 }
 
@@ -70,7 +73,9 @@ export type Opened = string | Unopened;
  * is bad without waiting for the provider.
  */
 export interface OpenedBatch {
+  /** The outcome of each item, in order; `undefined` until `ready` resolves where a key was not cached. */
   readonly opened: readonly (Opened | undefined)[];
+  /** Resolves (never rejects) when every outcome is set; `undefined` when all were set at once. */
   readonly ready: Promise<void> | undefined;
 }
 
@@ -122,9 +127,6 @@ export class FieldCipher {
   /**
    * The envelopes of `items` (plaintexts), in order: at once when every context's data key is cached,
    * else a promise. Fails as a whole, with the error of the first value that cannot be sealed.
-   * Internal: the extension's batch interface, whose types are not exported.
-   *
-   * @internal
    */
   sealAll(items: readonly CipherItem[]): string[] | Promise<string[]> {
     const out = new Array<string>(items.length);
@@ -154,9 +156,6 @@ export class FieldCipher {
    * not: at once where a blob's data key is cached, the others once `ready` resolves. Each distinct key blob is
    * checked (its owner, the context it names) and looked up once; a value that is no envelope, that
    * the provider does not own or that names another context fails before any key is asked for.
-   * Internal: the extension's batch interface, whose types are not exported.
-   *
-   * @internal
    */
   openAll(items: readonly CipherItem[]): OpenedBatch {
     const out = new Array<Opened>(items.length);
