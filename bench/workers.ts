@@ -64,6 +64,7 @@ const tmp = await mkdtemp(join(tmpdir(), "prisma-vault-bench-workers-"));
 try {
   const started = performance.now();
   const app = await makeWorkerApp(join(tmp, "app"), await packPackage(tmp), [
+    new URL("workers/bench-request.ts", import.meta.url),
     new URL("workers/plain-worker.ts", import.meta.url),
     new URL("workers/vault-worker.ts", import.meta.url),
   ]);
