@@ -21,13 +21,10 @@ describe.skipIf(skip !== undefined)("the native AEAD backend, hardened", () => {
   const addon = require.resolve("prisma-vault-native");
 
   it("spans rewritten by another thread during open() give the texts or a RangeError, never a crash", () => {
-    const child = runDriver("shared-spans.js", [addon, "3000"]);
-    expect({ signal: child.signal, status: child.status, stderr: child.stderr }).toEqual({
-      signal: null,
-      status: 0,
-      stderr: "",
-    });
-    const tally = JSON.parse(child.stdout) as { opened: number; refused: number };
+    const tally = JSON.parse(runDriver("shared-spans.js", [addon, "3000"])) as {
+      opened: number;
+      refused: number;
+    };
     expect(tally.opened + tally.refused).toBe(3000);
   });
 
@@ -61,12 +58,7 @@ describe.skipIf(skip !== undefined)("the native AEAD backend, hardened", () => {
   });
 
   it("8 worker threads loading the addon at the same instant each seal and open like node:crypto", () => {
-    const child = runDriver("workers-load.js", [addon, "4"]);
-    expect({ signal: child.signal, status: child.status, stderr: child.stderr }).toEqual({
-      signal: null,
-      status: 0,
-      stderr: "",
-    });
+    runDriver("workers-load.js", [addon, "4"]);
   });
 
   it("seeded malformed input (keys, IVs, texts, AADs, spans, counts) gives a result or a TypeError/RangeError", () => {
@@ -79,11 +71,18 @@ describe.skipIf(skip !== undefined)("the native AEAD backend, hardened", () => {
 });
 
 /** Runs a driver of native/fuzz in a child process: its crash is this test's failure, not the run's end. */
-function runDriver(script: string, args: string[]) {
-  return spawnSync(process.execPath, [`${fuzzDir}${script}`, ...args], {
+/** Runs a driver of native/fuzz/ in a child process, which must exit 0 with no signal and no stderr; its stdout. */
+function runDriver(script: string, args: string[]): string {
+  const child = spawnSync(process.execPath, [`${fuzzDir}${script}`, ...args], {
     encoding: "utf8",
     timeout: 120_000,
   });
+  expect({ signal: child.signal, status: child.status, stderr: child.stderr }).toEqual({
+    signal: null,
+    status: 0,
+    stderr: "",
+  });
+  return child.stdout;
 }
 
 /** The addon called directly: every argument typed as anything. */
