@@ -58,9 +58,9 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
-    // CI's helper scripts (scripts/*.js): ES modules run by Node.
-    files: ["scripts/**/*.js"],
-    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+    // CI's helper scripts (scripts/*.js), and the docs test's prelude: ES modules run by Node.
+    files: ["scripts/**/*.js", "test/docs/*.js"],
+    languageOptions: { globals: { process: "readonly", console: "readonly", AbortController: "readonly" } },
   },
   {
     // prisma-vault-native's loader and scripts: CommonJS for Node, as npm runs them.
