@@ -86,6 +86,26 @@ async function generateSchema(body: string, provider = "sqlite"): Promise<Reply>
   return generateRequest(requestFor(text, file));
 }
 
+/**
+ * A model Note keyed by `context`, with `/// ${encrypted}` on `field` and then an `extra` field; after
+ * generateSchema's datasource block its @vault.context is line 5 and its @encrypted line 9.
+ */
+function note({
+  context = "tenantId",
+  encrypted = "@encrypted",
+  field = "body String",
+  extra = "",
+} = {}): string {
+  const lines = [
+    "",
+    `/// @vault.context(${context})`,
+    "model Note {",
+    "  id       Int    @id",
+    "  tenantId String",
+  ];
+  return [...lines, `  /// ${encrypted}`, `  ${field}`, ...(extra ? [`  ${extra}`] : []), "}"].join("\n");
+}
+
 describe("prisma-vault generator", () => {
   it("prisma generate runs it offline and it writes the annotations, ids and relations", () => {
     writeFileSync(join(dir, "schema.prisma"), SCHEMA);
@@ -212,92 +232,44 @@ describe("prisma generate refuses the annotations vault() would refuse, naming m
   });
 
   it("an unknown @encrypted option, at the line of its @encrypted", async () => {
-    const reply = await generateSchema(`
-/// @vault.context(tenantId)
-model Note {
-  id       Int    @id
-  tenantId String
-  /// @encrypted(add: none)
-  body     String
-}`);
+    const reply = await generateSchema(note({ encrypted: "@encrypted(add: none)" }));
     expect(reply.error?.message).toMatch(
       /schema\.prisma:9: Note\.body: unknown @encrypted option "add" \(expected one of aad, /,
     );
   });
 
   it("a context field that does not exist, at the line of @vault.context", async () => {
-    const reply = await generateSchema(`
-/// @vault.context(orgId)
-model Note {
-  id       Int    @id
-  tenantId String
-  /// @encrypted
-  body     String
-}`);
+    const reply = await generateSchema(note({ context: "orgId" }));
     expect(reply.error?.message).toMatch(
       /schema\.prisma:5: Note\.orgId: the context names a field that does not exist/,
     );
   });
 
   it("an encrypted field that is not a String column", async () => {
-    const reply = await generateSchema(`
-/// @vault.context(tenantId)
-model Note {
-  id       Int    @id
-  tenantId String
-  /// @encrypted
-  count    Int
-}`);
+    const reply = await generateSchema(note({ field: "body Int" }));
     expect(reply.error?.message).toMatch(
-      /schema\.prisma:9: Note\.count: an encrypted field must be a String column, this one is Int/,
+      /schema\.prisma:9: Note\.body: an encrypted field must be a String column, this one is Int/,
     );
   });
 
   it("a blind-index column that does not exist; with the column it generates, needing no index secret", async () => {
-    const note = (extra: string) => `
-/// @vault.context(tenantId)
-model Note {
-  id        Int    @id
-  tenantId  String
-  /// @encrypted(index: bodyIndex, normalize: email)
-  body      String${extra}
-}`;
-    expect((await generateSchema(note(""))).error?.message).toMatch(
+    const encrypted = "@encrypted(index: bodyIndex, normalize: email)";
+    expect((await generateSchema(note({ encrypted }))).error?.message).toMatch(
       /schema\.prisma:9: Note\.body: the index column "bodyIndex" does not exist/,
     );
-    expect((await generateSchema(note("\n  bodyIndex String?"))).error).toBeUndefined();
+    expect((await generateSchema(note({ encrypted, extra: "bodyIndex String?" }))).error).toBeUndefined();
   });
 
   it("an encrypted column too small for envelopes (a plain String on MySQL)", async () => {
-    const reply = await generateSchema(
-      `
-/// @vault.context(tenantId)
-model Note {
-  id       Int    @id
-  tenantId String
-  /// @encrypted
-  body     String
-}`,
-      "mysql",
-    );
+    const reply = await generateSchema(note(), "mysql");
     expect(reply.error?.message).toMatch(/schema\.prisma:9: Note\.body: the column holds 191 characters/);
   });
 
   it("several models' problems together, in schema order, one line each", async () => {
-    const reply = await generateSchema(`
-/// @vault.context(tenantId)
-model Note {
-  id       Int    @id
-  tenantId String
-  /// @encrypted(add: none)
-  body     String
-}
-
-model Memo {
-  id   Int    @id
-  /// @encrypted
-  body String
-}`);
+    const memo = ["model Memo {", "  id   Int    @id", "  /// @encrypted", "  body String", "}"];
+    const reply = await generateSchema(
+      `${note({ encrypted: "@encrypted(add: none)" })}\n\n${memo.join("\n")}`,
+    );
     const lines = reply.error?.message.split("\n") ?? [];
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^prisma-vault: 2 problems/);
