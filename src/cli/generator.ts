@@ -4,14 +4,19 @@
  * JSON lines on stdin (`getManifest`, `generate`), replies JSON lines on stderr. It needs neither
  * `@prisma/internals` nor the network. It writes `vaultSchema` (annotations, relations, ids) to the
  * output folder: `index.js` + `index.d.ts` (ESM), `index.cjs` + `index.d.cts`, `vault-schema.json`,
- * with the datasource's active provider as `datamodel.provider`. With `objects = true` in its block it
- * also checks the Vault object models (src/objects/models.ts) and fails the generation without them.
+ * with the datasource's active provider as `datamodel.provider`. Before writing, it runs the checks
+ * `vault({ schema })` runs on the annotations (src/schema/annotation-problems.ts) and, with
+ * `objects = true` in its block, on the Vault object models (src/objects/models.ts): a problem fails the
+ * generation, each named with its model, field and the schema file's line.
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
 import { createInterface } from "node:readline";
-import { fromDmmf } from "../schema/datamodel.js";
+import { isVaultError, VaultConfigError } from "../errors.js";
+import { annotationProblems } from "../schema/annotation-problems.js";
+import { fromDmmf, type DataModel } from "../schema/datamodel.js";
 import { checkObjectModels } from "../objects/models.js";
+import { schemaLine, type SchemaFile } from "./schema-line.js";
 
 interface Request {
   readonly id: number;
@@ -25,6 +30,8 @@ interface Request {
     readonly dmmf?: { readonly datamodel?: { readonly models?: readonly unknown[] } };
     /** Prisma 6.19 and 7.10 send `provider` as written and `activeProvider` resolved (`postgres` → `postgresql`). */
     readonly datasources?: readonly { readonly provider?: string; readonly activeProvider?: string }[];
+    /** The schema file, or the folder of a multi-file schema (Prisma 7.10): where lines are looked up. */
+    readonly schemaPath?: string;
   };
 }
 
@@ -76,9 +83,7 @@ async function writeSchema(request: Request): Promise<void> {
   const source = request.params?.datasources?.[0];
   const provider = source?.activeProvider ?? source?.provider;
   const generated = fromDmmf(models as Parameters<typeof fromDmmf>[0], provider);
-  // `prisma generate` fails here, naming the model and field, rather than the first object call.
-  if (String(request.params?.generator?.config?.["objects"]) === "true")
-    checkObjectModels(generated.datamodel);
+  await check(request, generated.datamodel);
   const schema = JSON.stringify(generated, null, 2);
   const banner = "// Written by the prisma-vault generator from your Prisma schema. Do not edit.\n";
   // The JSON itself is the declared type: self-contained (no import of prisma-vault) and exact.
@@ -91,4 +96,53 @@ async function writeSchema(request: Request): Promise<void> {
     writeFile(join(dir, "index.cjs"), `${banner}"use strict";\nexports.vaultSchema = ${schema};\n`),
     writeFile(join(dir, "index.d.cts"), `${banner}${types}`),
   ]);
+}
+
+/**
+ * `prisma generate` fails here, naming model, field and line, rather than vault() when the application
+ * starts: every model's first problem at once.
+ */
+async function check(request: Request, datamodel: DataModel): Promise<void> {
+  const problems = annotationProblems(datamodel);
+  if (String(request.params?.generator?.config?.["objects"]) === "true") {
+    try {
+      checkObjectModels(datamodel);
+    } catch (error) {
+      if (!isVaultError(error, "VAULT_CONFIG")) throw error;
+      problems.push(error);
+    }
+  }
+  if (problems.length === 0) return;
+  const files = await schemaFiles(request.params?.schemaPath);
+  const lines = problems.map((problem) => {
+    const at = problem.model === undefined ? undefined : schemaLine(files, problem.model, problem.field);
+    return at ? `${relative(process.cwd(), at.path)}:${at.line}: ${problem.message}` : problem.message;
+  });
+  throw new VaultConfigError(
+    lines.length === 1
+      ? (lines[0] ?? "")
+      : [
+          `${lines.length} problems that vault() would refuse when the application starts:`,
+          ...lines.map((line) => `  ${line}`),
+        ].join("\n"),
+  );
+}
+
+/** The schema's files, to find lines in: the file at `schemaPath`, or the `.prisma` files in its folder. */
+async function schemaFiles(schemaPath: string | undefined): Promise<SchemaFile[]> {
+  if (schemaPath === undefined) return [];
+  try {
+    if (!(await stat(schemaPath)).isDirectory())
+      return [{ path: schemaPath, text: await readFile(schemaPath, "utf8") }];
+    const names = (await readdir(schemaPath, { recursive: true })).filter((name) => name.endsWith(".prisma"));
+    return await Promise.all(
+      names.sort().map(async (name) => ({
+        path: join(schemaPath, name),
+        text: await readFile(join(schemaPath, name), "utf8"),
+      })),
+    );
+  } catch {
+    // A line is a help, not the report: without the files, the problems are told without their lines.
+    return [];
+  }
 }

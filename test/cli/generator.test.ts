@@ -2,15 +2,16 @@
  * The prisma-vault generator, run by the real Prisma CLI (offline) and through its protocol directly.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { runGenerator } from "../../src/cli/generator.js";
 import { annotationsOf } from "../../src/schema/annotations.js";
 import type { GeneratedVaultSchema } from "../../src/schema/datamodel.js";
+import { parseInlineSchema } from "../../src/schema/inline-schema.js";
 
 const dir = mkdtempSync(join(tmpdir(), "prisma-vault-generator-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,14 +35,81 @@ model Note {
 }
 `;
 
+type Reply = { result?: unknown; error?: { message: string } };
+
+/** Runs the real Prisma CLI's `prisma generate` on `schema`, offline (no schema engine is needed). */
+function prismaGenerate(schema: string) {
+  const cli = createRequire(import.meta.url).resolve("prisma/build/index.js");
+  return spawnSync(process.execPath, [cli, "generate", "--schema", schema], {
+    env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath },
+    encoding: "utf8",
+  });
+}
+
+/** One `generate` request through the generator's protocol, and its reply. */
+async function generateRequest(params: object): Promise<Reply> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  const done = runGenerator(input, output);
+  input.end(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "generate", params })}\n`);
+  await done;
+  return JSON.parse((output.read() as Buffer).toString().trim()) as Reply;
+}
+
+/**
+ * The `generate` request Prisma 7.10 sends for `text` saved at `schemaPath` (a file, or the folder of a
+ * multi-file schema): the schema text as `datamodel`, the path as `schemaPath`, and the DMMF models,
+ * here read by parseInlineSchema (whose oracle is the DMMF, test/schema/inline-schema.test.ts).
+ */
+function requestFor(text: string, schemaPath: string): object {
+  const datamodel = parseInlineSchema(text);
+  if (!datamodel) throw new Error("the test schema does not parse");
+  const models = Object.values(datamodel.models).map((model) => ({
+    ...model,
+    primaryKey: model.primaryKey?.length ? { fields: model.primaryKey } : null,
+  }));
+  return {
+    generator: { output: { value: join(dir, "checked") }, config: {} },
+    datasources: [{ name: "db", provider: datamodel.provider, activeProvider: datamodel.provider }],
+    dmmf: { datamodel: { models } },
+    datamodel: text,
+    schemaPath,
+  };
+}
+
+/** `generate` for `body` after a 4-line datasource block: `body`'s first line is line 5 of schema.prisma. */
+async function generateSchema(body: string, provider = "sqlite"): Promise<Reply> {
+  const text = `datasource db {\n  provider = "${provider}"\n}\n${body}\n`;
+  const file = join(dir, "checked-schema", "schema.prisma");
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return generateRequest(requestFor(text, file));
+}
+
+/**
+ * A model Note keyed by `context`, with `/// ${encrypted}` on `field` and then an `extra` field; after
+ * generateSchema's datasource block its @vault.context is line 5 and its @encrypted line 9.
+ */
+function note({
+  context = "tenantId",
+  encrypted = "@encrypted",
+  field = "body String",
+  extra = "",
+} = {}): string {
+  const lines = [
+    "",
+    `/// @vault.context(${context})`,
+    "model Note {",
+    "  id       Int    @id",
+    "  tenantId String",
+  ];
+  return [...lines, `  /// ${encrypted}`, `  ${field}`, ...(extra ? [`  ${extra}`] : []), "}"].join("\n");
+}
+
 describe("prisma-vault generator", () => {
   it("prisma generate runs it offline and it writes the annotations, ids and relations", () => {
     writeFileSync(join(dir, "schema.prisma"), SCHEMA);
-    const cli = createRequire(import.meta.url).resolve("prisma/build/index.js");
-    const run = spawnSync(process.execPath, [cli, "generate", "--schema", join(dir, "schema.prisma")], {
-      env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath },
-      encoding: "utf8",
-    });
+    const run = prismaGenerate(join(dir, "schema.prisma"));
     expect(run.status, run.stderr).toBe(0);
     const schema = JSON.parse(
       readFileSync(join(dir, "out", "vault-schema.json"), "utf8"),
@@ -81,21 +149,11 @@ describe("prisma-vault generator", () => {
   });
 
   it("with objects = true in its block, fails generation naming a missing or malformed object model", async () => {
-    const generate = async (config: Record<string, string>, models: object[]) => {
-      const input = new PassThrough();
-      const output = new PassThrough();
-      const done = runGenerator(input, output);
-      const params = {
+    const generate = (config: Record<string, string>, models: object[]) =>
+      generateRequest({
         generator: { output: { value: join(dir, "objects") }, config },
         dmmf: { datamodel: { models } },
-      };
-      input.end(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "generate", params })}\n`);
-      await done;
-      return JSON.parse((output.read() as Buffer).toString().trim()) as {
-        result?: unknown;
-        error?: { message: string };
-      };
-    };
+      });
     const note = {
       name: "Note",
       primaryKey: null,
@@ -141,5 +199,102 @@ describe("prisma-vault generator", () => {
     expect(replies[0]?.result).toMatchObject({ manifest: { prettyName: "prisma-vault schema" } });
     expect(replies[1]?.error?.message).toMatch(/output/);
     expect(replies[2]?.error?.message).toMatch(/unknown method/);
+  });
+});
+
+describe("prisma generate refuses the annotations vault() would refuse, naming model, field and line", () => {
+  it("a typo in an annotation fails the real prisma generate with a non-zero exit, writing nothing", () => {
+    const folder = join(dir, "typo");
+    mkdirSync(folder, { recursive: true });
+    const text = SCHEMA.replace('"./out"', '"./out-typo"')
+      .replace("@encrypted(aad: none)", "@encrypted(add: none)")
+      .concat(
+        [
+          "",
+          "/// @vault.context(orgId)",
+          "model Memo {",
+          "  id       Int    @id",
+          "  tenantId String",
+          "  /// @encrypted",
+          "  body     String",
+          "}",
+          "",
+        ].join("\n"),
+      );
+    writeFileSync(join(folder, "schema.prisma"), text);
+    const run = prismaGenerate(join(folder, "schema.prisma"));
+    const printed = `${run.stdout}${run.stderr}`;
+    expect(run.status, printed).not.toBe(0);
+    // Both problems at once: the typo in Note (line 15) and the unknown context field of Memo (line 19).
+    expect(printed).toMatch(/schema\.prisma:15: Note\.body: unknown @encrypted option "add"/);
+    expect(printed).toMatch(/schema\.prisma:19: Memo\.orgId: the context names a field that does not exist/);
+    expect(existsSync(join(folder, "out-typo", "vault-schema.json"))).toBe(false);
+  });
+
+  it("an unknown @encrypted option, at the line of its @encrypted", async () => {
+    const reply = await generateSchema(note({ encrypted: "@encrypted(add: none)" }));
+    expect(reply.error?.message).toMatch(
+      /schema\.prisma:9: Note\.body: unknown @encrypted option "add" \(expected one of aad, /,
+    );
+  });
+
+  it("a context field that does not exist, at the line of @vault.context", async () => {
+    const reply = await generateSchema(note({ context: "orgId" }));
+    expect(reply.error?.message).toMatch(
+      /schema\.prisma:5: Note\.orgId: the context names a field that does not exist/,
+    );
+  });
+
+  it("an encrypted field that is not a String column", async () => {
+    const reply = await generateSchema(note({ field: "body Int" }));
+    expect(reply.error?.message).toMatch(
+      /schema\.prisma:9: Note\.body: an encrypted field must be a String column, this one is Int/,
+    );
+  });
+
+  it("a blind-index column that does not exist; with the column it generates, needing no index secret", async () => {
+    const encrypted = "@encrypted(index: bodyIndex, normalize: email)";
+    expect((await generateSchema(note({ encrypted }))).error?.message).toMatch(
+      /schema\.prisma:9: Note\.body: the index column "bodyIndex" does not exist/,
+    );
+    expect((await generateSchema(note({ encrypted, extra: "bodyIndex String?" }))).error).toBeUndefined();
+  });
+
+  it("an encrypted column too small for envelopes (a plain String on MySQL)", async () => {
+    const reply = await generateSchema(note(), "mysql");
+    expect(reply.error?.message).toMatch(/schema\.prisma:9: Note\.body: the column holds 191 characters/);
+  });
+
+  it("several models' problems together, in schema order, one line each", async () => {
+    const memo = ["model Memo {", "  id   Int    @id", "  /// @encrypted", "  body String", "}"];
+    const reply = await generateSchema(
+      `${note({ encrypted: "@encrypted(add: none)" })}\n\n${memo.join("\n")}`,
+    );
+    const lines = reply.error?.message.split("\n") ?? [];
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^prisma-vault: 2 problems/);
+    expect(lines[1]).toMatch(/schema\.prisma:9: Note\.body: unknown @encrypted option "add"/);
+    expect(lines[2]).toMatch(/schema\.prisma:13: Memo: a key context has 1 to 10 pairs, this one has 0/);
+  });
+
+  it("in a multi-file schema, names the file the model is in", async () => {
+    const folder = join(dir, "multi");
+    mkdirSync(join(folder, "models"), { recursive: true });
+    const main = 'datasource db {\n  provider = "sqlite"\n}\n';
+    const note = [
+      "/// @vault.context(tenantId)",
+      "model Note {",
+      "  id       Int    @id",
+      "  tenantId String",
+      "  /// @encrypted(add: none)",
+      "  body     String",
+      "}",
+      "",
+    ].join("\n");
+    writeFileSync(join(folder, "main.prisma"), main);
+    writeFileSync(join(folder, "models", "note.prisma"), note);
+    // Prisma 7.10 sends the files' texts joined as `datamodel` and the folder as `schemaPath`.
+    const reply = await generateRequest(requestFor(`${main}\n${note}`, folder));
+    expect(reply.error?.message).toMatch(/note\.prisma:5: Note\.body: unknown @encrypted option "add"/);
   });
 });
