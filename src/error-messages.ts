@@ -42,8 +42,10 @@ export const NOT_AN_ENVELOPE_REJECTED =
 /** VAULT_KEY_PROVIDER: the guard's words for a provider that failed, hung or broke its contract. */
 export const keyProvider = {
   failed: (name: string, method: string) => `key provider "${name}" failed in ${method}()`,
-  timedOut: (name: string, timeoutMs: number, method: string) =>
-    `key provider "${name}" timed out after ${timeoutMs} ms in ${method}()`,
+  /** `lastFailure`: what the provider's tries met meanwhile (its message), when it says. */
+  timedOut: (name: string, timeoutMs: number, method: string, lastFailure?: string) =>
+    `key provider "${name}" timed out after ${timeoutMs} ms in ${method}()` +
+    (lastFailure === undefined ? "" : `; its last failure: ${lastFailure}`),
   saturated: (name: string, timedOut: number, method: string) =>
     `key provider "${name}" has ${timedOut} requests that timed out and have not returned; ${method}() was not called`,
   /** `what` is the broken promise, e.g. "returned an empty encrypted data key". */
