@@ -26,6 +26,9 @@ export default defineConfig({
   removeNodeProtocol: false,
   // `import.meta.url` in the CJS build (crypto/aead.ts resolves prisma-vault-native from the package).
   shims: true,
+  // Classes named as declared: esbuild renames a class that refers to itself (`VaultConfigError.code`)
+  // to `_VaultConfigError`, which Node then prints for an uncaught error and `console.log` shows.
+  keepNames: true,
   esbuildPlugins: [cjsSubpathsFromRoot(Object.values(subpaths))],
 });
 

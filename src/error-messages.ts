@@ -30,11 +30,22 @@ export const contextInvalid = {
 /** VAULT_DECRYPT_FAILED, whatever the cause: a wrong key, a wrong AAD and a bad tag read alike. */
 export const DECRYPTION_FAILED = "decryption failed";
 
+/**
+ * VAULT_DECRYPT_FAILED of a stored value that is no envelope at all, in a field that rejects plaintext:
+ * most often a row from before encryption, so the text names the fix. It tells nothing a reader of the
+ * column could not see, and it still begins as every decryption failure does.
+ */
+export const NOT_AN_ENVELOPE_REJECTED =
+  `${DECRYPTION_FAILED}: the value is not an envelope (plaintext?); read such values with ` +
+  'plaintext: "read" and run prisma-vault migrate encrypt (docs/migrations.md)';
+
 /** VAULT_KEY_PROVIDER: the guard's words for a provider that failed, hung or broke its contract. */
 export const keyProvider = {
   failed: (name: string, method: string) => `key provider "${name}" failed in ${method}()`,
-  timedOut: (name: string, timeoutMs: number, method: string) =>
-    `key provider "${name}" timed out after ${timeoutMs} ms in ${method}()`,
+  /** `lastFailure`: what the provider's tries met meanwhile (its message), when it says. */
+  timedOut: (name: string, timeoutMs: number, method: string, lastFailure?: string) =>
+    `key provider "${name}" timed out after ${timeoutMs} ms in ${method}()` +
+    (lastFailure === undefined ? "" : `; its last failure: ${lastFailure}`),
   saturated: (name: string, timedOut: number, method: string) =>
     `key provider "${name}" has ${timedOut} requests that timed out and have not returned; ${method}() was not called`,
   /** `what` is the broken promise, e.g. "returned an empty encrypted data key". */

@@ -1,4 +1,4 @@
-import { DECRYPTION_FAILED, withPlace } from "./error-messages.js";
+import { DECRYPTION_FAILED, NOT_AN_ENVELOPE_REJECTED, withPlace } from "./error-messages.js";
 
 /**
  * The stable error codes of prisma-vault. Match on `error.code`, never on the message text.
@@ -144,19 +144,28 @@ export class VaultContextInvalidError extends VaultError {
 
 /**
  * Decryption failed. Deliberately opaque: a wrong key, a wrong AAD and a modified ciphertext
- * all produce the same message, so the error is no oracle.
+ * all produce the same message, so the error is no oracle. Only a stored value that is no envelope at
+ * all (plaintext, in a field that rejects it) says so, and names the fix: whether a value parses is
+ * visible to anyone who can read the column.
  */
 export class VaultDecryptError extends VaultError {
   /** `"VAULT_DECRYPT_FAILED"`, the `code` of every instance of this class. */
   static readonly code = "VAULT_DECRYPT_FAILED" satisfies VaultErrorCode;
   override readonly name = "VaultDecryptError";
+  readonly #notAnEnvelope: boolean;
 
-  constructor(details: VaultErrorDetails = {}) {
-    super(VaultDecryptError.code, DECRYPTION_FAILED, details);
+  /**
+   * @param details - Where it happened; `notAnEnvelope: true` for a stored value that is no envelope
+   * (the message then says so and names the fix), never for an envelope that does not open.
+   */
+  constructor(details: VaultErrorDetails & { notAnEnvelope?: boolean } = {}) {
+    const notAnEnvelope = details.notAnEnvelope === true;
+    super(VaultDecryptError.code, notAnEnvelope ? NOT_AN_ENVELOPE_REJECTED : DECRYPTION_FAILED, details);
+    this.#notAnEnvelope = notAnEnvelope;
   }
 
   protected override copy(_message: string, details: VaultErrorDetails): VaultError {
-    return new VaultDecryptError(details);
+    return new VaultDecryptError({ ...details, notAnEnvelope: this.#notAnEnvelope });
   }
 }
 

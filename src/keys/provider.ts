@@ -161,12 +161,26 @@ export function guardOf(
   return { inner, timeoutMs, maxTimedOut };
 }
 
+/**
+ * Where a provider that retries within a call keeps its last failed try, so that a guard giving up on
+ * the call can say what the tries met (`127.0.0.1:8787 not reached (ECONNREFUSED)`) rather than only
+ * that time ran out. A global symbol: a provider from the package's other module format has it too.
+ */
+export const LAST_FAILURE = Symbol.for("prisma-vault.lastFailure");
+
+/** A provider's last failed try: its message (no key, token or value) and when it failed (`Date.now()`). */
+export interface LastFailure {
+  readonly message: string;
+  readonly at: number;
+}
+
 /** Guarded providers, each mapped to the provider it wraps. */
 const GUARDED = new WeakMap<KeyProvider, KeyProvider>();
 
 function guard(provider: KeyProvider, bounds: Required<GuardOptions>): GuardedKeyProvider {
   const name = provider.name;
-  const calls = new Calls(name, bounds);
+  const last = (provider as { [LAST_FAILURE]?: () => LastFailure | undefined })[LAST_FAILURE];
+  const calls = new Calls(name, bounds, typeof last === "function" ? () => last.call(provider) : undefined);
   const guarded: GuardedKeyProvider = {
     name,
     ...bounds,
@@ -196,6 +210,8 @@ class Calls {
   constructor(
     readonly name: string,
     readonly bounds: Required<GuardOptions>,
+    /** The provider's last failed try, when it keeps one ({@link LAST_FAILURE}). */
+    readonly lastFailure?: () => LastFailure | undefined,
   ) {}
 
   run<T>(method: string, call: () => Promise<T>): Promise<T> {
@@ -206,14 +222,18 @@ class Calls {
         new VaultKeyProviderError(keyProvider.saturated(name, this.#timedOut, method), { transient: true }),
       );
     }
+    const started = Date.now();
     const request = new Promise<T>((resolve) => resolve(call()));
     return new Promise<T>((resolve, reject) => {
       let late = false;
       const timer = setTimeout(() => {
         late = true;
         this.#timedOut++;
+        // Only a failure of this call's time says what this call met.
+        const last = this.lastFailure?.();
+        const met = last !== undefined && last.at >= started ? last.message : undefined;
         reject(
-          new VaultKeyProviderError(keyProvider.timedOut(name, bounds.timeoutMs, method), {
+          new VaultKeyProviderError(keyProvider.timedOut(name, bounds.timeoutMs, method, met), {
             transient: true,
           }),
         );

@@ -28,7 +28,14 @@ import {
   VaultKeyRejectedError,
   VaultKeyUnavailableError,
 } from "../errors.js";
-import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
+import {
+  LAST_FAILURE,
+  type DataKey,
+  type DecryptedDataKey,
+  type KeyProvider,
+  type LastFailure,
+} from "./provider.js";
+import { unreached } from "./unreached.js";
 
 /** The part of a `WorkOS` instance (`@workos-inc/node` 7.5x to 12) that this provider uses. */
 export interface WorkOSVaultClient {
@@ -120,6 +127,8 @@ export class WorkOSKeyProvider implements KeyProvider {
   /** Where each try is reported, in a copy made by {@link observed}. */
   #observer: AttemptObserver | undefined;
   #reportAs: string = this.name;
+  /** The last try that failed, for a guard that gives up on a call while it is retried. */
+  #lastFailure: LastFailure | undefined;
 
   constructor(options: WorkOSKeyProviderOptions) {
     const workos = options?.workos;
@@ -206,12 +215,40 @@ export class WorkOSKeyProvider implements KeyProvider {
     });
   }
 
+  /**
+   * What the last failed try said, when no try has succeeded since (never a key or a token): for the
+   * guard, which names it when it gives up on a call. Internal: a symbol of the guard's.
+   *
+   * @internal
+   */
+  [LAST_FAILURE](): LastFailure | undefined {
+    return this.#lastFailure;
+  }
+
   async #call<T>(method: Attempt["type"], run: () => Promise<T>, context?: KeyContext): Promise<T> {
     try {
-      return await this.#retrying(this.#reported(method, run, context));
+      return await this.#retrying(this.#reported(method, this.#remembered(method, run), context));
     } catch (error) {
-      throw failure(method, error);
+      throw this.#failure(method, error);
     }
+  }
+
+  /** `run`, each failed try remembered as {@link LAST_FAILURE} (and forgotten on a success). */
+  #remembered<T>(method: Attempt["type"], run: () => Promise<T>): () => Promise<T> {
+    return async () => {
+      try {
+        const result = await run();
+        this.#lastFailure = undefined;
+        return result;
+      } catch (error) {
+        this.#lastFailure = { message: this.#failure(method, error).message, at: Date.now() };
+        throw error;
+      }
+    };
+  }
+
+  #failure(method: Attempt["type"], error: unknown): VaultError {
+    return failure(method, error, (this.#workos as { baseURL?: unknown }).baseURL);
   }
 
   /** `run`, each try reported to the observer (when there is one) with its outcome and HTTP status. */
@@ -231,7 +268,7 @@ export class WorkOSKeyProvider implements KeyProvider {
         return result;
       } catch (error) {
         const status = (error as { status?: unknown } | null)?.status;
-        const outcome = failure(method, error).code;
+        const outcome = this.#failure(method, error).code;
         observer.attempt({
           type: method,
           provider,
@@ -315,13 +352,17 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** What `error`, a failed request of `method`, is to prisma-vault: the one mapping of SDK failures. */
-function failure(method: Attempt["type"], error: unknown): VaultError {
+/**
+ * What `error`, a failed request of `method` to the service at `baseURL`, is to prisma-vault: the one
+ * mapping of SDK failures. A request that reached no server names the host, port and system error.
+ */
+function failure(method: Attempt["type"], error: unknown, baseURL: unknown): VaultError {
   if (isVaultError(error)) return error;
   const status = (error as { status?: unknown })?.status;
   const suffix = typeof status === "number" ? ` (HTTP ${status})` : "";
   const limited = status === 429 ? ": rate-limited" : "";
-  const message = `WorkOS Vault ${method} failed${suffix}${limited}`;
+  const where = unreached(baseURL, error);
+  const message = `WorkOS Vault ${method} failed${suffix}${limited}${where === undefined ? "" : `: ${where}`}`;
   if (method === "decryptDataKey") {
     // The service answered, and does not hold the key that wrapped this blob. The SDK throws
     // NotFoundException for a 404 and does not retry it.

@@ -146,9 +146,10 @@ function recover(
   let failure = error;
   if (isVaultError(error, "VAULT_ENVELOPE_INVALID")) {
     // Not an envelope (it does not parse, or its key blob has no known format; no provider was
-    // asked): a plaintext row left from before encryption, or garbage.
+    // asked): a plaintext row left from before encryption, or garbage. Still VAULT_DECRYPT_FAILED, so
+    // onDecryptError and existing handlers treat it as before; its message names the fix.
     if (field.plaintext === "read") return value;
-    failure = new VaultDecryptError({ model: model.name, field: field.name, id });
+    failure = new VaultDecryptError({ model: model.name, field: field.name, id, notAnEnvelope: true });
   }
   if (!isVaultError(failure, "VAULT_DECRYPT_FAILED")) throw failure;
   refused?.(failure.code);

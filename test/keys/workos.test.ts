@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { createServer, type AddressInfo } from "node:net";
+import { inspect } from "node:util";
+import { WorkOS } from "@workos-inc/node";
 import { describe, expect, it, vi } from "vitest";
 import { FieldCipher } from "../../src/crypto/cipher.js";
 import { decrypt, encrypt } from "../../src/crypto/standalone.js";
@@ -11,6 +14,7 @@ import { WorkOSKeyProvider } from "../../src/keys/workos.js";
 import { startKeyServer } from "../../src/key-server/server.js";
 import { guardProvider } from "../../src/keys/provider.js";
 import { vaultFailure } from "../support/errors.js";
+import { registerSecrets } from "../support/secrets.js";
 import { sdkClient, TEST_TOKEN, useKeyServerRig } from "../support/key-server.js";
 import { tracked, until } from "../support/until.js";
 
@@ -247,5 +251,57 @@ describe("interoperability with the official @workos-inc/node SDK over HTTP", ()
     ])("refuses %s with VAULT_CONFIG", (_name, retry, message) => {
       expect(() => new WorkOSKeyProvider({ workos: rig.workos, retry: retry as never })).toThrow(message);
     });
+  });
+});
+
+describe("a key service that cannot be reached is named: host, port and the system's error code", () => {
+  const apiKey = `sk_test_${randomBytes(12).toString("hex")}`;
+  registerSecrets(apiKey);
+  /** A port on 127.0.0.1 where nothing listens: a server's, bound and closed again. */
+  const closedPort = async (): Promise<number> => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+    return port;
+  };
+  const provider = (apiHostname: string, port: number, retry?: false) =>
+    new WorkOSKeyProvider({ workos: new WorkOS(apiKey, { apiHostname, port, https: false }), retry });
+
+  it("a closed port on 127.0.0.1 reads 127.0.0.1:<port> not reached (ECONNREFUSED), without the API key", async () => {
+    const port = await closedPort();
+    const error = await vaultFailure(
+      guardProvider(provider("127.0.0.1", port, false)).createDataKey(context),
+    );
+    expect(error.code).toBe("VAULT_KEY_PROVIDER");
+    expect(error.message).toBe(
+      `WorkOS Vault createDataKey failed: 127.0.0.1:${port} not reached (ECONNREFUSED)`,
+    );
+    expect((error as VaultKeyProviderError).transient).toBe(true);
+    expect(inspect(error, { depth: Infinity })).not.toContain(apiKey);
+  });
+
+  it("an unresolvable host reads nonexistent.invalid:<port> not reached, with the resolver's code", async () => {
+    const error = await vaultFailure(
+      provider("nonexistent.invalid", 8787, false).decryptDataKey(WORKOS_KEY_BLOB_MAGIC),
+    );
+    expect(error.code).toBe("VAULT_KEY_PROVIDER");
+    // ENOTFOUND where a resolver answers; EAI_AGAIN on a machine without one.
+    expect(error.message).toMatch(
+      /^WorkOS Vault decryptDataKey failed: nonexistent\.invalid:8787 not reached \((ENOTFOUND|EAI_AGAIN)\)$/,
+    );
+    expect(inspect(error, { depth: Infinity })).not.toContain(apiKey);
+  });
+
+  it("a guard that times out while the provider retries names the provider's last failure", async () => {
+    const port = await closedPort();
+    // The first try is refused at once; the retry waits 0.5 s, past the guard's 200 ms.
+    const error = await vaultFailure(
+      guardProvider(provider("127.0.0.1", port), { timeoutMs: 200 }).createDataKey(context),
+    );
+    expect(error.message).toBe(
+      `key provider "workos" timed out after 200 ms in createDataKey(); its last failure: WorkOS Vault createDataKey failed: 127.0.0.1:${port} not reached (ECONNREFUSED)`,
+    );
+    expect(inspect(error, { depth: Infinity })).not.toContain(apiKey);
   });
 });

@@ -92,6 +92,32 @@ describe.each<Format>(["esm", "cjs"])("the built package in %s", (format) => {
     });
   });
 
+  it("every exported class is named as declared (no bundler renaming), and an uncaught error prints so", async () => {
+    const report = (await inProcess(
+      format,
+      `
+      const renamed = [];
+      for (const entry of [root, workos, keyServer]) {
+        for (const [name, value] of Object.entries(entry)) {
+          if (typeof value === "function" && value.name !== name) renamed.push(name + " is " + value.name);
+        }
+      }
+      const errors = Object.entries(root).filter(([, value]) => value === root.VaultError || value?.prototype instanceof root.VaultError);
+      return { renamed, errors: errors.map(([name]) => name) };
+      `,
+    )) as { renamed: string[]; errors: string[] };
+    expect(report.errors).toEqual(
+      expect.arrayContaining(["VaultError", "VaultConfigError", "VaultDecryptError"]),
+    );
+    expect(report.renamed).toEqual([]);
+    const stderr = await uncaught(
+      format,
+      `throw new root.VaultConfigError("bad option", { model: "User" });`,
+    );
+    expect(stderr).toMatch(/^VaultConfigError: User: bad option$/m);
+    expect(stderr).not.toMatch(/_Vault/);
+  });
+
   it("the key server from prisma-vault/key-server answers 400, not 500, for a blob the root's LocalKeyProvider rejects", async () => {
     const report = await inProcess(
       format,
@@ -210,6 +236,24 @@ describe("the built package's files", () => {
     expect(importing).toEqual([]);
   });
 });
+
+/**
+ * What Node prints to stderr when `body` throws at the top level of a new process of `format`, with
+ * `root` (prisma-vault) in scope. Fails unless the process exits with an error.
+ */
+async function uncaught(format: Format, body: string): Promise<string> {
+  const script =
+    format === "esm"
+      ? `import * as root from "prisma-vault";\n${body}`
+      : `const root = require("prisma-vault");\n${body}`;
+  const args = format === "esm" ? ["--input-type=module", "-e", script] : ["-e", script];
+  const failed = await run(process.execPath, args, { cwd: pkg, timeout: 30_000 }).then(
+    () => undefined,
+    (error: { code?: unknown; stderr?: string }) => error,
+  );
+  expect(failed?.code).toBe(1);
+  return failed?.stderr ?? "";
+}
 
 /**
  * Runs `body` (the inside of an async function, returning JSON-able data) in a new Node process of

@@ -288,6 +288,37 @@ describe("openResult", () => {
     expect(legacy).toEqual({ id: 4, ssn, email: "b@x.io" });
   });
 
+  it("a value that is not an envelope says so and names the fix, still as VAULT_DECRYPT_FAILED", async () => {
+    const rejecting = shapeOf(schema, "User", { select: { id: true, ssn: true } });
+    const error = await vaultFailure(
+      openResult(cipher, rejecting, { id: 3, ssn, organizationId: "o1" }, "throw"),
+    );
+    expect(error).toBeInstanceOf(VaultDecryptError);
+    expect(error.message).toBe(
+      'User.ssn (id 3): decryption failed: the value is not an envelope (plaintext?); read such values with plaintext: "read" and run prisma-vault migrate encrypt (docs/migrations.md)',
+    );
+    // Located elsewhere, it keeps its text; an envelope that does not open keeps the opaque one.
+    expect(error.locatedAt({ model: "Org", field: "name", id: 9 }).message).toBe(
+      `Org.name (id 9): ${error.message.slice("User.ssn (id 3): ".length)}`,
+    );
+    const foreign = { id: 5, ssn: await seal(ssn, o1), organizationId: "o2" };
+    expect((await vaultFailure(openResult(cipher, rejecting, foreign, "throw"))).message).toBe(
+      "User.ssn (id 5): decryption failed",
+    );
+  });
+
+  it("onDecryptError sees a value that is not an envelope as a decryption failure, with the same text", async () => {
+    const shape = shapeOf(schema, "User", { select: { id: true, ssn: true } });
+    const seen: VaultError[] = [];
+    const row: Loose = { id: 6, ssn: "not an envelope", organizationId: "o1" };
+    await openResult(cipher, shape, row, (error) => (seen.push(error), "<plaintext>"));
+    expect(row).toEqual({ id: 6, ssn: "<plaintext>" });
+    expect(seen.map((e) => [e.code, e.name, e.model, e.field, e.id])).toEqual([
+      ["VAULT_DECRYPT_FAILED", "VaultDecryptError", "User", "ssn", 6],
+    ]);
+    expect(seen[0]?.message).toMatch(/^User\.ssn \(id 6\): decryption failed: the value is not an envelope/);
+  });
+
   it("a plaintext-reading field still fails closed on an envelope that does not open", async () => {
     const reading = shapeOf(readsPlaintext, "User", { select: { id: true, ssn: true } });
     const row = { id: 4, ssn: await seal(ssn, o1), organizationId: "o2" };
