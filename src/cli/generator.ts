@@ -4,13 +4,17 @@
  * JSON lines on stdin (`getManifest`, `generate`), replies JSON lines on stderr. It needs neither
  * `@prisma/internals` nor the network. It writes `vaultSchema` (annotations, relations, ids) to the
  * output folder: `index.js` + `index.d.ts` (ESM), `index.cjs` + `index.d.cts`, `vault-schema.json`,
- * with the datasource's active provider as `datamodel.provider`. With `objects = true` in its block it
+ * with the datasource's active provider as `datamodel.provider`, each model's encrypted fields as
+ * `encrypted`, and `vaultOmit`: Prisma's global `omit` for the blind-index columns. With `objects = true` in its block it
  * also checks the Vault object models (src/objects/models.ts) and fails the generation without them.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fromDmmf } from "../schema/datamodel.js";
+import { modelProperty } from "../prisma/delegate.js";
+import { annotationsOf } from "../schema/annotations.js";
+import { fromDmmf, type GeneratedVaultSchema } from "../schema/datamodel.js";
+import type { ModelsOption } from "../schema/options.js";
 import { checkObjectModels } from "../objects/models.js";
 
 interface Request {
@@ -79,16 +83,51 @@ async function writeSchema(request: Request): Promise<void> {
   // `prisma generate` fails here, naming the model and field, rather than the first object call.
   if (String(request.params?.generator?.config?.["objects"]) === "true")
     checkObjectModels(generated.datamodel);
-  const schema = JSON.stringify(generated, null, 2);
+  const encrypted = encryptedFields(annotationsOf(generated.datamodel));
+  const schema = JSON.stringify({ ...generated, encrypted }, null, 2);
+  const omit = JSON.stringify(omitOf(encrypted), null, 2);
   const banner = "// Written by the prisma-vault generator from your Prisma schema. Do not edit.\n";
   // The JSON itself is the declared type: self-contained (no import of prisma-vault) and exact.
-  const types = `export declare const vaultSchema: ${schema};\n`;
+  const types =
+    `export declare const vaultSchema: ${schema};\n` +
+    "/** The blind-index columns, for `new PrismaClient({ adapter, omit: vaultOmit })`: left out of results. */\n" +
+    `export declare const vaultOmit: ${omit};\n`;
   await mkdir(dir, { recursive: true });
   await Promise.all([
     writeFile(join(dir, "vault-schema.json"), `${schema}\n`),
-    writeFile(join(dir, "index.js"), `${banner}export const vaultSchema = ${schema};\n`),
+    writeFile(
+      join(dir, "index.js"),
+      `${banner}export const vaultSchema = ${schema};\nexport const vaultOmit = ${omit};\n`,
+    ),
     writeFile(join(dir, "index.d.ts"), `${banner}${types}`),
-    writeFile(join(dir, "index.cjs"), `${banner}"use strict";\nexports.vaultSchema = ${schema};\n`),
+    writeFile(
+      join(dir, "index.cjs"),
+      `${banner}"use strict";\nexports.vaultSchema = ${schema};\nexports.vaultOmit = ${omit};\n`,
+    ),
     writeFile(join(dir, "index.d.cts"), `${banner}${types}`),
   ]);
+}
+
+type Encrypted = NonNullable<GeneratedVaultSchema["encrypted"]>;
+
+/** Each model's encrypted fields with their index column: what the client's types need of the annotations. */
+function encryptedFields(models: ModelsOption): Encrypted {
+  const out: Record<string, Record<string, { index?: string }>> = {};
+  for (const [model, { fields }] of Object.entries(models)) {
+    if (Object.keys(fields).length === 0) continue;
+    out[model] = Object.fromEntries(
+      Object.entries(fields).map(([name, field]) => [name, field.index ? { index: field.index } : {}]),
+    );
+  }
+  return out;
+}
+
+/** Prisma's global `omit` for the index columns, keyed as the client's model properties (`account`). */
+function omitOf(encrypted: Encrypted): Record<string, Record<string, true>> {
+  const out: Record<string, Record<string, true>> = {};
+  for (const [model, fields] of Object.entries(encrypted)) {
+    const columns = Object.values(fields).flatMap((field) => (field.index ? [field.index] : []));
+    if (columns.length > 0) out[modelProperty(model)] = Object.fromEntries(columns.map((c) => [c, true]));
+  }
+  return out;
 }
