@@ -20,6 +20,7 @@ import type { ModelSchema } from "../schema/model-schema.js";
 import { inertModels } from "../schema/relations.js";
 import { lastQueryExtensionGuard } from "./extension-order.js";
 import { rewriteQuery } from "./plan/filters.js";
+import type { NoExtraKeys, VaultExtension } from "./client-types.js";
 import { withHandle } from "./handle.js";
 import { dataPathOf, transactionOf } from "./internals.js";
 import { dataModelFor, validateOptions, type VaultOptions } from "./options.js";
@@ -84,7 +85,9 @@ const CREATES = new Set(["create", "createMany", "createManyAndReturn"]);
  *   vault({ keys: LocalKeyProvider.fromEnv(), models: { User: { context: ["organizationId"], fields: { ssn: {} } } } }),
  * );
  */
-export function vault(options: VaultOptions) {
+export function vault<const O extends VaultOptions>(
+  options: O & NoExtraKeys<O, VaultOptions>,
+): VaultExtension<O> {
   const settings = validateOptions(options);
   const aead = resolveAead(settings.aead);
   return Prisma.defineExtension((client) => {
@@ -142,7 +145,7 @@ export function vault(options: VaultOptions) {
       client: members,
       query: Object.fromEntries(hooked.map((name) => [modelProperty(name), hook])),
     });
-  });
+  }) as unknown as VaultExtension<O>;
 }
 
 /** The object store on `client`, once its two models are checked. */
