@@ -341,7 +341,10 @@ export function markCommitted(error: unknown): unknown {
 export function isVaultError<C extends VaultErrorCode = VaultErrorCode>(
   error: unknown,
   code?: C,
-): error is VaultError & { readonly code: C } {
+): error is VaultError & {
+  /** The code asked for, or any {@link VaultErrorCode} without one. */
+  readonly code: C;
+} {
   if (typeof error !== "object" || error === null) return false;
   const branded = error as { readonly [VAULT_ERROR_BRAND]?: unknown; readonly code?: unknown };
   if (branded[VAULT_ERROR_BRAND] !== true) return false;

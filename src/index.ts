@@ -71,6 +71,7 @@ export type { BlindIndexOptions, Normalizer } from "./crypto/blind-index.js";
 export { vault } from "./prisma/extension.js";
 export type { VaultClientApi, VaultClientStats } from "./prisma/extension.js";
 export type { VaultOptions } from "./prisma/options.js";
+export type { VaultExtension } from "./prisma/client-types.js";
 export type { DecryptErrorPolicy } from "./prisma/values.js";
 export type { ContextOption, FieldOptions, ModelOptions, ModelsOption, Row } from "./schema/options.js";
 export type { GeneratedVaultSchema, DataModel, DataModelField, DataModelModel } from "./schema/datamodel.js";

@@ -96,8 +96,11 @@ type NullableFields<O, E> = O extends { readonly onDecryptError: "null" }
   ? { [M in keyof E as Prop<M>]: { [F in keyof E[M]]: { compute: () => string | null } } }
   : None;
 
-/** What a `models` map requires of the client: its models, each with the fields and index columns named. */
-type ClientFor<O> = O extends { readonly models: infer M }
+/**
+ * What a `models` map requires of the client: its models, each with the fields and index columns it
+ * names; `unknown` (anything) without a literal map.
+ */
+export type VaultClientFor<O> = O extends { readonly models: infer M }
   ? string extends keyof M
     ? unknown
     : {
@@ -110,8 +113,8 @@ type FieldNames<Model> = Model extends { readonly fields: infer F }
   ? { [K in keyof F]: K | (F[K] extends { readonly index: infer I extends string } ? I : never) }[keyof F]
   : never;
 
-/** The internal extension arguments Prisma merges into the client's types. */
-type VaultArgs<O> = Types.Extensions.InternalArgs<
+/** The extension arguments Prisma merges into the client's types: result fields, model methods, `$vault`. */
+export type VaultExtensionArgs<O> = Types.Extensions.InternalArgs<
   NullableFields<O, EncryptedOf<O>>,
   ModelMethods<EncryptedOf<O>>,
   None,
@@ -126,9 +129,18 @@ type VaultArgs<O> = Types.Extensions.InternalArgs<
  * const prisma = new PrismaClient({ adapter, omit: vaultOmit }).$extends(vault({ keys, schema: vaultSchema }));
  * await prisma.account.findUnique({ where: { email } }); // through the unique index emailIndex
  */
-export type VaultExtension<O extends VaultOptions = VaultOptions> = (client: ClientFor<O>) => {
-  $extends: { extArgs: VaultArgs<O> };
+export type VaultExtension<O extends VaultOptions = VaultOptions> = (client: VaultClientFor<O>) => {
+  /** Where Prisma's `$extends` reads an extension's types. */
+  $extends: {
+    /** The types this extension adds. */
+    extArgs: VaultExtensionArgs<O>;
+  };
 };
 
-/** Unknown keys of an options literal, each typed `never` so that a misspelt option does not compile. */
+/**
+ * Unknown keys of an options literal, each typed `never` so that a misspelt option does not compile.
+ *
+ * @example
+ * vault({ keys, modles: {} }); // error: modles is never
+ */
 export type NoExtraKeys<O, Known> = { readonly [K in Exclude<keyof O, keyof Known>]: never };

@@ -73,7 +73,20 @@ export interface GeneratedVaultSchema {
    * `{ Account: { email: { index: "emailIndex" }, ssn: {} } }`. Written since 0.4 for the client's
    * types (`findUnique` by an indexed field, `onDecryptError: "null"`); `vault()` reads the annotations.
    */
-  readonly encrypted?: Readonly<Record<string, Readonly<Record<string, { readonly index?: string }>>>>;
+  readonly encrypted?: Readonly<
+    Record<
+      string,
+      Readonly<
+        Record<
+          string,
+          {
+            /** The field's blind-index column, when it has one. */
+            readonly index?: string;
+          }
+        >
+      >
+    >
+  >;
 }
 
 /** Is `value` something the generator wrote? */
