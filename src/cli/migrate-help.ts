@@ -45,7 +45,9 @@ directory, printed on stderr at start. It is written after every committed batch
 run completes. A run refuses to start over an existing checkpoint unless given --resume.
 
 Output: progress on stderr (a bar per model on a terminal, a line every few seconds otherwise); the
-summary table (or --json) on stdout.
+summary table (or --json) on stdout. Rows and values are counted apart (a row holds several values):
+per model, scanned, updated and conflicts count rows; skipped, failed (failedTotal in --json),
+plaintext and stale indexes (staleIndexes) count values.
 
 ${EXIT_CODES_TABLE}
 Signals: SIGINT or SIGTERM stops the run once the batches in flight have committed, prints the summary

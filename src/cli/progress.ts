@@ -109,10 +109,11 @@ function duration(seconds: number): string {
   return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }
 
-/** Conflicts and failures, when there are any. */
+/** Conflicts (rows) and failures (values), when there are any. */
 function extra(progress: MigrationProgress): string {
+  const values = progress.failed === 1 ? "value" : "values";
   return [
     progress.conflicts > 0 ? `, ${progress.conflicts} conflicts` : "",
-    progress.failed > 0 ? `, ${progress.failed} failed` : "",
+    progress.failed > 0 ? `, ${progress.failed} ${values} failed` : "",
   ].join("");
 }

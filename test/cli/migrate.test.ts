@@ -99,6 +99,9 @@ describe("prisma-vault migrate", () => {
       expect(help).toMatch(/SIGINT or SIGTERM stops the run once the batches in flight have committed/);
       expect(help).toMatch(/A second signal exits at once/);
       expect(help).toContain(".prisma-vault/migrate-<mode>[-<models>][-shard-<i>-of-<n>].json");
+      expect(help).toMatch(
+        /scanned, updated and conflicts count rows;\s+skipped, failed \(failedTotal in --json\)/,
+      );
     }
     const top = runCli(["--help"], { cwd: dir }).stdout;
     expect(top).toContain("migrate <mode> --config <file>");
@@ -114,7 +117,9 @@ describe("prisma-vault migrate", () => {
       /^checkpoint: \.prisma-vault\/migrate-index\.json\nAccount: 3 rows scanned, 3 updated in [\d.]+ s\n$/,
     );
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^model\s+scanned\s+updated\s+skipped\s+conflicts\s+failed\n/);
+    expect(result.stdout).toMatch(
+      /^ +rows +values\nmodel\s+scanned\s+updated\s+conflicts\s+skipped\s+failed\n/,
+    );
     expect(result.stdout).toMatch(/\nAccount\s+3\s+3\s+0\s+0\s+0\n/);
     expect(result.stdout).toMatch(/\ndone in [\d.]+ s\n$/);
     // A completed run removes its checkpoint.
@@ -176,9 +181,9 @@ describe("prisma-vault migrate", () => {
     const result = migrate(["verify", "--config", "vault.config.mjs", "--models", "Account"], file);
     expect(result.status).toBe(2);
     expect(result.stdout).toMatch(
-      /^model\s+scanned\s+updated\s+skipped\s+conflicts\s+failed\s+plaintext\s+stale indexes\n/,
+      /^ +rows +values\nmodel\s+scanned\s+updated\s+conflicts\s+skipped\s+failed\s+plaintext\s+stale indexes\n/,
     );
-    expect(result.stdout).toMatch(/\nAccount\s+300\s+0\s+\d+\s+0\s+0\s+[1-9]\d*\s+\d+\n/);
+    expect(result.stdout).toMatch(/\nAccount\s+300\s+0\s+0\s+\d+\s+0\s+[1-9]\d*\s+\d+\n/);
     expect((await storedAccounts(file)).every((row) => !isEnvelope(row.email))).toBe(true);
   });
 

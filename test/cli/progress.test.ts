@@ -60,12 +60,12 @@ describe("progressView, when stderr is not a terminal", () => {
     time.advance(1);
     view.update({ ...progress("Account", 2000, 1800, 5000), conflicts: 2, failed: 1 });
     expect(out.text.split("\n")[1]).toBe(
-      "Account: 2000/5000 rows scanned, 1800 updated, 2 conflicts, 1 failed, 500 rows/s",
+      "Account: 2000/5000 rows scanned, 1800 updated, 2 conflicts, 1 value failed, 500 rows/s",
     );
     time.advance(500);
     view.done();
     expect(out.text.split("\n")[2]).toBe(
-      "Account: 2000 rows scanned, 1800 updated, 2 conflicts, 1 failed in 4.5 s",
+      "Account: 2000 rows scanned, 1800 updated, 2 conflicts, 1 value failed in 4.5 s",
     );
   });
 
