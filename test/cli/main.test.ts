@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { encrypt } from "../../src/crypto/standalone.js";
@@ -86,6 +87,15 @@ describe("the prisma-vault command", () => {
       expect(result.stdout).toMatch(/^Usage: prisma-vault <command>/);
       expect(result.stdout).toContain(EXIT_CODES_TABLE);
     }
+  });
+
+  it("docs/migrations.md shows the exit-code table the CLI prints, word for word", () => {
+    const doc = readFileSync(fileURLToPath(new URL("../../docs/migrations.md", import.meta.url)), "utf8");
+    const indented = EXIT_CODES_TABLE.trimEnd()
+      .split("\n")
+      .map((line) => `  ${line}`)
+      .join("\n");
+    expect(doc).toContain(`  \`\`\`text\n${indented}\n  \`\`\``);
   });
 
   it("--version and -v print the version and exit 0", () => {
