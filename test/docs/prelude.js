@@ -29,6 +29,8 @@ Object.assign(globalThis, exported, {
   keys,
   provider: keys,
   prisma,
+  // A value a block searches for.
+  email: "ann@x.io",
   models: { User: { context: ["organizationId"], fields: { ssn: {} } } },
   // A WorkOS client of the test's key server (the SDK over HTTP, as against WorkOS).
   workos: new WorkOS(process.env.WORKOS_API_KEY, { apiHostname: "127.0.0.1", port, https: false }),
