@@ -28,7 +28,8 @@ import {
 } from "./cache-options.js";
 import { Limiter } from "./limiter.js";
 import { unref } from "../unref.js";
-import { observedProvider, type AuditHook } from "./audit.js";
+import type { AuditHook } from "./audit.js";
+import { observedProvider } from "./observed-provider.js";
 import {
   guardOf,
   guardProvider,

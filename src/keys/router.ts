@@ -9,7 +9,8 @@ import { hasPrefix } from "../format/envelope.js";
 import { KNOWN_BLOB_FORMATS } from "../format/blob-format.js";
 import { LOCAL_KEY_BLOB_MAGIC, localMasterKeyId } from "../format/local-blob.js";
 import { VaultConfigError, VaultKeyProviderError, VaultKeyUnavailableError } from "../errors.js";
-import { observedProvider, type AttemptObserver } from "./audit.js";
+import type { AttemptObserver } from "./audit.js";
+import { observedProvider } from "./observed-provider.js";
 import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
 
 /** One routing rule: contexts for which `when` returns true get their data keys from `provider`. */
