@@ -12,7 +12,7 @@
 import { createHmac, hkdfSync } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { canonicalize, type KeyContext } from "../context/key-context.js";
-import { isBase64 } from "../format/envelope.js";
+import { isBase64 } from "../format/is-base64.js";
 import { contextInvalid, contextMissing } from "../error-messages.js";
 import { VaultConfigError, VaultContextInvalidError, VaultContextMissingError } from "../errors.js";
 

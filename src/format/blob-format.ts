@@ -9,7 +9,9 @@
  * Ownership is a second question: a blob of a known format that the provider does not recognize was
  * wrapped by a key that is not configured here. It is `VAULT_KEY_UNAVAILABLE`, never plaintext.
  */
-import { decodeEnvelope, hasPrefix, WORKOS_KEY_BLOB_MAGIC, type Envelope } from "./envelope.js";
+import { decodeEnvelope, type Envelope } from "./envelope.js";
+import { hasPrefix } from "./has-prefix.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "./workos-blob.js";
 import { notAnEnvelope } from "../error-messages.js";
 import { VaultEnvelopeInvalidError, VaultKeyUnavailableError } from "../errors.js";
 import {

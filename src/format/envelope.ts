@@ -11,14 +11,7 @@ import { nodeAead, type AeadBackend } from "../crypto/aead.js";
 import { VaultDecryptError, VaultKeyProviderError } from "../errors.js";
 import { decodeEnvelopes } from "./envelope-batch.js";
 import { encodeLeb128 } from "./leb128.js";
-
-export const IV_BYTES = 12;
-export const TAG_BYTES = 16;
-export const DATA_KEY_BYTES = 32;
-/** `@workos-inc/node` before 7.5x wrote a 32-byte IV; those envelopes are still read. */
-export const LEGACY_IV_BYTES = 32;
-/** WorkOS's encrypted-keys blobs begin with these bytes. */
-export const WORKOS_KEY_BLOB_MAGIC = new TextEncoder().encode("WOS.EKM.v1\0");
+import { DATA_KEY_BYTES, IV_BYTES, TAG_BYTES } from "./envelope-sizes.js";
 
 /** The parts of a decoded envelope. */
 export interface Envelope {
@@ -174,23 +167,6 @@ export function isEnvelope(text: unknown): text is string {
   } catch {
     return false;
   }
-}
-
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/** True when `text` is non-empty base64 (standard alphabet, padding only at the end). */
-export function isBase64(text: unknown): text is string {
-  return typeof text === "string" && BASE64.test(text);
-}
-
-/**
- * True when `bytes` begins with `prefix` (how key-blob formats are recognised); with `start` and
- * `end`, when `bytes[start, end)` does.
- */
-export function hasPrefix(bytes: Uint8Array, prefix: Uint8Array, start = 0, end = bytes.length): boolean {
-  if (end - start < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[start + i] !== prefix[i]) return false;
-  return true;
 }
 
 function checkKey(key: Uint8Array): void {

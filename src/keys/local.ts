@@ -22,7 +22,9 @@ import {
 } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context/key-context.js";
-import { DATA_KEY_BYTES, hasPrefix, isBase64, IV_BYTES, TAG_BYTES } from "../format/envelope.js";
+import { DATA_KEY_BYTES, IV_BYTES, TAG_BYTES } from "../format/envelope-sizes.js";
+import { hasPrefix } from "../format/has-prefix.js";
+import { isBase64 } from "../format/is-base64.js";
 import { VaultConfigError, VaultKeyRejectedError, VaultKeyUnavailableError } from "../errors.js";
 import { blobId } from "../format/blob-format.js";
 import {

@@ -4,7 +4,7 @@
  */
 import type { KeyContext } from "../context/key-context.js";
 import type { AttemptObserver } from "./audit.js";
-import { DATA_KEY_BYTES } from "../format/envelope.js";
+import { DATA_KEY_BYTES } from "../format/envelope-sizes.js";
 import { keyProvider } from "../error-messages.js";
 import { unref } from "../unref.js";
 import {

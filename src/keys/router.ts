@@ -5,7 +5,7 @@
  * provider while `migrate rotate` re-seals its values under keys from `createDataKey`.
  */
 import type { KeyContext } from "../context/key-context.js";
-import { hasPrefix } from "../format/envelope.js";
+import { hasPrefix } from "../format/has-prefix.js";
 import { KNOWN_BLOB_FORMATS } from "../format/blob-format.js";
 import { LOCAL_KEY_BLOB_MAGIC, localMasterKeyId } from "../format/local-blob.js";
 import { VaultConfigError, VaultKeyProviderError, VaultKeyUnavailableError } from "../errors.js";

@@ -18,7 +18,8 @@
 import { randomUUID } from "node:crypto";
 import type { KeyContext } from "../context/key-context.js";
 import { blobContext, type Attempt, type AttemptObserver } from "./audit.js";
-import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../format/envelope.js";
+import { hasPrefix } from "../format/has-prefix.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "../format/workos-blob.js";
 import {
   VaultConfigError,
   isTransientFailure,

@@ -7,13 +7,9 @@ import { decrypt, encrypt } from "../../src/crypto/standalone.js";
 import { VaultConfigError, VaultKeyUnavailableError, type VaultError } from "../../src/errors.js";
 import type { KeyProvider } from "../../src/keys/provider.js";
 import { associatedData, validateContext } from "../../src/context/key-context.js";
-import {
-  decodeEnvelope,
-  encodeEnvelope,
-  hasPrefix,
-  sealEnvelope,
-  WORKOS_KEY_BLOB_MAGIC,
-} from "../../src/format/envelope.js";
+import { decodeEnvelope, encodeEnvelope, sealEnvelope } from "../../src/format/envelope.js";
+import { hasPrefix } from "../../src/format/has-prefix.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/workos-blob.js";
 import { vaultFailure } from "../support/errors.js";
 import { countingProvider } from "../support/counting-provider.js";
 import { DataKeyCache } from "../../src/keys/cache.js";

@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FieldCipher } from "../../src/crypto/cipher.js";
 import { associatedData, type KeyContext } from "../../src/context/key-context.js";
-import { encodeEnvelope, decodeEnvelope, WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
+import { encodeEnvelope, decodeEnvelope } from "../../src/format/envelope.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/workos-blob.js";
 import {
   VaultConfigError,
   VaultDecryptError,

@@ -5,7 +5,8 @@
  */
 import type { FieldCipher } from "../../crypto/cipher.js";
 import { decodeOwnedEnvelope } from "../../format/blob-format.js";
-import { isBase64, IV_BYTES, TAG_BYTES } from "../../format/envelope.js";
+import { isBase64 } from "../../format/is-base64.js";
+import { IV_BYTES, TAG_BYTES } from "../../format/envelope-sizes.js";
 import { isVaultError } from "../../errors.js";
 import { fieldRefs } from "../../schema/field-ref.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
