@@ -30,7 +30,9 @@ export {
   MAX_CONTEXT_PAIRS,
 } from "./context/key-context.js";
 export type { KeyContext } from "./context/key-context.js";
-export { decodeEnvelope, encodeEnvelope, isEnvelope, openEnvelope, sealEnvelope } from "./format/envelope.js";
+export { decodeEnvelope, encodeEnvelope, isEnvelope } from "./format/envelope.js";
+export { openEnvelope } from "./crypto/open-envelope.js";
+export { sealEnvelope } from "./crypto/seal-envelope.js";
 export type { Envelope } from "./format/envelope.js";
 export { guardProvider } from "./keys/provider.js";
 export type {

@@ -4,7 +4,7 @@
  */
 import { blobAdmits, blobId, checkOwner, namedContext } from "../format/blob-format.js";
 import { associatedData, canonicalize, validContext, type KeyContext } from "../context/key-context.js";
-import { sealEnvelopes } from "../format/envelope.js";
+import { sealEnvelopes } from "./seal-envelope.js";
 import {
   blobOf,
   decodeEnvelopes,
@@ -14,7 +14,8 @@ import {
 } from "../format/envelope-batch.js";
 import { VaultConfigError, VaultDecryptError } from "../errors.js";
 import type { DataKeyCache } from "../keys/cache.js";
-import { nodeAead, SPAN_WORDS, type AeadBackend, type OpenBatch } from "./aead.js";
+import { nodeAead } from "./node-aead.js";
+import { SPAN_WORDS, type AeadBackend, type OpenBatch } from "./aead.js";
 import { locate, locatedNow } from "./located.js";
 import { type DataKey, type DecryptedDataKey } from "../keys/provider.js";
 

@@ -5,7 +5,8 @@
 import { validateContext, type KeyContext } from "../context/key-context.js";
 import { isKeyRejected, VaultConfigError, VaultDecryptError } from "../errors.js";
 import { decodeOwnedEnvelope } from "../format/blob-format.js";
-import { openEnvelope, sealEnvelope } from "../format/envelope.js";
+import { openEnvelope } from "./open-envelope.js";
+import { sealEnvelope } from "./seal-envelope.js";
 import { guardProvider, type KeyProvider } from "../keys/provider.js";
 
 /**

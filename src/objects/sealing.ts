@@ -11,7 +11,7 @@
 import { canonicalContext, type KeyContext } from "../context/key-context.js";
 import type { FieldCipher } from "../crypto/cipher.js";
 import { isVaultError, VaultDecryptError } from "../errors.js";
-import { sealEnvelopes } from "../format/envelope.js";
+import { sealEnvelopes } from "../crypto/seal-envelope.js";
 import { OBJECT_MODEL } from "./models.js";
 
 /** Which value: the object, its version, its name and the context it was created with. */

@@ -5,7 +5,8 @@
  * issues extra queries (reading a row's key context before an update).
  */
 import { Prisma } from "@prisma/client/extension";
-import { resolveAead, type AeadBackend } from "../crypto/aead.js";
+import { resolveAead } from "../crypto/resolve-aead.js";
+import { type AeadBackend } from "../crypto/aead.js";
 import { FieldCipher } from "../crypto/cipher.js";
 import { isVaultError, VaultConfigError } from "../errors.js";
 import { checkObjectModels } from "../objects/models.js";
