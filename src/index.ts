@@ -58,9 +58,12 @@ export type {
   Attempt,
 } from "./keys/audit.js";
 export type { CacheOptions, ProviderCallOptions, VaultStats } from "./keys/cache.js";
-export { FieldCipher, isOpened } from "./crypto/cipher.js";
-export { encrypt, decrypt } from "./crypto/standalone.js";
-export type { CipherItem, FieldRef, Opened, OpenedBatch, Unopened } from "./crypto/cipher.js";
+export { FieldCipher } from "./core/cipher.js";
+export { isOpened } from "./core/opened.js";
+export { encrypt, decrypt } from "./core/standalone.js";
+export type { CipherItem } from "./core/cipher-item.js";
+export type { FieldRef } from "./schema/field-ref.js";
+export type { Opened, OpenedBatch, Unopened } from "./core/opened.js";
 // From the modules behind the subpath entries, never from the entries (src/workos.ts,
 // src/key-server/index.ts): their CJS builds re-export index.cjs (tsup.config.ts).
 export { startKeyServer } from "./key-server/server.js";

@@ -7,7 +7,7 @@
 import { Prisma } from "@prisma/client/extension";
 import { resolveAead } from "../crypto/resolve-aead.js";
 import { type AeadBackend } from "../crypto/aead.js";
-import { FieldCipher } from "../crypto/cipher.js";
+import { FieldCipher } from "../core/cipher.js";
 import { isVaultError, VaultConfigError } from "../errors.js";
 import { checkObjectModels } from "../objects/models.js";
 import type { UnboundValues } from "../objects/sealing.js";

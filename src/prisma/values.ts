@@ -2,7 +2,10 @@
  * The crypto passes of the extension: seal the values a write plan lists, open the values a result
  * holds. No database access here; the extension shell decides contexts and runs the queries.
  */
-import { isOpened, type CipherItem, type FieldCipher, type FieldRef, type Opened } from "../crypto/cipher.js";
+import { isOpened, type Opened } from "../core/opened.js";
+import { type CipherItem } from "../core/cipher-item.js";
+import { type FieldCipher } from "../core/cipher.js";
+import { type FieldRef } from "../schema/field-ref.js";
 import { type KeyContext } from "../context/key-context.js";
 import {
   isVaultError,

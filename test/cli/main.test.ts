@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { encrypt } from "../../src/crypto/standalone.js";
+import { encrypt } from "../../src/core/standalone.js";
 import { WorkOSKeyProvider } from "../../src/keys/workos.js";
 import { WorkOS } from "@workos-inc/node";
 

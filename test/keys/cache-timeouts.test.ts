@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { FieldCipher } from "../../src/crypto/cipher.js";
+import { FieldCipher } from "../../src/core/cipher.js";
 import { canonicalContext } from "../../src/context/key-context.js";
 import { decodeEnvelope } from "../../src/format/envelope.js";
 import { DataKeyCache, type CacheOptions } from "../../src/keys/cache.js";

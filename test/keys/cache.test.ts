@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { FieldCipher } from "../../src/crypto/cipher.js";
+import { FieldCipher } from "../../src/core/cipher.js";
 import { decodeEnvelope } from "../../src/format/envelope.js";
 import { DataKeyCache, type CacheOptions } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";

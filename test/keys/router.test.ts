@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { KeyContext } from "../../src/context/key-context.js";
-import { FieldCipher } from "../../src/crypto/cipher.js";
+import { FieldCipher } from "../../src/core/cipher.js";
 import { VaultKeyProviderError, VaultKeyUnavailableError } from "../../src/errors.js";
 import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/workos-blob.js";
 import { DataKeyCache } from "../../src/keys/cache.js";

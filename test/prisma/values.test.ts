@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FieldCipher } from "../../src/crypto/cipher.js";
+import { FieldCipher } from "../../src/core/cipher.js";
 import { associatedData, type KeyContext } from "../../src/context/key-context.js";
 import { encodeEnvelope, decodeEnvelope } from "../../src/format/envelope.js";
 import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/workos-blob.js";

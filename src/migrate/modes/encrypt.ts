@@ -3,7 +3,7 @@
  * with its blind index; envelopes are left alone, so a rerun writes nothing. One batch seal per page:
  * key-service calls are bounded by the distinct contexts, not the rows.
  */
-import type { FieldCipher } from "../../crypto/cipher.js";
+import type { FieldCipher } from "../../core/cipher.js";
 import { decodeOwnedEnvelope } from "../../format/blob-format.js";
 import { isBase64 } from "../../format/is-base64.js";
 import { IV_BYTES, TAG_BYTES } from "../../format/envelope-sizes.js";

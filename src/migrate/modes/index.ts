@@ -3,8 +3,8 @@
  * holds encrypted data. Reads only rows that lack an index; values that are plaintext are left for
  * `encrypt`, values that do not decrypt are reported.
  */
-import type { FieldCipher } from "../../crypto/cipher.js";
-import { isOpened } from "../../crypto/cipher.js";
+import type { FieldCipher } from "../../core/cipher.js";
+import { isOpened } from "../../core/opened.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
 import type { Row } from "../../schema/options.js";
 import { rowId } from "../../schema/rows.js";

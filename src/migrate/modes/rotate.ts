@@ -5,8 +5,11 @@
  * The plaintext is unchanged, and so is every other blind index. Starting anew re-seals everything again, by design; a resumed run does not redo what it
  * committed. Through a KeyRouter this is how values move from one provider to another.
  */
-import type { CipherItem, FieldCipher, FieldRef, Opened } from "../../crypto/cipher.js";
-import { isOpened } from "../../crypto/cipher.js";
+import type { CipherItem } from "../../core/cipher-item.js";
+import type { FieldCipher } from "../../core/cipher.js";
+import type { FieldRef } from "../../schema/field-ref.js";
+import type { Opened } from "../../core/opened.js";
+import { isOpened } from "../../core/opened.js";
 import { isVaultError } from "../../errors.js";
 import { fieldRefs } from "../../schema/field-ref.js";
 import type { EncryptedField, ModelSchema } from "../../schema/model-schema.js";

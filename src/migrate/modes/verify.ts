@@ -2,7 +2,7 @@
  * `verify`: every value is decrypted and every blind index recomputed; nothing is written. Values that
  * do not decrypt are failures; values still plaintext and indexes missing or stale are counted.
  */
-import type { FieldCipher } from "../../crypto/cipher.js";
+import type { FieldCipher } from "../../core/cipher.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
 import { sameText } from "../../crypto/same-text.js";
 import { openingStep } from "../opening-step.js";

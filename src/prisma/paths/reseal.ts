@@ -2,7 +2,7 @@
  * Moving a row's stored values to another key context: what an update does not write is decrypted
  * under the row's old context and sealed again under its new one, in the same write.
  */
-import type { FieldCipher } from "../../crypto/cipher.js";
+import type { FieldCipher } from "../../core/cipher.js";
 import type { KeyContext } from "../../context/key-context.js";
 import type { EncryptedField } from "../../schema/model-schema.js";
 import type { Loose } from "../plan/args.js";

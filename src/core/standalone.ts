@@ -5,8 +5,8 @@
 import { validateContext, type KeyContext } from "../context/key-context.js";
 import { isKeyRejected, VaultConfigError, VaultDecryptError } from "../errors.js";
 import { decodeOwnedEnvelope } from "../format/blob-format.js";
-import { openEnvelope } from "./open-envelope.js";
-import { sealEnvelope } from "./seal-envelope.js";
+import { openEnvelope } from "../crypto/open-envelope.js";
+import { sealEnvelope } from "../crypto/seal-envelope.js";
 import { guardProvider, type KeyProvider } from "../keys/provider.js";
 
 /**
