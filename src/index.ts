@@ -34,14 +34,9 @@ export { decodeEnvelope, encodeEnvelope, isEnvelope } from "./format/envelope.js
 export { openEnvelope } from "./crypto/open-envelope.js";
 export { sealEnvelope } from "./crypto/seal-envelope.js";
 export type { Envelope } from "./format/envelope.js";
-export { guardProvider } from "./keys/provider.js";
-export type {
-  DataKey,
-  DecryptedDataKey,
-  GuardedKeyProvider,
-  GuardOptions,
-  KeyProvider,
-} from "./keys/provider.js";
+export { guardProvider } from "./keys/guard-provider.js";
+export type { DataKey, DecryptedDataKey, KeyProvider } from "./keys/provider.js";
+export type { GuardedKeyProvider, GuardOptions } from "./keys/guard-provider.js";
 export { LocalKeyProvider, KEYS_ENV, DESTROYED_KEYS_ENV } from "./keys/local.js";
 export type { LocalKeyProviderOptions, MasterKey } from "./keys/local.js";
 export { WorkOSKeyProvider } from "./keys/workos.js";

@@ -30,14 +30,8 @@ import { Limiter } from "./limiter.js";
 import { unref } from "../unref.js";
 import type { AuditHook } from "./audit.js";
 import { observedProvider } from "./observed-provider.js";
-import {
-  guardOf,
-  guardProvider,
-  type DataKey,
-  type DecryptedDataKey,
-  type GuardedKeyProvider,
-  type KeyProvider,
-} from "./provider.js";
+import { guardOf, guardProvider, type GuardedKeyProvider } from "./guard-provider.js";
+import { type DataKey, type DecryptedDataKey, type KeyProvider } from "./provider.js";
 
 /** How the cache calls its provider: `vault({ timeoutMs })` passes it here. */
 export interface ProviderCallOptions {

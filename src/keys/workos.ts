@@ -29,13 +29,8 @@ import {
   VaultKeyRejectedError,
   VaultKeyUnavailableError,
 } from "../errors.js";
-import {
-  LAST_FAILURE,
-  type DataKey,
-  type DecryptedDataKey,
-  type KeyProvider,
-  type LastFailure,
-} from "./provider.js";
+import { LAST_FAILURE, type LastFailure } from "./last-failure.js";
+import { type DataKey, type DecryptedDataKey, type KeyProvider } from "./provider.js";
 import { unreached } from "./unreached.js";
 
 /** The part of a `WorkOS` instance (`@workos-inc/node` 7.5x to 12) that this provider uses. */

@@ -6,7 +6,8 @@ import { VaultKeyProviderError, VaultKeyUnavailableError } from "../../src/error
 import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/workos-blob.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider, type LocalKeyProviderOptions } from "../../src/keys/local.js";
-import { guardProvider, type KeyProvider } from "../../src/keys/provider.js";
+import { guardProvider } from "../../src/keys/guard-provider.js";
+import { type KeyProvider } from "../../src/keys/provider.js";
 import { KeyRouter } from "../../src/keys/router.js";
 import { thrownVaultError, vaultFailure } from "../support/errors.js";
 

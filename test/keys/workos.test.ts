@@ -13,7 +13,7 @@ import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { WorkOSKeyProvider } from "../../src/keys/workos.js";
 import { startKeyServer } from "../../src/key-server/server.js";
-import { guardProvider } from "../../src/keys/provider.js";
+import { guardProvider } from "../../src/keys/guard-provider.js";
 import { vaultFailure } from "../support/errors.js";
 import { registerSecrets } from "../support/secrets.js";
 import { sdkClient, TEST_TOKEN, useKeyServerRig } from "../support/key-server.js";
