@@ -52,7 +52,9 @@ export type {
   AttemptObserver,
   Attempt,
 } from "./keys/audit.js";
-export type { CacheOptions, ProviderCallOptions, VaultStats } from "./keys/cache.js";
+export type { CacheOptions } from "./keys/cache-options.js";
+export type { ProviderCallOptions } from "./keys/cache-provider.js";
+export type { VaultStats } from "./keys/vault-stats.js";
 export { FieldCipher } from "./core/cipher.js";
 export { isOpened } from "./core/opened.js";
 export { encrypt, decrypt } from "./core/standalone.js";

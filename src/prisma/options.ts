@@ -5,7 +5,7 @@
 import { AEAD_CHOICES, type AeadChoice } from "../crypto/aead.js";
 import { indexSecretFrom } from "../crypto/blind-index.js";
 import { VaultConfigError } from "../errors.js";
-import type { CacheOptions } from "../keys/cache.js";
+import type { CacheOptions } from "../keys/cache-options.js";
 import { GUARD_DEFAULTS, MAX_TIMEOUT_MS } from "../keys/guard-provider.js";
 import { type KeyProvider } from "../keys/provider.js";
 import type { ModelsOption } from "../schema/options.js";
