@@ -40,7 +40,8 @@ export type { GuardedKeyProvider, GuardOptions } from "./keys/guard-provider.js"
 export { LocalKeyProvider, KEYS_ENV, DESTROYED_KEYS_ENV } from "./keys/local.js";
 export type { LocalKeyProviderOptions, MasterKey } from "./keys/local.js";
 export { WorkOSKeyProvider } from "./keys/workos.js";
-export type { WorkOSKeyProviderOptions, WorkOSRetryOptions, WorkOSVaultClient } from "./keys/workos.js";
+export type { WorkOSKeyProviderOptions, WorkOSVaultClient } from "./keys/workos.js";
+export type { WorkOSRetryOptions } from "./keys/workos-retry.js";
 export { KeyRouter } from "./keys/router.js";
 export type { KeyRoute, KeyRouterCounts, KeyRouterOptions } from "./keys/router.js";
 export { DataKeyCache } from "./keys/cache.js";
