@@ -22,6 +22,7 @@ import { storedValues, stripAdded, type StoredValue } from "./results.js";
 import type { PendingValue } from "./plan/write.js";
 import { fieldRefs } from "../schema/field-ref.js";
 import { rowId } from "../schema/rows.js";
+import { blindIndexOf } from "../core/blind-index.js";
 
 /** What to do with a value that does not decrypt: throw (default), read it as null, or a function's answer. */
 export type DecryptErrorPolicy = "throw" | "null" | ((error: VaultError) => unknown);
@@ -42,7 +43,8 @@ export async function sealValues(
   const envelopes = sealing instanceof Promise ? await sealing : sealing;
   for (const [i, v] of values.entries()) {
     v.holder[v.key] = fitting(v.field, envelopes[i] as string, id);
-    if (v.field.index) v.row[v.field.index.column] = v.field.index.blind.compute(v.value, context);
+    if (v.field.index)
+      v.row[v.field.index.column] = blindIndexOf(v.field.index.blind).compute(v.value, context);
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { associatedData } from "../../src/context/key-context.js";
-import { BlindIndex } from "../../src/crypto/blind-index.js";
+import { BlindIndex } from "../../src/core/blind-index.js";
 import { FieldCipher } from "../../src/core/cipher.js";
 import { isEnvelope } from "../../src/format/envelope.js";
 import { DataKeyCache } from "../../src/keys/cache.js";

@@ -13,6 +13,7 @@ import type { ModelSchema } from "../../schema/model-schema.js";
 import { batchValues, failureCode, type StoredValue } from "../stored-values.js";
 import { encryptedSelection, type MigrationStep, type RowOutcome } from "../step.js";
 import { RowWrites } from "../row-writes.js";
+import { blindIndexOf } from "../../core/blind-index.js";
 
 export function encryptStep(model: ModelSchema, parts: { readonly cipher: FieldCipher }): MigrationStep {
   const { cipher } = parts;
@@ -50,7 +51,7 @@ export function encryptStep(model: ModelSchema, parts: { readonly cipher: FieldC
         }
         out.set(v.at, v.field.name, envelope);
         if (v.field.index)
-          out.set(v.at, v.field.index.column, v.field.index.blind.compute(v.value, v.context));
+          out.set(v.at, v.field.index.column, blindIndexOf(v.field.index.blind).compute(v.value, v.context));
       }
       return out.outcomes();
     },

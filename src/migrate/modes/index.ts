@@ -12,6 +12,7 @@ import { indexPlan, missingIndexes } from "../index-plan.js";
 import { RowWrites } from "../row-writes.js";
 import type { MigrationStep } from "../step.js";
 import { failureCode, openValues, unopenedAs, type StoredValue } from "../stored-values.js";
+import { blindIndexOf } from "../../core/blind-index.js";
 
 export function indexStep(model: ModelSchema, parts: { readonly cipher: FieldCipher }): MigrationStep {
   const plan = indexPlan(model);
@@ -51,7 +52,7 @@ export function indexStep(model: ModelSchema, parts: { readonly cipher: FieldCip
         const index = v.field.index;
         // Precondition: the plan lists indexed fields only.
         if (index === undefined) continue;
-        out.set(v.at, index.column, index.blind.compute(result, v.context));
+        out.set(v.at, index.column, blindIndexOf(index.blind).compute(result, v.context));
         out.expect(v.at, v.field.name, v.value);
       }
       return out.outcomes();

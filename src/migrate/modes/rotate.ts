@@ -16,6 +16,7 @@ import type { EncryptedField, ModelSchema } from "../../schema/model-schema.js";
 import { RowWrites } from "../row-writes.js";
 import { encryptedSelection, type MigrationStep } from "../step.js";
 import { batchValues, openValues, unopenedAs, type StoredValue } from "../stored-values.js";
+import { blindIndexOf } from "../../core/blind-index.js";
 
 export interface RotateParts {
   /** Opens what is stored (the application's cipher and cache). */
@@ -64,7 +65,7 @@ export function rotateStep(model: ModelSchema, parts: RotateParts): MigrationSte
           out.set(v.at, v.field.name, envelope);
           // A renamed field's index moves to its own name's key with its value.
           const index = v.field.index;
-          if (index?.own) out.set(v.at, index.column, index.own.compute(text, v.context));
+          if (index?.own) out.set(v.at, index.column, blindIndexOf(index.own).compute(text, v.context));
         }
       }
       return out.outcomes();
