@@ -155,9 +155,7 @@ interface Accounts {
 /** The child: seeds the database and serves both sides; tells the parent their ports. */
 async function serve(url: string, aead: "auto" | "node" | "native"): Promise<void> {
   const { PrismaClient } = await import("../test/generated/postgres/client/client.js");
-  const { vaultSchema } = (await import("../test/generated/postgres/vault/index.js")) as {
-    vaultSchema: never;
-  };
+  const { vaultSchema } = await import("../test/generated/postgres/vault/index.js");
   const client = () => new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 20 }) });
   const plain = client();
   const keys = new LocalKeyProvider({ keys: [{ id: "bench", key: LocalKeyProvider.generateKey() }] });

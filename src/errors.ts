@@ -345,9 +345,15 @@ export function markCommitted(error: unknown): unknown {
  * also holds for errors from the package's other module format (ESM and CJS each have their own classes).
  *
  * @example
- * if (isVaultError(e, "VAULT_KEY_UNAVAILABLE")) alertOperator(e);
+ * if (isVaultError(e, "VAULT_KEY_UNAVAILABLE")) alertOperator(e); // e.code: "VAULT_KEY_UNAVAILABLE"
  */
-export function isVaultError(error: unknown, code?: VaultErrorCode): error is VaultError {
+export function isVaultError<C extends VaultErrorCode = VaultErrorCode>(
+  error: unknown,
+  code?: C,
+): error is VaultError & {
+  /** The code asked for, or any {@link VaultErrorCode} without one. */
+  readonly code: C;
+} {
   if (typeof error !== "object" || error === null) return false;
   const branded = error as { readonly [VAULT_ERROR_BRAND]?: unknown; readonly code?: unknown };
   if (branded[VAULT_ERROR_BRAND] !== true) return false;

@@ -4,17 +4,21 @@
  * JSON lines on stdin (`getManifest`, `generate`), replies JSON lines on stderr. It needs neither
  * `@prisma/internals` nor the network. It writes `vaultSchema` (annotations, relations, ids) to the
  * output folder: `index.js` + `index.d.ts` (ESM), `index.cjs` + `index.d.cts`, `vault-schema.json`,
- * with the datasource's active provider as `datamodel.provider`. Before writing, it runs the checks
- * `vault({ schema })` runs on the annotations (src/schema/annotation-problems.ts) and, with
- * `objects = true` in its block, on the Vault object models (src/objects/models.ts): a problem fails the
- * generation, each named with its model, field and the schema file's line.
+ * with the datasource's active provider as `datamodel.provider`, each model's encrypted fields as
+ * `encrypted`, and `vaultOmit`: Prisma's global `omit` for the blind-index columns. Before writing, it
+ * runs the checks `vault({ schema })` runs on the annotations (src/schema/annotation-problems.ts) and,
+ * with `objects = true` in its block, on the Vault object models (src/objects/models.ts): a problem fails
+ * the generation, each named with its model, field and the schema file's line.
  */
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { createInterface } from "node:readline";
 import { isVaultError, VaultConfigError } from "../errors.js";
+import { modelProperty } from "../schema/model-property.js";
 import { annotationProblems } from "../schema/annotation-problems.js";
-import { fromDmmf, type DataModel } from "../schema/datamodel.js";
+import { annotationsOf } from "../schema/annotations.js";
+import { fromDmmf, type DataModel, type GeneratedVaultSchema } from "../schema/datamodel.js";
+import type { ModelsOption } from "../schema/options.js";
 import { checkObjectModels } from "../objects/models.js";
 import { schemaLine, type SchemaFile } from "./schema-line.js";
 
@@ -84,16 +88,27 @@ async function writeSchema(request: Request): Promise<void> {
   const provider = source?.activeProvider ?? source?.provider;
   const generated = fromDmmf(models as Parameters<typeof fromDmmf>[0], provider);
   await check(request, generated.datamodel);
-  const schema = JSON.stringify(generated, null, 2);
+  const encrypted = encryptedFields(annotationsOf(generated.datamodel));
+  const schema = JSON.stringify({ ...generated, encrypted }, null, 2);
+  const omit = JSON.stringify(omitOf(encrypted), null, 2);
   const banner = "// Written by the prisma-vault generator from your Prisma schema. Do not edit.\n";
   // The JSON itself is the declared type: self-contained (no import of prisma-vault) and exact.
-  const types = `export declare const vaultSchema: ${schema};\n`;
+  const types =
+    `export declare const vaultSchema: ${schema};\n` +
+    "/** The blind-index columns, for `new PrismaClient({ adapter, omit: vaultOmit })`: left out of results. */\n" +
+    `export declare const vaultOmit: ${omit};\n`;
   await mkdir(dir, { recursive: true });
   await Promise.all([
     writeFile(join(dir, "vault-schema.json"), `${schema}\n`),
-    writeFile(join(dir, "index.js"), `${banner}export const vaultSchema = ${schema};\n`),
+    writeFile(
+      join(dir, "index.js"),
+      `${banner}export const vaultSchema = ${schema};\nexport const vaultOmit = ${omit};\n`,
+    ),
     writeFile(join(dir, "index.d.ts"), `${banner}${types}`),
-    writeFile(join(dir, "index.cjs"), `${banner}"use strict";\nexports.vaultSchema = ${schema};\n`),
+    writeFile(
+      join(dir, "index.cjs"),
+      `${banner}"use strict";\nexports.vaultSchema = ${schema};\nexports.vaultOmit = ${omit};\n`,
+    ),
     writeFile(join(dir, "index.d.cts"), `${banner}${types}`),
   ]);
 }
@@ -145,4 +160,28 @@ async function schemaFiles(schemaPath: string | undefined): Promise<SchemaFile[]
     // A line is a help, not the report: without the files, the problems are told without their lines.
     return [];
   }
+}
+
+type Encrypted = NonNullable<GeneratedVaultSchema["encrypted"]>;
+
+/** Each model's encrypted fields with their index column: what the client's types need of the annotations. */
+function encryptedFields(models: ModelsOption): Encrypted {
+  const out: Record<string, Record<string, { index?: string }>> = {};
+  for (const [model, { fields }] of Object.entries(models)) {
+    if (Object.keys(fields).length === 0) continue;
+    out[model] = Object.fromEntries(
+      Object.entries(fields).map(([name, field]) => [name, field.index ? { index: field.index } : {}]),
+    );
+  }
+  return out;
+}
+
+/** Prisma's global `omit` for the index columns, keyed as the client's model properties (`account`). */
+function omitOf(encrypted: Encrypted): Record<string, Record<string, true>> {
+  const out: Record<string, Record<string, true>> = {};
+  for (const [model, fields] of Object.entries(encrypted)) {
+    const columns = Object.values(fields).flatMap((field) => (field.index ? [field.index] : []));
+    if (columns.length > 0) out[modelProperty(model)] = Object.fromEntries(columns.map((c) => [c, true]));
+  }
+  return out;
 }

@@ -3,7 +3,6 @@
  * bad flag never opens a database connection; and the same command line written back, as an
  * interrupted run's way to continue.
  */
-import { parseArgs } from "node:util";
 import { VaultConfigError } from "../errors.js";
 import {
   MAX_BATCH_SIZE,
@@ -12,6 +11,7 @@ import {
   MIGRATION_MODES,
   type MigrationMode,
 } from "../migrate/options.js";
+import { parseFlags, unexpectedArgument, type FlagSpec } from "./command-args.js";
 
 /** A `prisma-vault migrate` command line, checked. Numbers and lists are absent when not given. */
 export interface MigrateCommand {
@@ -31,23 +31,26 @@ export interface MigrateCommand {
 /** What the arguments ask for: a run, or the help text (`--help` / `-h` anywhere wins). */
 export type MigrateArgs = MigrateCommand | { readonly help: true };
 
-const OPTIONS = {
-  config: { type: "string" },
-  models: { type: "string" },
-  "batch-size": { type: "string" },
-  concurrency: { type: "string" },
-  shard: { type: "string" },
-  checkpoint: { type: "string" },
+// Numbers and shards say what they accept themselves ("-5" is out of range, not missing).
+const FLAGS = {
+  config: { type: "string", example: "--config vault.config.ts" },
+  models: { type: "string", example: "--models User,Account" },
+  "batch-size": {
+    type: "string",
+    example: `--batch-size 500 (1 to ${MAX_BATCH_SIZE})`,
+    dashed: true,
+  },
+  concurrency: { type: "string", example: `--concurrency 2 (1 to ${MAX_CONCURRENCY})`, dashed: true },
+  shard: { type: "string", example: "--shard 0/4", dashed: true },
+  checkpoint: { type: "string", example: "--checkpoint migrate.json" },
   resume: { type: "boolean" },
   "dry-run": { type: "boolean" },
   json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-type Flag = keyof typeof OPTIONS;
+} as const satisfies Record<string, FlagSpec>;
+type Flag = keyof typeof FLAGS;
 
 // Prisma's model names; anything else cannot be a model and could not go into a file name.
 const MODEL_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
-const HINT = "(prisma-vault migrate --help lists them)";
 
 /**
  * The arguments after `migrate`, checked: a `VaultConfigError` names the flag and what it accepts.
@@ -57,40 +60,9 @@ const HINT = "(prisma-vault migrate --help lists them)";
  * // { help: false, mode: "encrypt", config: "vault.config.ts", shard: [1, 3], resume: false, … }
  */
 export function parseMigrateArgs(args: readonly string[]): MigrateArgs {
-  // Not strict: node's own messages for unknown or valueless options are replaced by ours below.
-  const { tokens } = parseArgs({
-    args: [...args],
-    options: OPTIONS,
-    allowPositionals: true,
-    strict: false,
-    tokens: true,
-  });
-  if (tokens.some((token) => token.kind === "option" && token.name === "help")) return { help: true };
-  const values = new Map<Flag, string | true>();
-  const positionals: string[] = [];
-  for (const token of tokens) {
-    if (token.kind === "positional") positionals.push(token.value);
-    if (token.kind !== "option") continue;
-    const flag = token.name as Flag;
-    if (!Object.hasOwn(OPTIONS, flag)) {
-      throw new VaultConfigError(`unknown option "${token.rawName}" ${HINT}`);
-    }
-    if (values.has(flag)) throw new VaultConfigError(`--${flag} is given twice`);
-    if (OPTIONS[flag].type === "boolean") {
-      if (token.value !== undefined) throw new VaultConfigError(`--${flag} takes no value`);
-      values.set(flag, true);
-    } else {
-      // "--config --json" would otherwise read "--json" as the file name; numbers and shards say
-      // what they accept themselves ("-5" is out of range, not missing).
-      const dashed = !token.inlineValue && token.value?.startsWith("-") && !(flag in NUMERIC);
-      if (token.value === undefined || dashed) {
-        throw new VaultConfigError(
-          `--${flag} needs a value, e.g. ${EXAMPLES[flag as keyof typeof EXAMPLES]}`,
-        );
-      }
-      values.set(flag, token.value);
-    }
-  }
+  const parsed = parseFlags("migrate", args, FLAGS);
+  if (parsed.help) return parsed;
+  const { values, positionals } = parsed;
   const text = (flag: Flag) => values.get(flag) as string | undefined;
   const [mode, ...extra] = positionals;
   const modes = MIGRATION_MODES.join(", ");
@@ -98,7 +70,7 @@ export function parseMigrateArgs(args: readonly string[]): MigrateArgs {
   if (!(MIGRATION_MODES as readonly string[]).includes(mode)) {
     throw new VaultConfigError(`unknown mode "${mode}": one of ${modes}`);
   }
-  if (extra.length > 0) throw new VaultConfigError(`unexpected argument "${extra[0]}" ${HINT}`);
+  if (extra[0] !== undefined) throw unexpectedArgument("migrate", extra[0]);
   const config = text("config");
   if (config === undefined) {
     throw new VaultConfigError(
@@ -153,17 +125,6 @@ export function commandLine(command: MigrateCommand, resume: boolean): string {
   if (resume) words.push("--resume");
   return words.map(shellWord).join(" ");
 }
-
-const NUMERIC = { "batch-size": true, concurrency: true, shard: true } as const;
-
-const EXAMPLES = {
-  config: "--config vault.config.ts",
-  models: "--models User,Account",
-  "batch-size": `--batch-size 500 (1 to ${MAX_BATCH_SIZE})`,
-  concurrency: `--concurrency 2 (1 to ${MAX_CONCURRENCY})`,
-  shard: "--shard 0/4",
-  checkpoint: "--checkpoint migrate.json",
-} as const;
 
 function whole(flag: Flag, value: string, max: number): number {
   const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;

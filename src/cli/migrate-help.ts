@@ -9,6 +9,7 @@ import {
   MAX_CONCURRENCY,
   MAX_SHARDS,
 } from "../migrate/options.js";
+import { EXIT_CODES_TABLE } from "./exit-codes.js";
 
 /**
  * @example process.stdout.write(MIGRATE_HELP);
@@ -44,16 +45,11 @@ directory, printed on stderr at start. It is written after every committed batch
 run completes. A run refuses to start over an existing checkpoint unless given --resume.
 
 Output: progress on stderr (a bar per model on a terminal, a line every few seconds otherwise); the
-summary table (or --json) on stdout.
+summary table (or --json) on stdout. Rows and values are counted apart (a row holds several values):
+per model, scanned, updated and conflicts count rows; skipped, failed (failedTotal in --json),
+plaintext and stale indexes (staleIndexes) count values.
 
-Exit codes:
-  0     done
-  2     done, but some values failed (listed by model, field and id), or verify found plaintext values
-        or stale blind indexes
-  1     an error: a bad flag or config, or one that stopped the run (a key-provider outage: once it
-        is fixed, --resume continues from the checkpoint)
-  130   stopped by SIGINT (Ctrl-C); 143: stopped by SIGTERM
-
+${EXIT_CODES_TABLE}
 Signals: SIGINT or SIGTERM stops the run once the batches in flight have committed, prints the summary
 and the command that resumes it (the same one with --resume). A second signal exits at once with the
 same code; the checkpoint on disk always records committed batches, so --resume is safe after that,

@@ -2,8 +2,8 @@
  * `prisma-vault migrate <mode> --config <file>`: runs `migrate()` on the client the config file
  * exports, with a checkpoint by default, progress on stderr and the summary (or `--json`) on stdout.
  * Exit 0 done, 2 when the report needs attention, 130 / 143 when SIGINT / SIGTERM stopped it; an
- * error is thrown to main.ts (exit 1). Flags and the checkpoint are checked before the config file is
- * loaded, so a mistake there never opens a database connection.
+ * error is thrown to main.ts (exit 1). Flags (by main.ts, exit 64) and the checkpoint are checked before
+ * the config file is loaded, so a mistake there never opens a database connection.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -13,22 +13,19 @@ import { validateMigrateOptions, type MigrateOptions } from "../migrate/options.
 import { needsAttention } from "../migrate/report.js";
 import { defaultCheckpointPath } from "./checkpoint-path.js";
 import { loadClient } from "./config.js";
-import { commandLine, parseMigrateArgs, type MigrateCommand } from "./migrate-args.js";
-import { MIGRATE_HELP } from "./migrate-help.js";
+import { EXIT_CODES } from "./exit-codes.js";
+import { commandLine, type MigrateCommand } from "./migrate-args.js";
 import { progressView } from "./progress.js";
 import { reportJson } from "./report-json.js";
 import { SIGNAL_EXIT_CODES, abortOnSignals, type StopSignal } from "./signals.js";
 import { summary } from "./summary.js";
 
 /**
- * @example process.exitCode = await migrateCommand(["encrypt", "--config", "vault.config.ts"]);
+ * Runs a checked command line (main.ts parses it first, so that a bad flag is a usage error).
+ *
+ * @example process.exitCode = await migrateCommand(parseMigrateArgs(["encrypt", "--config", "c.ts"]) as MigrateCommand);
  */
-export async function migrateCommand(args: readonly string[]): Promise<number> {
-  const command = parseMigrateArgs(args);
-  if (command.help) {
-    process.stdout.write(MIGRATE_HELP);
-    return 0;
-  }
+export async function migrateCommand(command: MigrateCommand): Promise<number> {
   const checkpoint = command.dryRun ? undefined : (command.checkpoint ?? defaultCheckpointPath(command));
   const view = progressView();
   const controller = new AbortController();
@@ -67,7 +64,7 @@ export async function migrateCommand(args: readonly string[]): Promise<number> {
       view.done();
       process.stdout.write(command.json ? reportJson(report) : summary(report));
       if (report.interrupted) return stopped(command, checkpoint, stop.received());
-      return needsAttention(report) ? 2 : 0;
+      return needsAttention(report) ? EXIT_CODES.attention : EXIT_CODES.done;
     } finally {
       view.done();
       await (prisma as { $disconnect?: () => Promise<void> }).$disconnect?.();

@@ -48,6 +48,13 @@ export function progressView(
     const seconds = (now() - state.started) / 1000;
     return seconds > 0 ? Math.round(state.last.scanned / seconds) : 0;
   };
+  // Ours, not cli-progress's: its estimate before the first rows reads "LLs" (the end of "NULL").
+  const eta = (state: ModelState, total: number) => {
+    const seconds = (now() - state.started) / 1000;
+    const left = total - state.last.scanned;
+    if (left <= 0) return "0s";
+    return state.last.scanned > 0 && seconds > 0 ? duration((left * seconds) / state.last.scanned) : "–";
+  };
   const finish = () => {
     if (!current) return;
     const { model, started, last, bar } = current;
@@ -69,12 +76,12 @@ export function progressView(
           current.bar = new cliProgress.SingleBar(
             {
               stream,
-              format: "{model} [{bar}] {value}/{total} rows | {speed} rows/s | ETA {eta_formatted}",
+              format: "{model} [{bar}] {value}/{total} rows | {speed} rows/s | ETA {left}",
               hideCursor: true,
             },
             cliProgress.Presets.shades_classic,
           );
-          current.bar.start(progress.total, 0, { model: progress.model, speed: 0 });
+          current.bar.start(progress.total, 0, { model: progress.model, speed: 0, left: "–" });
         }
       }
       current.last = progress;
@@ -82,7 +89,7 @@ export function progressView(
       const total = Math.max(progress.total, progress.scanned);
       if (current.bar) {
         current.bar.setTotal(total);
-        current.bar.update(progress.scanned, { speed: rate(current) });
+        current.bar.update(progress.scanned, { speed: rate(current), left: eta(current, total) });
       } else if (now() - current.lastLine >= intervalMs) {
         current.lastLine = now();
         stream.write(
@@ -94,10 +101,19 @@ export function progressView(
   };
 }
 
-/** Conflicts and failures, when there are any. */
+/** Seconds as the bar shows a time left: "18s", "1m 39s", "1h 06m". */
+function duration(seconds: number): string {
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+/** Conflicts (rows) and failures (values), when there are any. */
 function extra(progress: MigrationProgress): string {
+  const values = progress.failed === 1 ? "value" : "values";
   return [
     progress.conflicts > 0 ? `, ${progress.conflicts} conflicts` : "",
-    progress.failed > 0 ? `, ${progress.failed} failed` : "",
+    progress.failed > 0 ? `, ${progress.failed} ${values} failed` : "",
   ].join("");
 }

@@ -1,6 +1,7 @@
 /**
  * Pure: the summary of a migration report as printed by `prisma-vault migrate`: a table of counts
- * per model (with `verify`'s plaintext and stale-index counts when the report has them), then the
+ * per model, rows (scanned, updated, conflicts) and values (skipped, failed, and `verify`'s plaintext
+ * and stale-index counts when the report has them) under their own headings, then the
  * values that failed, by model, field and primary key (never a value), then how the run ended.
  */
 import { describeId } from "../error-messages.js";
@@ -10,11 +11,14 @@ const LISTED_FAILURES = 20;
 
 type Column = readonly [header: string, cell: (model: MigrationModelReport) => number];
 
-const COLUMNS: readonly Column[] = [
+// Rows and values are counted apart: a row holds several encrypted values, so the two never add up.
+const ROW_COLUMNS: readonly Column[] = [
   ["scanned", (m) => m.scanned],
   ["updated", (m) => m.updated],
-  ["skipped", (m) => m.skipped],
   ["conflicts", (m) => m.conflicts],
+];
+const VALUE_COLUMNS: readonly Column[] = [
+  ["skipped", (m) => m.skipped],
   // The total: the listed failures are bounded, the count is not.
   ["failed", (m) => m.failedTotal],
 ];
@@ -25,19 +29,22 @@ const VERIFY_COLUMNS: readonly Column[] = [
 
 /**
  * @example summary(report)
- * // model    scanned  updated  skipped  conflicts  failed
- * // Account     1000     1000        0          0       0
+ * //          rows                        values
+ * // model    scanned  updated  conflicts  skipped  failed
+ * // Account     1000     1000          0        0       0
  * // done in 1.2 s
  */
 export function summary(report: MigrationReport): string {
   const verifies =
     report.mode === "verify" ||
     report.models.some((m) => m.plaintext !== undefined || m.staleIndexes !== undefined);
-  const columns = verifies ? [...COLUMNS, ...VERIFY_COLUMNS] : COLUMNS;
-  const lines = alignedTable([
+  const values = verifies ? [...VALUE_COLUMNS, ...VERIFY_COLUMNS] : VALUE_COLUMNS;
+  const columns = [...ROW_COLUMNS, ...values];
+  const table = alignedTable([
     ["model", ...columns.map(([header]) => header)],
     ...report.models.map((m) => [m.model, ...columns.map(([, cell]) => String(cell(m)))]),
   ]);
+  const lines = [groupHeadings(table[0] ?? "", ["rows", "values"]), ...table];
   const failures = report.models.flatMap((m) => m.failed.map((f) => ({ model: m.model, ...f })));
   const listed = failures.slice(0, LISTED_FAILURES);
   for (const f of listed) lines.push(`failed: ${f.model}.${f.field} (id ${describeId(f.id)}): ${f.code}`);
@@ -48,6 +55,16 @@ export function summary(report: MigrationReport): string {
   }
   lines.push(ending(report));
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * A line above `header` with each heading over its group's first column: the columns after the first
+ * are split in order, the first heading over the first group's. Column headers hold no two spaces in a row.
+ */
+function groupHeadings(header: string, headings: readonly [rows: string, values: string]): string {
+  const starts = [...header.matchAll(/ {2,}(?=\S)/g)].map((gap) => gap.index + gap[0].length);
+  const [rows = 0, values = rows] = [starts[0], starts[ROW_COLUMNS.length]];
+  return `${" ".repeat(rows)}${headings[0].padEnd(values - rows)}${headings[1]}`;
 }
 
 function ending(report: MigrationReport): string {

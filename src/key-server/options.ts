@@ -85,8 +85,8 @@ export function readOptions(options: KeyServerOptions): KeyServerSettings {
   // Timeouts first: a bad timeout is reported even when PRISMA_VAULT_KEYS is missing too.
   const timeouts = readTimeouts(options);
   const idempotency = {
-    ttlMs: readBound(options, "idempotencyTtlMs", 3_600_000, 86_400_000, "milliseconds"),
-    max: readBound(options, "idempotencyKeys", 10_000, 1_000_000, "keys"),
+    ttlMs: readBound(options, "idempotencyTtlMs"),
+    max: readBound(options, "idempotencyKeys"),
   };
   return {
     port: options.port ?? 0,
@@ -133,14 +133,19 @@ function readObjects(objects: unknown): VaultObjects | undefined {
   return objects as VaultObjects;
 }
 
-/** `options[name]`, or `fallback` when not given: a whole number 1..max, else VaultConfigError. */
-function readBound(
-  options: KeyServerOptions,
-  name: "idempotencyTtlMs" | "idempotencyKeys",
-  fallback: number,
-  max: number,
-  unit: string,
-): number {
+/**
+ * The idempotency options' default, largest value and unit; the CLI checks its flags against them.
+ *
+ * @example IDEMPOTENCY_BOUNDS.idempotencyKeys.max // 1_000_000
+ */
+export const IDEMPOTENCY_BOUNDS = {
+  idempotencyTtlMs: { fallback: 3_600_000, max: 86_400_000, unit: "milliseconds" },
+  idempotencyKeys: { fallback: 10_000, max: 1_000_000, unit: "keys" },
+} as const;
+
+/** `options[name]`, or its default when not given: a whole number 1..max, else VaultConfigError. */
+function readBound(options: KeyServerOptions, name: keyof typeof IDEMPOTENCY_BOUNDS): number {
+  const { fallback, max, unit } = IDEMPOTENCY_BOUNDS[name];
   const value = options[name] ?? fallback;
   if (!Number.isInteger(value) || value < 1 || value > max)
     throw new VaultConfigError(`key server: ${name} must be a whole number of ${unit}, 1-${max}`);

@@ -2,7 +2,7 @@
  * The Prisma client as the object store's I/O modules see it (store.ts, listing.ts, reseal.ts): the
  * two object models' delegates, reached by name, and `$transaction`. Types and lookups only.
  */
-import { modelProperty } from "../prisma/delegate.js";
+import { modelProperty } from "../schema/model-property.js";
 import { OBJECT_MODEL, VERSION_MODEL } from "./models.js";
 
 /** A model's delegate: `findMany`, `updateMany` and the rest, each taking Prisma's arguments. */

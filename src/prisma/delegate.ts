@@ -4,16 +4,12 @@
  */
 import { unsupportedQuery } from "../error-messages.js";
 import { VaultUnsupportedQueryError } from "../errors.js";
+import { modelProperty } from "../schema/model-property.js";
 
 /** A Prisma client (the one under the extension, or one bound to a transaction), loosely typed. */
 export type AnyClient = Record<string, unknown> & {
   $transaction<T>(fn: (tx: AnyClient) => Promise<T>): Promise<T>;
 };
-
-/** The model property name Prisma uses for a model (`User` -> `user`). */
-export function modelProperty(model: string): string {
-  return model.charAt(0).toLowerCase() + model.slice(1);
-}
 
 export type Delegate = Record<string, ((args: unknown) => Promise<unknown>) | undefined>;
 

@@ -6,7 +6,6 @@
  */
 import { Prisma } from "@prisma/client/extension";
 import { resolveAead } from "../crypto/resolve-aead.js";
-import { type AeadBackend } from "../crypto/aead.js";
 import { FieldCipher } from "../core/cipher.js";
 import { isVaultError, VaultConfigError } from "../errors.js";
 import { checkObjectModels } from "../objects/models.js";
@@ -15,14 +14,15 @@ import { ObjectStore, type VaultObjects } from "../objects/store.js";
 import type { DataModel } from "../schema/datamodel.js";
 import { annotationsOf } from "../schema/annotations.js";
 import { DataKeyCache } from "../keys/cache.js";
-import { type VaultStats } from "../keys/vault-stats.js";
-import { isKeyRouter, type KeyRouterCounts } from "../keys/router.js";
+import { isKeyRouter } from "../keys/router.js";
 import { buildVaultSchema } from "../schema/build.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import { inertModels } from "../schema/relations.js";
 import { lastQueryExtensionGuard } from "./extension-order.js";
 import { rewriteQuery } from "./plan/filters.js";
+import type { NoExtraKeys, VaultExtension } from "./client-types.js";
 import { withHandle } from "./handle.js";
+import type { VaultClientApi } from "./vault-client-api.js";
 import { dataPathOf, transactionOf } from "./internals.js";
 import { dataModelFor, validateOptions, type VaultOptions } from "./options.js";
 import { unknownArgument } from "./plan/write.js";
@@ -33,32 +33,8 @@ import { create } from "./paths/create.js";
 import { read } from "./paths/read.js";
 import { update } from "./paths/update.js";
 import { updateMany } from "./paths/update-many.js";
-import { modelProperty, type AnyClient } from "./delegate.js";
-
-/** `prisma.$vault`: counters of the extension's data-key cache and key provider, and Vault objects. */
-export interface VaultClientApi {
-  /** The counters so far, a fresh snapshot on each call. */
-  stats(): VaultClientStats;
-  /**
-   * WorkOS Vault's object API on this database, with `vault({ objects: true })`; without it, reading
-   * this property throws `VaultConfigError`.
-   */
-  readonly objects: VaultObjects;
-}
-
-/**
- * The cache's counters, the AES-256-GCM backend `vault({ aead })` resolved to and, when `keys` is a
- * {@link KeyRouter}, the calls it passed to each of its providers.
- */
-export interface VaultClientStats extends VaultStats {
-  /** The AES-256-GCM backend in use: `"native"` (`prisma-vault-native`) or `"node"` (`node:crypto`). */
-  readonly aead: AeadBackend["name"];
-  /**
-   * With a {@link KeyRouter} as `keys`: the calls it passed to each provider, by the name it reports
-   * them under (`local`, `local#2`, …). Absent otherwise.
-   */
-  readonly routed?: Readonly<Record<string, KeyRouterCounts>>;
-}
+import { type AnyClient } from "./delegate.js";
+import { modelProperty } from "../schema/model-property.js";
 
 interface HookParams {
   readonly model?: string;
@@ -86,7 +62,9 @@ const CREATES = new Set(["create", "createMany", "createManyAndReturn"]);
  *   vault({ keys: LocalKeyProvider.fromEnv(), models: { User: { context: ["organizationId"], fields: { ssn: {} } } } }),
  * );
  */
-export function vault(options: VaultOptions) {
+export function vault<const O extends VaultOptions>(
+  options: O & NoExtraKeys<O, VaultOptions>,
+): VaultExtension<O> {
   const settings = validateOptions(options);
   const aead = resolveAead(settings.aead);
   return Prisma.defineExtension((client) => {
@@ -144,7 +122,7 @@ export function vault(options: VaultOptions) {
       client: members,
       query: Object.fromEntries(hooked.map((name) => [modelProperty(name), hook])),
     });
-  });
+  }) as unknown as VaultExtension<O>;
 }
 
 /** The object store on `client`, once its two models are checked. */

@@ -13,7 +13,7 @@ import { VaultConfigError } from "../errors.js";
 import { VERSION } from "../version.js";
 import type { Row } from "../schema/options.js";
 import type { VaultSchema } from "../schema/model-schema.js";
-import { modelProperty } from "./delegate.js";
+import { modelProperty } from "../schema/model-property.js";
 import { redactError } from "./redact.js";
 
 const HANDLE = Symbol.for("prisma-vault.handle");

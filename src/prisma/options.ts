@@ -38,7 +38,11 @@ export interface VaultOptions {
   readonly schema?: GeneratedVaultSchema;
   /** Data-key cache limits, or `false` to call the provider for every value. */
   readonly cache?: CacheOptions | false;
-  /** A value that does not decrypt: `"throw"` (default), `"null"`, or a function returning the value to read. */
+  /**
+   * A value that does not decrypt: `"throw"` (default), `"null"`, or a function returning the value to
+   * read. With `"null"` as a literal, result types read encrypted fields as `string | null`; a function's
+   * return type is not in them.
+   */
   readonly onDecryptError?: DecryptErrorPolicy;
   /** `"read"` passes plaintext rows through on read while a migration runs. Default `"reject"`. */
   readonly plaintext?: "reject" | "read";

@@ -68,6 +68,25 @@ export interface GeneratedVaultSchema {
   readonly version: 1;
   /** The schema's models, with their annotations in `documentation`. */
   readonly datamodel: DataModel;
+  /**
+   * Each annotated model's encrypted fields and their blind-index column, as the annotations say:
+   * `{ Account: { email: { index: "emailIndex" }, ssn: {} } }`. Written since 0.4 for the client's
+   * types (`findUnique` by an indexed field, `onDecryptError: "null"`); `vault()` reads the annotations.
+   */
+  readonly encrypted?: Readonly<
+    Record<
+      string,
+      Readonly<
+        Record<
+          string,
+          {
+            /** The field's blind-index column, when it has one. */
+            readonly index?: string;
+          }
+        >
+      >
+    >
+  >;
 }
 
 /** Is `value` something the generator wrote? */

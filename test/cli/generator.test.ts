@@ -148,6 +148,33 @@ describe("prisma-vault generator", () => {
     ]);
   });
 
+  it("writes each model's encrypted fields and vaultOmit, the blind-index columns to leave out of results", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const done = runGenerator(input, output);
+    const out = join(dir, "omit");
+    const fields = [
+      { name: "id", kind: "scalar", type: "Int", isId: true },
+      { name: "tenantId", kind: "scalar", type: "String" },
+      { name: "email", kind: "scalar", type: "String", documentation: "@encrypted(index: emailIndex)" },
+      { name: "emailIndex", kind: "scalar", type: "String", isUnique: true },
+      { name: "ssn", kind: "scalar", type: "String", documentation: "@encrypted" },
+    ];
+    const models = [
+      { name: "Account", documentation: "@vault.context(tenantId)", primaryKey: null, fields },
+      { name: "Plain", primaryKey: null, fields: [{ name: "id", kind: "scalar", type: "Int", isId: true }] },
+    ];
+    const params = { generator: { output: { value: out } }, dmmf: { datamodel: { models } } };
+    input.end(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "generate", params })}\n`);
+    await done;
+    const schema = JSON.parse(readFileSync(join(out, "vault-schema.json"), "utf8")) as GeneratedVaultSchema;
+    expect(schema.encrypted).toEqual({ Account: { email: { index: "emailIndex" }, ssn: {} } });
+    const esm = (await import(join(out, "index.js"))) as { vaultOmit: unknown };
+    expect(esm.vaultOmit).toEqual({ account: { emailIndex: true } });
+    expect(readFileSync(join(out, "index.d.ts"), "utf8")).toContain("export declare const vaultOmit");
+    expect(readFileSync(join(out, "index.cjs"), "utf8")).toContain("exports.vaultOmit");
+  });
+
   it("with objects = true in its block, fails generation naming a missing or malformed object model", async () => {
     const generate = (config: Record<string, string>, models: object[]) =>
       generateRequest({

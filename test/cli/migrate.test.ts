@@ -1,13 +1,15 @@
 /**
  * `prisma-vault migrate` as a process, against SQLite files, with config files written to a
  * temporary folder the way a user writes theirs: --help, the summary and --json on stdout, progress
- * and the checkpoint's path on stderr, exit codes 0 / 2 / 1, and flags refused before the config loads.
+ * and the checkpoint's path on stderr, exit codes 0 / 2 / 1 / 64, and flags refused before the config
+ * loads.
  * Signals and kill -9 are in migrate-interrupt.test.ts, shards in migrate-shard.test.ts.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXIT_CODES_TABLE } from "../../src/cli/exit-codes.js";
 import { BlindIndex } from "../../src/core/blind-index.js";
 import { isEnvelope } from "../../src/format/envelope.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
@@ -97,12 +99,15 @@ describe("prisma-vault migrate", () => {
       expect(help).toMatch(/SIGINT or SIGTERM stops the run once the batches in flight have committed/);
       expect(help).toMatch(/A second signal exits at once/);
       expect(help).toContain(".prisma-vault/migrate-<mode>[-<models>][-shard-<i>-of-<n>].json");
+      expect(help).toMatch(
+        /scanned, updated and conflicts count rows;\s+skipped, failed \(failedTotal in --json\)/,
+      );
     }
     const top = runCli(["--help"], { cwd: dir }).stdout;
     expect(top).toContain("migrate <mode> --config <file>");
     for (const flag of FLAGS) expect(top).toContain(flag);
     expect(top).toContain("encrypt, decrypt, rekey, rotate,\n");
-    expect(top).toContain("130/143 stopped by SIGINT/SIGTERM");
+    expect(top).toContain(EXIT_CODES_TABLE);
   });
 
   it("index with a TypeScript config fills the indexes, prints progress and the summary, exits 0", async () => {
@@ -112,7 +117,9 @@ describe("prisma-vault migrate", () => {
       /^checkpoint: \.prisma-vault\/migrate-index\.json\nAccount: 3 rows scanned, 3 updated in [\d.]+ s\n$/,
     );
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^model\s+scanned\s+updated\s+skipped\s+conflicts\s+failed\n/);
+    expect(result.stdout).toMatch(
+      /^ +rows +values\nmodel\s+scanned\s+updated\s+conflicts\s+skipped\s+failed\n/,
+    );
     expect(result.stdout).toMatch(/\nAccount\s+3\s+3\s+0\s+0\s+0\n/);
     expect(result.stdout).toMatch(/\ndone in [\d.]+ s\n$/);
     // A completed run removes its checkpoint.
@@ -174,13 +181,13 @@ describe("prisma-vault migrate", () => {
     const result = migrate(["verify", "--config", "vault.config.mjs", "--models", "Account"], file);
     expect(result.status).toBe(2);
     expect(result.stdout).toMatch(
-      /^model\s+scanned\s+updated\s+skipped\s+conflicts\s+failed\s+plaintext\s+stale indexes\n/,
+      /^ +rows +values\nmodel\s+scanned\s+updated\s+conflicts\s+skipped\s+failed\s+plaintext\s+stale indexes\n/,
     );
-    expect(result.stdout).toMatch(/\nAccount\s+300\s+0\s+\d+\s+0\s+0\s+[1-9]\d*\s+\d+\n/);
+    expect(result.stdout).toMatch(/\nAccount\s+300\s+0\s+0\s+\d+\s+0\s+[1-9]\d*\s+\d+\n/);
     expect((await storedAccounts(file)).every((row) => !isEnvelope(row.email))).toBe(true);
   });
 
-  it("a bad flag exits 1 with VAULT_CONFIG before the config file is loaded", () => {
+  it("a bad flag is a usage error: exit 64 with VAULT_CONFIG before the config file is loaded; a missing checkpoint exits 1", () => {
     const marker = join(dir, "loaded");
     const cases: [string[], RegExp][] = [
       [
@@ -198,17 +205,17 @@ describe("prisma-vault migrate", () => {
       [["index", "--config", "marker.config.mjs", "--models", "A,,B"], /--models must be model names/],
       [["index", "--config", "marker.config.mjs", "--frobnicate"], /unknown option "--frobnicate"/],
       [["index", "--config", "marker.config.mjs", "--dry-run", "--resume"], /--dry-run writes nothing/],
-      [
-        ["index", "--config", "marker.config.mjs", "--resume"],
-        /--resume: there is no checkpoint at \.prisma-vault\/migrate-index\.json/,
-      ],
       [["--config", "marker.config.mjs"], /migrate needs a mode, one of [a-z]+, [a-z]+/],
       [["enrcypt", "--config", "marker.config.mjs"], /unknown mode "enrcypt"/],
       [["index"], /migrate needs --config <file>/],
     ];
-    for (const [args, message] of cases) {
+    const resume = [
+      ["index", "--config", "marker.config.mjs", "--resume"],
+      /--resume: there is no checkpoint at \.prisma-vault\/migrate-index\.json/,
+    ] as [string[], RegExp];
+    for (const [args, message] of [...cases, resume]) {
       const result = migrate(args);
-      expect(result.status, args.join(" ")).toBe(1);
+      expect(result.status, args.join(" ")).toBe(args === resume[0] ? 1 : 64);
       expect(result.stderr).toMatch(/^prisma-vault: VAULT_CONFIG: /);
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toMatch(/\n\s+at /);

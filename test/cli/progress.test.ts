@@ -24,6 +24,18 @@ function progress(model: string, scanned: number, updated: number, total = 10): 
   return { mode: "index", model, total, scanned, updated, skipped: 0, conflicts: 0, failed: 0 };
 }
 
+/** The bar's text once `scanned` of `total` rows took one second. */
+function barAfterOneSecond(total: number, scanned: number): string {
+  const { out, stream } = terminal(true);
+  const time = clock();
+  const view = progressView(stream, { now: time.now });
+  view.update(progress("Account", 0, 0, total));
+  time.advance(1000);
+  view.update(progress("Account", scanned, scanned, total));
+  view.done();
+  return plain(out.text);
+}
+
 /** A clock the test moves by hand, in ms. */
 function clock() {
   let t = 0;
@@ -48,12 +60,12 @@ describe("progressView, when stderr is not a terminal", () => {
     time.advance(1);
     view.update({ ...progress("Account", 2000, 1800, 5000), conflicts: 2, failed: 1 });
     expect(out.text.split("\n")[1]).toBe(
-      "Account: 2000/5000 rows scanned, 1800 updated, 2 conflicts, 1 failed, 500 rows/s",
+      "Account: 2000/5000 rows scanned, 1800 updated, 2 conflicts, 1 value failed, 500 rows/s",
     );
     time.advance(500);
     view.done();
     expect(out.text.split("\n")[2]).toBe(
-      "Account: 2000 rows scanned, 1800 updated, 2 conflicts, 1 failed in 4.5 s",
+      "Account: 2000 rows scanned, 1800 updated, 2 conflicts, 1 value failed in 4.5 s",
     );
   });
 
@@ -118,6 +130,25 @@ describe("progressView, on a terminal", () => {
     view.done();
     expect(plain(out.text)).toMatch(/Account \[[^\]]*\] 6\/10 rows/);
     expect(out.text).not.toContain("rows scanned");
+  });
+
+  it("the ETA reads – until there is a rate to estimate from, then the time left at it; never cli-progress's LLs", () => {
+    const { out, stream } = terminal(true);
+    const time = clock();
+    const view = progressView(stream, { now: time.now });
+    view.update(progress("Account", 0, 0, 1000));
+    expect(plain(out.text)).toMatch(/Account \[[^\]]*\] 0\/1000 rows \| 0 rows\/s \| ETA –/);
+    time.advance(2000);
+    view.update(progress("Account", 100, 100, 1000)); // 50 rows/s, 900 rows left
+    view.done();
+    expect(plain(out.text)).toMatch(/100\/1000 rows \| 50 rows\/s \| ETA 18s/);
+    expect(out.text).not.toMatch(/LL|NULL|INF|NF/);
+  });
+
+  it("the ETA counts minutes and hours past a minute, and reads 0s when every row is done", () => {
+    expect(barAfterOneSecond(400_000, 100)).toContain("ETA 1h 06m"); // 100 rows/s
+    expect(barAfterOneSecond(10_000, 100)).toContain("ETA 1m 39s");
+    expect(barAfterOneSecond(10, 10)).toContain("10/10 rows | 10 rows/s | ETA 0s");
   });
 
   it("rows written during the run raise the total instead of overflowing the bar", () => {

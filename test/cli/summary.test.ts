@@ -25,7 +25,7 @@ function report(
 }
 
 describe("summary", () => {
-  it("prints a table of counts per model, the number of failures as a count, then the time", () => {
+  it("prints a table of counts per model, rows and values under their own headings, then failures and the time", () => {
     const failed = [{ id: 3, field: "email", code: "VAULT_DECRYPT_FAILED" as const }];
     const text = summary(
       report([
@@ -35,9 +35,10 @@ describe("summary", () => {
     );
     expect(text).toBe(
       [
-        "model    scanned  updated  skipped  conflicts  failed",
-        "Account     1000      998        1          0       1",
-        "User           0        0        0          0       0",
+        "         rows                         values",
+        "model    scanned  updated  conflicts  skipped  failed",
+        "Account     1000      998          0        1       1",
+        "User           0        0          0        0       0",
         "failed: Account.email (id 3): VAULT_DECRYPT_FAILED",
         "done in 1.2 s",
         "",
@@ -53,7 +54,7 @@ describe("summary", () => {
 
   it("a run over no model says that no model has a blind index to fill", () => {
     expect(summary(report([], { durationMs: 0 }))).toBe(
-      "model  scanned  updated  skipped  conflicts  failed\nno model has a blind index to fill\ndone in 0.0 s\n",
+      "       rows                         values\nmodel  scanned  updated  conflicts  skipped  failed\nno model has a blind index to fill\ndone in 0.0 s\n",
     );
   });
 
@@ -104,12 +105,12 @@ describe("summary", () => {
       code: "VAULT_KEY_UNAVAILABLE" as const,
     }));
     const text = summary(report([modelReport("A", { failed, failedTotal: 1500 })]));
-    expect(text.split("\n")[1]).toMatch(/^A\s+0\s+0\s+0\s+0\s+1500$/);
+    expect(text.split("\n")[2]).toMatch(/^A\s+0\s+0\s+0\s+0\s+1500$/);
     expect(text.split("\n").filter((line) => line.startsWith("failed: "))).toHaveLength(3);
     expect(text).toContain("… and 1497 more failures\n");
   });
 
-  it("verify adds the plaintext and stale-index columns", () => {
+  it("verify adds the plaintext and stale-index columns, under values", () => {
     const text = summary(
       report(
         [
@@ -121,10 +122,11 @@ describe("summary", () => {
         },
       ),
     );
-    expect(text.split("\n").slice(0, 3)).toEqual([
-      "model  scanned  updated  skipped  conflicts  failed  plaintext  stale indexes",
-      "User         9        0        0          0       0          2              0",
-      "Post         1        0        0          0       0          0              0",
+    expect(text.split("\n").slice(0, 4)).toEqual([
+      "       rows                         values",
+      "model  scanned  updated  conflicts  skipped  failed  plaintext  stale indexes",
+      "User         9        0          0        0       0          2              0",
+      "Post         1        0          0        0       0          0              0",
     ]);
   });
 

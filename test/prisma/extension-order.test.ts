@@ -5,7 +5,7 @@ import { lastQueryExtensionGuard } from "../../src/prisma/extension-order.js";
 import { inertModels } from "../../src/schema/relations.js";
 import { testSchema } from "../support/datamodel.js";
 import { thrownVaultError } from "../support/errors.js";
-import { modelProperty } from "../../src/prisma/delegate.js";
+import { modelProperty } from "../../src/schema/model-property.js";
 
 const schema = testSchema();
 const inert = inertModels(schema);

@@ -4,7 +4,7 @@
  * and the shape of the result: which fields to decrypt and which added fields to strip, per relation.
  */
 import type { EncryptedField, ModelSchema, VaultSchema } from "../../schema/model-schema.js";
-import { modelProperty } from "../delegate.js";
+import { modelProperty } from "../../schema/model-property.js";
 import { isObject, type Loose } from "./args.js";
 import { selectedRelations } from "./grammar.js";
 

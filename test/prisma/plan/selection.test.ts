@@ -9,7 +9,7 @@ import {
 import { storedValues, stripAdded } from "../../../src/prisma/results.js";
 import { buildVaultSchema } from "../../../src/schema/build.js";
 import { dataModel, model, modelOf, scalar, testSchema } from "../../support/datamodel.js";
-import { modelProperty } from "../../../src/prisma/delegate.js";
+import { modelProperty } from "../../../src/schema/model-property.js";
 import { rowId } from "../../../src/schema/rows.js";
 
 type Loose = Record<string, unknown>;

@@ -1,0 +1,33 @@
+/**
+ * `prisma.$vault`: what the extension adds to the client, beside Prisma's own members. Its own file, so
+ * that the client's types (client-types.ts) and the extension that builds it both use it.
+ */
+import type { AeadBackend } from "../crypto/aead.js";
+import type { VaultStats } from "../keys/vault-stats.js";
+import type { KeyRouterCounts } from "../keys/router.js";
+import type { VaultObjects } from "../objects/store.js";
+
+/** `prisma.$vault`: counters of the extension's data-key cache and key provider, and Vault objects. */
+export interface VaultClientApi {
+  /** The counters so far, a fresh snapshot on each call. */
+  stats(): VaultClientStats;
+  /**
+   * WorkOS Vault's object API on this database, with `vault({ objects: true })`; without it, reading
+   * this property throws `VaultConfigError`.
+   */
+  readonly objects: VaultObjects;
+}
+
+/**
+ * The cache's counters, the AES-256-GCM backend `vault({ aead })` resolved to and, when `keys` is a
+ * {@link KeyRouter}, the calls it passed to each of its providers.
+ */
+export interface VaultClientStats extends VaultStats {
+  /** The AES-256-GCM backend in use: `"native"` (`prisma-vault-native`) or `"node"` (`node:crypto`). */
+  readonly aead: AeadBackend["name"];
+  /**
+   * With a {@link KeyRouter} as `keys`: the calls it passed to each provider, by the name it reports
+   * them under (`local`, `local#2`, …). Absent otherwise.
+   */
+  readonly routed?: Readonly<Record<string, KeyRouterCounts>>;
+}
