@@ -5,8 +5,8 @@
  *
  * @module prisma-vault
  */
+export { VAULT_ERROR_CODES } from "./error-codes.js";
 export {
-  VAULT_ERROR_CODES,
   VaultError,
   VaultConfigError,
   VaultContextMissingError,
@@ -22,7 +22,8 @@ export {
   VaultInvalidArgumentError,
   isVaultError,
 } from "./errors.js";
-export type { VaultErrorCode, VaultErrorDetails } from "./errors.js";
+export type { VaultErrorCode } from "./error-codes.js";
+export type { VaultErrorDetails } from "./error-details.js";
 export {
   associatedData,
   canonicalContext,

@@ -6,7 +6,8 @@
  * warning with code {@link AUDIT_HOOK_FAILED}.
  */
 import { parseCanonicalContext, type KeyContext } from "../context/key-context.js";
-import { isVaultError, type VaultErrorCode } from "../errors.js";
+import { isVaultError } from "../errors.js";
+import { type VaultErrorCode } from "../error-codes.js";
 import { namedContextText } from "../format/blob-format.js";
 
 /** What happened: a key-provider attempt (by method) or a refused decryption. */

@@ -8,14 +8,9 @@ import type { AttemptObserver } from "./audit.js";
 import { DATA_KEY_BYTES } from "../format/envelope-sizes.js";
 import { keyProvider } from "../error-messages.js";
 import { unref } from "../unref.js";
-import {
-  isTransientFailure,
-  isVaultError,
-  VaultConfigError,
-  VaultKeyProviderError,
-  type VaultError,
-  type VaultErrorCode,
-} from "../errors.js";
+import { isTransientFailure } from "../transient-failure.js";
+import { isVaultError, VaultConfigError, VaultKeyProviderError, type VaultError } from "../errors.js";
+import { type VaultErrorCode } from "../error-codes.js";
 import { LAST_FAILURE, type LastFailure } from "./last-failure.js";
 import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
 

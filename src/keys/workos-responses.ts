@@ -2,8 +2,8 @@
  * What WorkOS Vault's key API answers, read: the data key and blob of a response in any of its shapes,
  * and a failed request mapped to prisma-vault's codes (the one mapping of SDK failures).
  */
+import { isTransientFailure } from "../transient-failure.js";
 import {
-  isTransientFailure,
   isVaultError,
   type VaultError,
   VaultKeyProviderError,

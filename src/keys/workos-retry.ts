@@ -2,7 +2,8 @@
  * WorkOSKeyProvider's retry policy: which failed tries are tried again, after how long, and within
  * which bounds (see the provider's file comment for why it retries and the SDK does not).
  */
-import { VaultConfigError, isTransientFailure } from "../errors.js";
+import { VaultConfigError } from "../errors.js";
+import { isTransientFailure } from "../transient-failure.js";
 
 /** How a rate-limited call is retried. */
 export interface WorkOSRetryOptions {

@@ -7,13 +7,8 @@ import { type CipherItem } from "../core/cipher-item.js";
 import { type FieldCipher } from "../core/cipher.js";
 import { type FieldRef } from "../schema/field-ref.js";
 import { type KeyContext } from "../context/key-context.js";
-import {
-  isVaultError,
-  VaultConfigError,
-  VaultDecryptError,
-  type VaultError,
-  type VaultErrorCode,
-} from "../errors.js";
+import { isVaultError, VaultConfigError, VaultDecryptError, type VaultError } from "../errors.js";
+import { type VaultErrorCode } from "../error-codes.js";
 import type { AuditHook, VaultAuditEvent } from "../keys/audit.js";
 import type { EncryptedField } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan/selection.js";
