@@ -10,16 +10,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { associatedData } from "../src/context/key-context.js";
-import {
-  nodeAead,
-  packOpenItems,
-  resolveAead,
-  type AeadBackend,
-  type OpenItem,
-  type SealItem,
-  type Sealed,
-} from "../src/crypto/aead.js";
-import { freshIvs } from "../src/format/envelope.js";
+import { nodeAead } from "../src/crypto/node-aead.js";
+import { packOpenItems } from "../src/crypto/pack-open-items.js";
+import { resolveAead } from "../src/crypto/resolve-aead.js";
+import { type AeadBackend, type OpenItem, type SealItem, type Sealed } from "../src/crypto/aead.js";
+import { freshIvs } from "../src/crypto/fresh-ivs.js";
 
 const ROWS = 10_000;
 const FIELDS = ["email", "phone", "address"] as const;

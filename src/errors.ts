@@ -1,29 +1,6 @@
 import { DECRYPTION_FAILED, NOT_AN_ENVELOPE_REJECTED, withPlace } from "./error-messages.js";
-
-/**
- * The stable error codes of prisma-vault. Match on `error.code`, never on the message text.
- *
- * @example
- * try { await prisma.user.findMany() } catch (e) {
- *   if (e instanceof VaultError && e.code === "VAULT_DECRYPT_FAILED") report(e.model, e.field, e.id);
- * }
- */
-export const VAULT_ERROR_CODES = [
-  "VAULT_CONFIG",
-  "VAULT_CONTEXT_MISSING",
-  "VAULT_CONTEXT_INVALID",
-  "VAULT_DECRYPT_FAILED",
-  "VAULT_KEY_PROVIDER",
-  "VAULT_KEY_UNAVAILABLE",
-  "VAULT_UNSUPPORTED_QUERY",
-  "VAULT_ENVELOPE_INVALID",
-  "VAULT_NOT_FOUND",
-  "VAULT_CONFLICT",
-  "VAULT_INVALID_ARGUMENT",
-] as const;
-
-/** One of {@link VAULT_ERROR_CODES}: the `code` of a {@link VaultError}. */
-export type VaultErrorCode = (typeof VAULT_ERROR_CODES)[number];
+import { VAULT_ERROR_CODES, type VaultErrorCode } from "./error-codes.js";
+import type { VaultErrorDetails } from "./error-details.js";
 
 /**
  * Marks every VaultError, whichever copy of this module made it: a package loaded both as ESM and as
@@ -31,23 +8,6 @@ export type VaultErrorCode = (typeof VAULT_ERROR_CODES)[number];
  * registry is shared by both.
  */
 const VAULT_ERROR_BRAND = Symbol.for("prisma-vault.VaultError");
-
-/** Where an error happened. Never holds plaintext, key material or ciphertext. */
-export interface VaultErrorDetails {
-  /** The Prisma model name, when the error concerns one. */
-  readonly model?: string;
-  /** The field name, when the error concerns one. */
-  readonly field?: string;
-  /** The row's primary key, when known. */
-  readonly id?: unknown;
-  /** The underlying error, passed on as the `Error`'s standard `cause`. */
-  readonly cause?: unknown;
-  /**
-   * `true` when the write this error reports had already committed (a single-statement write that
-   * prisma-vault did not wrap in a transaction, whose result then failed to decrypt).
-   */
-  readonly committed?: boolean;
-}
 
 /**
  * Every error prisma-vault throws, always as the subclass of its code ({@link VaultConfigError}, …,
@@ -199,27 +159,6 @@ export class VaultKeyProviderError extends VaultError {
   }
 }
 
-/** HTTP statuses after which a request may succeed when tried again (as WorkOS's SDKs retry them). */
-const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-
-/**
- * Whether `error`, a provider's failure, may pass if tried again: a {@link VaultKeyProviderError}'s
- * own `transient`, an HTTP status of {@link TRANSIENT_STATUS}, or a request that reached no server
- * (fetch's `TypeError`, a socket error code).
- */
-export function isTransientFailure(error: unknown, depth = 0): boolean {
-  if (isVaultError(error, "VAULT_KEY_PROVIDER")) return (error as VaultKeyProviderError).transient;
-  const { status, code, cause } = (error ?? {}) as { status?: unknown; code?: unknown; cause?: unknown };
-  if (typeof status === "number") return TRANSIENT_STATUS.has(status);
-  if (typeof code === "string" && /^(ECONN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|UND_ERR)/.test(code))
-    return true;
-  // fetch's network failure: TypeError("fetch failed", { cause }).
-  if (error instanceof TypeError && cause !== undefined) return true;
-  // A wrapper with no status of its own (SDK 10+ throws Error("Unexpected error: …", { cause }) for a
-  // request that got no answer): what it wraps decides.
-  return depth < 4 && cause !== undefined && cause !== error && isTransientFailure(cause, depth + 1);
-}
-
 /**
  * The key provider refused an encrypted data key: it names an unknown master key, fails
  * authentication or is malformed. Unlike an unreachable provider, retrying will not help; at the
@@ -329,15 +268,6 @@ export class VaultInvalidArgumentError extends VaultError {
   constructor(message: string, details: VaultErrorDetails = {}) {
     super(VaultInvalidArgumentError.code, message, details);
   }
-}
-
-/**
- * Marks an error of a write whose statement had already committed (DESIGN.md §8: the one documented
- * exception to "an error means the database is unchanged"). Other errors are returned as they are.
- */
-export function markCommitted(error: unknown): unknown {
-  if (isVaultError(error)) Object.defineProperty(error, "committed", { value: true, enumerable: true });
-  return error;
 }
 
 /**

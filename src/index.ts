@@ -5,8 +5,8 @@
  *
  * @module prisma-vault
  */
+export { VAULT_ERROR_CODES } from "./error-codes.js";
 export {
-  VAULT_ERROR_CODES,
   VaultError,
   VaultConfigError,
   VaultContextMissingError,
@@ -22,7 +22,8 @@ export {
   VaultInvalidArgumentError,
   isVaultError,
 } from "./errors.js";
-export type { VaultErrorCode, VaultErrorDetails } from "./errors.js";
+export type { VaultErrorCode } from "./error-codes.js";
+export type { VaultErrorDetails } from "./error-details.js";
 export {
   associatedData,
   canonicalContext,
@@ -30,20 +31,18 @@ export {
   MAX_CONTEXT_PAIRS,
 } from "./context/key-context.js";
 export type { KeyContext } from "./context/key-context.js";
-export { decodeEnvelope, encodeEnvelope, isEnvelope, openEnvelope, sealEnvelope } from "./format/envelope.js";
+export { decodeEnvelope, encodeEnvelope, isEnvelope } from "./format/envelope.js";
+export { openEnvelope } from "./crypto/open-envelope.js";
+export { sealEnvelope } from "./crypto/seal-envelope.js";
 export type { Envelope } from "./format/envelope.js";
-export { guardProvider } from "./keys/provider.js";
-export type {
-  DataKey,
-  DecryptedDataKey,
-  GuardedKeyProvider,
-  GuardOptions,
-  KeyProvider,
-} from "./keys/provider.js";
+export { guardProvider } from "./keys/guard-provider.js";
+export type { DataKey, DecryptedDataKey, KeyProvider } from "./keys/provider.js";
+export type { GuardedKeyProvider, GuardOptions } from "./keys/guard-provider.js";
 export { LocalKeyProvider, KEYS_ENV, DESTROYED_KEYS_ENV } from "./keys/local.js";
 export type { LocalKeyProviderOptions, MasterKey } from "./keys/local.js";
 export { WorkOSKeyProvider } from "./keys/workos.js";
-export type { WorkOSKeyProviderOptions, WorkOSRetryOptions, WorkOSVaultClient } from "./keys/workos.js";
+export type { WorkOSKeyProviderOptions, WorkOSVaultClient } from "./keys/workos.js";
+export type { WorkOSRetryOptions } from "./keys/workos-retry.js";
 export { KeyRouter } from "./keys/router.js";
 export type { KeyRoute, KeyRouterCounts, KeyRouterOptions } from "./keys/router.js";
 export { DataKeyCache } from "./keys/cache.js";
@@ -55,10 +54,15 @@ export type {
   AttemptObserver,
   Attempt,
 } from "./keys/audit.js";
-export type { CacheOptions, ProviderCallOptions, VaultStats } from "./keys/cache.js";
-export { FieldCipher, isOpened } from "./crypto/cipher.js";
-export { encrypt, decrypt } from "./crypto/standalone.js";
-export type { CipherItem, FieldRef, Opened, OpenedBatch, Unopened } from "./crypto/cipher.js";
+export type { CacheOptions } from "./keys/cache-options.js";
+export type { ProviderCallOptions } from "./keys/cache-provider.js";
+export type { VaultStats } from "./keys/vault-stats.js";
+export { FieldCipher } from "./core/cipher.js";
+export { isOpened } from "./core/opened.js";
+export { encrypt, decrypt } from "./core/standalone.js";
+export type { CipherItem } from "./core/cipher-item.js";
+export type { FieldRef } from "./schema/field-ref.js";
+export type { Opened, OpenedBatch, Unopened } from "./core/opened.js";
 // From the modules behind the subpath entries, never from the entries (src/workos.ts,
 // src/key-server/index.ts): their CJS builds re-export index.cjs (tsup.config.ts).
 export { startKeyServer } from "./key-server/server.js";
@@ -66,8 +70,9 @@ export type { KeyServer, KeyServerStats } from "./key-server/server.js";
 export { KEY_SERVER_TOKEN_ENV } from "./key-server/options.js";
 export type { KeyServerOptions } from "./key-server/options.js";
 export type { Faults, FaultSettings } from "./key-server/faults.js";
-export { BlindIndex, INDEX_KEY_ENV, NORMALIZERS } from "./crypto/blind-index.js";
-export type { BlindIndexOptions, Normalizer } from "./crypto/blind-index.js";
+export { BlindIndex, INDEX_KEY_ENV } from "./core/blind-index.js";
+export { NORMALIZERS } from "./schema/blind-index-spec.js";
+export type { BlindIndexOptions, Normalizer } from "./schema/blind-index-spec.js";
 export { vault } from "./prisma/extension.js";
 export type { VaultClientApi, VaultClientStats } from "./prisma/vault-client-api.js";
 export type { VaultOptions } from "./prisma/options.js";

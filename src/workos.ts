@@ -5,4 +5,5 @@
  * @module prisma-vault/workos
  */
 export { WorkOSKeyProvider } from "./keys/workos.js";
-export type { WorkOSKeyProviderOptions, WorkOSRetryOptions, WorkOSVaultClient } from "./keys/workos.js";
+export type { WorkOSKeyProviderOptions, WorkOSVaultClient } from "./keys/workos.js";
+export type { WorkOSRetryOptions } from "./keys/workos-retry.js";

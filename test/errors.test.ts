@@ -6,8 +6,6 @@ import { describe, expect, it } from "vitest";
 import * as errors from "../src/errors.js";
 import {
   isVaultError,
-  markCommitted,
-  VAULT_ERROR_CODES,
   VaultConfigError,
   VaultContextInvalidError,
   VaultContextMissingError,
@@ -21,8 +19,9 @@ import {
   VaultNotFoundError,
   VaultConflictError,
   VaultInvalidArgumentError,
-  type VaultErrorCode,
 } from "../src/errors.js";
+import { markCommitted } from "../src/mark-committed.js";
+import { VAULT_ERROR_CODES, type VaultErrorCode } from "../src/error-codes.js";
 import * as api from "../src/index.js";
 
 const ssn = "123-45-6789";
@@ -184,41 +183,6 @@ describe("markCommitted", () => {
     markCommitted(vaultLookalike);
     expect(vaultLookalike.committed).toBe(false);
     for (const value of [undefined, null, "x", 1]) expect(markCommitted(value)).toBe(value);
-  });
-});
-
-describe("isTransientFailure", () => {
-  const network = () =>
-    new TypeError("fetch failed", { cause: Object.assign(new Error("x"), { code: "ECONNRESET" }) });
-  it("is true for what may pass when tried again: 408, 429 and 5xx, no answer, a transient VaultKeyProviderError", () => {
-    for (const status of [408, 429, 500, 502, 503, 504]) {
-      expect(errors.isTransientFailure(Object.assign(new Error("upstream"), { status }))).toBe(true);
-    }
-    expect(errors.isTransientFailure(network())).toBe(true);
-    expect(errors.isTransientFailure(Object.assign(new Error("socket"), { code: "ECONNREFUSED" }))).toBe(
-      true,
-    );
-    expect(
-      errors.isTransientFailure(new errors.VaultKeyProviderError("timed out", { transient: true })),
-    ).toBe(true);
-  });
-
-  it("looks through a wrapper without a status: SDK 10+ wraps a request that got no answer in Error('Unexpected error: …', { cause })", () => {
-    expect(
-      errors.isTransientFailure(new Error("Unexpected error: TypeError: fetch failed", { cause: network() })),
-    ).toBe(true);
-    const forbidden = Object.assign(new Error("no"), { status: 403 });
-    expect(errors.isTransientFailure(new Error("Unexpected error", { cause: forbidden }))).toBe(false);
-  });
-
-  it("is false for a refusal, a broken contract, a bug, and a cause chain that loops", () => {
-    expect(errors.isTransientFailure(Object.assign(new Error("forbidden"), { status: 403 }))).toBe(false);
-    expect(errors.isTransientFailure(new errors.VaultKeyProviderError("returned a 16-byte key"))).toBe(false);
-    expect(errors.isTransientFailure(new TypeError("cannot read properties of undefined"))).toBe(false);
-    const looping: { cause?: unknown } = new Error("a");
-    looping.cause = new Error("b", { cause: looping });
-    expect(errors.isTransientFailure(looping)).toBe(false);
-    for (const value of [undefined, null, "x", 1]) expect(errors.isTransientFailure(value)).toBe(false);
   });
 });
 

@@ -9,7 +9,9 @@
  * Ownership is a second question: a blob of a known format that the provider does not recognize was
  * wrapped by a key that is not configured here. It is `VAULT_KEY_UNAVAILABLE`, never plaintext.
  */
-import { decodeEnvelope, hasPrefix, WORKOS_KEY_BLOB_MAGIC, type Envelope } from "./envelope.js";
+import { decodeEnvelope, type Envelope } from "./envelope.js";
+import { hasPrefix } from "./has-prefix.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "./workos-blob.js";
 import { notAnEnvelope } from "../error-messages.js";
 import { VaultEnvelopeInvalidError, VaultKeyUnavailableError } from "../errors.js";
 import {
@@ -18,7 +20,17 @@ import {
   localBlobContextBytes,
   localMasterKeyId,
 } from "./local-blob.js";
-import type { KeyProvider } from "../keys/provider.js";
+
+/**
+ * What the ownership check asks of a key provider: its name (for the message) and whether it
+ * recognizes a blob. A `KeyProvider` is one; the codec names no provider type (format sits below keys).
+ */
+export interface BlobOwner {
+  /** The provider's name, for the message when it does not open a blob. */
+  readonly name: string;
+  /** True when the provider owns the blob (see `KeyProvider.recognizes`). */
+  recognizes?(encryptedKeys: Uint8Array): boolean;
+}
 
 /** The key-blob formats known whatever the provider: a value whose blob has one is an envelope. */
 export const KNOWN_BLOB_FORMATS = [
@@ -34,10 +46,7 @@ export const KNOWN_BLOB_FORMATS = [
  *
  * @example const parts = decodeOwnedEnvelope(stored, cache.provider); // then cache.withDecryptionKey(parts.encryptedKeys, …)
  */
-export function decodeOwnedEnvelope(
-  text: string,
-  provider: Pick<KeyProvider, "name" | "recognizes">,
-): Envelope {
+export function decodeOwnedEnvelope(text: string, provider: BlobOwner): Envelope {
   const envelope = decodeEnvelope(text);
   checkOwner(envelope.encryptedKeys, provider);
   return envelope;
@@ -58,7 +67,7 @@ export function blobId(blob: Uint8Array): string {
  * Precondition: `provider` opens `blob` (see {@link decodeOwnedEnvelope}); a batch checks this once
  * per distinct blob.
  */
-export function checkOwner(blob: Uint8Array, provider: Pick<KeyProvider, "name" | "recognizes">): void {
+export function checkOwner(blob: Uint8Array, provider: BlobOwner): void {
   if (provider.recognizes === undefined || provider.recognizes(blob)) return;
   const format = KNOWN_BLOB_FORMATS.find(({ magic }) => hasPrefix(blob, magic));
   if (format === undefined) {

@@ -5,7 +5,9 @@
  */
 import { notAnEnvelope } from "../error-messages.js";
 import { VaultEnvelopeInvalidError } from "../errors.js";
-import { hasPrefix, IV_BYTES, LEGACY_IV_BYTES, TAG_BYTES, WORKOS_KEY_BLOB_MAGIC } from "./envelope.js";
+import { hasPrefix } from "./has-prefix.js";
+import { IV_BYTES, LEGACY_IV_BYTES, TAG_BYTES } from "./envelope-sizes.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "./workos-blob.js";
 import { decodeLeb128 } from "./leb128.js";
 import { LOCAL_KEY_BLOB_MAGIC } from "./local-blob.js";
 

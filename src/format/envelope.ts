@@ -4,21 +4,12 @@
  *   base64( IV[12] | TAG[16] | LEB128(len K) | K | CIPHERTEXT )
  *
  * AES-256-GCM under a 32-byte data key, `K` the key provider's encrypted data key (opaque bytes).
- * Pure and synchronous: no I/O, no key management.
+ * Pure and synchronous: the codec only (parts <-> text); sealing and opening with a key are
+ * crypto/seal-envelope.ts and crypto/open-envelope.ts.
  */
-import { randomBytes } from "node:crypto";
-import { nodeAead, type AeadBackend } from "../crypto/aead.js";
-import { VaultDecryptError, VaultKeyProviderError } from "../errors.js";
 import { decodeEnvelopes } from "./envelope-batch.js";
 import { encodeLeb128 } from "./leb128.js";
-
-export const IV_BYTES = 12;
-export const TAG_BYTES = 16;
-export const DATA_KEY_BYTES = 32;
-/** `@workos-inc/node` before 7.5x wrote a 32-byte IV; those envelopes are still read. */
-export const LEGACY_IV_BYTES = 32;
-/** WorkOS's encrypted-keys blobs begin with these bytes. */
-export const WORKOS_KEY_BLOB_MAGIC = new TextEncoder().encode("WOS.EKM.v1\0");
+import { TAG_BYTES } from "./envelope-sizes.js";
 
 /** The parts of a decoded envelope. */
 export interface Envelope {
@@ -30,110 +21,6 @@ export interface Envelope {
   readonly encryptedKeys: Uint8Array;
   /** The AES-256-GCM ciphertext of the UTF-8 plaintext, as long as it. */
   readonly ciphertext: Uint8Array;
-}
-
-/**
- * Encrypts `plaintext` (UTF-8) under `key` with a fresh random 96-bit IV and returns the envelope.
- * An empty `aad` means no associated data, as in the SDK.
- *
- * @example sealEnvelope(dataKey.key, dataKey.encryptedKeys, "123-45-6789", associatedData("User", "ssn", ctx))
- */
-export function sealEnvelope(
-  key: Uint8Array,
-  encryptedKeys: Uint8Array,
-  plaintext: string,
-  aad: string | Uint8Array = "",
-): string {
-  return sealEnvelopes(nodeAead, key, encryptedKeys, [plaintext], [aadBytes(aad)])[0] as string;
-}
-
-/**
- * The envelopes of `texts` under one data key, `texts[i]` with the associated data `aads[i]` (empty:
- * none) and a fresh IV, sealed by one call of `aead`.
- *
- * @example sealEnvelopes(resolveAead("auto"), key, encryptedKeys, ["a", "b"], [aad, aad])
- */
-export function sealEnvelopes(
-  aead: AeadBackend,
-  key: Uint8Array,
-  encryptedKeys: Uint8Array,
-  texts: readonly string[],
-  aads: readonly Uint8Array[],
-): string[] {
-  // Precondition: a 32-byte data key and a non-empty key blob.
-  checkKey(key);
-  if (encryptedKeys.length === 0) throw new VaultKeyProviderError("the encrypted data key is empty");
-  const ivs = freshIvs(texts.length);
-  const sealed = aead.seal(
-    key,
-    texts.map((text, i) => ({ iv: ivs[i] as Buffer, text, aad: aads[i] as Uint8Array })),
-  );
-  return sealed.map(({ ciphertext, tag }, i) =>
-    encodeEnvelope({ iv: ivs[i] as Buffer, tag, encryptedKeys, ciphertext }),
-  );
-}
-
-/**
- * CSPRNG output is fetched a block at a time: one call costs about 6 µs however small, which was a
- * third of sealing a value. Every IV is a distinct slice of a fresh block, handed out once; a block is
- * never written again, so the slices stay valid.
- */
-const IVS_PER_BLOCK = 256;
-let ivBlock: Buffer = Buffer.alloc(0);
-let ivOffset = 0;
-
-/**
- * `count` fresh random 96-bit IVs, each handed out once (for a batch sealed by one backend call).
- *
- * @example const [iv] = freshIvs(1);
- */
-export function freshIvs(count: number): Buffer[] {
-  const ivs = new Array<Buffer>(count);
-  for (let i = 0; i < count; i++) {
-    if (ivOffset + IV_BYTES > ivBlock.length) {
-      ivBlock = randomBytes(IV_BYTES * IVS_PER_BLOCK);
-      ivOffset = 0;
-    }
-    ivs[i] = ivBlock.subarray(ivOffset, ivOffset + IV_BYTES);
-    ivOffset += IV_BYTES;
-  }
-  return ivs;
-}
-
-/**
- * Decrypts an envelope with its data key. Any failure (wrong key, wrong AAD, modified bytes) is the
- * same opaque {@link VaultDecryptError}.
- *
- * @example openEnvelope(key, decodeEnvelope(stored), associatedData("User", "ssn", ctx))
- */
-export function openEnvelope(key: Uint8Array, envelope: Envelope, aad: string | Uint8Array = ""): string {
-  const [text] = openEnvelopes(nodeAead, key, [envelope], [aadBytes(aad)]);
-  if (typeof text !== "string") throw new VaultDecryptError();
-  return text;
-}
-
-/**
- * The plaintexts of envelopes under one data key, `envelopes[i]` with the associated data `aads[i]`
- * (empty: none), opened by one call of `aead`: `null` where a value does not open, never a hint why.
- *
- * @example openEnvelopes(resolveAead("auto"), key, [decodeEnvelope(stored)], [aad])
- */
-export function openEnvelopes(
-  aead: AeadBackend,
-  key: Uint8Array,
-  envelopes: readonly Envelope[],
-  aads: readonly Uint8Array[],
-): (string | null)[] {
-  checkKey(key);
-  return aead.open(
-    key,
-    envelopes.map(({ iv, tag, ciphertext }, i) => ({ iv, tag, ciphertext, aad: aads[i] as Uint8Array })),
-  );
-}
-
-/** Associated data as bytes: a string is its UTF-8; bytes (computed once for a batch) as they are. */
-function aadBytes(aad: string | Uint8Array): Uint8Array {
-  return typeof aad === "string" ? Buffer.from(aad, "utf8") : aad;
 }
 
 /** Serializes envelope parts to the base64 text stored in the database. */
@@ -173,28 +60,5 @@ export function isEnvelope(text: unknown): text is string {
     return true;
   } catch {
     return false;
-  }
-}
-
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/** True when `text` is non-empty base64 (standard alphabet, padding only at the end). */
-export function isBase64(text: unknown): text is string {
-  return typeof text === "string" && BASE64.test(text);
-}
-
-/**
- * True when `bytes` begins with `prefix` (how key-blob formats are recognised); with `start` and
- * `end`, when `bytes[start, end)` does.
- */
-export function hasPrefix(bytes: Uint8Array, prefix: Uint8Array, start = 0, end = bytes.length): boolean {
-  if (end - start < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[start + i] !== prefix[i]) return false;
-  return true;
-}
-
-function checkKey(key: Uint8Array): void {
-  if (!(key instanceof Uint8Array) || key.length !== DATA_KEY_BYTES) {
-    throw new VaultKeyProviderError(`a data key must be ${DATA_KEY_BYTES} bytes`);
   }
 }

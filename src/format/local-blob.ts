@@ -8,7 +8,8 @@
  * The header (everything before the IV) is the AES-GCM associated data of the wrap (keys/local.ts).
  */
 import { VaultKeyRejectedError } from "../errors.js";
-import { DATA_KEY_BYTES, hasPrefix, IV_BYTES, TAG_BYTES } from "./envelope.js";
+import { DATA_KEY_BYTES, IV_BYTES, TAG_BYTES } from "./envelope-sizes.js";
+import { hasPrefix } from "./has-prefix.js";
 import { decodeLeb128, encodeLeb128 } from "./leb128.js";
 
 export const LOCAL_KEY_BLOB_MAGIC = new TextEncoder().encode("PVK1");

@@ -3,7 +3,8 @@
  * in for WorkOS Vault, so what it issues must be what `WorkOSKeyProvider` recognizes as WorkOS's;
  * a bare local-ring blob (`PVK1`) would rightly be refused as another provider's.
  */
-import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../format/envelope.js";
+import { hasPrefix } from "../format/has-prefix.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "../format/workos-blob.js";
 
 /**
  * The blob the server hands out for its provider's `blob`. Always wrapped, even when the provider's

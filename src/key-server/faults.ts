@@ -4,7 +4,7 @@
  * their answers after they were served, to test that a retry does not do the work twice.
  */
 import { canonicalize, validateContext, type KeyContext } from "../context/key-context.js";
-import { isBase64 } from "../format/envelope.js";
+import { isBase64 } from "../format/is-base64.js";
 import { localBlobContext } from "../format/local-blob.js";
 import { unwrapBlob } from "./blobs.js";
 import { unref } from "../unref.js";

@@ -4,7 +4,7 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isTransientFailure } from "../errors.js";
+import { isTransientFailure } from "../transient-failure.js";
 
 /** An answer: HTTP status, JSON body, extra headers. */
 export interface Reply {

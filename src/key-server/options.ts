@@ -5,7 +5,8 @@
 import type { ServerOptions } from "node:http";
 import { VaultConfigError } from "../errors.js";
 import { LocalKeyProvider } from "../keys/local.js";
-import { guardProvider, type KeyProvider } from "../keys/provider.js";
+import { guardProvider } from "../keys/guard-provider.js";
+import { type KeyProvider } from "../keys/provider.js";
 import type { VaultObjects } from "../objects/store.js";
 
 /**

@@ -8,7 +8,7 @@
  *   POST /vault/v1/keys/rekey     { context, encrypted_keys }  -> { context, data_key, encrypted_keys, id }
  */
 import { validateContext, type KeyContext } from "../context/key-context.js";
-import { isBase64 } from "../format/envelope.js";
+import { isBase64 } from "../format/is-base64.js";
 import { isKeyRejected, isVaultError, type VaultKeyUnavailableError } from "../errors.js";
 import type { DataKey, KeyProvider } from "../keys/provider.js";
 import { unwrapBlob, wrapBlob } from "./blobs.js";

@@ -6,9 +6,9 @@
  * warning with code {@link AUDIT_HOOK_FAILED}.
  */
 import { parseCanonicalContext, type KeyContext } from "../context/key-context.js";
-import { isVaultError, type VaultErrorCode } from "../errors.js";
+import { isVaultError } from "../errors.js";
+import { type VaultErrorCode } from "../error-codes.js";
 import { namedContextText } from "../format/blob-format.js";
-import type { KeyProvider } from "./provider.js";
 
 /** What happened: a key-provider attempt (by method) or a refused decryption. */
 export type VaultAuditEventType = "createDataKey" | "decryptDataKey" | "rekey" | "decryptRefused";
@@ -106,42 +106,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 /** The outcome of an attempt that threw `error`. */
 export function outcomeOf(error: unknown): VaultErrorCode {
   return isVaultError(error) ? error.code : "VAULT_KEY_PROVIDER";
-}
-
-/**
- * `provider`, reporting each attempt to `observer` under `name` (default its own): the provider's own
- * `observed` where it has one (it knows its attempts: retries, routing), else one attempt per call.
- */
-export function observedProvider(
-  provider: KeyProvider,
-  observer: AttemptObserver,
-  name = provider.name,
-): KeyProvider {
-  if (typeof provider.observed === "function") return provider.observed(observer, name);
-  const report = <T>(type: Attempt["type"], context: KeyContext | undefined, run: () => Promise<T>) =>
-    new Promise<T>((resolve) => resolve(run())).then(
-      (result) => {
-        observer.attempt({ type, provider: name, ...(context && { context }), outcome: "ok" });
-        return result;
-      },
-      (error: unknown) => {
-        observer.attempt({ type, provider: name, ...(context && { context }), outcome: outcomeOf(error) });
-        throw error;
-      },
-    );
-  return {
-    name: provider.name,
-    createDataKey: (context) => report("createDataKey", context, () => provider.createDataKey(context)),
-    decryptDataKey: (blob) =>
-      report("decryptDataKey", blobContext(blob), () => provider.decryptDataKey(blob)),
-    ...(provider.rekey && {
-      rekey: (blob: Uint8Array, context: KeyContext) =>
-        report("rekey", context, () => provider.rekey!(blob, context)),
-    }),
-    ...(provider.recognizes && { recognizes: (blob: Uint8Array) => provider.recognizes!(blob) }),
-    ...(provider.owns && { owns: (blob: Uint8Array) => provider.owns!(blob) }),
-    ...(provider.isCurrent && { isCurrent: (blob: Uint8Array) => provider.isCurrent!(blob) }),
-  };
 }
 
 /** The context a blob names (a local ring's, bare or inside our key server's WorkOS-format blobs); else undefined. */

@@ -28,79 +28,11 @@ import {
 } from "./cache-options.js";
 import { Limiter } from "./limiter.js";
 import { unref } from "../unref.js";
-import { observedProvider, type AuditHook } from "./audit.js";
-import {
-  guardOf,
-  guardProvider,
-  type DataKey,
-  type DecryptedDataKey,
-  type GuardedKeyProvider,
-  type KeyProvider,
-} from "./provider.js";
-
-/** How the cache calls its provider: `vault({ timeoutMs })` passes it here. */
-export interface ProviderCallOptions {
-  /**
-   * Milliseconds one provider call may take, its own retries included (1 to 600,000); past it the
-   * call fails with `VAULT_KEY_PROVIDER`. Default 10,000, or the bound of a provider already wrapped
-   * with `guardProvider(provider, { timeoutMs })`.
-   */
-  readonly timeoutMs?: number;
-  /** Receives one event per provider attempt (`vault({ audit })`); it must not throw (see audit.ts's safeAudit). */
-  readonly audit?: AuditHook;
-}
-
-export type { CacheOptions } from "./cache-options.js";
-
-/**
- * Counters, as returned by `prisma.$vault.stats()`, counted since the cache was made. Hits and misses
- * count values; with `cache: false` they stay 0 and only the provider calls count.
- */
-export interface VaultStats {
-  /** The encrypt side: data keys by key context. */
-  readonly encrypt: {
-    /** Values sealed with a key that was cached, or already being fetched for another value. */
-    readonly hits: number;
-    /** Values that waited for a new data key (one per provider fetch). */
-    readonly misses: number;
-    /** Data keys in the cache now. */
-    readonly keys: number;
-  };
-  /** The decrypt side: data keys by key blob. */
-  readonly decrypt: {
-    /** Values opened with a key that was cached, or already being fetched for another value. */
-    readonly hits: number;
-    /** Values that waited for their key from the provider (one per provider fetch). */
-    readonly misses: number;
-    /** Decrypted data keys in the cache now. */
-    readonly keys: number;
-  };
-  /** Calls made to the key provider, failed ones included. */
-  readonly provider: {
-    /** `createDataKey` calls. */
-    readonly createDataKey: number;
-    /** `decryptDataKey` calls. */
-    readonly decryptDataKey: number;
-    /** `rekey` calls. */
-    readonly rekey: number;
-    /** Calls of any kind that failed (threw or timed out). */
-    readonly errors: number;
-  };
-}
-
-/** What a decrypt-side fetch needs: the blob, and whose it is for fairness (see {@link Limiter}). */
-interface Miss {
-  readonly blob: Uint8Array;
-  readonly owner: string | undefined;
-}
-
-interface Entry {
-  readonly key: Uint8Array;
-  readonly id: string;
-  readonly encryptedKeys: Uint8Array;
-  uses: number;
-  live: boolean;
-}
+import { cacheProvider, type ProviderCallOptions } from "./cache-provider.js";
+import type { GuardedKeyProvider } from "./guard-provider.js";
+import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
+import { CacheCounters, type VaultStats } from "./vault-stats.js";
+import { toEntry, useOnce, type Entry, type Miss } from "./cache-entry.js";
 
 /**
  * Caches data keys in front of a {@link KeyProvider}. `options === false` disables caching: every
@@ -118,8 +50,7 @@ export class DataKeyCache {
   readonly #limiter: Limiter;
   readonly #encrypt: LRUCache<string, Entry, KeyContext> | undefined;
   readonly #decrypt: LRUCache<string, Entry, Miss> | undefined;
-  readonly #stats = { encryptHits: 0, encryptMisses: 0, decryptHits: 0, decryptMisses: 0 };
-  readonly #calls = { createDataKey: 0, decryptDataKey: 0, rekey: 0, errors: 0 };
+  readonly #counters = new CacheCounters();
   /** Started with the first cached key (never at construction: workerd refuses timers in global scope). */
   #sweeper: ReturnType<typeof setInterval> | undefined;
   readonly #sweepEveryMs: number | undefined;
@@ -127,24 +58,7 @@ export class DataKeyCache {
   constructor(provider: KeyProvider, options: CacheOptions | false = {}, calls: ProviderCallOptions = {}) {
     const resolved = options === false ? undefined : resolveCacheOptions(options);
     const concurrency = resolved?.concurrency ?? CACHE_DEFAULTS.concurrency;
-    if (typeof calls !== "object" || calls === null) {
-      throw new VaultConfigError("DataKeyCache: the third argument must be { timeoutMs }");
-    }
-    const audit = calls.audit;
-    // A provider guarded already is observed inside its guard, which is then made anew: one guard,
-    // keeping the bound the caller gave it.
-    const guarded = guardOf(provider);
-    const source =
-      audit === undefined
-        ? provider
-        : observedProvider(guarded?.inner ?? provider, {
-            attempt: (attempt) => audit({ ...attempt, at: new Date() }),
-          });
-    const timeoutMs = calls.timeoutMs ?? guarded?.timeoutMs;
-    this.provider = guardProvider(source, {
-      maxTimedOut: concurrency,
-      ...(timeoutMs !== undefined && { timeoutMs }),
-    });
+    this.provider = cacheProvider(provider, calls, concurrency);
     this.#options = resolved;
     this.#limiter = new Limiter(concurrency);
     if (options === false || resolved === undefined) return;
@@ -205,7 +119,7 @@ export class DataKeyCache {
     const entry = cache.get(canonical);
     // Precondition: a live entry with uses left; nothing can evict it before `use` returns.
     if (entry !== undefined && entry.live && entry.uses < this.#maxUses) {
-      this.#stats.encryptHits += wanted;
+      this.#counters.values.encryptHits += wanted;
       return this.#spend(cache, canonical, entry, use, wanted);
     }
     return this.#fetchEncryptionKey(cache, canonical, valid, use, wanted);
@@ -221,7 +135,7 @@ export class DataKeyCache {
     for (;;) {
       const status: { fetch?: LRUCache.Status<string, Entry, unknown>["fetch"] } = {};
       const entry = await cache.fetch(canonical, { context: valid, status });
-      this.#count("encrypt", status, wanted);
+      this.#counters.count("encrypt", status, wanted);
       // Precondition: the entry is live. One used up by concurrent writers while we awaited is
       // replaced by one shared fetch (each round uses maxUses values, so this ends); one evicted
       // under churn is not retried: a key of our own costs a call, never a zeroed key.
@@ -251,7 +165,7 @@ export class DataKeyCache {
     const entry = cache?.get(id);
     // Precondition: the entry is live; nothing can evict it before `use` returns, as nothing awaits.
     if (entry !== undefined && entry.live) {
-      this.#stats.decryptHits += values;
+      this.#counters.values.decryptHits += values;
       return use(entry);
     }
     const owner = context === undefined ? namedContextText(encryptedKeys) : canonicalContext(context);
@@ -271,7 +185,7 @@ export class DataKeyCache {
   ): Promise<T> {
     const status: { fetch?: LRUCache.Status<string, Entry, unknown>["fetch"] } = {};
     const entry = await cache.fetch(id, { context: { blob: encryptedKeys, owner }, status });
-    this.#count("decrypt", status, values);
+    this.#counters.count("decrypt", status, values);
     // Precondition: the entry is live (see #fetchEncryptionKey).
     if (entry === undefined || !entry.live) return useOnce(await this.#open(encryptedKeys, owner ?? id), use);
     return use(entry);
@@ -309,12 +223,7 @@ export class DataKeyCache {
 
   /** The counters so far, a fresh snapshot on each call. */
   stats(): VaultStats {
-    const s = this.#stats;
-    return {
-      encrypt: { hits: s.encryptHits, misses: s.encryptMisses, keys: this.#encrypt?.size ?? 0 },
-      decrypt: { hits: s.decryptHits, misses: s.decryptMisses, keys: this.#decrypt?.size ?? 0 },
-      provider: { ...this.#calls },
-    };
+    return this.#counters.stats(this.#encrypt?.size ?? 0, this.#decrypt?.size ?? 0);
   }
 
   /** Drops (and zeroes) keys past their age. Runs on a timer; call it to do so now. */
@@ -369,39 +278,13 @@ export class DataKeyCache {
     call: () => Promise<T>,
   ): Promise<T> {
     return this.#limiter.run(owner, async () => {
-      this.#calls[kind]++;
+      this.#counters.calls[kind]++;
       try {
         return await call();
       } catch (error) {
-        this.#calls.errors++;
+        this.#counters.calls.errors++;
         throw error;
       }
     });
   }
-
-  /** Counts `values` values served by one fetch: all hits when the key was there, else one miss. */
-  #count(side: "encrypt" | "decrypt", status: { fetch?: string }, values: number): void {
-    const hit = status.fetch === "hit" || status.fetch === "inflight";
-    const hits = hit ? values : values - 1;
-    if (side === "encrypt") {
-      this.#stats.encryptHits += hits;
-      this.#stats.encryptMisses += values - hits;
-    } else {
-      this.#stats.decryptHits += hits;
-      this.#stats.decryptMisses += values - hits;
-    }
-  }
-}
-
-/** Uses a key of its own (no cache) for one value, then zeroes it. */
-function useOnce<T>(entry: Entry, use: (key: DataKey, uses: number) => T): T {
-  try {
-    return use(entry, 1);
-  } finally {
-    entry.key.fill(0);
-  }
-}
-
-function toEntry(key: DecryptedDataKey, encryptedKeys: Uint8Array): Entry {
-  return { key: key.key, id: key.id, encryptedKeys, uses: 0, live: true };
 }

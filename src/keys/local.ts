@@ -11,18 +11,11 @@
  *          | IV[12] | TAG[16] | wrapped data key[32]
  * The header (everything before the IV) is the AES-GCM associated data of the wrap.
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  hkdfSync,
-  randomBytes,
-  randomFillSync,
-  randomUUID,
-} from "node:crypto";
+import { createCipheriv, randomBytes, randomFillSync, randomUUID } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context/key-context.js";
-import { DATA_KEY_BYTES, hasPrefix, isBase64, IV_BYTES, TAG_BYTES } from "../format/envelope.js";
+import { DATA_KEY_BYTES, IV_BYTES } from "../format/envelope-sizes.js";
+import { hasPrefix } from "../format/has-prefix.js";
 import { VaultConfigError, VaultKeyRejectedError, VaultKeyUnavailableError } from "../errors.js";
 import { blobId } from "../format/blob-format.js";
 import {
@@ -33,6 +26,9 @@ import {
   type ParsedBlob,
 } from "../format/local-blob.js";
 import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
+import { keyEncryptionKey } from "./key-encryption-key.js";
+import { unwrapDataKey } from "./local-unwrap.js";
+import { checkDestroyed, checkKeyId, toKeyBytes } from "./master-key-checks.js";
 
 /** A master key: an id (letters, digits, `.`, `_`, `-`; at most 64) and 32 bytes, raw or base64. */
 export interface MasterKey {
@@ -238,7 +234,7 @@ export class LocalKeyProvider implements KeyProvider {
     if (this.#destroyed.has(blob.masterKeyId)) return true;
     const master = this.#ring.get(blob.masterKeyId);
     if (master === undefined) return false;
-    const key = open(master, blob);
+    const key = unwrapDataKey(master, blob);
     key?.fill(0);
     return key !== undefined;
   }
@@ -259,7 +255,7 @@ export class LocalKeyProvider implements KeyProvider {
         { keyId: blob.masterKeyId },
       );
     }
-    const key = open(master, blob);
+    const key = unwrapDataKey(master, blob);
     if (key === undefined) {
       throw new VaultKeyRejectedError(
         `cannot unwrap the data key with master key "${blob.masterKeyId}": a different key under that id, or a modified blob`,
@@ -269,84 +265,9 @@ export class LocalKeyProvider implements KeyProvider {
   }
 }
 
-/** The data key of `blob` unwrapped with `master`, or `undefined` when the wrap does not authenticate. */
-function open(master: Uint8Array, blob: ParsedBlob): Uint8Array | undefined {
-  const kek = keyEncryptionKey(master, blob.context);
-  const pieces: Buffer[] = [];
-  try {
-    const decipher = createDecipheriv("aes-256-gcm", kek, blob.iv, { authTagLength: TAG_BYTES });
-    kek.fill(0);
-    decipher.setAAD(blob.header);
-    decipher.setAuthTag(blob.tag);
-    pieces.push(decipher.update(blob.wrapped));
-    pieces.push(decipher.final());
-    const key = new Uint8Array(DATA_KEY_BYTES);
-    let at = 0;
-    for (const piece of pieces) {
-      if (at + piece.length > key.length) return undefined;
-      key.set(piece, at);
-      at += piece.length;
-    }
-    return at === key.length ? key : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    // Every copy but the one returned: the key-encryption key and the decipher's output.
-    kek.fill(0);
-    for (const piece of pieces) piece.fill(0);
-  }
-}
-
 /** Runs synchronous work so that its errors reject the promise rather than throw. */
 function settle<T>(work: () => T): Promise<T> {
   return new Promise((resolve) => resolve(work()));
 }
 
-const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const OWNED_VERDICTS = 4_096;
-const HKDF_SALT = Buffer.from("prisma-vault/PVK1", "utf8");
-
-/** The key-encryption key of `master` for a context; the caller zeroes it once the cipher has it. */
-function keyEncryptionKey(master: Uint8Array, canonical: string): Buffer {
-  const digest = createHash("sha256").update(canonical, "utf8").digest("hex");
-  return Buffer.from(hkdfSync("sha256", master, HKDF_SALT, `kek|${digest}`, DATA_KEY_BYTES));
-}
-
-function checkKeyId(id: unknown): string {
-  if (typeof id !== "string" || !KEY_ID.test(id)) {
-    throw new VaultConfigError("LocalKeyProvider: a master key id is 1-64 letters, digits, '.', '_' or '-'");
-  }
-  return id;
-}
-
-function checkDestroyed(ids: unknown, ring: ReadonlyMap<string, Uint8Array>): ReadonlySet<string> {
-  if (ids === undefined) return new Set();
-  if (!Array.isArray(ids)) {
-    throw new VaultConfigError("LocalKeyProvider: destroyedKeys must be an array of master key ids");
-  }
-  const destroyed = new Set<string>();
-  for (const entry of ids as unknown[]) {
-    const id = checkKeyId(entry);
-    // A key cannot be both usable and shredded: one of the two declarations is a mistake.
-    if (ring.has(id)) {
-      throw new VaultConfigError(`LocalKeyProvider: master key "${id}" is in both keys and destroyedKeys`);
-    }
-    if (destroyed.has(id)) {
-      throw new VaultConfigError(`LocalKeyProvider: master key id "${id}" appears twice in destroyedKeys`);
-    }
-    destroyed.add(id);
-  }
-  return destroyed;
-}
-
-function toKeyBytes(id: string, key: Uint8Array | string | undefined): Uint8Array {
-  let bytes: Uint8Array | undefined;
-  if (key instanceof Uint8Array) bytes = new Uint8Array(key);
-  else if (isBase64(key)) bytes = new Uint8Array(Buffer.from(key, "base64"));
-  if (bytes?.length !== DATA_KEY_BYTES) {
-    throw new VaultConfigError(
-      `LocalKeyProvider: master key "${id}" must be ${DATA_KEY_BYTES} bytes (raw or base64)`,
-    );
-  }
-  return bytes;
-}

@@ -5,12 +5,14 @@
  * provider while `migrate rotate` re-seals its values under keys from `createDataKey`.
  */
 import type { KeyContext } from "../context/key-context.js";
-import { hasPrefix } from "../format/envelope.js";
+import { hasPrefix } from "../format/has-prefix.js";
 import { KNOWN_BLOB_FORMATS } from "../format/blob-format.js";
 import { LOCAL_KEY_BLOB_MAGIC, localMasterKeyId } from "../format/local-blob.js";
 import { VaultConfigError, VaultKeyProviderError, VaultKeyUnavailableError } from "../errors.js";
-import { observedProvider, type AttemptObserver } from "./audit.js";
+import type { AttemptObserver } from "./audit.js";
+import { observedProvider } from "./observed-provider.js";
 import type { DataKey, DecryptedDataKey, KeyProvider } from "./provider.js";
+import { Member } from "./router-member.js";
 
 /** One routing rule: contexts for which `when` returns true get their data keys from `provider`. */
 export interface KeyRoute {
@@ -218,58 +220,6 @@ export class KeyRouter implements KeyProvider {
 
   #claimants(encryptedKeys: Uint8Array): Member[] {
     return this.#members.filter((member) => member.claims(encryptedKeys));
-  }
-}
-
-/** One distinct provider of a router, its name as the router reports it, and its counts. */
-class Member {
-  constructor(
-    readonly provider: KeyProvider,
-    readonly label: string,
-    readonly decryptOnly: boolean,
-    readonly counts = { createDataKey: 0, decryptDataKey: 0, rekey: 0 },
-  ) {}
-
-  /** The same member (name, role, counts) calling `provider` instead. */
-  with(provider: KeyProvider): Member {
-    return new Member(provider, this.label, this.decryptOnly, this.counts);
-  }
-
-  createDataKey(context: KeyContext): Promise<DataKey> {
-    this.counts.createDataKey++;
-    return this.provider.createDataKey(context);
-  }
-
-  decryptDataKey(encryptedKeys: Uint8Array): Promise<DecryptedDataKey> {
-    this.counts.decryptDataKey++;
-    return this.provider.decryptDataKey(encryptedKeys);
-  }
-
-  rekey(encryptedKeys: Uint8Array, context: KeyContext): Promise<DataKey> {
-    // Precondition: a retired provider never wraps anything new, a rekey included.
-    if (this.decryptOnly) {
-      throw new VaultKeyProviderError(
-        `key provider "${this.label}" is decrypt-only: a retired provider cannot rekey; use migrate rotate`,
-      );
-    }
-    if (this.provider.rekey === undefined) {
-      throw new VaultKeyProviderError(`key provider "${this.label}" cannot rekey (it has no rekey())`);
-    }
-    this.counts.rekey++;
-    return this.provider.rekey(encryptedKeys, context);
-  }
-
-  claims(encryptedKeys: Uint8Array): boolean {
-    const { provider } = this;
-    try {
-      return provider.owns
-        ? provider.owns(encryptedKeys) === true
-        : provider.recognizes!(encryptedKeys) === true;
-    } catch (error) {
-      throw new VaultKeyProviderError(`key provider "${this.label}": ownership check threw`, {
-        cause: error,
-      });
-    }
   }
 }
 

@@ -18,24 +18,13 @@
 import { randomUUID } from "node:crypto";
 import type { KeyContext } from "../context/key-context.js";
 import { blobContext, type Attempt, type AttemptObserver } from "./audit.js";
-import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../format/envelope.js";
-import {
-  VaultConfigError,
-  isTransientFailure,
-  isVaultError,
-  type VaultError,
-  VaultKeyProviderError,
-  VaultKeyRejectedError,
-  VaultKeyUnavailableError,
-} from "../errors.js";
-import {
-  LAST_FAILURE,
-  type DataKey,
-  type DecryptedDataKey,
-  type KeyProvider,
-  type LastFailure,
-} from "./provider.js";
-import { unreached } from "./unreached.js";
+import { hasPrefix } from "../format/has-prefix.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "../format/workos-blob.js";
+import { VaultConfigError, type VaultError, VaultKeyProviderError } from "../errors.js";
+import { LAST_FAILURE, type LastFailure } from "./last-failure.js";
+import { type DataKey, type DecryptedDataKey, type KeyProvider } from "./provider.js";
+import { failure, readBlob, readDataKey } from "./workos-responses.js";
+import { retryOptions, retryWait, sleep, type WorkOSRetryOptions } from "./workos-retry.js";
 
 /** The part of a `WorkOS` instance (`@workos-inc/node` 7.5x to 12) that this provider uses. */
 export interface WorkOSVaultClient {
@@ -86,25 +75,6 @@ export interface WorkOSKeyProviderOptions {
    */
   readonly retry?: WorkOSRetryOptions | false;
 }
-
-/** How a rate-limited call is retried. */
-export interface WorkOSRetryOptions {
-  /** Tries of one call, the first included (1 to 20). Default 5. */
-  readonly attempts?: number;
-  /**
-   * Milliseconds one call may spend waiting between its tries (0 to 600,000); a wait that would go
-   * past it is not started, and the call fails with `VAULT_KEY_PROVIDER`. Default 8,000.
-   */
-  readonly maxWaitMs?: number;
-}
-
-export const RETRY_DEFAULTS = { attempts: 5, maxWaitMs: 8_000 } as const;
-/** The longest wait between two tries, whatever `Retry-After` says. */
-export const MAX_RETRY_WAIT_MS = 30_000;
-/** The wait when a 429 gives no usable `Retry-After`. */
-const DEFAULT_RETRY_WAIT_MS = 1_000;
-/** The first wait after a failure other than a 429; each next one doubles. */
-const BACKOFF_MS = 500;
 
 /**
  * A key provider backed by WorkOS Vault.
@@ -299,120 +269,9 @@ export class WorkOSKeyProvider implements KeyProvider {
   }
 }
 
-function retryOptions(retry: WorkOSRetryOptions | false | undefined): Required<WorkOSRetryOptions> {
-  if (retry === false) return { attempts: 1, maxWaitMs: 0 };
-  if (retry === undefined) return RETRY_DEFAULTS;
-  if (typeof retry !== "object" || retry === null) {
-    throw new VaultConfigError("WorkOSKeyProvider: retry must be false or { attempts, maxWaitMs }");
-  }
-  const bound = (option: keyof WorkOSRetryOptions, min: number, max: number, what: string): number => {
-    const value = retry[option];
-    if (value === undefined) return RETRY_DEFAULTS[option];
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-      throw new VaultConfigError(
-        `WorkOSKeyProvider: retry.${option} must be a whole number of ${what} from ${min} to ${max}`,
-      );
-    }
-    return value;
-  };
-  return {
-    attempts: bound("attempts", 1, 20, "tries"),
-    maxWaitMs: bound("maxWaitMs", 0, 600_000, "milliseconds"),
-  };
-}
-
-/**
- * Milliseconds to wait before try `attempt + 1` after `error`, or `undefined` when it is not retried
- * here: a 429 after its `Retry-After`; another failure that may pass (`all`, SDK 10+), or a 503 (SDKs
- * before 10 retry the others themselves), after a doubling backoff.
- */
-function retryWait(error: unknown, attempt: number, all: boolean): number | undefined {
-  const { status, retryAfter } = (error ?? {}) as { status?: unknown; retryAfter?: unknown };
-  if (status === 429) {
-    // The SDK gives Retry-After as seconds (null when absent; NaN for an HTTP date, which WorkOS does not send).
-    const seconds = typeof retryAfter === "number" && retryAfter >= 0 ? retryAfter : undefined;
-    return seconds === undefined ? DEFAULT_RETRY_WAIT_MS : Math.min(seconds * 1_000, MAX_RETRY_WAIT_MS);
-  }
-  if (!(all ? isTransientFailure(error) : status === 503)) return undefined;
-  return Math.min(BACKOFF_MS * 2 ** (attempt - 1), MAX_RETRY_WAIT_MS);
-}
-
 /** The major version of the SDK `workos` comes from (`workos.version`, "12.3.0"), or 0 when unknown. */
 function sdkMajor(workos: WorkOSVaultClient): number {
   const version = (workos as { version?: unknown }).version;
   const major = typeof version === "string" ? Number.parseInt(version, 10) : Number.NaN;
   return Number.isFinite(major) ? major : 0;
-}
-
-/**
- * A wait the caller is awaiting. Not unref()'d, unlike the guard's timers: a CLI run (`migrate`)
- * whose only pending work is this wait must not exit in the middle of it.
- */
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * What `error`, a failed request of `method` to the service at `baseURL`, is to prisma-vault: the one
- * mapping of SDK failures. A request that reached no server names the host, port and system error.
- */
-function failure(method: Attempt["type"], error: unknown, baseURL: unknown): VaultError {
-  if (isVaultError(error)) return error;
-  const status = (error as { status?: unknown })?.status;
-  const suffix = typeof status === "number" ? ` (HTTP ${status})` : "";
-  const limited = status === 429 ? ": rate-limited" : "";
-  const where = unreached(baseURL, error);
-  const message = `WorkOS Vault ${method} failed${suffix}${limited}${where === undefined ? "" : `: ${where}`}`;
-  if (method === "decryptDataKey") {
-    // The service answered, and does not hold the key that wrapped this blob. The SDK throws
-    // NotFoundException for a 404 and does not retry it.
-    if (status === 404) {
-      return new VaultKeyUnavailableError(`${message}: the key that wrapped this blob is not available`, {
-        cause: error,
-      });
-    }
-    // The service answered, and said no to this blob: retrying will not help.
-    if (REJECTED_STATUS.has(status as number)) return new VaultKeyRejectedError(message, { cause: error });
-  }
-  return new VaultKeyProviderError(message, { cause: error, transient: isTransientFailure(error) });
-}
-
-const REJECTED_STATUS = new Set([400, 422]);
-
-/**
- * The data key of a key-API response, in any of its shapes: the API's JSON (`{ data_key, id }`, what
- * `post` returns), or an SDK method's (`createDataKey()`: `{ dataKey: { key, id } }`; `decryptDataKey()`:
- * `{ key, id }`; `createRekey()`: `{ dataKey: string, id }`).
- */
-function readDataKey(method: Attempt["type"], response: unknown): DecryptedDataKey {
-  const r = (response ?? {}) as Record<string, unknown>;
-  const dataKey = r["dataKey"] as { key?: unknown; id?: unknown } | string | undefined;
-  const key = typeof dataKey === "object" ? dataKey?.key : (dataKey ?? r["data_key"] ?? r["key"]);
-  const id = typeof dataKey === "object" ? dataKey?.id : r["id"];
-  if (typeof key !== "string" || typeof id !== "string") throw unexpected(method);
-  return { key: keyFromBase64(key), id };
-}
-
-/** The encrypted data key of a key-API response (`encrypted_keys`, or an SDK method's `encryptedKeys`). */
-function readBlob(method: Attempt["type"], response: unknown): Uint8Array {
-  const r = (response ?? {}) as Record<string, unknown>;
-  const blob = r["encryptedKeys"] ?? r["encrypted_keys"];
-  if (typeof blob !== "string") throw unexpected(method);
-  return fromBase64(blob);
-}
-
-function unexpected(method: Attempt["type"]): VaultKeyProviderError {
-  return new VaultKeyProviderError(`WorkOS Vault ${method} returned an unexpected response`);
-}
-
-function fromBase64(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(String(text), "base64"));
-}
-
-/** A data key from base64, in an array of its own; the decode (a slice of Node's shared pool) is zeroed. */
-function keyFromBase64(text: string): Uint8Array {
-  const decoded = Buffer.from(String(text), "base64");
-  const key = new Uint8Array(decoded);
-  decoded.fill(0);
-  return key;
 }

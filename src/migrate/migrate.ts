@@ -2,7 +2,7 @@
  * `migrate()`: the migrations of DESIGN.md §11 — encrypt, decrypt, rekey, rotate, verify and index —
  * over the rows of a client extended with `vault()`, through the client under the extension.
  */
-import { FieldCipher } from "../crypto/cipher.js";
+import { FieldCipher } from "../core/cipher.js";
 import { NO_SUCH_MODEL, unsupportedQuery } from "../error-messages.js";
 import { VaultConfigError, VaultUnsupportedQueryError } from "../errors.js";
 import { DataKeyCache } from "../keys/cache.js";

@@ -2,8 +2,8 @@
  * A step that opens every stored value of a page with one batch call and hands each, with what it
  * opened to, to the mode: the shape of `decrypt` and `verify`.
  */
-import type { FieldCipher } from "../crypto/cipher.js";
-import { isOpened } from "../crypto/cipher.js";
+import type { FieldCipher } from "../core/cipher.js";
+import { isOpened } from "../core/opened.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
 import type { MigrationFailureCode } from "./report.js";

@@ -2,7 +2,7 @@
  * What a migration reports: counts per model and the values it could not process, by primary key
  * and field. Never a plaintext, a key or a ciphertext.
  */
-import type { VaultErrorCode } from "../errors.js";
+import type { VaultErrorCode } from "../error-codes.js";
 import type { MigrationMode } from "./options.js";
 
 /** Failed values listed per model; past it only {@link MigrationModelReport.failedTotal} grows. */

@@ -4,8 +4,10 @@
  * the run goes on), or an outage (thrown: it stops the run).
  */
 import type { KeyContext } from "../context/key-context.js";
-import type { CipherItem, FieldCipher, Opened } from "../crypto/cipher.js";
-import { unopened, type Unopened } from "../crypto/cipher.js";
+import type { CipherItem } from "../core/cipher-item.js";
+import type { FieldCipher } from "../core/cipher.js";
+import type { Opened } from "../core/opened.js";
+import { unopened, type Unopened } from "../core/opened.js";
 import { isVaultError } from "../errors.js";
 import { fieldRefs } from "../schema/field-ref.js";
 import type { EncryptedField, ModelSchema } from "../schema/model-schema.js";

@@ -10,7 +10,7 @@
  * what was resealed before it stays resealed.
  */
 import { parseCanonicalContext } from "../context/key-context.js";
-import type { FieldCipher } from "../crypto/cipher.js";
+import type { FieldCipher } from "../core/cipher.js";
 import { isVaultError } from "../errors.js";
 import { objectRows, versionRows, type ObjectClient, type RunQuery } from "./object-client.js";
 import { openStored, sealValue, type ValuePlace } from "./sealing.js";

@@ -9,9 +9,9 @@
  * "open"`), never as a fallback of its own; `resealObjects()` binds them.
  */
 import { canonicalContext, type KeyContext } from "../context/key-context.js";
-import type { FieldCipher } from "../crypto/cipher.js";
+import type { FieldCipher } from "../core/cipher.js";
 import { isVaultError, VaultDecryptError } from "../errors.js";
-import { sealEnvelopes } from "../format/envelope.js";
+import { sealEnvelopes } from "../crypto/seal-envelope.js";
 import { OBJECT_MODEL } from "./models.js";
 
 /** Which value: the object, its version, its name and the context it was created with. */

@@ -12,7 +12,7 @@
  * (replayed-writes.ts). A thrown error means nothing was written.
  */
 import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context/key-context.js";
-import type { FieldCipher } from "../crypto/cipher.js";
+import type { FieldCipher } from "../core/cipher.js";
 import { isVaultError, VaultConflictError, VaultDecryptError, VaultNotFoundError } from "../errors.js";
 import { redactError } from "../prisma/redact.js";
 import { sameText } from "../crypto/same-text.js";

@@ -5,8 +5,8 @@
  * issues extra queries (reading a row's key context before an update).
  */
 import { Prisma } from "@prisma/client/extension";
-import { resolveAead } from "../crypto/aead.js";
-import { FieldCipher } from "../crypto/cipher.js";
+import { resolveAead } from "../crypto/resolve-aead.js";
+import { FieldCipher } from "../core/cipher.js";
 import { isVaultError, VaultConfigError } from "../errors.js";
 import { checkObjectModels } from "../objects/models.js";
 import type { UnboundValues } from "../objects/sealing.js";

@@ -8,7 +8,7 @@
  * config's loaded as CommonJS): that copy is driven through its own objects, by shape. It carries the
  * version that made it, and a handle of another version is refused instead of guessed at.
  */
-import type { FieldCipher } from "../crypto/cipher.js";
+import type { FieldCipher } from "../core/cipher.js";
 import { VaultConfigError } from "../errors.js";
 import { VERSION } from "../version.js";
 import type { Row } from "../schema/options.js";

@@ -3,10 +3,11 @@
  * `VaultConfigError` thrown by `vault()` or `$extends`, before any query runs.
  */
 import { AEAD_CHOICES, type AeadChoice } from "../crypto/aead.js";
-import { indexSecretFrom } from "../crypto/blind-index.js";
+import { indexSecretFrom } from "../core/blind-index.js";
 import { VaultConfigError } from "../errors.js";
-import type { CacheOptions } from "../keys/cache.js";
-import { GUARD_DEFAULTS, MAX_TIMEOUT_MS, type KeyProvider } from "../keys/provider.js";
+import type { CacheOptions } from "../keys/cache-options.js";
+import { GUARD_DEFAULTS, MAX_TIMEOUT_MS } from "../keys/guard-provider.js";
+import { type KeyProvider } from "../keys/provider.js";
 import type { ModelsOption } from "../schema/options.js";
 import {
   isGeneratedVaultSchema,

@@ -2,15 +2,13 @@
  * The crypto passes of the extension: seal the values a write plan lists, open the values a result
  * holds. No database access here; the extension shell decides contexts and runs the queries.
  */
-import { isOpened, type CipherItem, type FieldCipher, type FieldRef, type Opened } from "../crypto/cipher.js";
+import { isOpened, type Opened } from "../core/opened.js";
+import { type CipherItem } from "../core/cipher-item.js";
+import { type FieldCipher } from "../core/cipher.js";
+import { type FieldRef } from "../schema/field-ref.js";
 import { type KeyContext } from "../context/key-context.js";
-import {
-  isVaultError,
-  VaultConfigError,
-  VaultDecryptError,
-  type VaultError,
-  type VaultErrorCode,
-} from "../errors.js";
+import { isVaultError, VaultConfigError, VaultDecryptError, type VaultError } from "../errors.js";
+import { type VaultErrorCode } from "../error-codes.js";
 import type { AuditHook, VaultAuditEvent } from "../keys/audit.js";
 import type { EncryptedField } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan/selection.js";
@@ -19,6 +17,7 @@ import { storedValues, stripAdded, type StoredValue } from "./results.js";
 import type { PendingValue } from "./plan/write.js";
 import { fieldRefs } from "../schema/field-ref.js";
 import { rowId } from "../schema/rows.js";
+import { blindIndexOf } from "../core/blind-index.js";
 
 /** What to do with a value that does not decrypt: throw (default), read it as null, or a function's answer. */
 export type DecryptErrorPolicy = "throw" | "null" | ((error: VaultError) => unknown);
@@ -39,7 +38,8 @@ export async function sealValues(
   const envelopes = sealing instanceof Promise ? await sealing : sealing;
   for (const [i, v] of values.entries()) {
     v.holder[v.key] = fitting(v.field, envelopes[i] as string, id);
-    if (v.field.index) v.row[v.field.index.column] = v.field.index.blind.compute(v.value, context);
+    if (v.field.index)
+      v.row[v.field.index.column] = blindIndexOf(v.field.index.blind).compute(v.value, context);
   }
 }
 

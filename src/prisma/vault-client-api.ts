@@ -3,7 +3,7 @@
  * that the client's types (client-types.ts) and the extension that builds it both use it.
  */
 import type { AeadBackend } from "../crypto/aead.js";
-import type { VaultStats } from "../keys/cache.js";
+import type { VaultStats } from "../keys/vault-stats.js";
 import type { KeyRouterCounts } from "../keys/router.js";
 import type { VaultObjects } from "../objects/store.js";
 

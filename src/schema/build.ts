@@ -4,11 +4,11 @@
  * `models` map, the generator's annotations, or both, against the data model; every problem is a
  * `VaultConfigError` naming model and field, thrown before any query runs.
  */
-import { columnCapacity, MIN_ENVELOPE_COLUMN } from "../format/column-capacity.js";
+import { columnCapacity, MIN_ENVELOPE_COLUMN } from "./column-capacity.js";
 import { NO_SUCH_MODEL } from "../error-messages.js";
 import { VaultConfigError } from "../errors.js";
 import type { DataModel, DataModelModel } from "./datamodel.js";
-import { contextSource } from "../context/context-source.js";
+import { contextSource } from "./context-source.js";
 import { describe, encryptedField } from "./field.js";
 import type { EncryptedField, ModelSchema, Relation, SchemaSettings, VaultSchema } from "./model-schema.js";
 import type { ModelOptions, ModelsOption } from "./options.js";

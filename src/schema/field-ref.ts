@@ -1,10 +1,23 @@
 /**
- * The {@link FieldRef} of an encrypted field's value in a row: which model and field, under which key
+ * {@link FieldRef}: where a value lives. And the FieldRef of an encrypted field's value in a row: which model and field, under which key
  * context, with which associated data, and the row's id for errors. Pure.
  */
-import type { FieldRef } from "../crypto/cipher.js";
 import { associatedData, canonicalize, validContext, type KeyContext } from "../context/key-context.js";
 import type { EncryptedField } from "./model-schema.js";
+
+/** Where a value lives: it decides the key (context) and the associated data. */
+export interface FieldRef {
+  /** The Prisma model name: part of the associated data, and named in errors. */
+  readonly model: string;
+  /** The field name: part of the associated data, and named in errors. */
+  readonly field: string;
+  /** The key context: picks the data key (one per tenant) and is part of the associated data. */
+  readonly context: KeyContext;
+  /** The row's primary key, for error messages only. */
+  readonly id?: unknown;
+  /** Overrides the associated data; `""` means none. Default: `associatedData(model, field, context)`. */
+  readonly aad?: string;
+}
 
 /** The FieldRef of a value of `field` in a row with `context`. */
 export function fieldRef(field: EncryptedField, context: KeyContext, id?: unknown): FieldRef {

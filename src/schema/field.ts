@@ -1,5 +1,5 @@
 /** One encrypted field's options checked against its column: associated data, plaintext, blind index. */
-import { BlindIndex } from "../crypto/blind-index.js";
+import { blindIndexSpec } from "./blind-index-spec.js";
 import { VaultConfigError } from "../errors.js";
 import type { DataModelField } from "./datamodel.js";
 import type { EncryptedField, FieldIndex, SchemaSettings } from "./model-schema.js";
@@ -89,9 +89,9 @@ function fieldIndex(
     ...(options.scope === undefined ? {} : { scope: options.scope }),
     ...(bytes === undefined ? {} : { bytes }),
   };
-  const blind = new BlindIndex(secret, { ...settings, ...(keyName === undefined ? {} : { keyName }) });
+  const blind = blindIndexSpec(secret, { ...settings, ...(keyName === undefined ? {} : { keyName }) });
   // A renamed field's index under its own name: what `migrate rotate` moves it to.
-  const own = keyName === undefined ? undefined : new BlindIndex(secret, settings);
+  const own = keyName === undefined ? undefined : blindIndexSpec(secret, settings);
   return { column: options.index, blind, ...(own && { own }) };
 }
 

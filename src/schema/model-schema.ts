@@ -1,5 +1,5 @@
 /** The validated schema the extension runs on: per model, its encrypted fields, relations and key context. */
-import type { BlindIndex } from "../crypto/blind-index.js";
+import type { BlindIndexSpec } from "./blind-index-spec.js";
 import type { KeyContext } from "../context/key-context.js";
 import type { Row } from "./options.js";
 
@@ -23,12 +23,15 @@ export interface EncryptedField {
   readonly capacity: number | undefined;
 }
 
-/** A field's blind index: the column it lives in and how it is computed. */
+/**
+ * A field's blind index: the column it lives in and how it is computed (plain data: whoever computes
+ * it builds the BlindIndex with `blindIndexOf`, core/blind-index.ts).
+ */
 export interface FieldIndex {
   readonly column: string;
-  readonly blind: BlindIndex;
+  readonly blind: BlindIndexSpec;
   /** For a field renamed with `aadAs`: its index under its own name, which `migrate rotate` writes. */
-  readonly own?: BlindIndex;
+  readonly own?: BlindIndexSpec;
 }
 
 export interface Relation {

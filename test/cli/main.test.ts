@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { encrypt } from "../../src/crypto/standalone.js";
+import { encrypt } from "../../src/core/standalone.js";
 import { WorkOSKeyProvider } from "../../src/keys/workos.js";
 import { EXIT_CODES_TABLE } from "../../src/cli/exit-codes.js";
 import { VERSION } from "../../src/version.js";

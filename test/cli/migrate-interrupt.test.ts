@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BlindIndex } from "../../src/crypto/blind-index.js";
+import { BlindIndex } from "../../src/core/blind-index.js";
 import { isEnvelope } from "../../src/format/envelope.js";
 import { startKeyServer, type KeyServer } from "../../src/key-server/server.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";

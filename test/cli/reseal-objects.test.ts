@@ -5,7 +5,7 @@
  * objects exits 1 naming the option.
  */
 import { describe, expect, it } from "vitest";
-import { sealEnvelope } from "../../src/format/envelope.js";
+import { sealEnvelope } from "../../src/crypto/seal-envelope.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { legacyObjectAad } from "../../src/objects/sealing.js";
 import { vault } from "../../src/prisma/extension.js";

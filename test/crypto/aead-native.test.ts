@@ -7,8 +7,11 @@
 import { createCipheriv, randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { nodeAead, resolveAead, type AeadBackend, type OpenItem } from "../../src/crypto/aead.js";
-import { FieldCipher, isOpened } from "../../src/crypto/cipher.js";
+import { nodeAead } from "../../src/crypto/node-aead.js";
+import { resolveAead } from "../../src/crypto/resolve-aead.js";
+import { type AeadBackend, type OpenItem } from "../../src/crypto/aead.js";
+import { FieldCipher } from "../../src/core/cipher.js";
+import { isOpened } from "../../src/core/opened.js";
 import { decodeEnvelope, encodeEnvelope } from "../../src/format/envelope.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";

@@ -1,6 +1,8 @@
 import { createCipheriv, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { nodeAead, resolveAead, type AeadBackend } from "../../src/crypto/aead.js";
+import { nodeAead } from "../../src/crypto/node-aead.js";
+import { resolveAead } from "../../src/crypto/resolve-aead.js";
+import { type AeadBackend } from "../../src/crypto/aead.js";
 import { VaultConfigError, VaultKeyProviderError } from "../../src/errors.js";
 import { decodeEnvelope } from "../../src/format/envelope.js";
 import { KAT } from "./aead-vectors.js";

@@ -10,7 +10,10 @@ import {
   namedContext,
 } from "../../src/format/blob-format.js";
 import { canonicalize, type KeyContext } from "../../src/context/key-context.js";
-import { decodeEnvelope, hasPrefix, sealEnvelope, WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
+import { decodeEnvelope } from "../../src/format/envelope.js";
+import { sealEnvelope } from "../../src/crypto/seal-envelope.js";
+import { hasPrefix } from "../../src/format/has-prefix.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/workos-blob.js";
 import { VaultKeyUnavailableError } from "../../src/errors.js";
 import { wrapBlob } from "../../src/key-server/blobs.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";

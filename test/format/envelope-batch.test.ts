@@ -6,7 +6,8 @@ import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { blobOf, decodeEnvelopes, LAYOUT_WORDS, sameBlob } from "../../src/format/envelope-batch.js";
-import { decodeEnvelope, encodeEnvelope, sealEnvelope } from "../../src/format/envelope.js";
+import { decodeEnvelope, encodeEnvelope } from "../../src/format/envelope.js";
+import { sealEnvelope } from "../../src/crypto/seal-envelope.js";
 import { VaultError } from "../../src/errors.js";
 
 const key = randomBytes(32);

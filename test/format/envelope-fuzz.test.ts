@@ -7,7 +7,9 @@ import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeOwnedEnvelope } from "../../src/format/blob-format.js";
-import { decodeEnvelope, sealEnvelope, WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
+import { decodeEnvelope } from "../../src/format/envelope.js";
+import { sealEnvelope } from "../../src/crypto/seal-envelope.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/workos-blob.js";
 import { isVaultError } from "../../src/errors.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 

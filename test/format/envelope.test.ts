@@ -2,13 +2,9 @@ import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { associatedData } from "../../src/context/key-context.js";
-import {
-  decodeEnvelope,
-  encodeEnvelope,
-  isEnvelope,
-  openEnvelope,
-  sealEnvelope,
-} from "../../src/format/envelope.js";
+import { decodeEnvelope, encodeEnvelope, isEnvelope } from "../../src/format/envelope.js";
+import { openEnvelope } from "../../src/crypto/open-envelope.js";
+import { sealEnvelope } from "../../src/crypto/seal-envelope.js";
 import { VaultError } from "../../src/errors.js";
 
 const key = randomBytes(32);

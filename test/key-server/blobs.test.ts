@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
+import { hasPrefix } from "../../src/format/has-prefix.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/workos-blob.js";
 import { unwrapBlob, wrapBlob } from "../../src/key-server/blobs.js";
 import { LOCAL_KEY_BLOB_MAGIC } from "../../src/format/local-blob.js";
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { httpServerOptions, KEY_SERVER_TOKEN_ENV, readOptions } from "../../src/key-server/options.js";
 import { KEYS_ENV, LocalKeyProvider } from "../../src/keys/local.js";
-import { guardProvider } from "../../src/keys/provider.js";
+import { guardProvider } from "../../src/keys/guard-provider.js";
 import { thrownVaultError } from "../support/errors.js";
 import { registerSecrets } from "../support/secrets.js";
 

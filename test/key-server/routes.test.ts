@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/workos-blob.js";
 import { VaultKeyProviderError, VaultKeyUnavailableError } from "../../src/errors.js";
 import { KEY_ROUTES } from "../../src/key-server/routes.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { encrypt } from "../../src/crypto/standalone.js";
-import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
+import { encrypt } from "../../src/core/standalone.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/workos-blob.js";
 import { VaultError } from "../../src/errors.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { WorkOSKeyProvider } from "../../src/keys/workos.js";

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { AUDIT_HOOK_FAILED, type AuditHook, type VaultAuditEvent } from "../../src/keys/audit.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
-import { guardProvider } from "../../src/keys/provider.js";
+import { guardProvider } from "../../src/keys/guard-provider.js";
 import { KeyRouter } from "../../src/keys/router.js";
 import { vault } from "../../src/prisma/extension.js";
 import { useTestDatabase } from "../support/databases.js";

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { FieldCipher } from "../../src/crypto/cipher.js";
+import { FieldCipher } from "../../src/core/cipher.js";
 import { canonicalContext } from "../../src/context/key-context.js";
 import { decodeEnvelope } from "../../src/format/envelope.js";
-import { DataKeyCache, type CacheOptions } from "../../src/keys/cache.js";
-import { guardProvider } from "../../src/keys/provider.js";
+import { DataKeyCache } from "../../src/keys/cache.js";
+import { type CacheOptions } from "../../src/keys/cache-options.js";
+import { guardProvider } from "../../src/keys/guard-provider.js";
 import { vaultFailure } from "../support/errors.js";
 import { until } from "../support/until.js";
 import { settled, stallingProvider, type StallingProvider } from "./stalling-provider.js";

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { FieldCipher } from "../../src/crypto/cipher.js";
+import { FieldCipher } from "../../src/core/cipher.js";
 import { decodeEnvelope } from "../../src/format/envelope.js";
-import { DataKeyCache, type CacheOptions } from "../../src/keys/cache.js";
+import { DataKeyCache } from "../../src/keys/cache.js";
+import { type CacheOptions } from "../../src/keys/cache-options.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import type { KeyProvider } from "../../src/keys/provider.js";
 import { useKeyServerRig } from "../support/key-server.js";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { VaultError } from "../../src/errors.js";
 import { VaultKeyRejectedError, VaultKeyUnavailableError } from "../../src/errors.js";
-import { FieldCipher } from "../../src/crypto/cipher.js";
+import { FieldCipher } from "../../src/core/cipher.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { localMasterKeyId } from "../../src/format/local-blob.js";

@@ -14,7 +14,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { decodeEnvelope, hasPrefix, WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
+import { decodeEnvelope } from "../../src/format/envelope.js";
+import { hasPrefix } from "../../src/format/has-prefix.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/workos-blob.js";
 import { LOCAL_KEY_BLOB_MAGIC } from "../../src/format/local-blob.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import type { DecryptedDataKey, KeyProvider } from "../../src/keys/provider.js";

@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { KeyContext } from "../../src/context/key-context.js";
-import { FieldCipher } from "../../src/crypto/cipher.js";
+import { FieldCipher } from "../../src/core/cipher.js";
 import { VaultKeyProviderError, VaultKeyUnavailableError } from "../../src/errors.js";
-import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/envelope.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/workos-blob.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider, type LocalKeyProviderOptions } from "../../src/keys/local.js";
-import { guardProvider, type KeyProvider } from "../../src/keys/provider.js";
+import { guardProvider } from "../../src/keys/guard-provider.js";
+import { type KeyProvider } from "../../src/keys/provider.js";
 import { KeyRouter } from "../../src/keys/router.js";
 import { thrownVaultError, vaultFailure } from "../support/errors.js";
 

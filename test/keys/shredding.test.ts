@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { BlindIndex } from "../../src/crypto/blind-index.js";
+import { BlindIndex } from "../../src/core/blind-index.js";
 import { VaultConfigError } from "../../src/errors.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { KeyRouter } from "../../src/keys/router.js";

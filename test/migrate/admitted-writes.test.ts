@@ -5,7 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { FieldCipher, unopened } from "../../src/crypto/cipher.js";
+import { FieldCipher } from "../../src/core/cipher.js";
+import { unopened } from "../../src/core/opened.js";
 import { VaultDecryptError } from "../../src/errors.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { sealEnvelope } from "../../src/format/envelope.js";
+import { sealEnvelope } from "../../src/crypto/seal-envelope.js";
 import { conditionalUpdate } from "../../src/migrate/conditional-update.js";
 import { indexPlan, indexUpdate, indexedFields, missingIndexes } from "../../src/migrate/index-plan.js";
 import { modelOf, testSchema } from "../support/datamodel.js";

@@ -1,6 +1,6 @@
 /** migrate()'s checks that run before any row is read; the database suite (suite.ts) covers the rest. */
 import { describe, expect, it } from "vitest";
-import type { FieldCipher } from "../../src/crypto/cipher.js";
+import type { FieldCipher } from "../../src/core/cipher.js";
 import { migrate } from "../../src/migrate/migrate.js";
 import { validateMigrateOptions, type MigrateOptions } from "../../src/migrate/options.js";
 import { withHandle } from "../../src/prisma/handle.js";

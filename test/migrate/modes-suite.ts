@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { associatedData } from "../../src/context/key-context.js";
-import { BlindIndex } from "../../src/crypto/blind-index.js";
+import { BlindIndex } from "../../src/core/blind-index.js";
 import { decodeEnvelope, isEnvelope } from "../../src/format/envelope.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { localMasterKeyId } from "../../src/format/local-blob.js";

@@ -3,7 +3,7 @@
  * has room for counts, field names, primary keys and error codes, and none for a value.
  */
 import { describe, expectTypeOf, it } from "vitest";
-import type { VaultErrorCode } from "../../src/errors.js";
+import type { VaultErrorCode } from "../../src/error-codes.js";
 import type { MigrationMode } from "../../src/migrate/options.js";
 import type {
   MigrationFailedValue,

@@ -4,7 +4,7 @@
  * value that did not open is classified (plaintext, a value's failure, or thrown: an outage).
  */
 import { describe, expect, it } from "vitest";
-import { unopened } from "../../src/crypto/cipher.js";
+import { unopened } from "../../src/core/opened.js";
 import {
   VaultContextMissingError,
   VaultDecryptError,

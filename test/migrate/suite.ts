@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { BlindIndex } from "../../src/crypto/blind-index.js";
+import { BlindIndex } from "../../src/core/blind-index.js";
 import { isEnvelope } from "../../src/format/envelope.js";
 import type { KeyProvider } from "../../src/keys/provider.js";
 import { migrate } from "../../src/migrate/migrate.js";

@@ -9,8 +9,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { associatedData } from "../../src/context/key-context.js";
-import { BlindIndex } from "../../src/crypto/blind-index.js";
-import { FieldCipher } from "../../src/crypto/cipher.js";
+import { BlindIndex } from "../../src/core/blind-index.js";
+import { FieldCipher } from "../../src/core/cipher.js";
 import { isEnvelope } from "../../src/format/envelope.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
 import type { MigrationModelReport } from "../../src/migrate/report.js";

@@ -7,7 +7,7 @@
 import { expect, it } from "vitest";
 import type { KeyContext } from "../../src/context/key-context.js";
 import { VaultConfigError } from "../../src/errors.js";
-import { sealEnvelope } from "../../src/format/envelope.js";
+import { sealEnvelope } from "../../src/crypto/seal-envelope.js";
 import { legacyObjectAad } from "../../src/objects/sealing.js";
 import type { Target } from "../support/databases.js";
 import { vaultFailure } from "../support/errors.js";

@@ -1,6 +1,6 @@
 /** The pure rules of issue 24: version times, replayed writes, version digests, the bound associated data. */
 import { describe, expect, it } from "vitest";
-import { sealEnvelope } from "../../src/format/envelope.js";
+import { sealEnvelope } from "../../src/crypto/seal-envelope.js";
 import { isDeleteDone, isReplayedUpdate } from "../../src/objects/replayed-writes.js";
 import { legacyObjectAad, objectAad } from "../../src/objects/sealing.js";
 import { versionDigest } from "../../src/objects/version-digest.js";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { INDEX_KEY_ENV } from "../../src/crypto/blind-index.js";
+import { INDEX_KEY_ENV } from "../../src/core/blind-index.js";
 import type { GeneratedVaultSchema } from "../../src/schema/datamodel.js";
 import { dataModelFor, validateOptions, type VaultOptions } from "../../src/prisma/options.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";

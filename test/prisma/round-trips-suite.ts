@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { associatedData } from "../../src/context/key-context.js";
-import { decrypt } from "../../src/crypto/standalone.js";
+import { decrypt } from "../../src/core/standalone.js";
 import { vault } from "../../src/prisma/extension.js";
 import { useTestDatabase, type Target } from "../support/databases.js";
 import { anyFailure } from "../support/errors.js";

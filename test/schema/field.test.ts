@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { blindIndexOf } from "../../src/core/blind-index.js";
+import type { BlindIndexSpec } from "../../src/schema/blind-index-spec.js";
 import { describe as describeColumn, encryptedField } from "../../src/schema/field.js";
 import type { FieldOptions } from "../../src/schema/options.js";
 import { dataModel, model, modelOf, scalar, testSchema } from "../support/datamodel.js";
@@ -116,10 +118,9 @@ describe("buildVaultSchema", () => {
         build({ Thing: { context: ["tenantId"], fields: { other: { index: "otherIndex" }, secret: {} } } }),
         "Thing",
       ).encrypted.get("other")?.index?.blind;
-      expect(renamed?.compute("v")).toBe(before?.compute("v"));
-      expect(index({ secret: { index: "secretIndex" }, other: {} })?.compute("v")).not.toBe(
-        before?.compute("v"),
-      );
+      const computed = (spec: BlindIndexSpec | undefined) => blindIndexOf(spec!).compute("v");
+      expect(computed(renamed)).toBe(computed(before));
+      expect(computed(index({ secret: { index: "secretIndex" }, other: {} }))).not.toBe(computed(before));
     });
 
     it("refuses a primary-key column and a column indexing two fields", () => {
@@ -233,6 +234,17 @@ describe("encryptedField", () => {
       indexSecret,
     ).index;
     expect(index?.blind).toMatchObject({ normalizers: ["trim", "lowercase"] });
+  });
+
+  it("a field's blind index is plain data in the schema: its settings, never a BlindIndex or the secret", () => {
+    const index = field(
+      { index: "secretIndex", normalize: "email", scope: "tenant" },
+      "reject",
+      indexSecret,
+    ).index;
+    expect(Object.getPrototypeOf(index?.blind)).toBe(Object.prototype);
+    expect(structuredClone(index)).toEqual(index);
+    expect(JSON.stringify(index)).not.toContain(Buffer.from(indexSecret).toString("base64"));
   });
 
   it("refuses a column the data model does not have, before reading the options", () => {

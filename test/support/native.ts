@@ -4,7 +4,8 @@
  * builds the addon before running them), as unavailable() does for databases.
  */
 import { createRequire } from "node:module";
-import { resolveAead, type AeadBackend } from "../../src/crypto/aead.js";
+import { resolveAead } from "../../src/crypto/resolve-aead.js";
+import { type AeadBackend } from "../../src/crypto/aead.js";
 
 export function nativeBackend(): { backend?: AeadBackend; binding?: unknown; skip?: string } {
   try {

@@ -3,7 +3,7 @@
  * field). Plaintext values are left alone, so a rerun writes nothing; blind indexes are left as they
  * are. Key-service calls are bounded by the distinct key blobs.
  */
-import type { FieldCipher } from "../../crypto/cipher.js";
+import type { FieldCipher } from "../../core/cipher.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
 import { openingStep } from "../opening-step.js";
 import type { MigrationStep } from "../step.js";

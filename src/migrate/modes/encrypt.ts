@@ -3,15 +3,17 @@
  * with its blind index; envelopes are left alone, so a rerun writes nothing. One batch seal per page:
  * key-service calls are bounded by the distinct contexts, not the rows.
  */
-import type { FieldCipher } from "../../crypto/cipher.js";
+import type { FieldCipher } from "../../core/cipher.js";
 import { decodeOwnedEnvelope } from "../../format/blob-format.js";
-import { isBase64, IV_BYTES, TAG_BYTES } from "../../format/envelope.js";
+import { isBase64 } from "../../format/is-base64.js";
+import { IV_BYTES, TAG_BYTES } from "../../format/envelope-sizes.js";
 import { isVaultError } from "../../errors.js";
 import { fieldRefs } from "../../schema/field-ref.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
 import { batchValues, failureCode, type StoredValue } from "../stored-values.js";
 import { encryptedSelection, type MigrationStep, type RowOutcome } from "../step.js";
 import { RowWrites } from "../row-writes.js";
+import { blindIndexOf } from "../../core/blind-index.js";
 
 export function encryptStep(model: ModelSchema, parts: { readonly cipher: FieldCipher }): MigrationStep {
   const { cipher } = parts;
@@ -49,7 +51,7 @@ export function encryptStep(model: ModelSchema, parts: { readonly cipher: FieldC
         }
         out.set(v.at, v.field.name, envelope);
         if (v.field.index)
-          out.set(v.at, v.field.index.column, v.field.index.blind.compute(v.value, v.context));
+          out.set(v.at, v.field.index.column, blindIndexOf(v.field.index.blind).compute(v.value, v.context));
       }
       return out.outcomes();
     },

@@ -3,8 +3,8 @@
  * holds encrypted data. Reads only rows that lack an index; values that are plaintext are left for
  * `encrypt`, values that do not decrypt are reported.
  */
-import type { FieldCipher } from "../../crypto/cipher.js";
-import { isOpened } from "../../crypto/cipher.js";
+import type { FieldCipher } from "../../core/cipher.js";
+import { isOpened } from "../../core/opened.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
 import type { Row } from "../../schema/options.js";
 import { rowId } from "../../schema/rows.js";
@@ -12,6 +12,7 @@ import { indexPlan, missingIndexes } from "../index-plan.js";
 import { RowWrites } from "../row-writes.js";
 import type { MigrationStep } from "../step.js";
 import { failureCode, openValues, unopenedAs, type StoredValue } from "../stored-values.js";
+import { blindIndexOf } from "../../core/blind-index.js";
 
 export function indexStep(model: ModelSchema, parts: { readonly cipher: FieldCipher }): MigrationStep {
   const plan = indexPlan(model);
@@ -51,7 +52,7 @@ export function indexStep(model: ModelSchema, parts: { readonly cipher: FieldCip
         const index = v.field.index;
         // Precondition: the plan lists indexed fields only.
         if (index === undefined) continue;
-        out.set(v.at, index.column, index.blind.compute(result, v.context));
+        out.set(v.at, index.column, blindIndexOf(index.blind).compute(result, v.context));
         out.expect(v.at, v.field.name, v.value);
       }
       return out.outcomes();

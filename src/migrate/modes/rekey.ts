@@ -5,7 +5,7 @@
  * without a call, so a rerun calls it 0 times. After it, the old master key can be removed.
  */
 import { canonicalize, validContext } from "../../context/key-context.js";
-import type { FieldCipher } from "../../crypto/cipher.js";
+import type { FieldCipher } from "../../core/cipher.js";
 import { isVaultError, VaultConfigError } from "../../errors.js";
 import { blobAdmits, blobId, decodeOwnedEnvelope, namedContext } from "../../format/blob-format.js";
 import { encodeEnvelope, type Envelope } from "../../format/envelope.js";

@@ -5,14 +5,18 @@
  * The plaintext is unchanged, and so is every other blind index. Starting anew re-seals everything again, by design; a resumed run does not redo what it
  * committed. Through a KeyRouter this is how values move from one provider to another.
  */
-import type { CipherItem, FieldCipher, FieldRef, Opened } from "../../crypto/cipher.js";
-import { isOpened } from "../../crypto/cipher.js";
+import type { CipherItem } from "../../core/cipher-item.js";
+import type { FieldCipher } from "../../core/cipher.js";
+import type { FieldRef } from "../../schema/field-ref.js";
+import type { Opened } from "../../core/opened.js";
+import { isOpened } from "../../core/opened.js";
 import { isVaultError } from "../../errors.js";
 import { fieldRefs } from "../../schema/field-ref.js";
 import type { EncryptedField, ModelSchema } from "../../schema/model-schema.js";
 import { RowWrites } from "../row-writes.js";
 import { encryptedSelection, type MigrationStep } from "../step.js";
 import { batchValues, openValues, unopenedAs, type StoredValue } from "../stored-values.js";
+import { blindIndexOf } from "../../core/blind-index.js";
 
 export interface RotateParts {
   /** Opens what is stored (the application's cipher and cache). */
@@ -61,7 +65,7 @@ export function rotateStep(model: ModelSchema, parts: RotateParts): MigrationSte
           out.set(v.at, v.field.name, envelope);
           // A renamed field's index moves to its own name's key with its value.
           const index = v.field.index;
-          if (index?.own) out.set(v.at, index.column, index.own.compute(text, v.context));
+          if (index?.own) out.set(v.at, index.column, blindIndexOf(index.own).compute(text, v.context));
         }
       }
       return out.outcomes();

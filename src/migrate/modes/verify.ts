@@ -2,11 +2,12 @@
  * `verify`: every value is decrypted and every blind index recomputed; nothing is written. Values that
  * do not decrypt are failures; values still plaintext and indexes missing or stale are counted.
  */
-import type { FieldCipher } from "../../crypto/cipher.js";
+import type { FieldCipher } from "../../core/cipher.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
 import { sameText } from "../../crypto/same-text.js";
 import { openingStep } from "../opening-step.js";
 import type { MigrationStep } from "../step.js";
+import { blindIndexOf } from "../../core/blind-index.js";
 
 export function verifyStep(model: ModelSchema, parts: { readonly cipher: FieldCipher }): MigrationStep {
   return openingStep(model, parts.cipher, "none", (out, v, opened, rows) => {
@@ -15,7 +16,10 @@ export function verifyStep(model: ModelSchema, parts: { readonly cipher: FieldCi
     const index = v.field.index;
     if (index === undefined) return;
     const stored = rows[v.at]?.[index.column];
-    if (typeof stored !== "string" || !sameText(stored, index.blind.compute(opened.text, v.context))) {
+    if (
+      typeof stored !== "string" ||
+      !sameText(stored, blindIndexOf(index.blind).compute(opened.text, v.context))
+    ) {
       out.count(v.at, "staleIndexes");
     }
   });

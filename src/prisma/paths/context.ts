@@ -3,7 +3,7 @@
  * cipher, client, policy) and the facts of the intercepted call, each worked out once by the dispatcher.
  */
 import type { AuditHook } from "../../keys/audit.js";
-import type { FieldCipher } from "../../crypto/cipher.js";
+import type { FieldCipher } from "../../core/cipher.js";
 import type { ModelSchema, VaultSchema } from "../../schema/model-schema.js";
 import type { TransactionInfo } from "../internals.js";
 import type { AnyClient } from "../delegate.js";

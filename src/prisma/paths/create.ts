@@ -2,7 +2,7 @@
  * The create path (`create`, `createMany`, `createManyAndReturn`): every row's context is in its data
  * (or its parent's), so values are sealed without reading anything first.
  */
-import type { FieldCipher } from "../../crypto/cipher.js";
+import type { FieldCipher } from "../../core/cipher.js";
 import { sealValues } from "../values.js";
 import { planWrite, type WriteUnit } from "../plan/write.js";
 import type { PathContext } from "./context.js";

@@ -2,7 +2,7 @@
  * The read path, and the last step of every write that returns rows: send the query with the context
  * fields it needs added to the selection, then decrypt the result in place and strip what was added.
  */
-import { markCommitted } from "../../errors.js";
+import { markCommitted } from "../../mark-committed.js";
 import type { Loose } from "../plan/args.js";
 import { globalOmit } from "../internals.js";
 import { planSelection, shapeAt } from "../plan/selection.js";

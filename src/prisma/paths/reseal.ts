@@ -2,12 +2,13 @@
  * Moving a row's stored values to another key context: what an update does not write is decrypted
  * under the row's old context and sealed again under its new one, in the same write.
  */
-import type { FieldCipher } from "../../crypto/cipher.js";
+import type { FieldCipher } from "../../core/cipher.js";
 import type { KeyContext } from "../../context/key-context.js";
 import type { EncryptedField } from "../../schema/model-schema.js";
 import type { Loose } from "../plan/args.js";
 import { fitting } from "../values.js";
 import { fieldRef } from "../../schema/field-ref.js";
+import { blindIndexOf } from "../../core/blind-index.js";
 
 /**
  * The `stale` values of `row`, opened under `previous` and sealed under `next`, with their blind
@@ -28,7 +29,7 @@ export async function resealed(
     const plain = await cipher.decrypt(value, fieldRef(field, previous, id));
     data[field.name] = fitting(field, await cipher.encrypt(plain, fieldRef(field, next, id)), id);
     // A tenant-scoped index is keyed by the context too: it moves with the value.
-    if (field.index) data[field.index.column] = field.index.blind.compute(plain, next);
+    if (field.index) data[field.index.column] = blindIndexOf(field.index.blind).compute(plain, next);
   }
   return data;
 }

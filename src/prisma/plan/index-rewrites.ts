@@ -6,6 +6,7 @@ import type { KeyContext } from "../../context/key-context.js";
 import type { EncryptedField, FieldIndex } from "../../schema/model-schema.js";
 import { type Loose, type Path, cloneArgs, isObject, list } from "./args.js";
 import type { Split } from "./index-filter.js";
+import { blindIndexOf } from "../../core/blind-index.js";
 
 /** "Move the filter on `field` in the `where` at `at` to its index column", with its values still plaintext. */
 export interface IndexRewrite extends Split {
@@ -38,7 +39,7 @@ function moveToIndex(where: Loose, rewrite: IndexRewrite): void {
   delete where[field.name];
   if (onField !== undefined) where[field.name] = onField;
   if (onIndex === undefined) return;
-  const indexed = hashed(onIndex, (value) => index.blind.compute(value, context));
+  const indexed = hashed(onIndex, (value) => blindIndexOf(index.blind).compute(value, context));
   if (where[index.column] === undefined) where[index.column] = indexed;
   else where["AND"] = [...list(where["AND"]), { [index.column]: indexed }];
 }

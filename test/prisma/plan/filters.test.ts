@@ -3,6 +3,7 @@ import { planFilters, rewriteQuery } from "../../../src/prisma/plan/filters.js";
 import { applyIndexRewrites } from "../../../src/prisma/plan/index-rewrites.js";
 import { modelOf, testSchema } from "../../support/datamodel.js";
 import { thrownVaultError } from "../../support/errors.js";
+import { blindIndexOf } from "../../../src/core/blind-index.js";
 
 type Loose = Record<string, unknown>;
 
@@ -657,7 +658,7 @@ const account = modelOf(schema, "Account");
 const blindOf = (field: string) => {
   const index = account.encrypted.get(field)?.index;
   if (!index) throw new Error(`Account.${field} has no index`);
-  return index.blind;
+  return blindIndexOf(index.blind);
 };
 /** The index values the rewrite must produce. */
 const email = (value: string) => blindOf("email").compute(value);

@@ -2,7 +2,7 @@
  * Errors of the cipher located at the value they concern: model, field and row id, never the value.
  */
 import { isKeyRejected, isVaultError, VaultDecryptError } from "../errors.js";
-import type { FieldRef } from "./cipher.js";
+import type { FieldRef } from "../schema/field-ref.js";
 
 /** Runs `work` and re-throws its errors with the model, field and row id of `ref` attached. */
 export function locatedNow<T>(ref: FieldRef, work: () => T): T {

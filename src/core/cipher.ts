@@ -3,81 +3,20 @@
  * only asynchronous crypto in the library; everything it calls below the cache is synchronous.
  */
 import { blobAdmits, blobId, checkOwner, namedContext } from "../format/blob-format.js";
-import { associatedData, canonicalize, validContext, type KeyContext } from "../context/key-context.js";
-import { sealEnvelopes } from "../format/envelope.js";
-import {
-  blobOf,
-  decodeEnvelopes,
-  LAYOUT_WORDS,
-  sameBlob,
-  type EnvelopeBatch,
-} from "../format/envelope-batch.js";
+import { canonicalize, validContext, type KeyContext } from "../context/key-context.js";
+import { sealEnvelopes } from "../crypto/seal-envelope.js";
+import { blobOf, decodeEnvelopes, sameBlob, type EnvelopeBatch } from "../format/envelope-batch.js";
 import { VaultConfigError, VaultDecryptError } from "../errors.js";
 import type { DataKeyCache } from "../keys/cache.js";
-import { nodeAead, SPAN_WORDS, type AeadBackend, type OpenBatch } from "./aead.js";
+import { nodeAead } from "../crypto/node-aead.js";
+import type { AeadBackend } from "../crypto/aead.js";
 import { locate, locatedNow } from "./located.js";
+import { AadBytes } from "./aad-of.js";
+import { openBatchOf } from "./open-batch-of.js";
+import { isOpened, unopened, type Opened, type OpenedBatch } from "./opened.js";
+import type { FieldRef } from "../schema/field-ref.js";
+import type { CipherItem } from "./cipher-item.js";
 import { type DataKey, type DecryptedDataKey } from "../keys/provider.js";
-
-/** Where a value lives: it decides the key (context) and the associated data. */
-export interface FieldRef {
-  /** The Prisma model name: part of the associated data, and named in errors. */
-  readonly model: string;
-  /** The field name: part of the associated data, and named in errors. */
-  readonly field: string;
-  /** The key context: picks the data key (one per tenant) and is part of the associated data. */
-  readonly context: KeyContext;
-  /** The row's primary key, for error messages only. */
-  readonly id?: unknown;
-  /** Overrides the associated data; `""` means none. Default: `associatedData(model, field, context)`. */
-  readonly aad?: string;
-}
-
-/** One value of a batch: a plaintext to seal or an envelope to open, and where it lives. */
-export interface CipherItem {
-  /** The plaintext (to seal) or the envelope (to open). */
-  readonly text: string;
-  /** Where the value lives: its key context and associated data. */
-  readonly ref: FieldRef;
-}
-
-/**
- * A value of a batch that did not open, and why: an error located at its model, field and row. A plain
- * object, never a class to test with `instanceof`: a caller tells an outcome by {@link isOpened}
- * (a plaintext is a string), which holds whichever copy of prisma-vault made it (DESIGN.md §9).
- */
-export interface Unopened {
-  /** Why it did not open: a `VaultError` located at the value's model, field and row. */
-  readonly error: unknown;
-}
-
-/** The outcome of a value that did not open because of `error`. */
-export function unopened(error: unknown): Unopened {
-  return { error };
-}
-
-/**
- * True when an outcome of {@link FieldCipher.openAll} is a plaintext. Only a string is: anything else
- * (an {@link Unopened}, from this copy of prisma-vault or another, or nothing yet) did not open.
- */
-export function isOpened(outcome: Opened | undefined): outcome is string {
-  return typeof outcome === "string";
-}
-
-/** What {@link FieldCipher.openAll} gives for one envelope: its plaintext, or why it did not open. */
-export type Opened = string | Unopened;
-
-/**
- * An opened batch: `opened[i]` is the outcome for item `i`, set at once where its data key was cached
- * (or it failed before any key was asked for); the others are set when `ready` resolves (it never
- * rejects). `ready` is `undefined` when nothing waits, so a read can fail at once on a value it knows
- * is bad without waiting for the provider.
- */
-export interface OpenedBatch {
-  /** The outcome of each item, in order; `undefined` until `ready` resolves where a key was not cached. */
-  readonly opened: readonly (Opened | undefined)[];
-  /** Resolves (never rejects) when every outcome is set; `undefined` when all were set at once. */
-  readonly ready: Promise<void> | undefined;
-}
 
 /**
  * Encrypts and decrypts field values with cached data keys, a batch at a time: values are grouped by
@@ -308,45 +247,6 @@ export class FieldCipher {
   }
 }
 
-/**
- * The values `indexes` of a decoded batch as one {@link OpenBatch}: their parts where they lie, and
- * each distinct associated data encoded once.
- */
-function openBatchOf(
-  batch: EnvelopeBatch,
-  indexes: readonly number[],
-  items: readonly CipherItem[],
-): OpenBatch {
-  const spans = new Uint32Array(indexes.length * SPAN_WORDS);
-  // Each distinct associated data string, and where its bytes lie in `aads`.
-  const placed = new Map<string, number>();
-  const texts: string[] = [];
-  const ends: number[] = [];
-  let aadSize = 0;
-  const { layout } = batch;
-  for (const [k, i] of indexes.entries()) {
-    const text = aadOf((items[i] as CipherItem).ref);
-    let n = placed.get(text);
-    if (n === undefined) {
-      placed.set(text, (n = texts.length));
-      texts.push(text);
-      ends.push((aadSize += Buffer.byteLength(text, "utf8")));
-    }
-    const s = k * SPAN_WORDS;
-    const l = i * LAYOUT_WORDS;
-    spans[s] = layout[l] as number;
-    spans[s + 1] = layout[l + 1] as number;
-    spans[s + 2] = layout[l + 3] as number;
-    spans[s + 3] = layout[l + 4] as number;
-    spans[s + 4] = n === 0 ? 0 : (ends[n - 1] as number);
-    spans[s + 5] = ends[n] as number;
-  }
-  const aads = Buffer.allocUnsafe(aadSize);
-  let at = 0;
-  for (const text of texts) at += aads.write(text, at, "utf8");
-  return { bytes: batch.bytes, aads, spans };
-}
-
 interface SealGroup {
   readonly context: KeyContext;
   readonly indexes: number[];
@@ -355,23 +255,4 @@ interface SealGroup {
 interface OpenGroup {
   readonly blob: Uint8Array;
   readonly indexes: number[];
-}
-
-/** The associated data of a batch's values as bytes, encoded once per distinct string. */
-class AadBytes {
-  readonly #bytes = new Map<string, Uint8Array>();
-
-  of(ref: FieldRef): Uint8Array {
-    const text = aadOf(ref);
-    let bytes = this.#bytes.get(text);
-    if (bytes === undefined) {
-      bytes = Buffer.from(text, "utf8");
-      this.#bytes.set(text, bytes);
-    }
-    return bytes;
-  }
-}
-
-function aadOf(ref: FieldRef): string {
-  return ref.aad ?? associatedData(ref.model, ref.field, ref.context);
 }

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { validateContext } from "../../src/context/key-context.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
-import { contextSource } from "../../src/context/context-source.js";
+import { contextSource } from "../../src/schema/context-source.js";
 import type { ModelOptions, Row } from "../../src/schema/options.js";
 import { modelOf, scalar, testDataModel, testModels, testSchema } from "../support/datamodel.js";
 import { thrownVaultError } from "../support/errors.js";

@@ -1,19 +1,17 @@
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FieldCipher, isOpened } from "../../src/crypto/cipher.js";
+import { FieldCipher } from "../../src/core/cipher.js";
+import { isOpened } from "../../src/core/opened.js";
 import { blobId } from "../../src/format/blob-format.js";
-import { decrypt, encrypt } from "../../src/crypto/standalone.js";
+import { decrypt, encrypt } from "../../src/core/standalone.js";
 import { VaultConfigError, VaultKeyUnavailableError, type VaultError } from "../../src/errors.js";
 import type { KeyProvider } from "../../src/keys/provider.js";
 import { associatedData, validateContext } from "../../src/context/key-context.js";
-import {
-  decodeEnvelope,
-  encodeEnvelope,
-  hasPrefix,
-  sealEnvelope,
-  WORKOS_KEY_BLOB_MAGIC,
-} from "../../src/format/envelope.js";
+import { decodeEnvelope, encodeEnvelope } from "../../src/format/envelope.js";
+import { sealEnvelope } from "../../src/crypto/seal-envelope.js";
+import { hasPrefix } from "../../src/format/has-prefix.js";
+import { WORKOS_KEY_BLOB_MAGIC } from "../../src/format/workos-blob.js";
 import { vaultFailure } from "../support/errors.js";
 import { countingProvider } from "../support/counting-provider.js";
 import { DataKeyCache } from "../../src/keys/cache.js";

@@ -5,7 +5,8 @@ import {
   VaultKeyRejectedError,
   VaultKeyUnavailableError,
 } from "../../src/errors.js";
-import { guardProvider, type KeyProvider } from "../../src/keys/provider.js";
+import { guardProvider } from "../../src/keys/guard-provider.js";
+import { type KeyProvider } from "../../src/keys/provider.js";
 import { vaultFailure } from "../support/errors.js";
 import { settled, stallingProvider, type StallingProvider } from "./stalling-provider.js";
 

@@ -12,21 +12,19 @@
 import { createHmac, hkdfSync } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { canonicalize, type KeyContext } from "../context/key-context.js";
-import { isBase64 } from "../format/envelope.js";
+import {
+  blindIndexSpec,
+  indexSecretOf,
+  type BlindIndexOptions,
+  type BlindIndexSpec,
+  type Normalizer,
+} from "../schema/blind-index-spec.js";
+import { isBase64 } from "../format/is-base64.js";
 import { contextInvalid, contextMissing } from "../error-messages.js";
 import { VaultConfigError, VaultContextInvalidError, VaultContextMissingError } from "../errors.js";
 
 /** The environment variable holding the index secret when `indexSecret` is not given. */
 export const INDEX_KEY_ENV = "PRISMA_VAULT_INDEX_KEY";
-
-/**
- * The normalizers a blind index may apply before hashing: `"none"`; `"lowercase"`; `"trim"` (outer
- * whitespace); `"email"` (trim, then lowercase); `"phone"` (digits only, keeping a leading `+`);
- * `"nfkc"` (Unicode NFKC).
- */
-export const NORMALIZERS = ["none", "lowercase", "trim", "email", "phone", "nfkc"] as const;
-/** One of {@link NORMALIZERS}. */
-export type Normalizer = (typeof NORMALIZERS)[number];
 
 const STEPS: Readonly<Record<Normalizer, (value: string) => string>> = {
   none: (value) => value,
@@ -41,34 +39,9 @@ const STEPS: Readonly<Record<Normalizer, (value: string) => string>> = {
   nfkc: (value) => value.normalize("NFKC"),
 };
 
-/** Normalizers that make `mode: "insensitive"` equal to an exact match. */
-const FOLDS_CASE: ReadonlySet<Normalizer> = new Set(["lowercase", "email"]);
-
-export const MIN_INDEX_BYTES = 16;
-export const MAX_INDEX_BYTES = 32;
-export const MIN_SECRET_BYTES = 32;
 const MAX_HKDF_INFO_BYTES = 1024;
 /** Tenant-scoped index keys kept derived: HKDF costs about three times the HMAC itself. */
 const TENANT_KEYS_CACHED = 1024;
-
-/**
- * The options of `new BlindIndex()`. A bad one is a `VaultConfigError` naming the model and field,
- * thrown by the constructor.
- */
-export interface BlindIndexOptions {
-  /** The Prisma model the indexed field belongs to. */
-  readonly model: string;
-  /** The encrypted field the index is computed from. */
-  readonly field: string;
-  /** One normalizer, a list applied in order, or a comma-separated list (`"nfkc,email"`). Default `"none"`. */
-  readonly normalize?: string | readonly Normalizer[];
-  /** HMAC bytes kept, 16 to 32. Default 32. */
-  readonly bytes?: number;
-  /** `"global"` (default): one key per field. `"tenant"`: one key per field and key context. */
-  readonly scope?: "global" | "tenant";
-  /** The HKDF info the key is derived from, default `"<model>.<field>"`; a renamed field keeps its old name. */
-  readonly keyName?: string;
-}
 
 /**
  * The blind index of one field. `secret` is the index secret, at least 32 bytes (`VaultConfigError`
@@ -97,32 +70,15 @@ export class BlindIndex {
   readonly #tenantKeys = new LRUCache<string, Buffer>({ max: TENANT_KEYS_CACHED });
 
   constructor(secret: Uint8Array, options: BlindIndexOptions) {
-    const where = { model: options.model, field: options.field };
-    if (!(secret instanceof Uint8Array) || secret.length < MIN_SECRET_BYTES) {
-      throw new VaultConfigError(`the index secret must be at least ${MIN_SECRET_BYTES} bytes`, where);
-    }
-    const bytes = options.bytes ?? MAX_INDEX_BYTES;
-    if (!Number.isInteger(bytes) || bytes < MIN_INDEX_BYTES || bytes > MAX_INDEX_BYTES) {
-      throw new VaultConfigError(
-        `index bytes must be an integer from ${MIN_INDEX_BYTES} to ${MAX_INDEX_BYTES}`,
-        where,
-      );
-    }
-    const scope = options.scope ?? "global";
-    if (scope !== "global" && scope !== "tenant") {
-      throw new VaultConfigError('scope must be "global" or "tenant"', where);
-    }
-    if (options.keyName !== undefined && (typeof options.keyName !== "string" || options.keyName === "")) {
-      throw new VaultConfigError("keyName must be a non-empty string", where);
-    }
-    this.#info = options.keyName ?? `${options.model}.${options.field}`;
-    this.model = options.model;
-    this.field = options.field;
-    this.scope = scope;
-    this.bytes = bytes;
-    this.normalizers = parseNormalizers(options.normalize ?? "none", where);
-    this.foldsCase = this.normalizers.some((n) => FOLDS_CASE.has(n));
-    this.#secret = Uint8Array.from(secret);
+    const spec = blindIndexSpec(secret, options);
+    this.#info = spec.keyName;
+    this.model = spec.model;
+    this.field = spec.field;
+    this.scope = spec.scope;
+    this.bytes = spec.bytes;
+    this.normalizers = spec.normalizers;
+    this.foldsCase = spec.foldsCase;
+    this.#secret = indexSecretOf(spec);
   }
 
   /** The normalized form of `value` that the index is computed over. */
@@ -163,6 +119,31 @@ export class BlindIndex {
   }
 }
 
+/** The BlindIndex of each schema index, built once per index (its derived keys are kept inside it). */
+const BUILT = new WeakMap<BlindIndexSpec, BlindIndex>();
+
+/**
+ * The {@link BlindIndex} a schema's index describes (`field.index.blind`, plain data), built from the
+ * description and its secret once, then reused.
+ *
+ * @example blindIndexOf(field.index.blind).compute(value, context)
+ */
+export function blindIndexOf(spec: BlindIndexSpec): BlindIndex {
+  let index = BUILT.get(spec);
+  if (index === undefined) {
+    index = new BlindIndex(indexSecretOf(spec), {
+      model: spec.model,
+      field: spec.field,
+      normalize: spec.normalizers,
+      bytes: spec.bytes,
+      scope: spec.scope,
+      keyName: spec.keyName,
+    });
+    BUILT.set(spec, index);
+  }
+  return index;
+}
+
 /**
  * The index secret from `option` (bytes or base64) or `PRISMA_VAULT_INDEX_KEY`; `undefined` when neither is set.
  */
@@ -183,21 +164,4 @@ export function indexSecretFrom(
 
 function derive(secret: Uint8Array, info: string): Buffer {
   return Buffer.from(hkdfSync("sha256", secret, new Uint8Array(0), info, 32));
-}
-
-function parseNormalizers(
-  spec: string | readonly Normalizer[],
-  where: { model: string; field: string },
-): Normalizer[] {
-  const names = typeof spec === "string" ? spec.split(",").map((name) => name.trim()) : [...spec];
-  if (names.length === 0) throw new VaultConfigError("normalize needs at least one normalizer", where);
-  for (const name of names) {
-    if (!(NORMALIZERS as readonly string[]).includes(name)) {
-      throw new VaultConfigError(
-        `unknown normalizer "${String(name)}" (expected ${NORMALIZERS.join(", ")})`,
-        where,
-      );
-    }
-  }
-  return names as Normalizer[];
 }

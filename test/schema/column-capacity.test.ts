@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnCapacity, MIN_ENVELOPE_COLUMN } from "../../src/format/column-capacity.js";
+import { columnCapacity, MIN_ENVELOPE_COLUMN } from "../../src/schema/column-capacity.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
 import { dataModel, model, scalar } from "../support/datamodel.js";
 import { thrownVaultError } from "../support/errors.js";

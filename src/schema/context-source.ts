@@ -2,11 +2,11 @@
  * Where a model's key context comes from: its `context` and `staticContext` options, validated into the
  * row fields they read and a function from a row to its key context.
  */
-import { MAX_CONTEXT_PAIRS, validateContext, type KeyContext } from "./key-context.js";
+import { MAX_CONTEXT_PAIRS, validateContext, type KeyContext } from "../context/key-context.js";
 import { contextInvalid, contextMissing } from "../error-messages.js";
 import { VaultConfigError, VaultContextInvalidError, VaultContextMissingError } from "../errors.js";
-import type { DataModelField } from "../schema/datamodel.js";
-import type { ContextOption, ModelOptions, Row } from "../schema/options.js";
+import type { DataModelField } from "./datamodel.js";
+import type { ContextOption, ModelOptions, Row } from "./options.js";
 
 /** A model's key context: the row fields it reads and how a row becomes a context. */
 export interface ContextSource {

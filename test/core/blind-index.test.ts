@@ -1,12 +1,31 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BlindIndex, indexSecretFrom, INDEX_KEY_ENV } from "../../src/crypto/blind-index.js";
+import { BlindIndex, blindIndexOf, indexSecretFrom, INDEX_KEY_ENV } from "../../src/core/blind-index.js";
+import { blindIndexSpec } from "../../src/schema/blind-index-spec.js";
 import { thrownVaultError } from "../support/errors.js";
 
 const secret = Uint8Array.from({ length: 32 }, (_, i) => i);
 const email = new BlindIndex(secret, { model: "User", field: "email", normalize: "email" });
 
 describe("blind index", () => {
+  it("a schema's index description builds one BlindIndex, which computes as new BlindIndex does", () => {
+    const spec = blindIndexSpec(secret, {
+      model: "User",
+      field: "email",
+      normalize: "email",
+      scope: "tenant",
+    });
+    const tenant = new BlindIndex(secret, {
+      model: "User",
+      field: "email",
+      normalize: "email",
+      scope: "tenant",
+    });
+    expect(blindIndexOf(spec)).toBe(blindIndexOf(spec));
+    const context = { organizationId: "org_1" };
+    expect(blindIndexOf(spec).compute(" Ann@X.io ", context)).toBe(tenant.compute("ann@x.io", context));
+  });
+
   // Vectors computed independently with Python's hmac/hashlib (RFC 5869 HKDF, empty salt).
   it("matches known-answer vectors for global, truncated and tenant-scoped indexes", () => {
     expect(email.compute("ann@x.io")).toBe("YBnrxsBw1MTqDvtQrKeMScdpS7sKfBZQ7fx2H0WydpE");

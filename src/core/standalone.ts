@@ -5,8 +5,10 @@
 import { validateContext, type KeyContext } from "../context/key-context.js";
 import { isKeyRejected, VaultConfigError, VaultDecryptError } from "../errors.js";
 import { decodeOwnedEnvelope } from "../format/blob-format.js";
-import { openEnvelope, sealEnvelope } from "../format/envelope.js";
-import { guardProvider, type KeyProvider } from "../keys/provider.js";
+import { openEnvelope } from "../crypto/open-envelope.js";
+import { sealEnvelope } from "../crypto/seal-envelope.js";
+import { guardProvider } from "../keys/guard-provider.js";
+import { type KeyProvider } from "../keys/provider.js";
 
 /**
  * Encrypts like `workos.vault.encrypt(text, context, aad)`: a new data key from `provider` for this
