@@ -19,8 +19,9 @@ const MAX_LINES = 300;
 const BASELINE = "scripts/structure-baseline.json";
 
 /**
- * What each layer may import besides itself. `base` is errors.ts, error-messages.ts and the two
- * leaf utilities (unref.ts, version.ts); `entry` is the package's entry files (index.ts, workos.ts).
+ * What each layer may import besides itself. `base` is every file at the root of src/ but the entries
+ * (errors.ts and error-messages.ts, the error codes and details, and leaf utilities such as unref.ts and
+ * version.ts); `entry` is the package's entry files (index.ts, workos.ts).
  */
 const BELOW = {
   base: [],
@@ -32,13 +33,24 @@ const BELOW = {
   core: ["keys", "crypto", "format", "schema", "context", "base"],
 };
 const CORE_AND_BELOW = ["core", ...BELOW.core];
+/**
+ * The shells. Three rows differ from issue 29's table, each for a reason:
+ * - `client` (new): Prisma 7's client plumbing that every shell issuing Prisma queries needs (a model's
+ *   delegate, Prisma's internals, the redaction of Prisma's errors); below the shells, above schema, and
+ *   not core, which stays Prisma-agnostic for the Prisma 8 shell;
+ * - `prisma` may import `objects`: the extension composes the object store as `prisma.$vault.objects`;
+ * - `key-server` may import `objects`: it serves that store's API over HTTP; `cli` may import `objects`
+ *   for `reseal-objects` and `key-server --config`.
+ * `objects` never imports `prisma`, and no shell imports `cli`.
+ */
 const SHELLS = {
-  prisma: CORE_AND_BELOW,
+  client: ["schema", "context", "format", "base"],
+  prisma: [...CORE_AND_BELOW, "client", "objects"],
   prisma8: CORE_AND_BELOW,
-  migrate: CORE_AND_BELOW,
-  objects: CORE_AND_BELOW,
-  "key-server": CORE_AND_BELOW,
-  cli: [...CORE_AND_BELOW, "migrate", "key-server"],
+  migrate: [...CORE_AND_BELOW, "client"],
+  objects: [...CORE_AND_BELOW, "client"],
+  "key-server": [...CORE_AND_BELOW, "objects"],
+  cli: [...CORE_AND_BELOW, "client", "migrate", "key-server", "objects"],
 };
 const ALLOWED = { ...BELOW, ...SHELLS };
 
