@@ -2,7 +2,7 @@
  * Pure: the fluent API (`prisma.user.update(...).posts()`) resolves a query to a relation of its row.
  * Prisma unpacks that part only for the hook's own query; a query we send ourselves returns the row.
  */
-import type { Loose } from "./plan/args.js";
+import type { PrismaObject } from "../client/prisma-object.js";
 import { relationsOf } from "./plan/selection.js";
 
 /**
@@ -13,7 +13,7 @@ import { relationsOf } from "./plan/selection.js";
 export function valueAt(result: unknown, dataPath: readonly string[]): unknown {
   let current = result;
   for (const relation of relationsOf(dataPath)) {
-    current = current === null || current === undefined ? current : (current as Loose)[relation];
+    current = current === null || current === undefined ? current : (current as PrismaObject)[relation];
   }
   return current;
 }

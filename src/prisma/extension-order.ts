@@ -7,7 +7,7 @@
 import { VaultConfigError } from "../errors.js";
 import type { VaultSchema } from "../schema/model-schema.js";
 import { inertModels } from "../schema/relations.js";
-import { isObject } from "./plan/args.js";
+import { isObject } from "../client/prisma-object.js";
 import { modelProperty } from "../schema/model-property.js";
 
 type Extends = (this: unknown, extension: unknown) => unknown;

@@ -26,7 +26,8 @@ import type { VaultClientApi } from "./vault-client-api.js";
 import { dataPathOf, transactionOf } from "./internals.js";
 import { dataModelFor, validateOptions, type VaultOptions } from "./options.js";
 import { unknownArgument } from "./plan/write.js";
-import { isObject, QUERY_ARGUMENTS, type Loose } from "./plan/args.js";
+import { QUERY_ARGUMENTS } from "./plan/args.js";
+import { isObject, type PrismaObject } from "../client/prisma-object.js";
 import { encryptedFieldNames, redactError, secretsIn } from "./redact.js";
 import type { PathContext, Query, VaultRuntime } from "./paths/context.js";
 import { create } from "./paths/create.js";
@@ -184,11 +185,11 @@ class Dispatcher {
       commits: tx?.kind !== "itx",
       batch: tx?.kind === "batch",
     };
-    if (READS.has(operation)) return read(path, args as Loose | undefined);
+    if (READS.has(operation)) return read(path, args as PrismaObject | undefined);
     if (CREATES.has(operation)) return create(path, args);
     if (operation === "update" || operation === "upsert") return update(path, args);
     if (operation === "updateMany" || operation === "updateManyAndReturn")
-      return updateMany(path, args as Loose);
+      return updateMany(path, args as PrismaObject);
     return query(args);
   }
 }

@@ -2,15 +2,15 @@
  * Pure: the arguments a write is sent with, built once from its plan and what the reads before it
  * found. The plan stays as planned (its values sealed in place); the reads' findings are added here.
  */
-import type { Loose } from "./plan/args.js";
+import type { PrismaObject } from "../client/prisma-object.js";
 import { andWhere } from "./locate.js";
 
 /** What the reads before a write add to its arguments. */
 export interface ReadFindings {
   /** Conditions AND-ed to the write's `where`: the context (and values) it was sealed for. */
-  readonly guard?: Loose | undefined;
+  readonly guard?: PrismaObject | undefined;
   /** Stored values re-sealed under the row's new context, with their blind indexes: added to the data. */
-  readonly resealed?: Loose | undefined;
+  readonly resealed?: PrismaObject | undefined;
 }
 
 /**
@@ -20,12 +20,12 @@ export interface ReadFindings {
  * @example finalArgs({ where: { id: 1 }, data: { organizationId: "o2" } }, "data", { guard: { organizationId: "o1" } })
  * // { where: { id: 1, AND: [{ organizationId: "o1" }] }, data: { organizationId: "o2" } }
  */
-export function finalArgs(args: Loose, dataKey: string, findings: ReadFindings): Loose {
+export function finalArgs(args: PrismaObject, dataKey: string, findings: ReadFindings): PrismaObject {
   const { guard, resealed } = findings;
   if (guard === undefined && (resealed === undefined || Object.keys(resealed).length === 0)) return args;
-  const out: Loose = { ...args };
-  if (guard !== undefined) out["where"] = andWhere(args["where"] as Loose, guard);
+  const out: PrismaObject = { ...args };
+  if (guard !== undefined) out["where"] = andWhere(args["where"] as PrismaObject, guard);
   if (resealed !== undefined && Object.keys(resealed).length > 0)
-    out[dataKey] = { ...(args[dataKey] as Loose), ...resealed };
+    out[dataKey] = { ...(args[dataKey] as PrismaObject), ...resealed };
   return out;
 }

@@ -5,7 +5,7 @@
  * Measured on Prisma 6.19 and 7.10 (see PRISMA-NOTES.md).
  */
 import type { DataModel, DataModelField, DataModelModel } from "../schema/datamodel.js";
-import type { Loose } from "./plan/args.js";
+import type { PrismaObject } from "../client/prisma-object.js";
 import { parseInlineSchema } from "../schema/inline-schema.js";
 
 /**
@@ -20,13 +20,13 @@ export function runtimeDataModel(client: unknown): DataModel | undefined {
   const models = (client as { _runtimeDataModel?: { models?: unknown } } | null)?._runtimeDataModel?.models;
   if (typeof models !== "object" || models === null) return undefined;
   const out: Record<string, DataModelModel> = {};
-  for (const [name, model] of Object.entries(models as Record<string, Loose>)) {
+  for (const [name, model] of Object.entries(models as Record<string, PrismaObject>)) {
     const fields = model["fields"];
     if (!Array.isArray(fields)) return undefined;
     out[name] = {
       name,
       ...(typeof model["dbName"] === "string" ? { dbName: model["dbName"] } : {}),
-      fields: (fields as Loose[]).map((field) => ({
+      fields: (fields as PrismaObject[]).map((field) => ({
         name: String(field["name"]),
         kind: String(field["kind"]) as DataModelField["kind"],
         type: String(field["type"]),
@@ -83,7 +83,7 @@ export type TransactionInfo = { readonly kind: "itx" | "batch"; readonly raw: un
  * (and when Prisma stops passing `__internalParams`, in which case extra reads run outside it).
  */
 export function transactionOf(hookParams: unknown): TransactionInfo {
-  const transaction = internalParams(hookParams)?.["transaction"] as Loose | undefined;
+  const transaction = internalParams(hookParams)?.["transaction"] as PrismaObject | undefined;
   const kind = transaction?.["kind"];
   return kind === "itx" || kind === "batch" ? { kind, raw: transaction } : undefined;
 }
@@ -106,11 +106,11 @@ export function itxClient(client: unknown, transaction: TransactionInfo): unknow
   if (transaction?.kind !== "itx") return undefined;
   const create = (client as { _createItxClient?: unknown } | null)?._createItxClient;
   if (typeof create !== "function") return undefined;
-  const raw = transaction.raw as Loose;
+  const raw = transaction.raw as PrismaObject;
   return (create as (...args: unknown[]) => unknown).call(client, raw, raw["id"], undefined);
 }
 
-function internalParams(hookParams: unknown): Loose | undefined {
+function internalParams(hookParams: unknown): PrismaObject | undefined {
   const params = (hookParams as { __internalParams?: unknown } | null)?.__internalParams;
-  return typeof params === "object" && params !== null ? (params as Loose) : undefined;
+  return typeof params === "object" && params !== null ? (params as PrismaObject) : undefined;
 }

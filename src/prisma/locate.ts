@@ -4,7 +4,7 @@
  * to the context it was sealed for.
  */
 import type { ModelSchema, VaultSchema } from "../schema/model-schema.js";
-import type { Loose } from "./plan/args.js";
+import type { PrismaObject } from "../client/prisma-object.js";
 import type { Locator } from "./plan/write.js";
 
 /** A `select` that reaches `columns` of the row at `locator`. */
@@ -13,8 +13,8 @@ export function selectAlong(
   top: ModelSchema,
   locator: Locator,
   columns: readonly string[],
-): Loose {
-  const leaf: Loose = Object.fromEntries(columns.map((c) => [c, true]));
+): PrismaObject {
+  const leaf: PrismaObject = Object.fromEntries(columns.map((c) => [c, true]));
   let select = leaf;
   const models: ModelSchema[] = [top];
   for (const step of locator) {
@@ -24,34 +24,34 @@ export function selectAlong(
   for (let i = locator.length - 1; i >= 0; i--) {
     const step = locator[i] as Locator[number];
     const relation = models[i]?.relations.get(step.relation);
-    const nested: Loose = { select };
+    const nested: PrismaObject = { select };
     if (step.where && relation?.isList !== false) nested["where"] = step.where;
     select = { [step.relation]: nested };
   }
   return select;
 }
 
-export function rowsAlong(row: unknown, locator: Locator): Loose[] {
+export function rowsAlong(row: unknown, locator: Locator): PrismaObject[] {
   let rows: unknown[] = row ? [row] : [];
   for (const step of locator) {
     rows = rows.flatMap((r) => {
-      const next = (r as Loose)[step.relation];
+      const next = (r as PrismaObject)[step.relation];
       return Array.isArray(next) ? (next as unknown[]) : next ? [next] : [];
     });
   }
-  return rows as Loose[];
+  return rows as PrismaObject[];
 }
 
-export function andWhere(where: Loose, extra: Loose): Loose {
+export function andWhere(where: PrismaObject, extra: PrismaObject): PrismaObject {
   const and = where["AND"] === undefined ? [] : Array.isArray(where["AND"]) ? where["AND"] : [where["AND"]];
   return { ...where, AND: [...(and as unknown[]), extra] };
 }
 
-export function contextEquals(model: ModelSchema, row: Loose): Loose {
+export function contextEquals(model: ModelSchema, row: PrismaObject): PrismaObject {
   return Object.fromEntries(model.contextFields.map((f) => [f, row[f]]));
 }
 
 /** `{ field: storedValue }` for each of `fields` (an envelope compared whole, or null). */
-export function storedEquals(fields: readonly { readonly name: string }[], row: Loose): Loose {
+export function storedEquals(fields: readonly { readonly name: string }[], row: PrismaObject): PrismaObject {
   return Object.fromEntries(fields.map((field) => [field.name, row[field.name] ?? null]));
 }

@@ -3,7 +3,7 @@
  * read of the row, which stored values follow it, and the conditions that pin the write to what it read.
  */
 import type { EncryptedField, ModelSchema } from "../schema/model-schema.js";
-import type { Loose } from "./plan/args.js";
+import type { PrismaObject } from "../client/prisma-object.js";
 import { contextEquals, storedEquals } from "./locate.js";
 import type { WriteUnit } from "./plan/write.js";
 
@@ -21,7 +21,7 @@ export function staleFields(model: ModelSchema, unit: WriteUnit): EncryptedField
  *
  * @example movingRowSelect(user, [ssn]) // { organizationId: true, id: true, ssn: true }
  */
-export function movingRowSelect(model: ModelSchema, stale: readonly EncryptedField[]): Loose {
+export function movingRowSelect(model: ModelSchema, stale: readonly EncryptedField[]): PrismaObject {
   return Object.fromEntries(
     [...model.contextFields, ...model.primaryKey, ...stale.map((f) => f.name)].map((f) => [f, true]),
   );
@@ -41,6 +41,10 @@ export function writesEveryEncryptedField(unit: WriteUnit): boolean {
  *
  * @example rowGuard(user, { organizationId: "o1", ssn: "env" }, [ssn]) // { ssn: "env", organizationId: "o1" }
  */
-export function rowGuard(model: ModelSchema, row: Loose, resealed: readonly EncryptedField[]): Loose {
+export function rowGuard(
+  model: ModelSchema,
+  row: PrismaObject,
+  resealed: readonly EncryptedField[],
+): PrismaObject {
   return { ...storedEquals(resealed, row), ...contextEquals(model, row) };
 }

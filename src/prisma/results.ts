@@ -5,13 +5,13 @@
  */
 import type { EncryptedField, ModelSchema } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan/selection.js";
-import type { Loose } from "./plan/args.js";
+import type { PrismaObject } from "../client/prisma-object.js";
 
 /** One stored value to decrypt: `row[field.name]` is replaced by its plaintext. */
 export interface StoredValue {
   readonly model: ModelSchema;
   readonly field: EncryptedField;
-  readonly row: Loose;
+  readonly row: PrismaObject;
   readonly value: string;
 }
 
@@ -38,13 +38,17 @@ export function stripAdded(shape: ResultShape, result: unknown): void {
   });
 }
 
-function visit(shape: ResultShape, result: unknown, onRow: (row: Loose, shape: ResultShape) => void): void {
+function visit(
+  shape: ResultShape,
+  result: unknown,
+  onRow: (row: PrismaObject, shape: ResultShape) => void,
+): void {
   if (Array.isArray(result)) {
     for (const item of result) visit(shape, item, onRow);
     return;
   }
   if (typeof result !== "object" || result === null) return;
-  const row = result as Loose;
+  const row = result as PrismaObject;
   // Children first: stripping a parent's context field must not happen before its values are listed.
   for (const [name, nested] of shape.relations) {
     if (name in row) visit(nested, row[name], onRow);

@@ -8,7 +8,7 @@ import { unsupportedQuery } from "../error-messages.js";
 import { VaultUnsupportedQueryError } from "../errors.js";
 import type { EncryptedField, ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
-import type { Loose } from "./plan/args.js";
+import type { PrismaObject } from "../client/prisma-object.js";
 import { andWhere } from "./locate.js";
 import { rowGuard } from "./moving-row.js";
 import { pkEquals, rowId } from "../schema/rows.js";
@@ -16,7 +16,7 @@ import { pkEquals, rowId } from "../schema/rows.js";
 /** One update to send: the rows its `where` matches share a context, and its values are sealed for `context`. */
 export interface UpdateManyPart {
   /** The base `where`, pinned to the part's stored context (and, for a moving row, its key and values). */
-  readonly where: Loose;
+  readonly where: PrismaObject;
   /** The context the rows have after the update: the new values are sealed under it. */
   readonly context: KeyContext;
   /** The context the rows have now. */
@@ -24,11 +24,11 @@ export interface UpdateManyPart {
   /** The update changes the rows' context. */
   readonly changes: boolean;
   /** The one row of a part whose stored values move to `context` (re-sealed), else `undefined`. */
-  readonly moving: Loose | undefined;
+  readonly moving: PrismaObject | undefined;
   /** The moving row's primary key (for error messages), else `undefined`. */
   readonly id: unknown;
   /** The rows read that the part updates. */
-  readonly rows: readonly Loose[];
+  readonly rows: readonly PrismaObject[];
 }
 
 /** What the caller allows: a `limit` cannot be split, and a batch `$transaction` takes one write. */
@@ -50,13 +50,13 @@ export interface SplitLimits {
  */
 export function splitUpdateMany(
   model: ModelSchema,
-  rows: readonly Loose[],
+  rows: readonly PrismaObject[],
   known: Row,
   stale: readonly EncryptedField[],
-  where: Loose,
+  where: PrismaObject,
   limits: SplitLimits,
 ): UpdateManyPart[] {
-  const parts = new Map<string, UpdateManyPart & { readonly rows: Loose[] }>();
+  const parts = new Map<string, UpdateManyPart & { readonly rows: PrismaObject[] }>();
   for (const [index, row] of rows.entries()) {
     const id = rowId(model, row);
     const previous = model.contextOf(row, id);

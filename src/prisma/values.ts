@@ -12,7 +12,7 @@ import { type VaultErrorCode } from "../error-codes.js";
 import type { AuditHook, VaultAuditEvent } from "../keys/audit.js";
 import type { EncryptedField } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan/selection.js";
-import type { Loose } from "./plan/args.js";
+import type { PrismaObject } from "../client/prisma-object.js";
 import { storedValues, stripAdded, type StoredValue } from "./results.js";
 import type { PendingValue } from "./plan/write.js";
 import { fieldRefs } from "../schema/field-ref.js";
@@ -74,7 +74,7 @@ export async function openResult(
   const values = storedValues(shape, result);
   const items = new Array<CipherItem>(values.length);
   const refFor = fieldRefs();
-  let row: Loose | undefined;
+  let row: PrismaObject | undefined;
   let context: KeyContext | undefined;
   let id: unknown;
   for (const [i, stored] of values.entries()) {

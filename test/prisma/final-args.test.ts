@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { Loose } from "../../src/prisma/plan/args.js";
+import type { PrismaObject } from "../../src/client/prisma-object.js";
 import { finalArgs } from "../../src/prisma/final-args.js";
 
 describe("finalArgs", () => {
-  const args = (): Loose => ({
+  const args = (): PrismaObject => ({
     where: { id: 1 },
     data: { organizationId: "o2", ssn: "env-new" },
     select: { id: true },
@@ -51,7 +51,7 @@ describe("finalArgs", () => {
   it("a re-sealed value replaces a key the data holds as undefined", () => {
     const planned = { where: { id: 1 }, data: { ssn: undefined, organizationId: "o2" } };
     const out = finalArgs(planned, "data", { resealed: { ssn: "env-moved" } });
-    expect(Object.entries(out["data"] as Loose)).toEqual([
+    expect(Object.entries(out["data"] as PrismaObject)).toEqual([
       ["ssn", "env-moved"],
       ["organizationId", "o2"],
     ]);

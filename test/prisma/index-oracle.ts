@@ -19,7 +19,7 @@ import { vault } from "../../src/prisma/extension.js";
 import { useTestDatabase, type Target } from "../support/databases.js";
 import { useKeyServerRig } from "../support/key-server.js";
 
-type Loose = Record<string, unknown>;
+type PrismaObject = Record<string, unknown>;
 
 const seed = Number(process.env["PRISMA_VAULT_ORACLE_SEED"] ?? randomInt(2 ** 31 - 1));
 
@@ -136,7 +136,7 @@ export function indexOracleSuite(target: Target): void {
     });
     expect(names(own)).toEqual(names(plain));
     // And no index is left behind: every value finds exactly the rows that hold it now.
-    const probes: Loose[] = [
+    const probes: PrismaObject[] = [
       ...HANDLES.map((handle) => ({ handle })),
       ...ORGS.flatMap((organizationId) => PHONES.map((phone) => ({ organizationId, phone }))),
     ];
@@ -149,7 +149,7 @@ export function indexOracleSuite(target: Target): void {
   describe(`blind indexes answer like plaintext on ${target}`, () => {
     it("the oracle tells apart what the index must: handles differing in case, one phone in two tenants", async () => {
       await load();
-      const found = async (filter: Loose) =>
+      const found = async (filter: PrismaObject) =>
         names(await database().plain.plainAccount.findMany({ where: filter, select: { name: true } }));
       // Rows r0…r9 carry each handle once, so every case variant matches a different, non-empty set.
       const variants = await Promise.all(["Ab", "ab", "AB", "aB"].map((handle) => found({ handle })));
@@ -478,7 +478,7 @@ const datasetArb: fc.Arbitrary<Dataset> = fc.integer({ min: 60, max: 150 }).chai
  * at an enclosing level. On PostgreSQL, email filters may also use `mode: "insensitive"` with
  * upper-case values, which the email normalizer folds.
  */
-function whereArb(target: Target): fc.Arbitrary<Loose> {
+function whereArb(target: Target): fc.Arbitrary<PrismaObject> {
   const handle = filterOf(MISSING_HANDLES, HANDLES, true);
   const exactEmail = filterOf(MISSING_EMAILS, EMAILS, false);
   const email =
@@ -512,7 +512,7 @@ function whereArb(target: Target): fc.Arbitrary<Loose> {
         fc.array(child, { maxLength: 3 }),
       )
       .map(([base, op, items]) => ({ ...base, [op]: op !== "OR" && items.length === 1 ? items[0] : items }));
-  const trees = fc.letrec<{ tree: Loose; pinned: Loose }>((tie) => ({
+  const trees = fc.letrec<{ tree: PrismaObject; pinned: PrismaObject }>((tie) => ({
     tree: fc.oneof(
       depth,
       leaf(false),
@@ -601,7 +601,7 @@ function mutant(where: unknown, inHandle = false): unknown {
   if (typeof where === "string") return inHandle ? where.toLowerCase() : where;
   if (Array.isArray(where)) return where.map((item) => mutant(item, inHandle));
   if (where === null || typeof where !== "object") return where;
-  const swap: Loose = { in: "notIn", notIn: "in" };
+  const swap: PrismaObject = { in: "notIn", notIn: "in" };
   return Object.fromEntries(
     Object.entries(where).map(([key, value]) => [
       (swap[key] as string | undefined) ?? key,

@@ -15,7 +15,7 @@ import { anyFailure, vaultFailure } from "../support/errors.js";
 import { useKeyServerRig } from "../support/key-server.js";
 import { registerSecrets } from "../support/secrets.js";
 
-type Loose = Record<string, unknown>;
+type PrismaObject = Record<string, unknown>;
 
 /** The plaintexts this suite writes: no error it provokes may show one (test/support/secrets.ts). */
 registerSecrets(
@@ -73,8 +73,8 @@ export function indexSuite(target: Target): void {
     const raw = await database().raw("Account");
     return new Map(raw.map((row) => [Number(row["id"]), row]));
   };
-  const row = async (id: number) => (await rows()).get(id) as Loose;
-  const unique = <T>(where: Loose) => where as T;
+  const row = async (id: number) => (await rows()).get(id) as PrismaObject;
+  const unique = <T>(where: PrismaObject) => where as T;
   /** `{ field: { equals, mode: "insensitive" } }`: PostgreSQL's filter, typed out of the SQLite client. */
   const insensitive = (where: Record<string, string>) =>
     Object.fromEntries(
@@ -294,7 +294,7 @@ export function indexSuite(target: Target): void {
           { organizationId: "org_b", email: "d@x.io", name: "4" },
         ],
       });
-      const names = async (where: Loose) =>
+      const names = async (where: PrismaObject) =>
         (await prisma.account.findMany({ where, orderBy: { name: "asc" } })).map((r) => r.name);
       expect(await names({ handle: "x" })).toEqual(["1", "3"]);
       expect(await names({ handle: { in: ["y", "z"] } })).toEqual(["2"]);

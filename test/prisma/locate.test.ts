@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Loose } from "../../src/prisma/plan/args.js";
+import type { PrismaObject } from "../../src/client/prisma-object.js";
 import { andWhere, contextEquals, rowsAlong, selectAlong, storedEquals } from "../../src/prisma/locate.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
 import { dataModel, hasMany, model, modelOf, scalar, testSchema } from "../support/datamodel.js";
@@ -133,7 +133,7 @@ describe("andWhere", () => {
 
 describe("the conditions that pin a row", () => {
   it("contextEquals compares the model's context fields, and only them", () => {
-    const row: Loose = { id: 1, organizationId: "o1", email: "e", name: "n" };
+    const row: PrismaObject = { id: 1, organizationId: "o1", email: "e", name: "n" };
     expect(contextEquals(user, row)).toEqual({ organizationId: "o1" });
     expect(contextEquals(modelOf(schema, "AuditLog"), row)).toEqual({});
   });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Loose } from "../../src/prisma/plan/args.js";
+import type { PrismaObject } from "../../src/client/prisma-object.js";
 import { planSelection, type ResultShape } from "../../src/prisma/plan/selection.js";
 import { storedValues, stripAdded } from "../../src/prisma/results.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
@@ -10,7 +10,7 @@ import { rowId } from "../../src/schema/rows.js";
 
 const schema = testSchema();
 
-function shapeOf(modelName: string, args: Loose | undefined): ResultShape {
+function shapeOf(modelName: string, args: PrismaObject | undefined): ResultShape {
   const { shape } = planSelection(schema, modelName, args, {});
   if (!shape) throw new Error("expected a result shape");
   return shape;
@@ -98,7 +98,7 @@ describe("stripAdded", () => {
     );
     fc.assert(
       fc.property(userSelect, fc.nat({ max: 3 }), (select, postCount) => {
-        const asked = { select } as Loose;
+        const asked = { select } as PrismaObject;
         const planned = planSelection(schema, "User", asked, {});
         fc.pre(planned.shape !== undefined);
         const received = rowFor(schema, "User", planned.args ?? {}, postCount);
@@ -133,7 +133,7 @@ describe("rowId", () => {
     const part = fc.option(fc.oneof(fc.string(), fc.integer()), { nil: undefined });
     fc.assert(
       fc.property(part, part, fc.string(), (a, b, c) => {
-        const row: Loose = { c };
+        const row: PrismaObject = { c };
         if (a !== undefined) row["a"] = a;
         if (b !== undefined) row["b"] = b;
         const id = rowId(m, row);
@@ -148,17 +148,17 @@ describe("rowId", () => {
  * The row Prisma returns for `args` on `modelName`: each selected scalar holds `<Model>.<field>`, and a
  * selected to-many relation holds `count` such rows.
  */
-function rowFor(schema: VaultSchema, modelName: string, args: Loose, count: number): Loose {
+function rowFor(schema: VaultSchema, modelName: string, args: PrismaObject, count: number): PrismaObject {
   const current = modelOf(schema, modelName);
-  const select = (args["select"] ?? {}) as Loose;
-  const row: Loose = {};
+  const select = (args["select"] ?? {}) as PrismaObject;
+  const row: PrismaObject = {};
   for (const [key, value] of Object.entries(select)) {
     if (!value) continue;
     const relation = current.relations.get(key);
     if (relation === undefined) row[key] = `${modelName}.${key}`;
     else
       row[key] = Array.from({ length: count }, () =>
-        rowFor(schema, relation.target, value === true ? {} : (value as Loose), count),
+        rowFor(schema, relation.target, value === true ? {} : (value as PrismaObject), count),
       );
   }
   return row;

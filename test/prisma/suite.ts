@@ -16,7 +16,7 @@ import { anyFailure, vaultFailure } from "../support/errors.js";
 import { useKeyServerRig } from "../support/key-server.js";
 import { registerSecrets } from "../support/secrets.js";
 
-type Loose = Record<string, unknown>;
+type PrismaObject = Record<string, unknown>;
 
 /** Keys the blind indexes of the test schema's Account model. */
 const indexSecret = randomBytes(32);
@@ -97,7 +97,13 @@ export function extensionSuite(target: Target, defaults: Partial<VaultOptions> =
     return row?.[column] as string | null | undefined;
   };
   /** The stored value is an envelope, not the plaintext, and the WorkOS SDK decrypts it with our AAD. */
-  const expectSealed = async (table: string, id: number, field: string, plain: string, context: Loose) => {
+  const expectSealed = async (
+    table: string,
+    id: number,
+    field: string,
+    plain: string,
+    context: PrismaObject,
+  ) => {
     const value = await stored(table, id, field);
     expect(isEnvelope(value)).toBe(true);
     // Short plaintexts occur in random base64 by chance; compare those whole.

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Loose } from "../../src/prisma/plan/args.js";
+import type { PrismaObject } from "../../src/client/prisma-object.js";
 import { splitUpdateMany, type SplitLimits } from "../../src/prisma/update-many-split.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
 import type { EncryptedField } from "../../src/schema/model-schema.js";
@@ -207,7 +207,7 @@ describe("splitUpdateMany", () => {
       { id: 3, organizationId: "o1", ssn: null },
     ];
     const known = { organizationId: "o2" };
-    const where: Loose = { name: "n", AND: [{ id: { gt: 0 } }] };
+    const where: PrismaObject = { name: "n", AND: [{ id: { gt: 0 } }] };
     const before = structuredClone({ rows, known, where });
     splitUpdateMany(user, rows, known, fields("ssn"), where, free);
     splitUpdateMany(user, rows, {}, [], where, free);

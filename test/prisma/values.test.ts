@@ -13,7 +13,7 @@ import {
 } from "../../src/errors.js";
 import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
-import type { Loose } from "../../src/prisma/plan/args.js";
+import type { PrismaObject } from "../../src/client/prisma-object.js";
 import { planSelection, type ResultShape } from "../../src/prisma/plan/selection.js";
 import { fitting, openResult, sealValues } from "../../src/prisma/values.js";
 import { planWrite } from "../../src/prisma/plan/write.js";
@@ -62,7 +62,7 @@ function seal(
   return by.encrypt(text, fieldRef(fieldOf(schema, modelName, name), context));
 }
 
-function shapeOf(s: VaultSchema, modelName: string, args: Loose | undefined): ResultShape {
+function shapeOf(s: VaultSchema, modelName: string, args: PrismaObject | undefined): ResultShape {
   const { shape } = planSelection(s, modelName, args, {});
   if (!shape) throw new Error("expected a result shape");
   return shape;
@@ -142,7 +142,7 @@ describe("sealValues", () => {
     const unit = plan.units[0];
     if (!unit) throw new Error("expected a write unit");
     await sealValues(cipher, unit.values, o1);
-    const data = plan.args["data"] as Loose;
+    const data = plan.args["data"] as PrismaObject;
     expect(data["name"]).toBe("Ann");
     expect(data["ssn"]).not.toBe(ssn);
     expect(decodeEnvelope(data["ssn"] as string).encryptedKeys.length).toBeGreaterThan(0);
@@ -160,7 +160,7 @@ describe("sealValues", () => {
       data: { organizationId: "o1", name: "A", email: "Ann@X.io", phone: "+1 555 0100", handle: "ann" },
     });
     await sealValues(cipher, plan.units[0]?.values ?? [], o1);
-    const data = plan.args["data"] as Loose;
+    const data = plan.args["data"] as PrismaObject;
     const email = fieldOf(schema, "Account", "email");
     const phone = fieldOf(schema, "Account", "phone");
     expect(data["emailIndex"]).toBe(blindIndexOf(email.index!.blind).compute("ann@x.io", o1));
@@ -174,16 +174,16 @@ describe("sealValues", () => {
     await seal("warm-up", o1, "ssn", "User", warm);
     const plan = planWrite(schema, "User", "create", { data: { organizationId: "o1", ssn } });
     const sealing = sealValues(warm, plan.units[0]?.values ?? [], o1);
-    expect((plan.args["data"] as Loose)["ssn"]).not.toBe(ssn);
+    expect((plan.args["data"] as PrismaObject)["ssn"]).not.toBe(ssn);
     await sealing;
   });
 
   it("without a cached key, waits for one and then seals", async () => {
     const plan = planWrite(schema, "User", "create", { data: { organizationId: "o1", ssn } });
     const sealing = sealValues(coldCipher(), plan.units[0]?.values ?? [], o1);
-    expect((plan.args["data"] as Loose)["ssn"]).toBe(ssn);
+    expect((plan.args["data"] as PrismaObject)["ssn"]).toBe(ssn);
     await sealing;
-    expect((plan.args["data"] as Loose)["ssn"]).not.toBe(ssn);
+    expect((plan.args["data"] as PrismaObject)["ssn"]).not.toBe(ssn);
   });
 
   it("with nothing to seal asks the provider for nothing", async () => {
@@ -264,7 +264,7 @@ describe("openResult", () => {
 
   it("a policy function is given the located decryption failure, and its answer is read", async () => {
     const shape = shapeOf(schema, "User", { select: { id: true, ssn: true } });
-    const row: Loose = { id: 8, ssn: await seal(ssn, o1), organizationId: "o2" };
+    const row: PrismaObject = { id: 8, ssn: await seal(ssn, o1), organizationId: "o2" };
     const seen: VaultError[] = [];
     await openResult(cipher, shape, row, (error) => (seen.push(error), "<unreadable>"));
     expect(row).toEqual({ id: 8, ssn: "<unreadable>" });
@@ -280,12 +280,17 @@ describe("openResult", () => {
     );
     expect(error.code).toBe("VAULT_DECRYPT_FAILED");
     expect([error.model, error.field, error.id]).toEqual(["User", "ssn", 3]);
-    const asNull: Loose = { id: 3, ssn, organizationId: "o1" };
+    const asNull: PrismaObject = { id: 3, ssn, organizationId: "o1" };
     await openResult(cipher, rejecting, asNull, "null");
     expect(asNull).toEqual({ id: 3, ssn: null });
 
     const reading = shapeOf(readsPlaintext, "User", { select: { id: true, ssn: true, email: true } });
-    const legacy: Loose = { id: 4, ssn, email: await seal("b@x.io", o1, "email"), organizationId: "o1" };
+    const legacy: PrismaObject = {
+      id: 4,
+      ssn,
+      email: await seal("b@x.io", o1, "email"),
+      organizationId: "o1",
+    };
     await openResult(cipher, reading, legacy, "throw");
     expect(legacy).toEqual({ id: 4, ssn, email: "b@x.io" });
   });
@@ -312,7 +317,7 @@ describe("openResult", () => {
   it("onDecryptError sees a value that is not an envelope as a decryption failure, with the same text", async () => {
     const shape = shapeOf(schema, "User", { select: { id: true, ssn: true } });
     const seen: VaultError[] = [];
-    const row: Loose = { id: 6, ssn: "not an envelope", organizationId: "o1" };
+    const row: PrismaObject = { id: 6, ssn: "not an envelope", organizationId: "o1" };
     await openResult(cipher, shape, row, (error) => (seen.push(error), "<plaintext>"));
     expect(row).toEqual({ id: 6, ssn: "<plaintext>" });
     expect(seen.map((e) => [e.code, e.name, e.model, e.field, e.id])).toEqual([
@@ -332,7 +337,11 @@ describe("openResult", () => {
       new DataKeyCache(new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] })),
     );
     const shape = shapeOf(schema, "User", { select: { id: true, ssn: true } });
-    const row: Loose = { id: 6, ssn: await seal(ssn, o1, "ssn", "User", impostor), organizationId: "o1" };
+    const row: PrismaObject = {
+      id: 6,
+      ssn: await seal(ssn, o1, "ssn", "User", impostor),
+      organizationId: "o1",
+    };
     await openResult(cipher, shape, row, "null");
     expect(row).toEqual({ id: 6, ssn: null });
   });
@@ -385,7 +394,7 @@ describe("openResult", () => {
     const stored = await seal(ssn, o1, "ssn", "User", warm);
     await warm.decrypt(stored, fieldRef(userSsn, o1));
     const shape = shapeOf(schema, "User", { select: { ssn: true } });
-    const row: Loose = { ssn: stored, organizationId: "o1" };
+    const row: PrismaObject = { ssn: stored, organizationId: "o1" };
     const opening = openResult(warm, shape, row, "throw");
     expect(row).toEqual({ ssn, organizationId: "o1" });
     await opening;
@@ -419,13 +428,13 @@ describe("openResult", () => {
           maxLength: 4,
         }),
         async (users) => {
-          const rows: Loose[] = [];
+          const rows: PrismaObject[] = [];
           for (const [i, user] of users.entries()) {
             const plan = planWrite(schema, "User", "create", {
               data: { organizationId: user.org, ssn: user.ssn, notes: user.notes },
             });
             await sealValues(cipher, plan.units[0]?.values ?? [], { organizationId: user.org }, i);
-            const data = plan.args["data"] as Loose;
+            const data = plan.args["data"] as PrismaObject;
             rows.push({ id: i, ssn: data["ssn"], notes: data["notes"], organizationId: user.org });
           }
           await openResult(

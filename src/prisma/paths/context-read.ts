@@ -7,7 +7,7 @@ import { contextMissing, unsupportedQuery } from "../../error-messages.js";
 import { VaultContextMissingError, VaultUnsupportedQueryError } from "../../errors.js";
 import type { EncryptedField, ModelSchema, VaultSchema } from "../../schema/model-schema.js";
 import type { Row } from "../../schema/options.js";
-import type { Loose } from "../plan/args.js";
+import type { PrismaObject } from "../../client/prisma-object.js";
 import { rowsAlong, selectAlong } from "../locate.js";
 import { movingRowSelect } from "../moving-row.js";
 import type { ContextNeed } from "../plan/write.js";
@@ -21,7 +21,7 @@ export async function readNeeds(
   schema: VaultSchema,
   reader: AnyClient,
   top: ModelSchema,
-  where: Loose,
+  where: PrismaObject,
   needs: readonly ContextNeed[],
 ): Promise<Row | undefined> {
   if (needs.length === 0) return {};
@@ -58,11 +58,12 @@ export async function readNeeds(
 export async function readMovingRow(
   reader: AnyClient,
   model: ModelSchema,
-  where: Loose,
+  where: PrismaObject,
   stale: readonly EncryptedField[],
-): Promise<Loose | null> {
+): Promise<PrismaObject | null> {
   const select = movingRowSelect(model, stale);
-  return ((await delegate(reader, model.name)["findUnique"]?.({ where, select })) ?? null) as Loose | null;
+  return ((await delegate(reader, model.name)["findUnique"]?.({ where, select })) ??
+    null) as PrismaObject | null;
 }
 
 /** An update whose context had to be read found no row. */

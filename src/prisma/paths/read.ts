@@ -3,7 +3,7 @@
  * fields it needs added to the selection, then decrypt the result in place and strip what was added.
  */
 import { markCommitted } from "../../mark-committed.js";
-import type { Loose } from "../plan/args.js";
+import type { PrismaObject } from "../../client/prisma-object.js";
 import { globalOmit } from "../internals.js";
 import { planSelection, shapeAt } from "../plan/selection.js";
 import { openResult } from "../values.js";
@@ -13,7 +13,7 @@ import type { PathContext, Query } from "./context.js";
  * A `find*` or `delete`: a delete has committed once it returns (outside an interactive transaction),
  * so a result that does not decrypt is then reported with `committed: true`.
  */
-export function read(path: PathContext, args: Loose | undefined): Promise<unknown> {
+export function read(path: PathContext, args: PrismaObject | undefined): Promise<unknown> {
   return readResult(path, args, path.query, path.operation === "delete" && path.commits);
 }
 
@@ -24,7 +24,7 @@ export function read(path: PathContext, args: Loose | undefined): Promise<unknow
  */
 export async function readResult(
   path: PathContext,
-  args: Loose | undefined,
+  args: PrismaObject | undefined,
   query: Query,
   committed: boolean,
 ): Promise<unknown> {

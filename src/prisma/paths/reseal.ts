@@ -5,7 +5,7 @@
 import type { FieldCipher } from "../../core/cipher.js";
 import type { KeyContext } from "../../context/key-context.js";
 import type { EncryptedField } from "../../schema/model-schema.js";
-import type { Loose } from "../plan/args.js";
+import type { PrismaObject } from "../../client/prisma-object.js";
 import { fitting } from "../values.js";
 import { fieldRef } from "../../schema/field-ref.js";
 import { blindIndexOf } from "../../core/blind-index.js";
@@ -17,12 +17,12 @@ import { blindIndexOf } from "../../core/blind-index.js";
 export async function resealed(
   cipher: FieldCipher,
   stale: readonly EncryptedField[],
-  row: Loose,
+  row: PrismaObject,
   previous: KeyContext,
   next: KeyContext,
   id: unknown,
-): Promise<Loose> {
-  const data: Loose = {};
+): Promise<PrismaObject> {
+  const data: PrismaObject = {};
   for (const field of stale) {
     const value = row[field.name];
     if (typeof value !== "string") continue;

@@ -4,7 +4,7 @@
  * row moves to another context and its stored values must follow it (see update-many-split.ts).
  * When `where` pins the context by equality and nothing moves, the update is sealed and sent at once.
  */
-import type { Loose } from "../plan/args.js";
+import type { PrismaObject } from "../../client/prisma-object.js";
 import { finalArgs } from "../final-args.js";
 import { movingRowSelect, staleFields } from "../moving-row.js";
 import { splitUpdateMany } from "../update-many-split.js";
@@ -16,7 +16,7 @@ import { readResult } from "./read.js";
 import { resealed } from "./reseal.js";
 import { inTransaction } from "./transaction.js";
 
-export async function updateMany(path: PathContext, args: Loose): Promise<unknown> {
+export async function updateMany(path: PathContext, args: PrismaObject): Promise<unknown> {
   const { schema, cipher, model, operation, top } = path;
   const plan = planWrite(schema, model, operation, args);
   const unit = plan.units[0];
@@ -29,10 +29,10 @@ export async function updateMany(path: PathContext, args: Loose): Promise<unknow
     return returning ? readResult(path, plan.args, path.query, path.commits) : path.query(plan.args);
   }
   return inTransaction(path, async ({ reader, exec, commits }) => {
-    const where = (plan.args["where"] as Loose | undefined) ?? {};
+    const where = (plan.args["where"] as PrismaObject | undefined) ?? {};
     const stale = unit.setsContext ? staleFields(top, unit) : [];
     const select = movingRowSelect(top, stale);
-    const rows = (await delegate(reader, model)["findMany"]?.({ where, select })) as Loose[];
+    const rows = (await delegate(reader, model)["findMany"]?.({ where, select })) as PrismaObject[];
     const parts = splitUpdateMany(top, rows, unit.known, stale, where, {
       limited: args["limit"] !== undefined,
       inBatch: path.batch,

@@ -8,7 +8,7 @@ import { canonicalize, type KeyContext } from "../../context/key-context.js";
 import { unsupportedQuery } from "../../error-messages.js";
 import { VaultUnsupportedQueryError } from "../../errors.js";
 import type { EncryptedField } from "../../schema/model-schema.js";
-import type { Loose } from "../plan/args.js";
+import type { PrismaObject } from "../../client/prisma-object.js";
 import { finalArgs, type ReadFindings } from "../final-args.js";
 import { rowGuard, staleFields, writesEveryEncryptedField } from "../moving-row.js";
 import { sealValues } from "../values.js";
@@ -39,7 +39,7 @@ export async function update(path: PathContext, args: unknown): Promise<unknown>
   // The top-level row's data: `data`, or an upsert's `update` branch.
   const dataKey = path.operation === "upsert" ? "update" : "data";
   return inTransaction(path, async ({ reader, exec, commits }) => {
-    const where = plan.args["where"] as Loose;
+    const where = plan.args["where"] as PrismaObject;
     const contexts = new Map<WriteUnit, KeyContext>();
     let top: ReadFindings = {};
     for (const unit of plan.units) {
@@ -68,7 +68,7 @@ function refuseNestedMoves(units: readonly WriteUnit[], topUnit: WriteUnit | und
 async function readUnit(
   path: PathContext,
   reader: AnyClient,
-  where: Loose,
+  where: PrismaObject,
   unit: WriteUnit,
   isTop: boolean,
   contexts: ReadonlyMap<WriteUnit, KeyContext>,
@@ -104,7 +104,7 @@ async function readUnit(
  */
 async function moveRow(
   path: PathContext,
-  row: Loose,
+  row: PrismaObject,
   stale: readonly EncryptedField[],
   next: KeyContext,
 ): Promise<ReadFindings> {

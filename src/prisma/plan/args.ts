@@ -1,4 +1,5 @@
 /** Small readers of Prisma's argument objects, shared by the pure planners. */
+import { isObject, type PrismaObject } from "../../client/prisma-object.js";
 
 /** The operations of a nested write on a relation field (`posts: { create: … }`). */
 export const NESTED_WRITES = [
@@ -41,14 +42,6 @@ export const QUERY_ARGUMENTS = new Set([
   "_max",
 ]);
 
-/** A Prisma argument or result object, read without its generated types. */
-export type Loose = Record<string, unknown>;
-
-/** A non-array object. */
-export function isObject(value: unknown): value is Loose {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** Prisma's "one or many": `undefined`/`null` -> `[]`, a value -> `[value]`, an array as it is. */
 export function list(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
@@ -59,7 +52,7 @@ export function list(value: unknown): unknown[] {
 export type Path = readonly (string | number)[];
 
 /** The objects of Prisma's "one or many" `value` at `at`, each with its path: `at`, or `[...at, i]` in a list. */
-export function* objects(value: unknown, at: Path): Generator<[Loose, Path]> {
+export function* objects(value: unknown, at: Path): Generator<[PrismaObject, Path]> {
   if (isObject(value)) yield [value, at];
   else if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) if (isObject(item)) yield [item, [...at, i]];
@@ -70,7 +63,7 @@ export function* objects(value: unknown, at: Path): Generator<[Loose, Path]> {
 export function cloneArgs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(cloneArgs);
   if (isObject(value) && isCopied(value)) {
-    const out: Loose = {};
+    const out: PrismaObject = {};
     for (const [key, item] of Object.entries(value)) {
       // An own "__proto__" key stays a key: assigned, it would set the copy's prototype instead.
       if (key === "__proto__") {

@@ -11,7 +11,8 @@ import { unsupportedQuery } from "../../error-messages.js";
 import { VaultUnsupportedQueryError } from "../../errors.js";
 import type { EncryptedField, ModelSchema, VaultSchema } from "../../schema/model-schema.js";
 import type { Row } from "../../schema/options.js";
-import { type Loose, type Path, isObject, list, objects } from "./args.js";
+import { type Path, list, objects } from "./args.js";
+import { type PrismaObject, isObject } from "../../client/prisma-object.js";
 import { filterSteps, nestedWrites, partAt, selectedRelations } from "./grammar.js";
 import { indexFilter, isNullCheck } from "./index-filter.js";
 import { applyIndexRewrites, type IndexRewrite } from "./index-rewrites.js";
@@ -42,7 +43,7 @@ export function planFilters(
   schema: VaultSchema,
   model: ModelSchema,
   operation: string,
-  args: Loose,
+  args: PrismaObject,
 ): IndexRewrite[] {
   const plan = new FilterPlan(schema);
   plan.readArgs(model, args, []);
@@ -64,7 +65,7 @@ class FilterPlan {
 
   constructor(private readonly schema: VaultSchema) {}
 
-  readArgs(model: ModelSchema, args: Loose, at: Path): void {
+  readArgs(model: ModelSchema, args: PrismaObject, at: Path): void {
     if (isObject(args["where"])) this.where(model, args["where"], {}, [...at, "where"]);
     for (const order of list(args["orderBy"])) if (isObject(order)) checkOrderBy(this.schema, model, order);
     for (const field of list(args["distinct"])) refuseIfEncrypted(model, field, "distinct");
@@ -81,7 +82,7 @@ class FilterPlan {
    * `where` (or `cursor`) of `model`. `pinned` holds the context fields that enclosing conjunctions
    * fix by equality: under them, a tenant-scoped index compares exactly.
    */
-  where(model: ModelSchema, where: Loose, pinned: Row, at: Path, what = "a filter"): void {
+  where(model: ModelSchema, where: PrismaObject, pinned: Row, at: Path, what = "a filter"): void {
     const here = { ...pinned, ...pinnedBy(model, where) };
     for (const step of filterSteps(this.schema, model, where)) {
       if (step.role === "logic") this.where(model, step.where, here, [...at, ...step.at], what);
@@ -91,7 +92,7 @@ class FilterPlan {
   }
 
   /** Nested writes carry `where` filters (update, upsert, connect, delete, …) of their own models. */
-  writeData(model: ModelSchema, data: Loose, at: Path): void {
+  writeData(model: ModelSchema, data: PrismaObject, at: Path): void {
     for (const step of nestedWrites(this.schema, model, data)) {
       if (step.where) this.where(step.model, step.where, {}, [...at, ...partAt(step, "where")]);
       if (step.create) this.writeData(step.model, step.create, [...at, ...partAt(step, "create")]);
@@ -139,7 +140,7 @@ class FilterPlan {
 }
 
 /** The context fields `where` fixes by equality at its top level and in its `AND`s. */
-function pinnedBy(model: ModelSchema, where: Loose): Row {
+function pinnedBy(model: ModelSchema, where: PrismaObject): Row {
   const out: Record<string, unknown> = {};
   for (const field of model.contextFields) {
     const value = where[field];

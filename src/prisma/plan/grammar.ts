@@ -7,7 +7,8 @@
 import { unsupportedQuery } from "../../error-messages.js";
 import { VaultUnsupportedQueryError } from "../../errors.js";
 import type { ModelSchema, Relation, VaultSchema } from "../../schema/model-schema.js";
-import { type Loose, NESTED_WRITES, type Path, isObject, objects } from "./args.js";
+import { NESTED_WRITES, type Path, objects } from "./args.js";
+import { type PrismaObject, isObject } from "../../client/prisma-object.js";
 
 /** The arguments of a relation in a `select` / `include`, or in `_count: { select }` ("count"). */
 export interface SelectionStep {
@@ -17,7 +18,7 @@ export interface SelectionStep {
   /** As given: `true` or the relation's arguments. */
   readonly value: unknown;
   /** The relation's arguments; `{}` for `true`. */
-  readonly args: Loose;
+  readonly args: PrismaObject;
   readonly at: Path;
 }
 
@@ -30,7 +31,7 @@ export interface SelectionStep {
 export function selectedRelations(
   schema: VaultSchema,
   model: ModelSchema,
-  selection: Loose,
+  selection: PrismaObject,
   at: Path = [],
 ): Generator<SelectionStep> {
   return selectionSteps(schema, model, selection, "relation", at);
@@ -39,7 +40,7 @@ export function selectedRelations(
 function* selectionSteps(
   schema: VaultSchema,
   model: ModelSchema,
-  selection: Loose,
+  selection: PrismaObject,
   role: SelectionStep["role"],
   at: Path,
 ): Generator<SelectionStep> {
@@ -65,13 +66,18 @@ export const RELATION_FILTERS = ["some", "every", "none", "is", "isNot"] as cons
  * condition on anything else (a field, a compound unique input), left to the planner.
  */
 export type FilterStep =
-  | { readonly role: "logic"; readonly op: "AND" | "OR" | "NOT"; readonly where: Loose; readonly at: Path }
+  | {
+      readonly role: "logic";
+      readonly op: "AND" | "OR" | "NOT";
+      readonly where: PrismaObject;
+      readonly at: Path;
+    }
   | {
       readonly role: "relation";
       readonly op: (typeof RELATION_FILTERS)[number] | undefined;
       readonly relation: Relation;
       readonly model: ModelSchema;
-      readonly where: Loose;
+      readonly where: PrismaObject;
       readonly at: Path;
     }
   | { readonly role: "condition"; readonly key: string; readonly value: unknown };
@@ -82,7 +88,11 @@ export type FilterStep =
  *
  * @example [...filterSteps(schema, post, { OR: [{ title: "a" }], author: { is: { email } } })]
  */
-export function* filterSteps(schema: VaultSchema, model: ModelSchema, where: Loose): Generator<FilterStep> {
+export function* filterSteps(
+  schema: VaultSchema,
+  model: ModelSchema,
+  where: PrismaObject,
+): Generator<FilterStep> {
   for (const [key, value] of Object.entries(where)) {
     if (value === undefined) continue;
     if (key === "AND" || key === "OR" || key === "NOT") {
@@ -113,12 +123,16 @@ export type OrderStep =
       readonly role: "relation";
       readonly relation: Relation;
       readonly model: ModelSchema;
-      readonly order: Loose;
+      readonly order: PrismaObject;
     }
   | { readonly role: "key"; readonly key: string; readonly value: unknown };
 
 /** The entries of one `orderBy` object, in its key order. */
-export function* orderSteps(schema: VaultSchema, model: ModelSchema, order: Loose): Generator<OrderStep> {
+export function* orderSteps(
+  schema: VaultSchema,
+  model: ModelSchema,
+  order: PrismaObject,
+): Generator<OrderStep> {
   for (const [key, value] of Object.entries(order)) {
     const relation = model.relations.get(key);
     const target = relation && schema.models.get(relation.target);
@@ -146,11 +160,11 @@ export interface NestedWrite {
   /** Keys from the parent's data to the item. */
   readonly at: Path;
   /** The rows the item picks. */
-  readonly where?: Loose;
+  readonly where?: PrismaObject;
   /** Data of a row to create. */
-  readonly create?: Loose;
+  readonly create?: PrismaObject;
   /** Data to update the picked rows with. */
-  readonly update?: Loose;
+  readonly update?: PrismaObject;
 }
 
 /**
@@ -164,7 +178,7 @@ export interface NestedWrite {
 export function* nestedWrites(
   schema: VaultSchema,
   model: ModelSchema,
-  data: Loose,
+  data: PrismaObject,
   strict = false,
 ): Generator<NestedWrite> {
   for (const [name, relation] of model.relations) {
@@ -193,7 +207,12 @@ export function* nestedWrites(
             const held =
               isObject(item["data"]) && Object.keys(item).every((k) => k === "data" || k === "where");
             if (held)
-              yield { ...base, shape: "where+data", ...parts(item, "where"), update: item["data"] as Loose };
+              yield {
+                ...base,
+                shape: "where+data",
+                ...parts(item, "where"),
+                update: item["data"] as PrismaObject,
+              };
             else yield { ...base, shape: "data", update: item };
             break;
           }
@@ -231,16 +250,16 @@ const PARTS: Partial<Record<NestedWriteOp, readonly string[]>> = {
 };
 
 /** Precondition: a nested write's object holds only the keys Prisma's grammar gives it. */
-function checkKeys(model: ModelSchema, path: string, item: Loose, allowed: readonly string[]): void {
+function checkKeys(model: ModelSchema, path: string, item: PrismaObject, allowed: readonly string[]): void {
   for (const key of Object.keys(item)) {
     if (!allowed.includes(key)) throw unknownArgument(model, `${path}.${key}`);
   }
 }
 
-type Parts = { -readonly [K in "where" | "create" | "update"]?: Loose };
+type Parts = { -readonly [K in "where" | "create" | "update"]?: PrismaObject };
 
 /** The parts of `item` named by `keys` that are objects. */
-function parts(item: Loose, ...keys: readonly (keyof Parts)[]): Parts {
+function parts(item: PrismaObject, ...keys: readonly (keyof Parts)[]): Parts {
   const out: Parts = {};
   for (const key of keys) {
     const part = item[key];
@@ -250,6 +269,6 @@ function parts(item: Loose, ...keys: readonly (keyof Parts)[]): Parts {
 }
 
 /** `updateMany`'s `data`, which is the update part. */
-function dataAsUpdate(item: Loose): Parts {
+function dataAsUpdate(item: PrismaObject): Parts {
   return isObject(item["data"]) ? { update: item["data"] } : {};
 }

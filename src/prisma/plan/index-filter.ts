@@ -4,7 +4,7 @@
  * the planner); null checks stay on the field, which is null exactly when its index is.
  */
 import type { EncryptedField, FieldIndex, ModelSchema } from "../../schema/model-schema.js";
-import { type Loose, isObject } from "./args.js";
+import { type PrismaObject, isObject } from "../../client/prisma-object.js";
 import { refuse } from "./refusals.js";
 
 /** A filter split between the encrypted field (null checks) and its index column (values). */
@@ -29,8 +29,8 @@ export function indexFilter(
 ): Split {
   if (filter === null) return { onField: null };
   if (!isObject(filter)) return { onIndex: value(filter) };
-  const onField: Loose = {};
-  const onIndex: Loose = {};
+  const onField: PrismaObject = {};
+  const onIndex: PrismaObject = {};
   for (const [op, arg] of Object.entries(filter)) {
     if (arg === undefined) continue;
     if (op === "mode") {

@@ -4,7 +4,8 @@
  */
 import type { KeyContext } from "../../context/key-context.js";
 import type { EncryptedField, FieldIndex } from "../../schema/model-schema.js";
-import { type Loose, type Path, cloneArgs, isObject, list } from "./args.js";
+import { type Path, cloneArgs, list } from "./args.js";
+import { type PrismaObject, isObject } from "../../client/prisma-object.js";
 import type { Split } from "./index-filter.js";
 import { blindIndexOf } from "../../core/blind-index.js";
 
@@ -23,18 +24,18 @@ export interface IndexRewrite extends Split {
  *
  * @example applyIndexRewrites({ where: { email: "a@x.io" } }, rewrites) // { where: { emailIndex: "…" } }
  */
-export function applyIndexRewrites(args: Loose, rewrites: readonly IndexRewrite[]): Loose {
+export function applyIndexRewrites(args: PrismaObject, rewrites: readonly IndexRewrite[]): PrismaObject {
   if (rewrites.length === 0) return args;
-  const copy = cloneArgs(args) as Loose;
+  const copy = cloneArgs(args) as PrismaObject;
   // Every `where` is found before any changes: a rewrite can turn an `AND` object into a list, which
   // would move the path of a filter inside it. The objects themselves stay in place.
   const wheres = rewrites.map((rewrite) => objectAt(copy, rewrite.at));
-  rewrites.forEach((rewrite, i) => moveToIndex(wheres[i] as Loose, rewrite));
+  rewrites.forEach((rewrite, i) => moveToIndex(wheres[i] as PrismaObject, rewrite));
   return copy;
 }
 
 /** Replaces the field's filter in `where` by its split; the index filter joins an `AND` if the column is taken. */
-function moveToIndex(where: Loose, rewrite: IndexRewrite): void {
+function moveToIndex(where: PrismaObject, rewrite: IndexRewrite): void {
   const { field, index, onField, onIndex, context } = rewrite;
   delete where[field.name];
   if (onField !== undefined) where[field.name] = onField;
@@ -49,14 +50,14 @@ function hashed(filter: unknown, compute: (value: string) => string): unknown {
   if (typeof filter === "string") return compute(filter);
   if (Array.isArray(filter)) return filter.map((item) => hashed(item, compute));
   if (!isObject(filter)) return filter;
-  const out: Loose = {};
+  const out: PrismaObject = {};
   for (const [op, arg] of Object.entries(filter)) out[op] = hashed(arg, compute);
   return out;
 }
 
 /** The object at `at`: read from the arguments `copy` was cloned from, whose shape cloneArgs keeps. */
-function objectAt(copy: Loose, at: Path): Loose {
+function objectAt(copy: PrismaObject, at: Path): PrismaObject {
   let current: unknown = copy;
-  for (const key of at) current = (current as Loose)[key];
-  return current as Loose;
+  for (const key of at) current = (current as PrismaObject)[key];
+  return current as PrismaObject;
 }

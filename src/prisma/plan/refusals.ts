@@ -6,11 +6,12 @@
 import { unsupportedQuery } from "../../error-messages.js";
 import { VaultUnsupportedQueryError } from "../../errors.js";
 import type { ModelSchema, VaultSchema } from "../../schema/model-schema.js";
-import { type Loose, isObject, list } from "./args.js";
+import { list } from "./args.js";
+import { type PrismaObject, isObject } from "../../client/prisma-object.js";
 import { orderSteps } from "./grammar.js";
 
 /** Refuses an `orderBy` object on `model`, or on a related model, that sorts by an encrypted field. */
-export function checkOrderBy(schema: VaultSchema, model: ModelSchema, order: Loose): void {
+export function checkOrderBy(schema: VaultSchema, model: ModelSchema, order: PrismaObject): void {
   for (const step of orderSteps(schema, model, order)) {
     if (step.role === "relation") {
       checkOrderBy(schema, step.model, step.order);
@@ -29,7 +30,7 @@ export function checkOrderBy(schema: VaultSchema, model: ModelSchema, order: Loo
 }
 
 /** Refuses `_min`, `_max`, `_avg` and `_sum` of an encrypted field (aggregate, groupBy). */
-export function checkAggregates(model: ModelSchema, args: Loose): void {
+export function checkAggregates(model: ModelSchema, args: PrismaObject): void {
   for (const op of ["_min", "_max", "_avg", "_sum"] as const) {
     const fields = args[op];
     if (!isObject(fields)) continue;
@@ -39,7 +40,7 @@ export function checkAggregates(model: ModelSchema, args: Loose): void {
 }
 
 /** Refuses a groupBy `having` on an encrypted field, at any depth of AND / OR / NOT. */
-export function checkHaving(model: ModelSchema, having: Loose): void {
+export function checkHaving(model: ModelSchema, having: PrismaObject): void {
   for (const [key, value] of Object.entries(having)) {
     if (key === "AND" || key === "OR" || key === "NOT") {
       for (const item of list(value)) if (isObject(item)) checkHaving(model, item);

@@ -5,11 +5,11 @@
 import { unsupportedQuery } from "../../error-messages.js";
 import { VaultUnsupportedQueryError } from "../../errors.js";
 import type { EncryptedField, ModelSchema, Relation } from "../../schema/model-schema.js";
-import { type Loose, isObject } from "./args.js";
+import { type PrismaObject, isObject } from "../../client/prisma-object.js";
 import { unknownArgument } from "./grammar.js";
 
 /** The primary key `row` gives by plain values (not filters), for error messages; else `undefined`. */
-export function knownId(model: ModelSchema, row: Loose): unknown {
+export function knownId(model: ModelSchema, row: PrismaObject): unknown {
   const values = model.primaryKey.map((key) => scalarValue(row[key]));
   if (values.length === 0 || values.some((value) => value === undefined)) return undefined;
   return values.length === 1
@@ -24,8 +24,8 @@ export function knownId(model: ModelSchema, row: Loose): unknown {
  *
  * @example pinnedContext(account, { id: 7, organizationId: "org_a" }) // { organizationId: "org_a" }
  */
-export function pinnedContext(model: ModelSchema, where: Loose): Loose {
-  const pinned: Loose = {};
+export function pinnedContext(model: ModelSchema, where: PrismaObject): PrismaObject {
+  const pinned: PrismaObject = {};
   for (const field of model.contextFields) {
     const filter = where[field];
     const value =
@@ -44,7 +44,7 @@ export function scalarValue(value: unknown): unknown {
 }
 
 /** A context field that is a foreign key, given through `connect`, `create` or `connectOrCreate.where`. */
-export function fromRelations(model: ModelSchema, data: Loose, field: string): unknown {
+export function fromRelations(model: ModelSchema, data: PrismaObject, field: string): unknown {
   for (const relation of model.relations.values()) {
     const index = relation.fromFields.indexOf(field);
     const column = relation.toFields[index];
@@ -86,7 +86,7 @@ export function backRelation(
  * Precondition: every key of a row's data is a field of its model. Prisma's validation error for an
  * unknown key (a misspelled relation, say) echoes the argument, plaintext included, so it never gets there.
  */
-export function checkDataKeys(model: ModelSchema, data: Loose): void {
+export function checkDataKeys(model: ModelSchema, data: PrismaObject): void {
   for (const key of Object.keys(data)) {
     if (!model.scalars.has(key) && !model.relations.has(key)) throw unknownArgument(model, key);
   }
@@ -101,7 +101,7 @@ const LINKING_WRITES = ["connect", "connectOrCreate", "create", "disconnect", "u
  * schema, no readable inline schema), such a write is refused before anything is sent: committed
  * unseen, a tenant change would leave values sealed for the old tenant, undecryptable.
  */
-export function refuseUnknownRelationKeys(model: ModelSchema, data: Loose): void {
+export function refuseUnknownRelationKeys(model: ModelSchema, data: PrismaObject): void {
   for (const relation of model.relations.values()) {
     const ops = data[relation.name];
     if (relation.keysKnown || !isObject(ops)) continue;

@@ -5,7 +5,7 @@
  */
 import type { EncryptedField, ModelSchema, VaultSchema } from "../../schema/model-schema.js";
 import { modelProperty } from "../../schema/model-property.js";
-import { isObject, type Loose } from "./args.js";
+import { isObject, type PrismaObject } from "../../client/prisma-object.js";
 import { selectedRelations } from "./grammar.js";
 
 /** The result of one model in a query: what to decrypt, what to remove, and where to recurse. */
@@ -31,9 +31,9 @@ export type GlobalOmit = Readonly<Record<string, Readonly<Record<string, unknown
 export function planSelection(
   schema: VaultSchema,
   model: string,
-  args: Loose | undefined,
+  args: PrismaObject | undefined,
   omit: GlobalOmit,
-): { args: Loose | undefined; shape: ResultShape | undefined } {
+): { args: PrismaObject | undefined; shape: ResultShape | undefined } {
   const m = schema.models.get(model);
   if (!m) return { args, shape: undefined };
   const planned = plan(schema, m, args ?? {}, omit);
@@ -58,10 +58,10 @@ export function relationsOf(dataPath: readonly string[]): string[] {
 function plan(
   schema: VaultSchema,
   model: ModelSchema,
-  args: Loose,
+  args: PrismaObject,
   omit: GlobalOmit,
-): { args: Loose; shape: ResultShape | undefined } {
-  const out: Loose = { ...args };
+): { args: PrismaObject; shape: ResultShape | undefined } {
+  const out: PrismaObject = { ...args };
   const select = objectOrUndefined(args["select"]);
   const include = objectOrUndefined(args["include"]);
   const argOmit = objectOrUndefined(args["omit"]) ?? {};
@@ -80,7 +80,7 @@ function plan(
   const relations = new Map<string, ResultShape>();
   const nestedSource = select ?? include;
   if (nestedSource) {
-    const nestedOut: Loose = { ...nestedSource };
+    const nestedOut: PrismaObject = { ...nestedSource };
     for (const step of selectedRelations(schema, model, nestedSource)) {
       if (step.role === "count") continue; // counts are numbers: nothing to decrypt
       const nested = plan(schema, step.model, step.args, omit);
@@ -99,7 +99,7 @@ function plan(
     for (const field of model.contextFields) {
       if (returned.has(field)) continue;
       strip.push(field);
-      if (select) out["select"] = { ...(out["select"] as Loose), [field]: true };
+      if (select) out["select"] = { ...(out["select"] as PrismaObject), [field]: true };
       else out["omit"] = { ...(objectOrUndefined(out["omit"]) ?? {}), [field]: false };
     }
   }
@@ -107,6 +107,6 @@ function plan(
   return { args: out, shape: { model, decrypt, strip, relations } };
 }
 
-function objectOrUndefined(value: unknown): Loose | undefined {
+function objectOrUndefined(value: unknown): PrismaObject | undefined {
   return isObject(value) ? value : undefined;
 }

@@ -7,7 +7,8 @@
 import { VaultConfigError } from "../../errors.js";
 import type { EncryptedField, ModelSchema, Relation, VaultSchema } from "../../schema/model-schema.js";
 import type { Row } from "../../schema/options.js";
-import { type Loose, cloneArgs, isObject, list } from "./args.js";
+import { cloneArgs, list } from "./args.js";
+import { type PrismaObject, isObject } from "../../client/prisma-object.js";
 import { nestedWrites } from "./grammar.js";
 import {
   backRelation,
@@ -27,14 +28,14 @@ export { unknownArgument } from "./grammar.js";
 export interface PendingValue {
   readonly field: EncryptedField;
   readonly value: string;
-  readonly holder: Loose;
+  readonly holder: PrismaObject;
   readonly key: string;
   /** The data of the row being written. */
-  readonly row: Loose;
+  readonly row: PrismaObject;
 }
 
 /** How to find a stored row from the top-level row of the write: relation steps with their filters. */
-export type Locator = readonly { readonly relation: string; readonly where?: Loose }[];
+export type Locator = readonly { readonly relation: string; readonly where?: PrismaObject }[];
 
 /** "Context field `field` is column `column` of the row at `locator`." */
 export interface ContextNeed {
@@ -47,7 +48,7 @@ export interface ContextNeed {
 export interface WriteUnit {
   readonly model: ModelSchema;
   readonly kind: "create" | "update";
-  readonly data: Loose;
+  readonly data: PrismaObject;
   readonly values: PendingValue[];
   /** Context fields whose values the arguments give. */
   readonly known: Row;
@@ -64,7 +65,7 @@ export interface WriteUnit {
 }
 
 export interface WritePlan {
-  readonly args: Loose;
+  readonly args: PrismaObject;
   readonly units: readonly WriteUnit[];
 }
 
@@ -74,7 +75,7 @@ export interface WritePlan {
  * @example planWrite(schema, "User", "create", { data: { organizationId: "o", ssn: "1" } }).units[0].values
  */
 export function planWrite(schema: VaultSchema, model: string, operation: string, args: unknown): WritePlan {
-  const copy = cloneArgs(args) as Loose;
+  const copy = cloneArgs(args) as PrismaObject;
   const m = schema.models.get(model);
   const units: WriteUnit[] = [];
   if (!m || !isObject(copy)) return { args: copy, units };
@@ -113,10 +114,10 @@ class Walker {
     private readonly schema: VaultSchema,
     private readonly units: WriteUnit[],
     /** The top-level `where`: it names the row of the top-level update. */
-    private readonly where: Loose,
+    private readonly where: PrismaObject,
   ) {}
 
-  create(model: ModelSchema, data: Loose, parent: Parent | undefined): void {
+  create(model: ModelSchema, data: PrismaObject, parent: Parent | undefined): void {
     checkDataKeys(model, data);
     const known: Record<string, unknown> = {};
     const needs: ContextNeed[] = [];
@@ -145,7 +146,7 @@ class Walker {
     this.relations(model, data, { row: data, locator: undefined });
   }
 
-  update(model: ModelSchema, data: Loose, locator: Locator): void {
+  update(model: ModelSchema, data: PrismaObject, locator: Locator): void {
     checkDataKeys(model, data);
     const known: Record<string, unknown> = {};
     const needs: ContextNeed[] = [];
@@ -179,11 +180,11 @@ class Walker {
   private add(
     model: ModelSchema,
     kind: WriteUnit["kind"],
-    data: Loose,
+    data: PrismaObject,
     known: Row,
     needs: ContextNeed[],
     locator: Locator | undefined,
-    pinned: Loose = {},
+    pinned: PrismaObject = {},
   ): void {
     const values: PendingValue[] = [];
     for (const [column, field] of model.indexColumns) {
@@ -202,7 +203,7 @@ class Walker {
         values.push({
           field,
           value: set,
-          holder: set === raw ? data : (raw as Loose),
+          holder: set === raw ? data : (raw as PrismaObject),
           key: set === raw ? field.name : "set",
           row: data,
         });
@@ -236,7 +237,11 @@ class Walker {
     }
   }
 
-  private relations(model: ModelSchema, data: Loose, self: { row: Row; locator: Locator | undefined }): void {
+  private relations(
+    model: ModelSchema,
+    data: PrismaObject,
+    self: { row: Row; locator: Locator | undefined },
+  ): void {
     for (const step of nestedWrites(this.schema, model, data, true)) {
       const parent: Parent = { model, relation: step.relation, row: self.row, locator: self.locator };
       const name = step.relation.name;
@@ -266,7 +271,7 @@ class Walker {
     }
   }
 
-  private nestedUpdate(model: ModelSchema, data: Loose, locator: Locator | undefined): void {
+  private nestedUpdate(model: ModelSchema, data: PrismaObject, locator: Locator | undefined): void {
     // Under a parent that is being created, nothing can be updated; Prisma rejects it.
     if (!locator) return;
     this.update(model, data, locator);

@@ -5,7 +5,7 @@ import { modelOf, testSchema } from "../../support/datamodel.js";
 import { thrownVaultError } from "../../support/errors.js";
 import { blindIndexOf } from "../../../src/core/blind-index.js";
 
-type Loose = Record<string, unknown>;
+type PrismaObject = Record<string, unknown>;
 
 const schema = testSchema();
 
@@ -665,10 +665,10 @@ const email = (value: string) => blindOf("email").compute(value);
 const handle = (value: string) => blindOf("handle").compute(value);
 const phone = (value: string, organizationId: string) => blindOf("phone").compute(value, { organizationId });
 const rewrite = (args: unknown, operation = "findMany", model = "Account") =>
-  rewriteQuery(schema, model, operation, args) as Loose;
+  rewriteQuery(schema, model, operation, args) as PrismaObject;
 
 describe("rewriteQuery rewrites equality on an indexed field to its index column", () => {
-  it.each<readonly [string, Loose, Loose]>([
+  it.each<readonly [string, PrismaObject, PrismaObject]>([
     ["a value", { email: " Ann@X.io" }, { emailIndex: email("ann@x.io") }],
     ["equals", { handle: { equals: "h" } }, { handleIndex: { equals: handle("h") } }],
     ["in", { handle: { in: ["a", "b"] } }, { handleIndex: { in: [handle("a"), handle("b")] } }],
@@ -776,7 +776,7 @@ describe("rewriteQuery rewrites equality on an indexed field to its index column
         set: [{ email: "i@x" }],
       },
     };
-    const out = rewrite({ where: { id: "o" }, data }, "update", "Organization")["data"] as Loose;
+    const out = rewrite({ where: { id: "o" }, data }, "update", "Organization")["data"] as PrismaObject;
     expect(out["accounts"]).toEqual({
       connect: [{ emailIndex: email("a@x") }],
       connectOrCreate: { where: { emailIndex: email("b@x") }, create: { email: "b@x" } },
@@ -847,14 +847,14 @@ describe("rewriteQuery with a tenant-scoped index", () => {
           { organizationId: "o2", phone: "1" },
         ],
       },
-    })["where"] as Loose;
+    })["where"] as PrismaObject;
     expect(where["OR"]).toEqual([
       { organizationId: "o1", phoneIndex: phone("1", "o1") },
       { organizationId: "o2", phoneIndex: phone("1", "o2") },
     ]);
   });
 
-  it.each<readonly [string, Loose]>([
+  it.each<readonly [string, PrismaObject]>([
     ["no context at all", { phone: "1" }],
     ["the context only in another OR branch", { OR: [{ organizationId: "o1" }, { phone: "1" }] }],
     ["the context as a list", { organizationId: { in: ["o1"] }, phone: "1" }],
@@ -875,7 +875,7 @@ describe("rewriteQuery with a tenant-scoped index", () => {
 });
 
 describe("rewriteQuery refuses on an indexed field", () => {
-  it.each<readonly [string, Loose]>([
+  it.each<readonly [string, PrismaObject]>([
     ["contains", { handle: { contains: "a" } }],
     ["startsWith", { email: { startsWith: "a" } }],
     ["endsWith", { email: { endsWith: "a" } }],
@@ -897,7 +897,7 @@ describe("rewriteQuery refuses on an indexed field", () => {
     expect(error).toMatchObject({ code: "VAULT_UNSUPPORTED_QUERY", model: "Account" });
   });
 
-  it.each<readonly [string, string, Loose]>([
+  it.each<readonly [string, string, PrismaObject]>([
     ["orderBy", "findMany", { orderBy: { email: "asc" } }],
     ["distinct", "findMany", { distinct: ["handle"] }],
     ["groupBy", "groupBy", { by: ["email"] }],

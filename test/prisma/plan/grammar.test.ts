@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Loose } from "../../../src/prisma/plan/args.js";
+import type { PrismaObject } from "../../../src/client/prisma-object.js";
 import {
   filterSteps,
   type NestedWrite,
@@ -18,7 +18,7 @@ const user = modelOf(schema, "User");
 const post = modelOf(schema, "Post");
 
 /** The steps as plain records: the target model by name, the relation by name. */
-function named(steps: Iterable<object>): Loose[] {
+function named(steps: Iterable<object>): PrismaObject[] {
   return [...steps].map((step) => {
     const { model, relation, ...rest } = step as { model?: { name: string }; relation?: { name: string } };
     return {
@@ -29,7 +29,7 @@ function named(steps: Iterable<object>): Loose[] {
   });
 }
 
-const writes = (data: Loose, strict = false) => named(nestedWrites(schema, user, data, strict));
+const writes = (data: PrismaObject, strict = false) => named(nestedWrites(schema, user, data, strict));
 
 describe("selectedRelations", () => {
   it("steps into each selected relation with its arguments; true selects with none", () => {
@@ -335,7 +335,7 @@ describe("partAt", () => {
       profile: { update: { bio: "f" } },
     };
     const at = (path: readonly (string | number)[]) =>
-      path.reduce<unknown>((object, key) => (object as Loose)[key], data);
+      path.reduce<unknown>((object, key) => (object as PrismaObject)[key], data);
     for (const step of nestedWrites(schema, user, data)) {
       for (const part of ["where", "create", "update"] as const) {
         if (step[part]) expect(at(partAt(step, part))).toBe(step[part]);

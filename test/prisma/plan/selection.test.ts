@@ -12,11 +12,11 @@ import { dataModel, model, modelOf, scalar, testSchema } from "../../support/dat
 import { modelProperty } from "../../../src/schema/model-property.js";
 import { rowId } from "../../../src/schema/rows.js";
 
-type Loose = Record<string, unknown>;
+type PrismaObject = Record<string, unknown>;
 
 const schema = testSchema();
 
-function plan(model: string, args: Loose | undefined, omit: GlobalOmit = {}) {
+function plan(model: string, args: PrismaObject | undefined, omit: GlobalOmit = {}) {
   return planSelection(schema, model, args, omit);
 }
 
@@ -44,7 +44,7 @@ describe("planSelection", () => {
       ["Post", { omit: { body: true } }],
       ["Nope", { select: { x: true } }],
     ] as const) {
-      const input: Loose = { ...args };
+      const input: PrismaObject = { ...args };
       const planned = plan(model, input);
       expect(planned.shape).toBeUndefined();
       expect(planned.args).toBe(input);
@@ -234,7 +234,7 @@ describe("a planned shape over a result", () => {
 const models = ["Organization", "User", "Post", "Profile"] as const;
 
 /** Arguments of a query on `model`: select, include and omit down to `depth` relations. */
-function argsOf(model: string, depth: number): fc.Arbitrary<Loose> {
+function argsOf(model: string, depth: number): fc.Arbitrary<PrismaObject> {
   const m = modelOf(schema, model);
   const scalars = Object.fromEntries([...m.scalars].map((name) => [name, fc.boolean()]));
   const nested = Object.fromEntries(
@@ -267,12 +267,14 @@ const query = fc
   .constantFrom(...models)
   .chain((model) => fc.record({ model: fc.constant(model), args: argsOf(model, 3), omit: globalOmitArb }));
 
-function asObject(value: unknown): Loose | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Loose) : undefined;
+function asObject(value: unknown): PrismaObject | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as PrismaObject)
+    : undefined;
 }
 
 /** Checks one level of a planned query against the caller's, then its relations. */
-function checkLevel(shape: ResultShape, input: Loose, output: Loose, omit: GlobalOmit): void {
+function checkLevel(shape: ResultShape, input: PrismaObject, output: PrismaObject, omit: GlobalOmit): void {
   const model = shape.model;
   const globalOmit = omit[modelProperty(model.name)] ?? {};
   const inSelect = asObject(input["select"]);

@@ -6,7 +6,7 @@ import { buildVaultSchema } from "../../../src/schema/build.js";
 import { modelOf, testDataModel, testIndexSecret, testModels, testSchema } from "../../support/datamodel.js";
 import { thrownVaultError } from "../../support/errors.js";
 
-type Loose = Record<string, unknown>;
+type PrismaObject = Record<string, unknown>;
 
 const schema = testSchema();
 
@@ -183,7 +183,7 @@ describe("planWrite, top level", () => {
   });
 
   it("update: setting a context field to the value where pins moves nothing; another value does", () => {
-    const same = (data: Loose) =>
+    const same = (data: PrismaObject) =>
       only(planWrite(schema, "User", "update", { where: { id: 1, organizationId: "o1" }, data }));
     for (const data of [
       { organizationId: "o1", ssn: "1" },
@@ -240,7 +240,7 @@ describe("planWrite, top level", () => {
     expect(rest).toEqual([]);
     expect(value?.value).toBe("a");
     expect(value?.key).toBe("set");
-    expect(value?.holder).toBe((plan.args["data"] as Loose)["email"]);
+    expect(value?.holder).toBe((plan.args["data"] as PrismaObject)["email"]);
   });
 
   it.each([
@@ -334,7 +334,7 @@ describe("planWrite, nested creates", () => {
       ["Post", ["p"], { organizationId: "o1" }, []],
       ["Profile", ["x"], { organizationId: "o1" }, []],
     ]);
-    const created = (plan.args["data"] as { users: { create: Loose[] } }).users.create;
+    const created = (plan.args["data"] as { users: { create: PrismaObject[] } }).users.create;
     expect(plan.units[1]?.values[0]?.holder).toBe(created[1]);
   });
 
@@ -589,7 +589,7 @@ const where = fc.record({ id: fc.nat(9) });
 const some = { requiredKeys: [] as never[] };
 
 /** Data of a write on `model`, with relation writes down to `depth` levels. */
-function dataOf(model: string, depth: number): fc.Arbitrary<Loose> {
+function dataOf(model: string, depth: number): fc.Arbitrary<PrismaObject> {
   const m = modelOf(schema, model);
   const fields: Record<string, fc.Arbitrary<unknown>> = {};
   for (const name of m.scalars) {
@@ -607,7 +607,7 @@ function dataOf(model: string, depth: number): fc.Arbitrary<Loose> {
   return fc.record(fields, some);
 }
 
-function opsOf(model: string, depth: number): fc.Arbitrary<Loose> {
+function opsOf(model: string, depth: number): fc.Arbitrary<PrismaObject> {
   const data = dataOf(model, depth);
   return fc.record(
     {
@@ -710,15 +710,15 @@ describe("planWrite, for any write", () => {
         const plan = planWrite(schema, model, operation, args);
         const m = modelOf(schema, model);
         const rows = operation.startsWith("createMany")
-          ? (plan.args["data"] as Loose[])
-          : [(operation === "upsert" ? plan.args["create"] : plan.args["data"]) as Loose];
+          ? (plan.args["data"] as PrismaObject[])
+          : [(operation === "upsert" ? plan.args["create"] : plan.args["data"]) as PrismaObject];
         const listed = new Set(plan.units.flatMap((u) => u.values.map((v) => v.holder)));
         for (const row of rows) {
           for (const name of m.encrypted.keys()) {
             const raw = row[name];
             if (typeof raw === "string") expect(listed.has(row)).toBe(true);
-            if (typeof raw === "object" && raw !== null && typeof (raw as Loose)["set"] === "string")
-              expect(listed.has(raw as Loose)).toBe(true);
+            if (typeof raw === "object" && raw !== null && typeof (raw as PrismaObject)["set"] === "string")
+              expect(listed.has(raw as PrismaObject)).toBe(true);
           }
         }
       }),
@@ -741,7 +741,7 @@ describe("cloneArgs", () => {
   it("shares values that are not plain objects: Date, Uint8Array", () => {
     const date = new Date(0);
     const bytes = new Uint8Array([1]);
-    const copy = cloneArgs({ data: { at: date, raw: bytes } }) as { data: Loose };
+    const copy = cloneArgs({ data: { at: date, raw: bytes } }) as { data: PrismaObject };
     expect(copy.data["at"]).toBe(date);
     expect(copy.data["raw"]).toBe(bytes);
   });
