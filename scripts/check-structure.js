@@ -36,15 +36,16 @@ const CORE_AND_BELOW = ["core", ...BELOW.core];
 /**
  * The shells. Three rows differ from issue 29's table, each for a reason:
  * - `client` (new): Prisma 7's client plumbing that every shell issuing Prisma queries needs (a model's
- *   delegate, Prisma's internals, the redaction of Prisma's errors); below the shells, above schema, and
- *   not core, which stays Prisma-agnostic for the Prisma 8 shell;
+ *   delegate, Prisma's internals, the redaction of Prisma's errors); below the shells, above core (the
+ *   handle carries the extension's `FieldCipher`), and not part of core, which stays Prisma-agnostic
+ *   for the Prisma 8 shell;
  * - `prisma` may import `objects`: the extension composes the object store as `prisma.$vault.objects`;
  * - `key-server` may import `objects`: it serves that store's API over HTTP; `cli` may import `objects`
  *   for `reseal-objects` and `key-server --config`.
  * `objects` never imports `prisma`, and no shell imports `cli`.
  */
 const SHELLS = {
-  client: ["schema", "context", "format", "base"],
+  client: ["core", "schema", "context", "format", "base"],
   prisma: [...CORE_AND_BELOW, "client", "objects"],
   prisma8: CORE_AND_BELOW,
   migrate: [...CORE_AND_BELOW, "client"],

@@ -8,13 +8,13 @@
  * (not a scoped `tsImport`, which loads every module again under its own namespace): the config then
  * shares this process's module cache, so an ESM config's `prisma-vault` is the CLI's own copy, and any
  * form can import the TypeScript client Prisma 7 generates. A CommonJS config still loads the package's
- * CJS copy; the CLI drives it through its handle, by shape and version (prisma/handle.ts).
+ * CJS copy; the CLI drives it through its handle, by shape and version (client/handle.ts).
  */
 import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { VaultConfigError } from "../errors.js";
-import { handleOf, hasHandle } from "../prisma/handle.js";
+import { handleOf, hasHandle } from "../client/handle.js";
 
 const TYPESCRIPT = new Set([".ts", ".mts", ".cts"]);
 

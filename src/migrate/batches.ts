@@ -3,7 +3,7 @@
  * updates written in one batch transaction, both through the Prisma client under the extension
  * (it reads stored envelopes and writes exactly what it is given).
  */
-import type { VaultHandle } from "../prisma/handle.js";
+import type { VaultHandle } from "../client/handle.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
 import type { ConditionalUpdate } from "./conditional-update.js";

@@ -6,7 +6,7 @@
  * every row is committed (pages may finish out of order; only the committed prefix counts).
  */
 import { isVaultError } from "../errors.js";
-import type { VaultHandle } from "../prisma/handle.js";
+import type { VaultHandle } from "../client/handle.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
 import { pkEquals, rowId } from "../schema/rows.js";

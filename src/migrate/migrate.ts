@@ -6,7 +6,7 @@ import { FieldCipher } from "../core/cipher.js";
 import { NO_SUCH_MODEL, unsupportedQuery } from "../error-messages.js";
 import { VaultConfigError, VaultUnsupportedQueryError } from "../errors.js";
 import { DataKeyCache } from "../keys/cache.js";
-import { handleOf, type VaultHandle } from "../prisma/handle.js";
+import { handleOf, type VaultHandle } from "../client/handle.js";
 import type { ModelSchema, VaultSchema } from "../schema/model-schema.js";
 import { Checkpoint } from "./checkpoint.js";
 import { migrateModel } from "./engine.js";

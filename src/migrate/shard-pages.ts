@@ -3,7 +3,7 @@
  * the key values turned into what Prisma's `findMany` returns for their field types, so the engine can
  * go on with `findMany({ where: { id: { in: keys } } })` and compare keys as it always does.
  */
-import type { VaultHandle } from "../prisma/handle.js";
+import type { VaultHandle } from "../client/handle.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
 import { shardPageQuery, shardSupport, type Shard } from "./shard.js";

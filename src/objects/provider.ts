@@ -1,9 +1,9 @@
 /**
  * Which database the object store's client talks to, as Prisma names it (`"postgresql"`, `"mysql"`,
  * `"sqlite"`), for what `listObjects`' search must say to each (pages.ts). Read once per client from
- * the schema text the generated client embeds (prisma/internals.ts).
+ * the schema text the generated client embeds (client/internals.ts).
  */
-import { inlineSchemaDataModel } from "../prisma/internals.js";
+import { inlineSchemaDataModel } from "../client/internals.js";
 
 const PROVIDERS = new WeakMap<object, string | undefined>();
 

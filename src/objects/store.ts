@@ -14,7 +14,7 @@
 import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context/key-context.js";
 import type { FieldCipher } from "../core/cipher.js";
 import { isVaultError, VaultConflictError, VaultDecryptError, VaultNotFoundError } from "../errors.js";
-import { redactError } from "../prisma/redact.js";
+import { redactError } from "../client/redact.js";
 import { sameText } from "../crypto/same-text.js";
 import { newObjectId, newVersionId } from "./ids.js";
 import {

@@ -21,20 +21,20 @@ import { inertModels } from "../schema/relations.js";
 import { lastQueryExtensionGuard } from "./extension-order.js";
 import { rewriteQuery } from "./plan/filters.js";
 import type { NoExtraKeys, VaultExtension } from "./client-types.js";
-import { withHandle } from "./handle.js";
+import { withHandle } from "../client/handle.js";
 import type { VaultClientApi } from "./vault-client-api.js";
-import { dataPathOf, transactionOf } from "./internals.js";
+import { dataPathOf, transactionOf } from "../client/internals.js";
 import { dataModelFor, validateOptions, type VaultOptions } from "./options.js";
 import { unknownArgument } from "./plan/write.js";
 import { QUERY_ARGUMENTS } from "./plan/args.js";
 import { isObject, type PrismaObject } from "../client/prisma-object.js";
-import { encryptedFieldNames, redactError, secretsIn } from "./redact.js";
+import { encryptedFieldNames, redactError, secretsIn } from "../client/redact.js";
 import type { PathContext, Query, VaultRuntime } from "./paths/context.js";
 import { create } from "./paths/create.js";
 import { read } from "./paths/read.js";
 import { update } from "./paths/update.js";
 import { updateMany } from "./paths/update-many.js";
-import { type AnyClient } from "./delegate.js";
+import { type AnyClient } from "../client/delegate.js";
 import { modelProperty } from "../schema/model-property.js";
 
 interface HookParams {

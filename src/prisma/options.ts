@@ -16,7 +16,7 @@ import {
   type DataModel,
   type GeneratedVaultSchema,
 } from "../schema/datamodel.js";
-import { inlineSchemaDataModel, runtimeDataModel } from "./internals.js";
+import { inlineSchemaDataModel, runtimeDataModel } from "../client/internals.js";
 import type { DecryptErrorPolicy } from "./values.js";
 import { safeAudit, type AuditHook } from "../keys/audit.js";
 import type { UnboundValues } from "../objects/sealing.js";

@@ -7,11 +7,11 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadClient } from "../../src/cli/config.js";
-import { handleOf } from "../../src/prisma/handle.js";
+import { handleOf } from "../../src/client/handle.js";
 import { VERSION } from "../../src/version.js";
 import { vaultFailure } from "../support/errors.js";
 
-const handleModule = new URL("../../src/prisma/handle.ts", import.meta.url).href;
+const handleModule = new URL("../../src/client/handle.ts", import.meta.url).href;
 
 /** What a config builds: a client carrying on `$vault` the handle vault() leaves there. */
 const clientSource = `import { withHandle } from "${handleModule}";

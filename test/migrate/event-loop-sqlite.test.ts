@@ -12,7 +12,7 @@ import { LocalKeyProvider } from "../../src/keys/local.js";
 import { migrate } from "../../src/migrate/migrate.js";
 import { rowsPerTurn } from "../../src/migrate/turns.js";
 import { vault } from "../../src/prisma/extension.js";
-import { handleOf } from "../../src/prisma/handle.js";
+import { handleOf } from "../../src/client/handle.js";
 import type { ModelSchema } from "../../src/schema/model-schema.js";
 import { useTestDatabase } from "../support/databases.js";
 import { seedAccounts, TENANTS } from "../support/volume.js";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { FieldCipher } from "../../src/core/cipher.js";
 import { migrate } from "../../src/migrate/migrate.js";
 import { validateMigrateOptions, type MigrateOptions } from "../../src/migrate/options.js";
-import { withHandle } from "../../src/prisma/handle.js";
+import { withHandle } from "../../src/client/handle.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
 import type { VaultSchema } from "../../src/schema/model-schema.js";
 import { dataModel, model, scalar, testIndexSecret, testSchema } from "../support/datamodel.js";

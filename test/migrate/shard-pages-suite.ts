@@ -12,7 +12,7 @@ import { LocalKeyProvider } from "../../src/keys/local.js";
 import { keyOrder } from "../../src/migrate/cursor.js";
 import { shardKeys } from "../../src/migrate/shard-pages.js";
 import { vault } from "../../src/prisma/extension.js";
-import { handleOf, type VaultHandle } from "../../src/prisma/handle.js";
+import { handleOf, type VaultHandle } from "../../src/client/handle.js";
 import type { ModelSchema } from "../../src/schema/model-schema.js";
 import type { Row } from "../../src/schema/options.js";
 import { useTestDatabase, type Target } from "../support/databases.js";

@@ -9,7 +9,7 @@ import { associatedData } from "../../src/context/key-context.js";
 import { isEnvelope } from "../../src/format/envelope.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { vault } from "../../src/prisma/extension.js";
-import { handleOf } from "../../src/prisma/handle.js";
+import { handleOf } from "../../src/client/handle.js";
 import type { VaultOptions } from "../../src/prisma/options.js";
 import { useTestDatabase, type Target, type TestDatabase } from "../support/databases.js";
 import { anyFailure, vaultFailure } from "../support/errors.js";

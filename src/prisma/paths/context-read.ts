@@ -11,7 +11,7 @@ import type { PrismaObject } from "../../client/prisma-object.js";
 import { rowsAlong, selectAlong } from "../locate.js";
 import { movingRowSelect } from "../moving-row.js";
 import type { ContextNeed } from "../plan/write.js";
-import { delegate, type AnyClient } from "../delegate.js";
+import { delegate, type AnyClient } from "../../client/delegate.js";
 
 /**
  * Reads the context fields `needs` names from the row `where` finds on `top` and the rows along each

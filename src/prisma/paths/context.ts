@@ -5,8 +5,8 @@
 import type { AuditHook } from "../../keys/audit.js";
 import type { FieldCipher } from "../../core/cipher.js";
 import type { ModelSchema, VaultSchema } from "../../schema/model-schema.js";
-import type { TransactionInfo } from "../internals.js";
-import type { AnyClient } from "../delegate.js";
+import type { TransactionInfo } from "../../client/internals.js";
+import type { AnyClient } from "../../client/delegate.js";
 import type { DecryptErrorPolicy } from "../values.js";
 
 /** Prisma's `query` of the hook, or our own call of a client's delegate: sends one operation's arguments. */

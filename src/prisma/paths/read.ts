@@ -4,7 +4,7 @@
  */
 import { markCommitted } from "../../mark-committed.js";
 import type { PrismaObject } from "../../client/prisma-object.js";
-import { globalOmit } from "../internals.js";
+import { globalOmit } from "../../client/internals.js";
 import { planSelection, shapeAt } from "../plan/selection.js";
 import { openResult } from "../values.js";
 import type { PathContext, Query } from "./context.js";

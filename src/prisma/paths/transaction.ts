@@ -8,8 +8,8 @@
 import { unsupportedQuery } from "../../error-messages.js";
 import { VaultUnsupportedQueryError } from "../../errors.js";
 import { valueAt } from "../data-path.js";
-import { interactiveTransactions, itxClient } from "../internals.js";
-import { call, type AnyClient } from "../delegate.js";
+import { interactiveTransactions, itxClient } from "../../client/internals.js";
+import { call, type AnyClient } from "../../client/delegate.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
 import type { PathContext, Query } from "./context.js";
 

@@ -10,7 +10,7 @@ import { movingRowSelect, staleFields } from "../moving-row.js";
 import { splitUpdateMany } from "../update-many-split.js";
 import { sealValues } from "../values.js";
 import { planWrite, type WriteUnit } from "../plan/write.js";
-import { delegate } from "../delegate.js";
+import { delegate } from "../../client/delegate.js";
 import type { PathContext } from "./context.js";
 import { readResult } from "./read.js";
 import { resealed } from "./reseal.js";

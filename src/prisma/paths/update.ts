@@ -13,7 +13,7 @@ import { finalArgs, type ReadFindings } from "../final-args.js";
 import { rowGuard, staleFields, writesEveryEncryptedField } from "../moving-row.js";
 import { sealValues } from "../values.js";
 import { planWrite, type WriteUnit } from "../plan/write.js";
-import type { AnyClient } from "../delegate.js";
+import type { AnyClient } from "../../client/delegate.js";
 import type { PathContext } from "./context.js";
 import { notFound, readMovingRow, readNeeds } from "./context-read.js";
 import { sealUnderKnownContexts } from "./create.js";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encryptedFieldNames, redactError, secretsIn } from "../../src/prisma/redact.js";
+import { encryptedFieldNames, redactError, secretsIn } from "../../src/client/redact.js";
 import { testSchema } from "../support/datamodel.js";
 
 const names = encryptedFieldNames(testSchema());

@@ -1,11 +1,11 @@
 /**
  * Every use of a Prisma internal, each behind one feature-detected function with its own test
- * (test/prisma/internals.test.ts). When a Prisma upgrade moves one of them, that test breaks and the
+ * (test/client/internals.test.ts). When a Prisma upgrade moves one of them, that test breaks and the
  * function degrades as documented here; nothing else in prisma-vault touches Prisma's private parts.
  * Measured on Prisma 6.19 and 7.10 (see PRISMA-NOTES.md).
  */
 import type { DataModel, DataModelField, DataModelModel } from "../schema/datamodel.js";
-import type { PrismaObject } from "../client/prisma-object.js";
+import type { PrismaObject } from "./prisma-object.js";
 import { parseInlineSchema } from "../schema/inline-schema.js";
 
 /**

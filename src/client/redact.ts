@@ -5,7 +5,7 @@
  * shaped like an envelope, are cut from its message, stack, enumerable properties and cause chain.
  */
 import type { VaultSchema } from "../schema/model-schema.js";
-import { isObject } from "../client/prisma-object.js";
+import { isObject } from "./prisma-object.js";
 
 const REDACTED = "[redacted]";
 /** Far deeper than any Prisma query or error nests; bounds the recursion on hostile input. */

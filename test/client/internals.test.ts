@@ -1,5 +1,5 @@
 /**
- * One test per Prisma internal that prisma-vault relies on (src/prisma/internals.ts), on a real
+ * One test per Prisma internal that prisma-vault relies on (src/client/internals.ts), on a real
  * SQLite client (and, for what a client holds before it connects, on unconnected clients of every
  * target, Prisma 6.19's included). When a Prisma upgrade moves one, the test that names it fails.
  */
@@ -12,7 +12,7 @@ import {
   itxClient,
   runtimeDataModel,
   transactionOf,
-} from "../../src/prisma/internals.js";
+} from "../../src/client/internals.js";
 import { openDatabase, type TestDatabase } from "../support/databases.js";
 import { offlineClient, prisma6Missing } from "../support/offline-clients.js";
 
