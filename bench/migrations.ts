@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { alignedTable } from "../src/cli/summary.js";
 import { LocalKeyProvider, migrate, vault } from "../src/index.js";
-import type { MigrationMode } from "../src/migrate/options.js";
+import type { MigrationMode } from "../src/migrate/migration-mode.js";
 import { openDatabase, type TestDatabase } from "../test/support/databases.js";
 import { seedAccounts, TENANTS } from "../test/support/volume.js";
 import { besideHttpServer, type LoopFigures } from "./event-loop.js";

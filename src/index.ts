@@ -99,7 +99,8 @@ export type {
   VaultObject,
 } from "./objects/shapes.js";
 export { migrate } from "./migrate/migrate.js";
-export type { MigrateOptions, MigrationMode } from "./migrate/options.js";
+export type { MigrationMode } from "./migrate/migration-mode.js";
+export type { MigrateOptions } from "./migrate/options.js";
 export type {
   MigrationFailedValue,
   MigrationFailureCode,

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { MigrationMode } from "../migrate/options.js";
+import type { MigrationMode } from "../migrate/migration-mode.js";
 
 /** The folder, relative to the working directory, that holds default checkpoints. */
 export const CHECKPOINT_DIR = ".prisma-vault";

@@ -4,13 +4,8 @@
  * interrupted run's way to continue.
  */
 import { VaultConfigError } from "../errors.js";
-import {
-  MAX_BATCH_SIZE,
-  MAX_CONCURRENCY,
-  MAX_SHARDS,
-  MIGRATION_MODES,
-  type MigrationMode,
-} from "../migrate/options.js";
+import { MIGRATION_MODES, type MigrationMode } from "../migrate/migration-mode.js";
+import { MAX_BATCH_SIZE, MAX_CONCURRENCY, MAX_SHARDS } from "../migrate/options.js";
 import { parseFlags, unexpectedArgument, type FlagSpec } from "./command-args.js";
 
 /** A `prisma-vault migrate` command line, checked. Numbers and lists are absent when not given. */

@@ -11,10 +11,7 @@ import { isEnvelope } from "../format/envelope.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import { rowId } from "../schema/rows.js";
 import type { MigrationFailedValue, MigrationFailureCode } from "./report.js";
-import type { RowOutcome } from "./step.js";
-
-/** What a mode sets its encrypted fields to: envelopes, plaintexts, or nothing (only index columns). */
-export type EncryptedWrites = "envelopes" | "plaintexts" | "none";
+import type { EncryptedWrites, RowOutcome } from "./step.js";
 
 /**
  * `outcomes` with every write that sets a value its mode may not write there taken out, and reported.

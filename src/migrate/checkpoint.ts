@@ -6,7 +6,7 @@
  */
 import { VaultConfigError } from "../errors.js";
 import type { Row } from "../schema/options.js";
-import type { MigrationMode } from "./options.js";
+import type { MigrationMode } from "./migration-mode.js";
 
 const VERSION = 1;
 

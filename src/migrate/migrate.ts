@@ -17,12 +17,8 @@ import { indexStep } from "./modes/index.js";
 import { rekeyStep } from "./modes/rekey.js";
 import { rotateStep } from "./modes/rotate.js";
 import { verifyStep } from "./modes/verify.js";
-import {
-  validateMigrateOptions,
-  type MigrateOptions,
-  type MigrateSettings,
-  type MigrationMode,
-} from "./options.js";
+import type { MigrationMode } from "./migration-mode.js";
+import { validateMigrateOptions, type MigrateOptions, type MigrateSettings } from "./options.js";
 import type { MigrationModelReport, MigrationReport } from "./report.js";
 import type { MigrationStep } from "./step.js";
 

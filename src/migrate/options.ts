@@ -3,15 +3,8 @@
  * naming it and its allowed values, thrown before any row is read.
  */
 import { VaultConfigError } from "../errors.js";
+import { MIGRATION_MODES, type MigrationMode } from "./migration-mode.js";
 import type { MigrationProgress } from "./report.js";
-
-/** Every mode of DESIGN.md §11. */
-export const MIGRATION_MODES = ["index", "encrypt", "rekey", "rotate", "decrypt", "verify"] as const;
-/**
- * What a migration does: `"index"`, `"encrypt"`, `"rekey"`, `"rotate"`, `"decrypt"` or `"verify"`
- * (see {@link MigrateOptions.mode}).
- */
-export type MigrationMode = (typeof MIGRATION_MODES)[number];
 
 export const DEFAULT_BATCH_SIZE = 500;
 export const MAX_BATCH_SIZE = 10_000;

@@ -3,7 +3,7 @@
  * and field. Never a plaintext, a key or a ciphertext.
  */
 import type { VaultErrorCode } from "../error-codes.js";
-import type { MigrationMode } from "./options.js";
+import type { MigrationMode } from "./migration-mode.js";
 
 /** Failed values listed per model; past it only {@link MigrationModelReport.failedTotal} grows. */
 export const MAX_LISTED_FAILURES = 1_000;

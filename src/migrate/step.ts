@@ -5,8 +5,10 @@
  */
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
-import type { EncryptedWrites } from "./admitted-writes.js";
 import type { MigrationFailedValue } from "./report.js";
+
+/** What a mode sets its encrypted fields to: envelopes, plaintexts, or nothing (only index columns). */
+export type EncryptedWrites = "envelopes" | "plaintexts" | "none";
 
 export interface MigrationStep {
   /** What the step sets encrypted fields to; the engine writes nothing else (admitted-writes.ts). */

@@ -1,7 +1,7 @@
 import { basename, dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHECKPOINT_DIR, defaultCheckpointPath } from "../../src/cli/checkpoint-path.js";
-import { MIGRATION_MODES } from "../../src/migrate/options.js";
+import { MIGRATION_MODES } from "../../src/migrate/migration-mode.js";
 
 describe("defaultCheckpointPath", () => {
   it("is a file of .prisma-vault/ in the working directory, named after the mode", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { VaultConfigError } from "../../src/errors.js";
 import { commandLine, parseMigrateArgs, type MigrateCommand } from "../../src/cli/migrate-args.js";
-import { MIGRATION_MODES } from "../../src/migrate/options.js";
+import { MIGRATION_MODES } from "../../src/migrate/migration-mode.js";
 
 const base = ["encrypt", "--config", "vault.config.ts"];
 

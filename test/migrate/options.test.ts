@@ -1,9 +1,9 @@
 /** The option checks beyond those in migrate.test.ts (defaults, each option's type, the modes). */
 import { describe, expect, it } from "vitest";
+import { MIGRATION_MODES } from "../../src/migrate/migration-mode.js";
 import {
   DEFAULT_BATCH_SIZE,
   MAX_BATCH_SIZE,
-  MIGRATION_MODES,
   validateMigrateOptions,
   type MigrateOptions,
 } from "../../src/migrate/options.js";

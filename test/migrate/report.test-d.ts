@@ -4,7 +4,7 @@
  */
 import { describe, expectTypeOf, it } from "vitest";
 import type { VaultErrorCode } from "../../src/error-codes.js";
-import type { MigrationMode } from "../../src/migrate/options.js";
+import type { MigrationMode } from "../../src/migrate/migration-mode.js";
 import type {
   MigrationFailedValue,
   MigrationModelReport,

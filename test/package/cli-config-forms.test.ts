@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { migrate } from "../../src/migrate/migrate.js";
-import type { MigrationMode } from "../../src/migrate/options.js";
+import type { MigrationMode } from "../../src/migrate/migration-mode.js";
 import { needsAttention, type MigrationReport } from "../../src/migrate/report.js";
 import { vault } from "../../src/prisma/extension.js";
 import type { GeneratedVaultSchema } from "../../src/schema/datamodel.js";
