@@ -80,7 +80,7 @@ export type { VaultExtension } from "./prisma/client-types.js";
 export type { DecryptErrorPolicy } from "./prisma/values.js";
 export type { ContextOption, FieldOptions, ModelOptions, ModelsOption, Row } from "./schema/options.js";
 export type { GeneratedVaultSchema, DataModel, DataModelField, DataModelModel } from "./schema/datamodel.js";
-export type { VaultObjects, ObjectsOptions } from "./objects/store.js";
+export type { VaultObjects, ObjectsOptions } from "./objects/vault-objects.js";
 export type { ResealReport } from "./objects/reseal.js";
 export type { UnboundValues } from "./objects/sealing.js";
 export type {

@@ -6,7 +6,7 @@ import { VaultConfigError } from "../errors.js";
 import { KEY_SERVER_TOKEN_ENV, startKeyServer } from "../key-server/server.js";
 import { IDEMPOTENCY_BOUNDS } from "../key-server/options.js";
 import type { KeyProvider } from "../keys/provider.js";
-import type { VaultObjects } from "../objects/store.js";
+import type { VaultObjects } from "../objects/vault-objects.js";
 import { handleOf } from "../client/handle.js";
 import { parseFlags, unexpectedArgument } from "./command-args.js";
 import { loadClient } from "./config.js";

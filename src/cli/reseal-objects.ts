@@ -5,7 +5,7 @@
  * object and version id), 1 on error, 64 on a usage error.
  */
 import { VaultConfigError } from "../errors.js";
-import type { VaultObjects } from "../objects/store.js";
+import type { VaultObjects } from "../objects/vault-objects.js";
 import { parseFlags, unexpectedArgument } from "./command-args.js";
 import { loadClient } from "./config.js";
 import { EXIT_CODES } from "./exit-codes.js";

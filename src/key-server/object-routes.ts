@@ -22,7 +22,7 @@
 import { withPlace } from "../error-messages.js";
 import { isVaultError, VaultDecryptError, VaultInvalidArgumentError, type VaultError } from "../errors.js";
 import type { ObjectMetadata, VaultObject } from "../objects/shapes.js";
-import type { VaultObjects } from "../objects/store.js";
+import type { VaultObjects } from "../objects/vault-objects.js";
 import { keyProviderFailed, unprocessable, type Reply } from "./http.js";
 
 const BASE = "/vault/v1/kv";

@@ -7,7 +7,7 @@ import { VaultConfigError } from "../errors.js";
 import { LocalKeyProvider } from "../keys/local.js";
 import { guardProvider } from "../keys/guard-provider.js";
 import { type KeyProvider } from "../keys/provider.js";
-import type { VaultObjects } from "../objects/store.js";
+import type { VaultObjects } from "../objects/vault-objects.js";
 
 /**
  * The options of {@link startKeyServer}, all optional. Each is checked before the server binds: a bad

@@ -20,7 +20,7 @@ import { inlineSchemaDataModel, runtimeDataModel } from "../client/internals.js"
 import type { DecryptErrorPolicy } from "./values.js";
 import { safeAudit, type AuditHook } from "../keys/audit.js";
 import type { UnboundValues } from "../objects/sealing.js";
-import { DEFAULT_ENVIRONMENT_ID, type ObjectsOptions } from "../objects/store.js";
+import { DEFAULT_ENVIRONMENT_ID, type ObjectsOptions } from "../objects/vault-objects.js";
 
 /**
  * The options of {@link vault}. Only `keys` and one of `models` or `schema` are required. Each is

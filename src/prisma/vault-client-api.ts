@@ -5,7 +5,7 @@
 import type { AeadBackend } from "../crypto/aead.js";
 import type { VaultStats } from "../keys/vault-stats.js";
 import type { KeyRouterCounts } from "../keys/router.js";
-import type { VaultObjects } from "../objects/store.js";
+import type { VaultObjects } from "../objects/vault-objects.js";
 
 /** `prisma.$vault`: counters of the extension's data-key cache and key provider, and Vault objects. */
 export interface VaultClientApi {

@@ -7,7 +7,7 @@ import type { WorkOS } from "@workos-inc/node";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import { startKeyServer, type KeyServer } from "../../src/key-server/server.js";
-import type { ObjectsOptions } from "../../src/objects/store.js";
+import type { ObjectsOptions } from "../../src/objects/vault-objects.js";
 import { vault } from "../../src/prisma/extension.js";
 import { useTestDatabase, type Target, type TestDatabase } from "../support/databases.js";
 import { sdkClient, TEST_TOKEN } from "../support/key-server.js";
