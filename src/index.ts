@@ -66,7 +66,8 @@ export type { Opened, OpenedBatch, Unopened } from "./core/opened.js";
 // From the modules behind the subpath entries, never from the entries (src/workos.ts,
 // src/key-server/index.ts): their CJS builds re-export index.cjs (tsup.config.ts).
 export { startKeyServer } from "./key-server/server.js";
-export type { KeyServer, KeyServerStats } from "./key-server/server.js";
+export type { KeyServer } from "./key-server/server.js";
+export type { KeyServerStats } from "./key-server/key-server-stats.js";
 export { KEY_SERVER_TOKEN_ENV } from "./key-server/options.js";
 export type { KeyServerOptions } from "./key-server/options.js";
 export type { Faults, FaultSettings } from "./key-server/faults.js";

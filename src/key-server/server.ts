@@ -32,6 +32,7 @@ import {
 import { httpServerOptions, readOptions, type KeyServerOptions, type KeyServerSettings } from "./options.js";
 import { KEY_ROUTES, type KeyRoute } from "./routes.js";
 import { isObjectPath, serveObjects, type ObjectRequest } from "./object-routes.js";
+import { emptyCounters, snapshot, type KeyServerStats } from "./key-server-stats.js";
 
 // Re-exported where they always were, for the modules that import them from here.
 export { KEY_SERVER_TOKEN_ENV, type KeyServerOptions } from "./options.js";
@@ -67,42 +68,6 @@ export async function startKeyServer(options: KeyServerOptions = {}): Promise<Ke
   // No request is lost before the handler is attached: Node emits "listening" on a process tick, and
   // this continuation runs before the event loop can accept a connection.
   return new ListeningKeyServer(http, settings);
-}
-
-/**
- * Request counters. A request refused for its token counts as `unauthorized` (and under `statuses`),
- * never under a route; an authorized `POST` to a key route counts under that route whatever its answer.
- */
-export interface KeyServerStats {
-  /** Every request received, refused ones included. */
-  readonly requests: number;
-  /** Authorized `POST /vault/v1/keys/data-key` requests, whatever their answer. */
-  readonly dataKey: number;
-  /** Authorized `POST /vault/v1/keys/decrypt` requests, whatever their answer. */
-  readonly decrypt: number;
-  /** Authorized `POST /vault/v1/keys/rekey` requests, whatever their answer. */
-  readonly rekey: number;
-  /** Authorized requests to the object API (`/vault/v1/kv…`), whatever their answer. */
-  readonly objects: number;
-  /** Requests answered 401. */
-  readonly unauthorized: number;
-  /** Key requests answered with an injected fault. */
-  readonly faults: number;
-  /**
-   * Requests answered from the idempotency store: a `POST`, `PUT` or `DELETE` whose `Idempotency-Key`
-   * came before with the same request (and was answered below 500), so it did not run again. Such a
-   * request still counts under its route (or `objects`) and under `statuses`.
-   */
-  readonly replayed: number;
-  /**
-   * Key and object requests served in full whose answer was then lost on purpose (`faults.dropNext`):
-   * the connection was closed unanswered, so they count under their route but under no status.
-   */
-  readonly dropped: number;
-  /** The most key requests that were being answered at one moment. */
-  readonly peakConcurrency: number;
-  /** Answers by HTTP status, e.g. `{ "200": 12, "500": 3 }`. */
-  readonly statuses: Readonly<Record<string, number>>;
 }
 
 /**
@@ -311,24 +276,4 @@ function injected(fault: Fault): Reply {
     };
   }
   return { status: fault.status, json: { message: "Injected fault", code: "injected_fault" } };
-}
-
-function emptyCounters() {
-  return {
-    requests: 0,
-    dataKey: 0,
-    decrypt: 0,
-    rekey: 0,
-    objects: 0,
-    unauthorized: 0,
-    faults: 0,
-    replayed: 0,
-    dropped: 0,
-    peakConcurrency: 0,
-    statuses: {} as Record<string, number>,
-  };
-}
-
-function snapshot(counters: ReturnType<typeof emptyCounters>): KeyServerStats {
-  return { ...counters, statuses: { ...counters.statuses } };
 }
