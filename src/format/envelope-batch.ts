@@ -49,7 +49,7 @@ export function decodeEnvelopes(count: number, textOf: (i: number) => unknown): 
   let at = 0;
   for (let i = 0, o = 0; i < count; i++, o += LAYOUT_WORDS) {
     const written = base64Into(textOf(i), bytes, at);
-    const reason = written < 0 ? "it is not base64" : locate(bytes, at, at + written, layout, o);
+    const reason = written < 0 ? "it is not base64" : layoutEnvelope(bytes, at, at + written, layout, o);
     if (reason === undefined) at += written;
     else invalid[i] = new VaultEnvelopeInvalidError(notAnEnvelope(reason));
   }
@@ -83,7 +83,7 @@ function base64Into(text: unknown, bytes: Buffer, at: number): number {
  * (12-byte IV) when its blob has a known format (WorkOS's, the local ring's), else the legacy one
  * (32-byte IV, old SDKs) when a WorkOS blob lies there, else the current one when it parses at all.
  */
-function locate(
+function layoutEnvelope(
   bytes: Buffer,
   start: number,
   end: number,

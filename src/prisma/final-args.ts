@@ -3,7 +3,7 @@
  * found. The plan stays as planned (its values sealed in place); the reads' findings are added here.
  */
 import type { PrismaObject } from "../client/prisma-object.js";
-import { andWhere } from "./locate.js";
+import { andWhere } from "./update-guards.js";
 
 /** What the reads before a write add to its arguments. */
 export interface ReadFindings {

@@ -4,7 +4,7 @@
  */
 import type { EncryptedField, ModelSchema } from "../schema/model-schema.js";
 import type { PrismaObject } from "../client/prisma-object.js";
-import { contextEquals, storedEquals } from "./locate.js";
+import { contextEquals, storedEquals } from "./update-guards.js";
 import type { WriteUnit } from "./plan/write.js";
 
 /**

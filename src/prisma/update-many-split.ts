@@ -9,7 +9,7 @@ import { VaultUnsupportedQueryError } from "../errors.js";
 import type { EncryptedField, ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
 import type { PrismaObject } from "../client/prisma-object.js";
-import { andWhere } from "./locate.js";
+import { andWhere } from "./update-guards.js";
 import { rowGuard } from "./moving-row.js";
 import { pkEquals, rowId } from "../schema/rows.js";
 

@@ -8,7 +8,7 @@ import { VaultContextMissingError, VaultUnsupportedQueryError } from "../../erro
 import type { EncryptedField, ModelSchema, VaultSchema } from "../../schema/model-schema.js";
 import type { Row } from "../../schema/options.js";
 import type { PrismaObject } from "../../client/prisma-object.js";
-import { rowsAlong, selectAlong } from "../locate.js";
+import { rowsAlong, selectAlong } from "../locator-reads.js";
 import { movingRowSelect } from "../moving-row.js";
 import type { ContextNeed } from "../plan/write.js";
 import { delegate, type AnyClient } from "../../client/delegate.js";

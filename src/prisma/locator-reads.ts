@@ -1,13 +1,17 @@
 /**
- * Pure: the queries the extension adds. Reads that reach a nested row from the top-level row of a
- * write (a `select` along a locator, and the rows it returns), and the conditions that pin an update
- * to the context it was sealed for.
+ * Pure: the reads the extension adds to reach a nested row of a write from its top-level row, along the
+ * row's {@link Locator} (the relations from the top-level row down to it): the `select` that reaches
+ * it, and the rows that select returns.
  */
 import type { ModelSchema, VaultSchema } from "../schema/model-schema.js";
 import type { PrismaObject } from "../client/prisma-object.js";
 import type { Locator } from "./plan/write.js";
 
-/** A `select` that reaches `columns` of the row at `locator`. */
+/**
+ * A `select` that reaches `columns` of the row at `locator`.
+ *
+ * @example selectAlong(schema, user, [{ relation: "posts" }], ["tenantId"]) // { posts: { select: { tenantId: true } } }
+ */
 export function selectAlong(
   schema: VaultSchema,
   top: ModelSchema,
@@ -31,6 +35,11 @@ export function selectAlong(
   return select;
 }
 
+/**
+ * The rows at `locator` in `row`, the result of a read with {@link selectAlong}'s select.
+ *
+ * @example rowsAlong({ id: 1, posts: [{ id: 7 }] }, [{ relation: "posts" }]) // [{ id: 7 }]
+ */
 export function rowsAlong(row: unknown, locator: Locator): PrismaObject[] {
   let rows: unknown[] = row ? [row] : [];
   for (const step of locator) {
@@ -40,18 +49,4 @@ export function rowsAlong(row: unknown, locator: Locator): PrismaObject[] {
     });
   }
   return rows as PrismaObject[];
-}
-
-export function andWhere(where: PrismaObject, extra: PrismaObject): PrismaObject {
-  const and = where["AND"] === undefined ? [] : Array.isArray(where["AND"]) ? where["AND"] : [where["AND"]];
-  return { ...where, AND: [...(and as unknown[]), extra] };
-}
-
-export function contextEquals(model: ModelSchema, row: PrismaObject): PrismaObject {
-  return Object.fromEntries(model.contextFields.map((f) => [f, row[f]]));
-}
-
-/** `{ field: storedValue }` for each of `fields` (an envelope compared whole, or null). */
-export function storedEquals(fields: readonly { readonly name: string }[], row: PrismaObject): PrismaObject {
-  return Object.fromEntries(fields.map((field) => [field.name, row[field.name] ?? null]));
 }
