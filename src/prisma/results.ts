@@ -7,8 +7,8 @@ import type { EncryptedField, ModelSchema } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan/selection.js";
 import type { PrismaObject } from "../client/prisma-object.js";
 
-/** One stored value to decrypt: `row[field.name]` is replaced by its plaintext. */
-export interface StoredValue {
+/** An encrypted value found in a query result, to decrypt: `row[field.name]` is replaced by its plaintext. */
+export interface ResultValue {
   readonly model: ModelSchema;
   readonly field: EncryptedField;
   readonly row: PrismaObject;
@@ -18,10 +18,10 @@ export interface StoredValue {
 /**
  * The encrypted values in `result` (a row, a list of rows, or `null`), depth first.
  *
- * @example for (const v of storedValues(shape, rows)) v.row[v.field.name] = await decrypt(v)
+ * @example for (const v of resultValues(shape, rows)) v.row[v.field.name] = await decrypt(v)
  */
-export function storedValues(shape: ResultShape, result: unknown): StoredValue[] {
-  const out: StoredValue[] = [];
+export function resultValues(shape: ResultShape, result: unknown): ResultValue[] {
+  const out: ResultValue[] = [];
   visit(shape, result, (row, current) => {
     for (const field of current.decrypt) {
       const value = row[field.name];

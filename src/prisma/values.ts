@@ -13,7 +13,7 @@ import type { AuditHook, VaultAuditEvent } from "../keys/audit.js";
 import type { EncryptedField } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan/selection.js";
 import type { PrismaObject } from "../client/prisma-object.js";
-import { storedValues, stripAdded, type StoredValue } from "./results.js";
+import { resultValues, stripAdded, type ResultValue } from "./results.js";
 import type { PendingValue } from "./plan/write.js";
 import { fieldRefs } from "../schema/field-ref.js";
 import { rowId } from "../schema/rows.js";
@@ -37,7 +37,7 @@ export async function sealValues(
   const sealing = cipher.sealAll(values.map((v) => ({ text: v.value, ref: refFor(v.field, context, id) })));
   const envelopes = sealing instanceof Promise ? await sealing : sealing;
   for (const [i, v] of values.entries()) {
-    v.holder[v.key] = fitting(v.field, envelopes[i] as string, id);
+    v.holder[v.key] = checkedToFit(v.field, envelopes[i] as string, id);
     if (v.field.index)
       v.row[v.field.index.column] = blindIndexOf(v.field.index.blind).compute(v.value, context);
   }
@@ -47,7 +47,7 @@ export async function sealValues(
  * `envelope`, checked to fit `field`'s column.
  * Precondition: the envelope fits its column; a database in non-strict mode would cut it silently.
  */
-export function fitting(field: EncryptedField, envelope: string, id: unknown): string {
+export function checkedToFit(field: EncryptedField, envelope: string, id: unknown): string {
   if (field.capacity !== undefined && envelope.length > field.capacity) {
     throw new VaultConfigError(
       `the envelope is ${envelope.length} characters and the column holds ${field.capacity}; use a larger text column`,
@@ -71,7 +71,7 @@ export async function openResult(
   policy: DecryptErrorPolicy,
   audit?: AuditHook,
 ): Promise<void> {
-  const values = storedValues(shape, result);
+  const values = resultValues(shape, result);
   const items = new Array<CipherItem>(values.length);
   const refFor = fieldRefs();
   let row: PrismaObject | undefined;
@@ -88,7 +88,7 @@ export async function openResult(
   }
   const { opened, ready } = cipher.openAll(items);
   const place = (i: number) => {
-    const stored = values[i] as StoredValue;
+    const stored = values[i] as ResultValue;
     const plain = opened[i] as Opened;
     if (isOpened(plain)) {
       stored.row[stored.field.name] = plain;
@@ -133,7 +133,7 @@ function refusal(cipher: FieldCipher, ref: FieldRef, code: VaultErrorCode): Vaul
  */
 function recover(
   error: unknown,
-  stored: StoredValue,
+  stored: ResultValue,
   id: unknown,
   policy: DecryptErrorPolicy,
   refused?: (code: VaultErrorCode) => void,

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { PrismaObject } from "../../src/client/prisma-object.js";
 import { planSelection, type ResultShape } from "../../src/prisma/plan/selection.js";
-import { storedValues, stripAdded } from "../../src/prisma/results.js";
+import { resultValues, stripAdded } from "../../src/prisma/results.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
 import type { VaultSchema } from "../../src/schema/model-schema.js";
 import { dataModel, model, modelOf, scalar, testSchema } from "../support/datamodel.js";
@@ -16,11 +16,11 @@ function shapeOf(modelName: string, args: PrismaObject | undefined): ResultShape
   return shape;
 }
 
-describe("storedValues", () => {
+describe("resultValues", () => {
   it("lists the string values of the fields the shape decrypts, with the row each is in", () => {
     const shape = shapeOf("User", { select: { email: true, ssn: true } });
     const row = { email: "E1", ssn: "S1", notes: "not selected", organizationId: "o1" };
-    const values = storedValues(shape, row);
+    const values = resultValues(shape, row);
     expect(values.map((v) => [v.model.name, v.field.name, v.value])).toEqual([
       ["User", "email", "E1"],
       ["User", "ssn", "S1"],
@@ -30,12 +30,12 @@ describe("storedValues", () => {
 
   it("skips null, missing and non-string values", () => {
     const shape = shapeOf("User", undefined);
-    expect(storedValues(shape, { email: null, ssn: 42, organizationId: "o1" })).toEqual([]);
+    expect(resultValues(shape, { email: null, ssn: 42, organizationId: "o1" })).toEqual([]);
   });
 
   it("finds nothing in null, undefined or a scalar result", () => {
     const shape = shapeOf("User", undefined);
-    for (const result of [null, undefined, 3, "E1"]) expect(storedValues(shape, result)).toEqual([]);
+    for (const result of [null, undefined, 3, "E1"]) expect(resultValues(shape, result)).toEqual([]);
   });
 
   it("walks lists, to-many and to-one relations, the related rows before their parent", () => {
@@ -48,7 +48,7 @@ describe("storedValues", () => {
       { id: "o1", users: [{ ssn: "S1", organizationId: "o1", profile, posts: [post] }] },
       { id: "o2", users: [{ ssn: "S2", organizationId: "o2", profile: null, posts: [] }] },
     ];
-    expect(storedValues(shape, rows).map((v) => `${v.model.name}.${v.field.name}=${v.value}`)).toEqual([
+    expect(resultValues(shape, rows).map((v) => `${v.model.name}.${v.field.name}=${v.value}`)).toEqual([
       "Profile.bio=B1",
       "Post.body=P1",
       "User.ssn=S1",
@@ -59,7 +59,7 @@ describe("storedValues", () => {
   it("does not look into a relation the shape does not hold", () => {
     const shape = shapeOf("User", { select: { ssn: true } });
     const row = { ssn: "S1", organizationId: "o1", posts: [{ body: "P1", organizationId: "o1" }] };
-    expect(storedValues(shape, row).map((v) => v.value)).toEqual(["S1"]);
+    expect(resultValues(shape, row).map((v) => v.value)).toEqual(["S1"]);
   });
 });
 

@@ -15,7 +15,7 @@ import { DataKeyCache } from "../../src/keys/cache.js";
 import { LocalKeyProvider } from "../../src/keys/local.js";
 import type { PrismaObject } from "../../src/client/prisma-object.js";
 import { planSelection, type ResultShape } from "../../src/prisma/plan/selection.js";
-import { fitting, openResult, sealValues } from "../../src/prisma/values.js";
+import { checkedToFit, openResult, sealValues } from "../../src/prisma/values.js";
 import { planWrite } from "../../src/prisma/plan/write.js";
 import { buildVaultSchema } from "../../src/schema/build.js";
 import type { EncryptedField, VaultSchema } from "../../src/schema/model-schema.js";
@@ -91,7 +91,7 @@ describe("fieldRef", () => {
   });
 });
 
-describe("fitting", () => {
+describe("checkedToFit", () => {
   const bounded = buildVaultSchema(
     dataModel(
       model("Memo", [
@@ -108,14 +108,14 @@ describe("fitting", () => {
   it("returns an envelope that fits its column, up to the last character", () => {
     expect(memoText.capacity).toBe(600);
     const exact = "A".repeat(600);
-    expect(fitting(memoText, exact, 1)).toBe(exact);
+    expect(checkedToFit(memoText, exact, 1)).toBe(exact);
     const long = "A".repeat(100_000);
-    expect(fitting(userSsn, long, 1)).toBe(long);
+    expect(checkedToFit(userSsn, long, 1)).toBe(long);
   });
 
   it("refuses an envelope longer than its column, naming model, field and row, never the envelope", () => {
     const envelope = "B".repeat(601);
-    const error = thrownVaultError(() => fitting(memoText, envelope, 9));
+    const error = thrownVaultError(() => checkedToFit(memoText, envelope, 9));
     expect(error).toBeInstanceOf(VaultConfigError);
     expect(error.message).toBe(
       "Memo.text (id 9): the envelope is 601 characters and the column holds 600; use a larger text column",

@@ -6,7 +6,7 @@ import type { FieldCipher } from "../../core/cipher.js";
 import type { KeyContext } from "../../context/key-context.js";
 import type { EncryptedField } from "../../schema/model-schema.js";
 import type { PrismaObject } from "../../client/prisma-object.js";
-import { fitting } from "../values.js";
+import { checkedToFit } from "../values.js";
 import { fieldRef } from "../../schema/field-ref.js";
 import { blindIndexOf } from "../../core/blind-index.js";
 
@@ -27,7 +27,7 @@ export async function resealed(
     const value = row[field.name];
     if (typeof value !== "string") continue;
     const plain = await cipher.decrypt(value, fieldRef(field, previous, id));
-    data[field.name] = fitting(field, await cipher.encrypt(plain, fieldRef(field, next, id)), id);
+    data[field.name] = checkedToFit(field, await cipher.encrypt(plain, fieldRef(field, next, id)), id);
     // A tenant-scoped index is keyed by the context too: it moves with the value.
     if (field.index) data[field.index.column] = blindIndexOf(field.index.blind).compute(plain, next);
   }

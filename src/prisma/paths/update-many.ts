@@ -5,7 +5,7 @@
  * When `where` pins the context by equality and nothing moves, the update is sealed and sent at once.
  */
 import type { PrismaObject } from "../../client/prisma-object.js";
-import { finalArgs } from "../final-args.js";
+import { argsWithFindings } from "../args-with-findings.js";
 import { movingRowSelect, staleFields } from "../moving-row.js";
 import { splitUpdateMany } from "../update-many-split.js";
 import { sealValues } from "../values.js";
@@ -48,7 +48,7 @@ export async function updateMany(path: PathContext, args: PrismaObject): Promise
       await sealValues(cipher, (planned.units[0] as WriteUnit).values, part.context, part.id);
       const moved =
         part.moving && (await resealed(cipher, stale, part.moving, part.previous, part.context, part.id));
-      const sent = finalArgs(planned.args, "data", { resealed: moved });
+      const sent = argsWithFindings(planned.args, "data", { resealed: moved });
       const result = returning ? await readResult(path, sent, exec, commits) : await exec(sent);
       if (Array.isArray(result)) returned.push(...(result as unknown[]));
       else count += (result as { count: number }).count;

@@ -9,7 +9,7 @@ import { unsupportedQuery } from "../../error-messages.js";
 import { VaultUnsupportedQueryError } from "../../errors.js";
 import type { EncryptedField } from "../../schema/model-schema.js";
 import type { PrismaObject } from "../../client/prisma-object.js";
-import { finalArgs, type ReadFindings } from "../final-args.js";
+import { argsWithFindings, type ReadFindings } from "../args-with-findings.js";
 import { rowGuard, staleFields, writesEveryEncryptedField } from "../moving-row.js";
 import { sealValues } from "../values.js";
 import { planWrite, type WriteUnit } from "../plan/write.js";
@@ -48,7 +48,7 @@ export async function update(path: PathContext, args: unknown): Promise<unknown>
       if (unit === topUnit) top = found;
       await sealValues(path.cipher, unit.values, found.context, unit.id);
     }
-    return readResult(path, finalArgs(plan.args, dataKey, top), exec, commits);
+    return readResult(path, argsWithFindings(plan.args, dataKey, top), exec, commits);
   });
 }
 

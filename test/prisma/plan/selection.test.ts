@@ -6,7 +6,7 @@ import {
   type GlobalOmit,
   type ResultShape,
 } from "../../../src/prisma/plan/selection.js";
-import { storedValues, stripAdded } from "../../../src/prisma/results.js";
+import { resultValues, stripAdded } from "../../../src/prisma/results.js";
 import { buildVaultSchema } from "../../../src/schema/build.js";
 import { dataModel, model, modelOf, scalar, testSchema } from "../../support/datamodel.js";
 import { modelProperty } from "../../../src/schema/model-property.js";
@@ -203,7 +203,7 @@ describe("a planned shape over a result", () => {
       { body: "b1", organizationId: "o1", author },
       { body: null, organizationId: "o2", author: null },
     ];
-    const values = storedValues(shape, rows);
+    const values = resultValues(shape, rows);
     expect(values.map((v) => [v.model.name, v.field.name, v.value])).toEqual([
       ["User", "ssn", "s1"],
       ["Post", "body", "b1"],

@@ -17,10 +17,10 @@ export interface ReadFindings {
  * `args` with `findings` added: the guard to `where`, the re-sealed values to the object at `dataKey`
  * (`data`, or `update` for an upsert). New objects where something is added; `args` is not changed.
  *
- * @example finalArgs({ where: { id: 1 }, data: { organizationId: "o2" } }, "data", { guard: { organizationId: "o1" } })
+ * @example argsWithFindings({ where: { id: 1 }, data: { organizationId: "o2" } }, "data", { guard: { organizationId: "o1" } })
  * // { where: { id: 1, AND: [{ organizationId: "o1" }] }, data: { organizationId: "o2" } }
  */
-export function finalArgs(args: PrismaObject, dataKey: string, findings: ReadFindings): PrismaObject {
+export function argsWithFindings(args: PrismaObject, dataKey: string, findings: ReadFindings): PrismaObject {
   const { guard, resealed } = findings;
   if (guard === undefined && (resealed === undefined || Object.keys(resealed).length === 0)) return args;
   const out: PrismaObject = { ...args };
