@@ -22,7 +22,7 @@ import { aadOf } from "./aad-of.js";
 import { blindIndexOf } from "./blind-index.js";
 import { FieldCipher } from "./cipher.js";
 import type { CipherItem } from "./cipher-item.js";
-import type { OpenedBatch } from "./opened.js";
+import { isOpened, unopened, type Opened, type OpenedBatch } from "./opened.js";
 
 /**
  * What every shell asks of prisma-vault's crypto. Internal: not exported from the package.
@@ -111,13 +111,21 @@ class Core implements VaultCore {
   sealAll(items: readonly CipherItem[]): string[] | Promise<string[]> {
     this.#open();
     const sealing = this.#cipher.sealAll(items);
-    return sealing instanceof Promise ? sealing.finally(this.#late) : sealing;
+    return sealing instanceof Promise ? sealing.then(this.#sealed, this.#failed) : sealing;
   }
 
   openAll(items: readonly CipherItem[]): OpenedBatch {
     this.#open();
     const batch = this.#cipher.openAll(items);
-    return batch.ready === undefined ? batch : { opened: batch.opened, ready: batch.ready.finally(this.#late) };
+    if (batch.ready === undefined) return batch;
+    const opened = batch.opened as Opened[];
+    const ready = batch.ready.then(() => {
+      if (!this.#disposed) return;
+      this.#keys.clear();
+      const closed = unopened(new VaultConfigError(CLOSED));
+      for (const [i, outcome] of opened.entries()) if (!isOpened(outcome)) opened[i] = closed;
+    });
+    return { opened, ready };
   }
 
   async seal(text: string, ref: FieldRef): Promise<string> {
@@ -127,20 +135,17 @@ class Core implements VaultCore {
 
   async open(envelope: string, ref: FieldRef): Promise<string> {
     this.#open();
-    return this.#cipher.decrypt(envelope, ref).finally(this.#late);
+    return this.#cipher.decrypt(envelope, ref).then(this.#sealed, this.#failed);
   }
 
   async sealKeyed(text: string, ref: FieldRef): Promise<{ envelope: string; keyId: string }> {
     this.#open();
     const aad = Buffer.from(aadOf(ref), "utf8");
-    try {
-      return await this.#keys.withEncryptionKey(ref.context, (key) => ({
-        envelope: sealEnvelopes(this.aead, key.key, key.encryptedKeys, [text], [aad])[0] as string,
-        keyId: key.id,
-      }));
-    } finally {
-      this.#late();
-    }
+    const sealing = this.#keys.withEncryptionKey(ref.context, (key) => ({
+      envelope: sealEnvelopes(this.aead, key.key, key.encryptedKeys, [text], [aad])[0] as string,
+      keyId: key.id,
+    }));
+    return sealing instanceof Promise ? sealing.then(this.#sealed, this.#failed) : sealing;
   }
 
   blindIndex(spec: BlindIndexSpec, text: string, context: KeyContext): string {
@@ -195,8 +200,18 @@ class Core implements VaultCore {
     if (this.#disposed) throw new VaultConfigError(CLOSED);
   }
 
-  /** A key that arrives after dispose() (asked for before it) is zeroed as soon as it is cached. */
-  readonly #late = (): void => {
-    if (this.#disposed) this.#keys.clear();
+  /**
+   * A key that arrives after dispose() (asked for before it) is zeroed as soon as it is cached, and
+   * what waited for it fails as a disposed core's calls do.
+   */
+  readonly #sealed = <T>(value: T): T => {
+    if (this.#disposed) this.#failed(undefined);
+    return value;
+  };
+
+  readonly #failed = (error: unknown): never => {
+    if (!this.#disposed) throw error;
+    this.#keys.clear();
+    throw new VaultConfigError(CLOSED);
   };
 }
