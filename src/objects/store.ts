@@ -12,7 +12,7 @@
  * (replayed-writes.ts). A thrown error means nothing was written.
  */
 import { canonicalContext, parseCanonicalContext, type KeyContext } from "../context/key-context.js";
-import type { FieldCipher } from "../core/cipher.js";
+import type { VaultCore } from "../core/vault-core.js";
 import { isVaultError, VaultConflictError, VaultDecryptError, VaultNotFoundError } from "../errors.js";
 import { redactError } from "../prisma/redact.js";
 import { sameText } from "../crypto/same-text.js";
@@ -128,13 +128,13 @@ const UPDATE_TRANSACTION = { maxWait: 30_000, timeout: 30_000 };
 /** The store behind {@link VaultObjects}, on `client` (the Prisma client under the extension). */
 export class ObjectStore implements VaultObjects {
   readonly #client: ObjectClient;
-  readonly #cipher: FieldCipher;
+  readonly #cipher: VaultCore;
   readonly #environmentId: string;
   readonly #unbound: UnboundValues;
 
   constructor(
     client: unknown,
-    cipher: FieldCipher,
+    cipher: VaultCore,
     options: { readonly environmentId: string; readonly unboundValues: UnboundValues },
   ) {
     this.#client = client as ObjectClient;
