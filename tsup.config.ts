@@ -3,55 +3,67 @@ import { defineConfig, type Options } from "tsup";
 
 type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
 
-/** The optional parts (STYLE.md: subpaths in the exports map). Everything they export, the root exports too. */
+/** The subpaths (STYLE.md: subpaths in the exports map): optional parts, each loaded only by its import. */
 const subpaths = { workos: "src/workos.ts", "key-server": "src/key-server/index.ts" };
+const entries = { index: "src/index.ts", ...subpaths };
+
+/** What every build shares. */
+const common = {
+  sourcemap: true,
+  target: "node20",
+  // `node:crypto`, not `crypto`: Deno resolves built-ins by the prefix, and Workers' nodejs_compat takes it.
+  removeNodeProtocol: false,
+  // Classes named as declared: esbuild renames a class that refers to itself (`VaultConfigError.code`)
+  // to `_VaultConfigError`, which Node then prints for an uncaught error and `console.log` shows.
+  keepNames: true,
+} satisfies Options;
 
 /**
  * One copy of every class per module format (DESIGN.md §9), so `instanceof` holds across `prisma-vault`,
  * `prisma-vault/workos` and `prisma-vault/key-server`:
- * - ESM: code splitting, tsup's default for esm. Entries share chunks; a subpath loads only its own.
+ * - ESM: code splitting, tsup's default for esm. Entries share chunks; an entry loads only its own, so
+ *   the root never loads the key server.
  * - CJS: esbuild cannot split CJS, and tsup's `splitting: true` for cjs splits as ESM and then rewrites
  *   every chunk with sucrase (class fields, `?.` and `??` become helpers, `import()` becomes `require()`).
- *   Instead each subpath's CJS file is esbuild's own output of the subpath's source with its imports
- *   pointed at `./index.cjs`: a few lines that re-export the root's objects.
+ *   Instead one bundle, `internal.cjs` (src/internal.ts), holds every entry's values, and each entry's
+ *   CJS file is esbuild's output of the entry's source with its imports pointed at `./internal.cjs`: a
+ *   few lines that re-export its objects. CommonJS runs on Node only, where loading the key server's code
+ *   costs a parse: `node:http` itself is looked up only when a server starts.
+ * The three builds run at once, so none cleans `dist/`: `npm run build` empties it first.
  */
-export default defineConfig({
-  entry: { index: "src/index.ts", ...subpaths, cli: "src/cli/main.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  // `node:crypto`, not `crypto`: Deno resolves built-ins by the prefix, and Workers' nodejs_compat takes it.
-  removeNodeProtocol: false,
-  // `import.meta.url` in the CJS build (crypto/aead.ts resolves prisma-vault-native from the package).
-  shims: true,
-  // Classes named as declared: esbuild renames a class that refers to itself (`VaultConfigError.code`)
-  // to `_VaultConfigError`, which Node then prints for an uncaught error and `console.log` shows.
-  keepNames: true,
-  esbuildPlugins: [cjsSubpathsFromRoot(Object.values(subpaths))],
-});
+export default defineConfig([
+  { ...common, entry: { ...entries, cli: "src/cli/main.ts" }, format: ["esm"], dts: true },
+  // `import.meta.url` in the CJS build (crypto/resolve-aead.ts resolves prisma-vault-native from the package).
+  { ...common, entry: { internal: "src/internal.ts" }, format: ["cjs"], dts: false, shims: true },
+  {
+    ...common,
+    entry: { ...entries, cli: "src/cli/main.ts" },
+    format: ["cjs"],
+    dts: true,
+    shims: true,
+    esbuildPlugins: [cjsEntriesFromInternal(Object.values(entries))],
+  },
+]);
 
 /**
- * In the CJS build, turns the relative imports of the subpath `entries` into `require("./index.cjs")`.
- * Precondition: no module imports an entry (the root imports the modules behind it), or the root's own
- * CJS bundle would require itself.
+ * In the CJS build of the entries, turns each entry's relative imports into `require("./internal.cjs")`.
+ * Precondition: no module imports an entry but src/internal.ts (built apart, without this plugin), or an
+ * entry's CJS file would hold a copy of what it imports.
  */
-function cjsSubpathsFromRoot(entries: readonly string[]): EsbuildPlugin {
+function cjsEntriesFromInternal(entryFiles: readonly string[]): EsbuildPlugin {
   return {
-    name: "cjs-subpaths-from-root",
+    name: "cjs-entries-from-internal",
     setup(build) {
-      if (build.initialOptions.format !== "cjs") return;
-      const files = new Set(entries.map((entry) => resolve(entry)));
+      const files = new Set(entryFiles.map((entry) => resolve(entry)));
       build.onResolve({ filter: /^\.\.?\// }, (args) => {
         if (args.kind === "entry-point") return undefined;
-        if (files.has(args.importer)) return { path: "./index.cjs", external: true };
+        if (files.has(args.importer)) return { path: "./internal.cjs", external: true };
         const target = resolve(args.resolveDir, args.path.replace(/\.js$/, ".ts"));
         if (!files.has(target)) return undefined;
         return {
           errors: [
             {
-              text: `${args.importer} imports the subpath entry ${args.path}: import the modules it re-exports instead`,
+              text: `${args.importer} imports the entry ${args.path}: import the modules it re-exports instead`,
             },
           ],
         };

@@ -104,3 +104,7 @@ export function describeId(id: unknown): string {
     return "?";
   }
 }
+
+/** VAULT_CONFIG: a client whose keys `prisma.$vault.close()` released is asked for a key again. */
+export const CLOSED =
+  "prisma.$vault.close() released this client's keys; extend a new client with vault() to query encrypted data";

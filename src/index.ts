@@ -1,7 +1,9 @@
 /**
  * `prisma-vault`: the Prisma client extension {@link vault}, the key providers, the standalone cipher
- * ({@link encrypt}, {@link decrypt}, {@link FieldCipher}), blind indexes, {@link migrate}, the key
- * server and the errors. Everything the subpaths export, this entry exports too.
+ * ({@link encrypt}, {@link decrypt}, {@link FieldCipher}), blind indexes, {@link migrate} and the
+ * errors. What `prisma-vault/workos` exports, this entry exports too; the key server is only in
+ * `prisma-vault/key-server`, so that importing this entry never loads it (edge runtimes have no
+ * `node:http`). Export from the modules, never from another entry (tsup.config.ts).
  *
  * @module prisma-vault
  */
@@ -63,14 +65,6 @@ export { encrypt, decrypt } from "./core/standalone.js";
 export type { CipherItem } from "./core/cipher-item.js";
 export type { FieldRef } from "./schema/field-ref.js";
 export type { Opened, OpenedBatch, Unopened } from "./core/opened.js";
-// From the modules behind the subpath entries, never from the entries (src/workos.ts,
-// src/key-server/index.ts): their CJS builds re-export index.cjs (tsup.config.ts).
-export { startKeyServer } from "./key-server/server.js";
-export type { KeyServer } from "./key-server/server.js";
-export type { KeyServerStats } from "./key-server/key-server-stats.js";
-export { KEY_SERVER_TOKEN_ENV } from "./key-server/options.js";
-export type { KeyServerOptions } from "./key-server/options.js";
-export type { Faults, FaultSettings } from "./key-server/faults.js";
 export { BlindIndex, INDEX_KEY_ENV } from "./core/blind-index.js";
 export { NORMALIZERS } from "./schema/blind-index-spec.js";
 export type { BlindIndexOptions, Normalizer } from "./schema/blind-index-spec.js";

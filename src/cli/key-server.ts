@@ -157,7 +157,7 @@ async function servedBy(file: string): Promise<{
     objects = undefined;
   }
   return {
-    provider: handleOf(client).cipher.keys.provider,
+    provider: handleOf(client).core.provider,
     objects,
     disconnect: async () => client.$disconnect?.(),
   };

@@ -1,6 +1,6 @@
 /**
  * The one internal interface through which `migrate/` (and later `objects/`) reaches a client extended
- * with `vault()`: the validated schema, the cipher (and its data-key cache) and the rows of each model
+ * with `vault()`: the validated schema, the core (and its data-key cache) and the rows of each model
  * on the client underneath the extension, whose queries are not intercepted. It hangs off
  * `prisma.$vault` under a symbol, so it is not part of the client's typed surface.
  *
@@ -8,7 +8,7 @@
  * config's loaded as CommonJS): that copy is driven through its own objects, by shape. It carries the
  * version that made it, and a handle of another version is refused instead of guessed at.
  */
-import type { FieldCipher } from "../core/cipher.js";
+import type { VaultCore } from "../core/vault-core.js";
 import { VaultConfigError } from "../errors.js";
 import { VERSION } from "../version.js";
 import type { Row } from "../schema/options.js";
@@ -21,7 +21,7 @@ const HANDLE = Symbol.for("prisma-vault.handle");
 /** What `vault()` attaches when `$extends` runs. */
 export interface HandleParts {
   readonly schema: VaultSchema;
-  readonly cipher: FieldCipher;
+  readonly core: VaultCore;
   /** The Prisma client under the extension: reads return envelopes, writes store what they are given. */
   readonly client: unknown;
 }

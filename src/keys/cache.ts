@@ -75,7 +75,8 @@ export class DataKeyCache {
       ttlResolution,
       perf,
       dispose,
-      fetchMethod: (_canonical, _stale, { context }) => this.#create(context),
+      fetchMethod: (_canonical, _stale, { context, signal }) =>
+        this.#create(context, signal).then(keptIf(signal)),
     });
     this.#decrypt = new LRUCache<string, Entry, Miss>({
       max: resolved.max,
@@ -83,7 +84,8 @@ export class DataKeyCache {
       ttlResolution,
       perf,
       dispose,
-      fetchMethod: (id, _stale, { context }) => this.#open(context.blob, context.owner ?? id),
+      fetchMethod: (id, _stale, { context, signal }) =>
+        this.#open(context.blob, context.owner ?? id).then(keptIf(signal)),
     });
     // Expired keys are dropped (and zeroed) even when nobody asks for them again.
     this.#sweepEveryMs = Math.min(resolved.maxAge, resolved.ttl, 60_000);
@@ -247,17 +249,18 @@ export class DataKeyCache {
     unref(this.#sweeper);
   }
 
-  async #create(context: KeyContext): Promise<Entry> {
+  async #create(context: KeyContext, signal?: AbortSignal): Promise<Entry> {
     const dataKey = await this.#providerCall("createDataKey", canonicalize(context), () =>
       this.provider.createDataKey(context),
     );
     this.#sweep();
     const entry = toEntry(dataKey, dataKey.encryptedKeys);
     // What we encrypt now is usually read back soon (results of writes): remember its blob too.
-    this.#decrypt?.set(
-      blobId(dataKey.encryptedKeys),
-      toEntry({ ...dataKey, key: dataKey.key.slice() }, dataKey.encryptedKeys),
-    );
+    if (signal?.aborted !== true)
+      this.#decrypt?.set(
+        blobId(dataKey.encryptedKeys),
+        toEntry({ ...dataKey, key: dataKey.key.slice() }, dataKey.encryptedKeys),
+      );
     return entry;
   }
 
@@ -288,3 +291,6 @@ export class DataKeyCache {
     });
   }
 }
+
+/** A key fetched for a cache cleared meanwhile (its fetch aborted) is dropped by lru-cache: zero it. */
+const keptIf = (signal: AbortSignal) => (entry: Entry) => (signal.aborted && entry.key.fill(0), entry);

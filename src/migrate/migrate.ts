@@ -2,10 +2,9 @@
  * `migrate()`: the migrations of DESIGN.md §11 — encrypt, decrypt, rekey, rotate, verify and index —
  * over the rows of a client extended with `vault()`, through the client under the extension.
  */
-import { FieldCipher } from "../core/cipher.js";
+import type { VaultCore } from "../core/vault-core.js";
 import { NO_SUCH_MODEL, unsupportedQuery } from "../error-messages.js";
 import { VaultConfigError, VaultUnsupportedQueryError } from "../errors.js";
-import { DataKeyCache } from "../keys/cache.js";
 import { handleOf, type VaultHandle } from "../client/handle.js";
 import type { ModelSchema, VaultSchema } from "../schema/model-schema.js";
 import { Checkpoint } from "./checkpoint.js";
@@ -39,14 +38,11 @@ export async function migrate(prisma: object, options: MigrateOptions): Promise<
   const models = modelsFor(handle.schema, settings.mode, settings.models);
   if (settings.shard) for (const model of models) shardSupport(model, handle.provider);
   // rotate seals under data keys of its own, in a cache of its own, zeroed when the run ends.
-  const fresh =
-    settings.mode === "rotate"
-      ? new FieldCipher(new DataKeyCache(handle.cipher.keys.provider), handle.cipher.aead)
-      : undefined;
+  const fresh = settings.mode === "rotate" ? handle.core.withOwnKeys() : undefined;
   try {
     return await runSteps(handle, settings, models, stepsFor(handle, settings.mode, models, fresh));
   } finally {
-    fresh?.keys.clear();
+    fresh?.dispose();
   }
 }
 
@@ -89,26 +85,26 @@ function stepsFor(
   handle: VaultHandle,
   mode: MigrationMode,
   models: readonly ModelSchema[],
-  fresh: FieldCipher | undefined,
+  fresh: VaultCore | undefined,
 ): MigrationStep[] {
-  const cipher = handle.cipher;
+  const core = handle.core;
   switch (mode) {
     case "encrypt":
-      return models.map((model) => encryptStep(model, { cipher }));
+      return models.map((model) => encryptStep(model, { core }));
     case "decrypt":
-      return models.map((model) => decryptStep(model, { cipher }));
+      return models.map((model) => decryptStep(model, { core }));
     case "verify":
-      return models.map((model) => verifyStep(model, { cipher }));
+      return models.map((model) => verifyStep(model, { core }));
     case "index":
-      return models.map((model) => indexStep(model, { cipher }));
+      return models.map((model) => indexStep(model, { core }));
     case "rekey": {
       const rewrapped = new Map<string, Promise<Uint8Array>>();
-      return models.map((model) => rekeyStep(model, { cipher, rewrapped }));
+      return models.map((model) => rekeyStep(model, { core, rewrapped }));
     }
     case "rotate": {
       // Its own cache, empty: every value is sealed under a data key created by this run.
-      if (fresh === undefined) throw new Error("rotate needs its own cipher");
-      return models.map((model) => rotateStep(model, { cipher, fresh }));
+      if (fresh === undefined) throw new Error("rotate needs its own core");
+      return models.map((model) => rotateStep(model, { core, fresh }));
     }
   }
 }

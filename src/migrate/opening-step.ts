@@ -2,7 +2,7 @@
  * A step that opens every stored value of a page with one batch call and hands each, with what it
  * opened to, to the mode: the shape of `decrypt` and `verify`.
  */
-import type { FieldCipher } from "../core/cipher.js";
+import type { VaultCore } from "../core/vault-core.js";
 import { isOpened } from "../core/opened.js";
 import type { ModelSchema } from "../schema/model-schema.js";
 import type { Row } from "../schema/options.js";
@@ -16,11 +16,11 @@ export type OpenedValue =
   { readonly text: string } | { readonly plaintext: true } | { readonly failed: MigrationFailureCode };
 
 /**
- * @example openingStep(model, cipher, "plaintexts", (out, v, opened) => { if ("text" in opened) out.set(v.at, v.field.name, opened.text); })
+ * @example openingStep(model, core, "plaintexts", (out, v, opened) => { if ("text" in opened) out.set(v.at, v.field.name, opened.text); })
  */
 export function openingStep(
   model: ModelSchema,
-  cipher: FieldCipher,
+  core: VaultCore,
   writes: "plaintexts" | "none",
   each: (out: RowWrites, value: StoredValue, opened: OpenedValue, rows: readonly Row[]) => void,
 ): MigrationStep {
@@ -31,7 +31,7 @@ export function openingStep(
     async process(rows) {
       const batch = batchValues(model, rows);
       const out = new RowWrites(rows, batch.failed);
-      const opened = await openValues(cipher, batch.values);
+      const opened = await openValues(core, batch.values);
       for (const [i, v] of batch.values.entries()) {
         const result = opened[i];
         if (isOpened(result)) {

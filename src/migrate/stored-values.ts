@@ -5,7 +5,7 @@
  */
 import type { KeyContext } from "../context/key-context.js";
 import type { CipherItem } from "../core/cipher-item.js";
-import type { FieldCipher } from "../core/cipher.js";
+import type { VaultCore } from "../core/vault-core.js";
 import type { Opened } from "../core/opened.js";
 import { unopened, type Unopened } from "../core/opened.js";
 import { isVaultError } from "../errors.js";
@@ -57,10 +57,10 @@ export function batchValues(model: ModelSchema, rows: readonly Row[]): BatchValu
 }
 
 /** Opens every value with one batch call; each result is a plaintext or an {@link Unopened}. */
-export async function openValues(cipher: FieldCipher, values: readonly StoredValue[]): Promise<Opened[]> {
+export async function openValues(core: VaultCore, values: readonly StoredValue[]): Promise<Opened[]> {
   const refFor = fieldRefs();
   const items: CipherItem[] = values.map((v) => ({ text: v.value, ref: refFor(v.field, v.context, v.id) }));
-  const batch = cipher.openAll(items);
+  const batch = core.openAll(items);
   await batch.ready;
   return batch.opened.map((opened) => opened ?? unopened(new Error("a value was left unopened")));
 }

@@ -6,7 +6,7 @@
  * (replayed-writes.ts).
  */
 import type { KeyContext } from "../context/key-context.js";
-import type { FieldCipher } from "../core/cipher.js";
+import type { VaultCore } from "../core/vault-core.js";
 import { isVaultError } from "../errors.js";
 import { sameText } from "../crypto/same-text.js";
 import { newVersionId } from "./ids.js";
@@ -22,7 +22,7 @@ import { NEWEST_FIRST, versionTime } from "./version-order.js";
 /** What the store's paths share: the client under the extension, the cipher and the store's options. */
 export interface ObjectStoreParts {
   readonly client: ObjectClient;
-  readonly cipher: FieldCipher;
+  readonly cipher: VaultCore;
   readonly environmentId: string;
   readonly unbound: UnboundValues;
 }

@@ -10,7 +10,7 @@
  * what was resealed before it stays resealed.
  */
 import { parseCanonicalContext } from "../context/key-context.js";
-import type { FieldCipher } from "../core/cipher.js";
+import type { VaultCore } from "../core/vault-core.js";
 import { isVaultError } from "../errors.js";
 import { objectRows, versionRows, type ObjectClient, type RunQuery } from "./object-client.js";
 import { openStored, sealValue, type ValuePlace } from "./sealing.js";
@@ -53,11 +53,7 @@ interface StoredVersion {
  *
  * @example const { resealed, failedTotal } = await prisma.$vault.objects.resealObjects();
  */
-export async function resealObjects(
-  client: unknown,
-  cipher: FieldCipher,
-  run: RunQuery,
-): Promise<ResealReport> {
+export async function resealObjects(client: unknown, core: VaultCore, run: RunQuery): Promise<ResealReport> {
   const db = client as ObjectClient;
   let scanned = 0;
   let resealed = 0;
@@ -81,7 +77,7 @@ export async function resealObjects(
     after = page[page.length - 1]!.id;
     for (const version of page) {
       scanned++;
-      const outcome = await resealOne(db, cipher, run, version);
+      const outcome = await resealOne(db, core, run, version);
       if (outcome === "resealed") resealed++;
       if (outcome === "failed") {
         failedTotal++;
@@ -94,7 +90,7 @@ export async function resealObjects(
 
 async function resealOne(
   db: ObjectClient,
-  cipher: FieldCipher,
+  core: VaultCore,
   run: RunQuery,
   version: StoredVersion,
 ): Promise<"bound" | "resealed" | "failed"> {
@@ -110,13 +106,13 @@ async function resealOne(
   } catch {
     return "failed";
   }
-  const opened = await openStored(cipher, version.value, place);
+  const opened = await openStored(core, version.value, place);
   if ("failed" in opened) {
     if (isVaultError(opened.failed, "VAULT_KEY_PROVIDER")) throw opened.failed;
     return "failed";
   }
   if (opened.bound) return "bound";
-  const { envelope, keyId } = await sealValue(cipher, opened.value, place);
+  const { envelope, keyId } = await sealValue(core, opened.value, place);
   const isCurrent = object.versionId === version.id && object.value === version.value;
   await run(() =>
     db.$transaction(async (tx) => {

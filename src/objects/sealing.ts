@@ -1,5 +1,5 @@
 /**
- * An object's value <-> its envelope, through the client's cipher and data-key cache. Each value is
+ * An object's value <-> its envelope, through the client's VaultCore (its cipher and data-key cache). Each value is
  * sealed under the object's key context with associated data naming the object, the version and the
  * object's name, so a value copied into another object's row or another version's, or an object
  * renamed in the database (two names swapped), fails to open.
@@ -9,9 +9,9 @@
  * "open"`), never as a fallback of its own; `resealObjects()` binds them.
  */
 import { canonicalContext, type KeyContext } from "../context/key-context.js";
-import type { FieldCipher } from "../core/cipher.js";
+import type { VaultCore } from "../core/vault-core.js";
 import { isVaultError, VaultDecryptError } from "../errors.js";
-import { sealEnvelopes } from "../crypto/seal-envelope.js";
+import type { FieldRef } from "../schema/field-ref.js";
 import { OBJECT_MODEL } from "./models.js";
 
 /** Which value: the object, its version, its name and the context it was created with. */
@@ -51,15 +51,11 @@ export function legacyObjectAad(place: ValuePlace): string {
 
 /** The envelope of `value` at `place` and the id of the data key that sealed it. */
 export async function sealValue(
-  cipher: FieldCipher,
+  core: VaultCore,
   value: string,
   place: ValuePlace,
 ): Promise<{ envelope: string; keyId: string }> {
-  const aad = Buffer.from(objectAad(place), "utf8");
-  return cipher.keys.withEncryptionKey(place.context, (key) => ({
-    envelope: sealEnvelopes(cipher.aead, key.key, key.encryptedKeys, [value], [aad])[0] as string,
-    keyId: key.id,
-  }));
+  return core.sealKeyed(value, refOf(place, objectAad(place)));
 }
 
 /**
@@ -68,13 +64,13 @@ export async function sealValue(
  * `unbound: "open"`, a value that does not open bound to its name is tried once more as a 0.2 value.
  */
 export async function openValue(
-  cipher: FieldCipher,
+  core: VaultCore,
   envelope: string,
   place: ValuePlace,
   unbound: UnboundValues,
 ): Promise<string> {
-  if (unbound === "refuse") return openWith(cipher, envelope, place, objectAad(place));
-  const opened = await openStored(cipher, envelope, place);
+  if (unbound === "refuse") return openWith(core, envelope, place, objectAad(place));
+  const opened = await openStored(core, envelope, place);
   if ("failed" in opened) throw opened.failed;
   return opened.value;
 }
@@ -84,35 +80,34 @@ export async function openValue(
  * its value either way; or not at all, with the error of the last try.
  */
 export async function openStored(
-  cipher: FieldCipher,
+  core: VaultCore,
   envelope: string,
   place: ValuePlace,
 ): Promise<{ bound: boolean; value: string } | { failed: unknown }> {
   try {
-    return { bound: true, value: await openWith(cipher, envelope, place, objectAad(place)) };
+    return { bound: true, value: await openWith(core, envelope, place, objectAad(place)) };
   } catch (error) {
     if (!isVaultError(error, "VAULT_DECRYPT_FAILED")) return { failed: error };
   }
   try {
-    return { bound: false, value: await openWith(cipher, envelope, place, legacyObjectAad(place)) };
+    return { bound: false, value: await openWith(core, envelope, place, legacyObjectAad(place)) };
   } catch (error) {
     return { failed: error };
   }
 }
 
 /** One attempt; a stored value that is no envelope does not open either: the same opaque error. */
-async function openWith(
-  cipher: FieldCipher,
-  envelope: string,
-  place: ValuePlace,
-  aad: string,
-): Promise<string> {
-  const ref = { model: OBJECT_MODEL, field: "value", context: place.context, id: place.id, aad };
+async function openWith(core: VaultCore, envelope: string, place: ValuePlace, aad: string): Promise<string> {
   try {
-    return await cipher.decrypt(envelope, ref);
+    return await core.open(envelope, refOf(place, aad));
   } catch (error) {
     if (isVaultError(error, "VAULT_ENVELOPE_INVALID"))
       throw new VaultDecryptError({ model: OBJECT_MODEL, field: "value", id: place.id });
     throw error;
   }
+}
+
+/** Where an object's value lives, for the core: the object's model, its id and `aad`. */
+function refOf(place: ValuePlace, aad: string): FieldRef {
+  return { model: OBJECT_MODEL, field: "value", context: place.context, id: place.id, aad };
 }

@@ -12,7 +12,7 @@
  * (replayed-writes.ts). A thrown error means nothing was written.
  */
 import { canonicalContext } from "../context/key-context.js";
-import type { FieldCipher } from "../core/cipher.js";
+import type { VaultCore } from "../core/vault-core.js";
 import { VaultNotFoundError } from "../errors.js";
 import { newObjectId, newVersionId } from "./ids.js";
 import {
@@ -66,7 +66,7 @@ export class ObjectStore implements VaultObjects {
 
   constructor(
     client: unknown,
-    cipher: FieldCipher,
+    cipher: VaultCore,
     options: { readonly environmentId: string; readonly unboundValues: UnboundValues },
   ) {
     this.#parts = {

@@ -6,7 +6,7 @@
  */
 import { Prisma } from "@prisma/client/extension";
 import { resolveAead } from "../crypto/resolve-aead.js";
-import { FieldCipher } from "../core/cipher.js";
+import { vaultCore, type VaultCore } from "../core/vault-core.js";
 import { isVaultError, VaultConfigError } from "../errors.js";
 import { checkObjectModels } from "../objects/models.js";
 import type { UnboundValues } from "../objects/sealing.js";
@@ -83,16 +83,21 @@ export function vault<const O extends VaultOptions>(
       timeoutMs: settings.timeoutMs,
       ...(settings.audit && { audit: settings.audit }),
     });
-    const cipher = new FieldCipher(cache, aead);
+    const core = vaultCore(cache, aead);
     const dispatcher = new Dispatcher({
       schema,
-      cipher,
+      core,
       client: client as unknown as AnyClient,
       policy: settings.onDecryptError,
       audit: settings.audit,
     });
+    // Releases the keys for good: a query needing one afterwards fails rather than fetch them again.
+    const close = (): Promise<void> => {
+      core.dispose();
+      return Promise.resolve();
+    };
     const router = isKeyRouter(options.keys) ? options.keys : undefined;
-    const objects = settings.objects && objectStore(client, datamodel, cipher, settings.objects);
+    const objects = settings.objects && objectStore(client, datamodel, core, settings.objects);
     const $vault: VaultClientApi = withHandle(
       {
         stats: () => ({
@@ -106,8 +111,10 @@ export function vault<const O extends VaultOptions>(
             "prisma.$vault.objects needs vault({ objects: true }) and the VaultObject and VaultObjectVersion models (docs/objects.md gives them)",
           );
         },
+        close,
+        [Symbol.asyncDispose]: close,
       },
-      { schema, cipher, client },
+      { schema, core, client },
     );
     // Typed as `{ $vault }` alone, so the client keeps Prisma's own `$extends` type.
     const members = { $vault, $extends: lastQueryExtensionGuard(client, schema) } as {
@@ -131,11 +138,11 @@ export function vault<const O extends VaultOptions>(
 function objectStore(
   client: unknown,
   datamodel: DataModel,
-  cipher: FieldCipher,
+  core: VaultCore,
   options: { readonly environmentId: string; readonly unboundValues: UnboundValues },
 ): VaultObjects {
   checkObjectModels(datamodel);
-  return new ObjectStore(client, cipher, options);
+  return new ObjectStore(client, core, options);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { isOpened, type Opened } from "../core/opened.js";
 import { type CipherItem } from "../core/cipher-item.js";
-import { type FieldCipher } from "../core/cipher.js";
+import type { VaultCore } from "../core/vault-core.js";
 import { type FieldRef } from "../schema/field-ref.js";
 import { type KeyContext } from "../context/key-context.js";
 import { isVaultError, VaultConfigError, VaultDecryptError, type VaultError } from "../errors.js";
@@ -17,7 +17,6 @@ import { resultValues, stripAdded, type ResultValue } from "./results.js";
 import type { PendingValue } from "./plan/write.js";
 import { fieldRefs } from "../schema/field-ref.js";
 import { rowId } from "../schema/rows.js";
-import { blindIndexOf } from "../core/blind-index.js";
 
 /** What to do with a value that does not decrypt: throw (default), read it as null, or a function's answer. */
 export type DecryptErrorPolicy = "throw" | "null" | ((error: VaultError) => unknown);
@@ -27,19 +26,18 @@ export type DecryptErrorPolicy = "throw" | "null" | ((error: VaultError) => unkn
  * blind indexes into the arguments. No promise is awaited when a data key for the context is cached.
  */
 export async function sealValues(
-  cipher: FieldCipher,
+  core: VaultCore,
   values: readonly PendingValue[],
   context: KeyContext,
   id?: unknown,
 ): Promise<void> {
   if (values.length === 0) return;
   const refFor = fieldRefs();
-  const sealing = cipher.sealAll(values.map((v) => ({ text: v.value, ref: refFor(v.field, context, id) })));
+  const sealing = core.sealAll(values.map((v) => ({ text: v.value, ref: refFor(v.field, context, id) })));
   const envelopes = sealing instanceof Promise ? await sealing : sealing;
   for (const [i, v] of values.entries()) {
-    v.holder[v.key] = checkedToFit(v.field, envelopes[i] as string, id);
-    if (v.field.index)
-      v.row[v.field.index.column] = blindIndexOf(v.field.index.blind).compute(v.value, context);
+    v.holder[v.key] = checkedToFit(core, v.field, envelopes[i] as string, id);
+    if (v.field.index) v.row[v.field.index.column] = core.blindIndex(v.field.index.blind, v.value, context);
   }
 }
 
@@ -47,10 +45,10 @@ export async function sealValues(
  * `envelope`, checked to fit `field`'s column.
  * Precondition: the envelope fits its column; a database in non-strict mode would cut it silently.
  */
-export function checkedToFit(field: EncryptedField, envelope: string, id: unknown): string {
-  if (field.capacity !== undefined && envelope.length > field.capacity) {
+export function checkedToFit(core: VaultCore, field: EncryptedField, envelope: string, id: unknown): string {
+  if (!core.fits(field, envelope)) {
     throw new VaultConfigError(
-      `the envelope is ${envelope.length} characters and the column holds ${field.capacity}; use a larger text column`,
+      `the envelope is ${envelope.length} characters and the column holds ${String(field.capacity)}; use a larger text column`,
       { model: field.model, field: field.name, id },
     );
   }
@@ -65,7 +63,7 @@ export function checkedToFit(field: EncryptedField, envelope: string, id: unknow
  * data key is not cached wait for the provider.
  */
 export async function openResult(
-  cipher: FieldCipher,
+  core: VaultCore,
   shape: ResultShape,
   result: unknown,
   policy: DecryptErrorPolicy,
@@ -86,7 +84,7 @@ export async function openResult(
     }
     items[i] = { text: stored.value, ref: refFor(stored.field, context as KeyContext, id) };
   }
-  const { opened, ready } = cipher.openAll(items);
+  const { opened, ready } = core.openAll(items);
   const place = (i: number) => {
     const stored = values[i] as ResultValue;
     const plain = opened[i] as Opened;
@@ -95,7 +93,7 @@ export async function openResult(
       return;
     }
     const { ref } = items[i] as CipherItem;
-    const refused = audit && ((code: VaultErrorCode) => audit(refusal(cipher, ref, code)));
+    const refused = audit && ((code: VaultErrorCode) => audit(refusal(core, ref, code)));
     stored.row[stored.field.name] = recover(plain.error, stored, ref.id, policy, refused);
   };
   // What is known now is placed now: a value that fails to open fails the read without waiting for
@@ -111,10 +109,10 @@ export async function openResult(
 }
 
 /** The audit event of a value whose decryption was refused with `code`. */
-function refusal(cipher: FieldCipher, ref: FieldRef, code: VaultErrorCode): VaultAuditEvent {
+function refusal(core: VaultCore, ref: FieldRef, code: VaultErrorCode): VaultAuditEvent {
   return {
     type: "decryptRefused",
-    provider: cipher.keys.provider.name,
+    provider: core.provider.name,
     context: ref.context,
     model: ref.model,
     field: ref.field,

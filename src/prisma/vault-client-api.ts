@@ -7,7 +7,10 @@ import type { VaultStats } from "../keys/vault-stats.js";
 import type { KeyRouterCounts } from "../keys/router.js";
 import type { VaultObjects } from "../objects/vault-objects.js";
 
-/** `prisma.$vault`: counters of the extension's data-key cache and key provider, and Vault objects. */
+/**
+ * `prisma.$vault`: counters of the extension's data-key cache and key provider, Vault objects, and the
+ * release of the client's keys.
+ */
 export interface VaultClientApi {
   /** The counters so far, a fresh snapshot on each call. */
   stats(): VaultClientStats;
@@ -16,6 +19,27 @@ export interface VaultClientApi {
    * this property throws `VaultConfigError`.
    */
   readonly objects: VaultObjects;
+  /**
+   * Zeroes and forgets every data key the client has cached, and keeps it from asking for keys again:
+   * from then on a query that needs a key (a write of an encrypted field, a read of one, an object)
+   * fails with `VaultConfigError`, where fetching the keys again would undo the release. Queries that
+   * need no key run as before; a second call does nothing. It does not disconnect Prisma: call
+   * `$disconnect()` as well when the client is done.
+   *
+   * @example
+   * process.once("SIGTERM", async () => {
+   *   await prisma.$vault.close();
+   *   await prisma.$disconnect();
+   * });
+   */
+  close(): Promise<void>;
+  /**
+   * {@link close}, for `await using`.
+   *
+   * @example
+   * await using vaulted = prisma.$vault; // closed when the block ends
+   */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**

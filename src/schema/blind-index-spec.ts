@@ -59,8 +59,13 @@ export interface BlindIndexSpec {
   readonly keyName: string;
 }
 
-/** The secret each description was checked with (a copy), kept out of the description itself. */
-const SECRETS = new WeakMap<BlindIndexSpec, Uint8Array>();
+/**
+ * Where a description keeps the secret it was checked with (a copy): a non-enumerable property under a
+ * global symbol, out of its fields, JSON and spreads. Not a module's WeakMap: a migration CLI drives the
+ * schema of a config's client made by another copy of prisma-vault (DESIGN.md §9), whose map it cannot
+ * see; the global symbol is found by every copy.
+ */
+const SECRET = Symbol.for("prisma-vault.indexSecret");
 
 /**
  * Checks the options of a blind index keyed by `secret` (at least 32 bytes) and describes it. A bad
@@ -97,15 +102,15 @@ export function blindIndexSpec(secret: Uint8Array, options: BlindIndexOptions): 
     foldsCase: normalizers.some((n) => FOLDS_CASE.has(n)),
     keyName: options.keyName ?? `${options.model}.${options.field}`,
   };
-  SECRETS.set(spec, Uint8Array.from(secret));
+  Object.defineProperty(spec, SECRET, { value: Uint8Array.from(secret), enumerable: false });
   return spec;
 }
 
 /** The secret `spec` was checked with, by {@link blindIndexSpec}. */
 export function indexSecretOf(spec: BlindIndexSpec): Uint8Array {
-  const secret = SECRETS.get(spec);
+  const secret = (spec as { readonly [SECRET]?: unknown })[SECRET];
   // Precondition: every description comes from blindIndexSpec, which keeps its secret.
-  if (secret === undefined) throw new TypeError("a blind index description without its secret");
+  if (!(secret instanceof Uint8Array)) throw new TypeError("a blind index description without its secret");
   return secret;
 }
 

@@ -1,6 +1,6 @@
 /** migrate()'s checks that run before any row is read; the database suite (suite.ts) covers the rest. */
 import { describe, expect, it } from "vitest";
-import type { FieldCipher } from "../../src/core/cipher.js";
+import type { VaultCore } from "../../src/core/vault-core.js";
 import { migrate } from "../../src/migrate/migrate.js";
 import { validateMigrateOptions, type MigrateOptions } from "../../src/migrate/options.js";
 import { withHandle } from "../../src/client/handle.js";
@@ -19,7 +19,7 @@ function fakeClient(schema: VaultSchema): object {
       },
     },
   );
-  return { $vault: withHandle({}, { schema, cipher: {} as FieldCipher, client }) };
+  return { $vault: withHandle({}, { schema, core: {} as VaultCore, client }) };
 }
 
 const bad = (options: unknown) => thrownVaultError(() => validateMigrateOptions(options as MigrateOptions));

@@ -23,6 +23,7 @@ import { useTestDatabase, type Target } from "../support/databases.js";
 import { vaultFailure } from "../support/errors.js";
 import { useKeyServerRig } from "../support/key-server.js";
 import { registerSecrets } from "../support/secrets.js";
+import { until } from "../support/until.js";
 
 const indexSecret = randomBytes(32);
 const emailIndex = new BlindIndex(indexSecret, { model: "Account", field: "email", normalize: "email" });
@@ -178,6 +179,30 @@ export function modesSuite(target: Target): void {
       for (const key of created) expect(key.every((b) => b === 0)).toBe(true);
       const read = await extended().account.findMany();
       expect(read).toHaveLength(12);
+    });
+
+    it("rotate zeroes the data keys it created when the run stops on an error too", async () => {
+      await seedPlain(12);
+      await run("encrypt");
+      const created: Uint8Array[] = [];
+      const local = rig.provider;
+      let calls = 0;
+      const failing: KeyProvider = {
+        name: "failing",
+        createDataKey: async (context) => {
+          // The third tenant's key fails; the two created before it must not outlive the run.
+          if (++calls === 3) throw new Error("the key service is down");
+          const key = await local.createDataKey(context);
+          created.push(key.key);
+          return key;
+        },
+        decryptDataKey: (blob) => local.decryptDataKey(blob),
+      };
+      const error = await vaultFailure(run("rotate", {}, extended({ keys: failing })));
+      expect(error.code).toBe("VAULT_KEY_PROVIDER");
+      // The other two may still be on their way when the run ends: zeroed when they arrive.
+      const zeroed = () => created.length === 2 && created.every((key) => key.every((b) => b === 0));
+      await until("the keys the stopped run created are zeroed", zeroed, 2_000);
     });
 
     it("a rotate stopped after its first batches resumes where it stopped: nothing re-sealed twice", async () => {

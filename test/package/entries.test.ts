@@ -34,22 +34,30 @@ afterAll(async () => {
 });
 
 describe.each<Format>(["esm", "cjs"])("the built package in %s", (format) => {
-  it("every export of prisma-vault/workos and prisma-vault/key-server is the root entry's own object", async () => {
+  it("every export of prisma-vault/workos is the root entry's own object; the key server is only in prisma-vault/key-server", async () => {
     const report = (await inProcess(
       format,
       `
       const foreign = [];
-      for (const [entry, exports] of Object.entries({ workos, keyServer })) {
-        for (const [name, value] of Object.entries(exports)) {
-          if (value === undefined || root[name] !== value) foreign.push(entry + "." + name);
-        }
+      for (const [name, value] of Object.entries(workos)) {
+        if (value === undefined || root[name] !== value) foreign.push("workos." + name);
       }
-      return { foreign, workos: Object.keys(workos), keyServer: Object.keys(keyServer) };
+      const inRoot = Object.keys(keyServer).filter((name) => name in root);
+      const undefinedValues = Object.entries(keyServer).filter(([, value]) => value === undefined).map(([name]) => name);
+      return { foreign, inRoot, undefinedValues, workos: Object.keys(workos), keyServer: Object.keys(keyServer) };
       `,
-    )) as { foreign: string[]; workos: string[]; keyServer: string[] };
+    )) as {
+      foreign: string[];
+      inRoot: string[];
+      undefinedValues: string[];
+      workos: string[];
+      keyServer: string[];
+    };
     expect(report.workos).toContain("WorkOSKeyProvider");
     expect(report.keyServer).toEqual(expect.arrayContaining(["startKeyServer", "KEY_SERVER_TOKEN_ENV"]));
     expect(report.foreign).toEqual([]);
+    expect(report.inRoot).toEqual([]);
+    expect(report.undefinedValues).toEqual([]);
   });
 
   it("errors thrown by prisma-vault/workos and prisma-vault/key-server are instanceof the root entry's classes", async () => {
@@ -224,6 +232,27 @@ describe("the built package's ESM and CJS copies in one process", () => {
 });
 
 describe("the built package's files", () => {
+  it("the root entry's ES module graph holds none of the key server's code (edge runtimes have no node:http)", async () => {
+    const seen = new Set<string>();
+    const visit = async (file: string): Promise<void> => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = await readFile(join(pkg, "dist", file), "utf8");
+      for (const match of text.matchAll(/from\s*"\.\/([^"]+)"|import\(\s*"\.\/([^"]+)"\s*\)/g)) {
+        const next = match[1] ?? match[2];
+        if (next !== undefined) await visit(next);
+      }
+    };
+    await visit("index.js");
+    const holding: string[] = [];
+    for (const file of seen) {
+      const text = await readFile(join(pkg, "dist", file), "utf8");
+      if (/startKeyServer|node:http/.test(text)) holding.push(file);
+    }
+    expect([...seen].length).toBeGreaterThan(1);
+    expect(holding).toEqual([]);
+  });
+
   it("no file in dist imports or requires @workos-inc/node", async () => {
     const dist = join(pkg, "dist");
     const files = (await readdir(dist)).filter((file) => /\.(c?js)$/.test(file));

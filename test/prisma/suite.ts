@@ -120,10 +120,60 @@ export function extensionSuite(target: Target, defaults: Partial<VaultOptions> =
   describe(`prisma-vault on ${on}`, () => {
     if (defaults.aead !== undefined && defaults.aead !== "auto") {
       it(`seals and opens through the ${defaults.aead} AEAD backend`, () => {
-        expect(handleOf(prisma).cipher.aead.name).toBe(defaults.aead);
+        expect(handleOf(prisma).core.aead.name).toBe(defaults.aead);
         expect(prisma.$vault.stats().aead).toBe(defaults.aead);
       });
     }
+
+    describe("prisma.$vault.close()", () => {
+      /** rig.provider, keeping the data keys it hands out to see them zeroed. */
+      const recording = () => {
+        const handedOut: Uint8Array[] = [];
+        const keep = <T extends { key: Uint8Array }>(key: T): T => (handedOut.push(key.key), key);
+        const keys: VaultOptions["keys"] = {
+          name: "recording",
+          createDataKey: async (context) => keep(await rig.provider.createDataKey(context)),
+          decryptDataKey: async (blob) => keep(await rig.provider.decryptDataKey(blob)),
+        };
+        return { keys, handedOut };
+      };
+      const zeroed = (key: Uint8Array) => key.every((byte) => byte === 0);
+
+      it("zeroes every cached key; a query needing a key then fails with VaultConfigError, others run", async () => {
+        await orgs("org_close");
+        const { keys, handedOut } = recording();
+        const client = extended({ keys });
+        const user = await client.user.create({ data: { organizationId: "org_close", email: "a@x.io" } });
+        await client.user.findMany();
+        expect(handedOut.some((key) => !zeroed(key))).toBe(true);
+        await client.$vault.close();
+        expect(handedOut.every(zeroed)).toBe(true);
+        const { encrypt, decrypt, provider } = client.$vault.stats();
+        expect(encrypt.keys + decrypt.keys).toBe(0);
+        await client.$vault.close(); // a second close is harmless
+        const refused = await vaultFailure(client.user.findMany({ where: { id: user.id } }));
+        expect(refused.code).toBe("VAULT_CONFIG");
+        expect(refused.message).toMatch(/prisma\.\$vault\.close\(\) released this client's keys/);
+        const write = client.user.create({ data: { organizationId: "org_close", email: "b@x.io" } });
+        expect((await vaultFailure(write)).code).toBe("VAULT_CONFIG");
+        expect(await client.organization.count()).toBeGreaterThan(0);
+        expect(client.$vault.stats().provider).toEqual(provider);
+        // Another client over the same database is untouched.
+        expect(await extended().user.findUnique({ where: { id: user.id } })).toMatchObject({
+          email: "a@x.io",
+        });
+      });
+
+      it("is $vault's Symbol.asyncDispose, so `await using` releases the keys", async () => {
+        await orgs("org_using");
+        const { keys, handedOut } = recording();
+        const client = extended({ keys });
+        await client.user.create({ data: { organizationId: "org_using", email: "a@x.io" } });
+        await client.$vault[Symbol.asyncDispose]();
+        expect(handedOut.every(zeroed)).toBe(true);
+        expect((await vaultFailure(client.user.findMany())).code).toBe("VAULT_CONFIG");
+      });
+    });
 
     describe("writes", () => {
       it("create stores envelopes that the WorkOS SDK decrypts and reads back plaintext", async () => {

@@ -3,13 +3,13 @@
  * field). Plaintext values are left alone, so a rerun writes nothing; blind indexes are left as they
  * are. Key-service calls are bounded by the distinct key blobs.
  */
-import type { FieldCipher } from "../../core/cipher.js";
+import type { VaultCore } from "../../core/vault-core.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
 import { openingStep } from "../opening-step.js";
 import type { MigrationStep } from "../step.js";
 
-export function decryptStep(model: ModelSchema, parts: { readonly cipher: FieldCipher }): MigrationStep {
-  return openingStep(model, parts.cipher, "plaintexts", (out, v, opened) => {
+export function decryptStep(model: ModelSchema, parts: { readonly core: VaultCore }): MigrationStep {
+  return openingStep(model, parts.core, "plaintexts", (out, v, opened) => {
     if ("text" in opened) out.set(v.at, v.field.name, opened.text);
     else if ("plaintext" in opened) out.skip(v.at);
     else out.fail(v.at, { id: v.id, field: v.field.name, code: opened.failed });

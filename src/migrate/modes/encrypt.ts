@@ -3,8 +3,7 @@
  * with its blind index; envelopes are left alone, so a rerun writes nothing. One batch seal per page:
  * key-service calls are bounded by the distinct contexts, not the rows.
  */
-import type { FieldCipher } from "../../core/cipher.js";
-import { decodeOwnedEnvelope } from "../../format/blob-format.js";
+import type { VaultCore } from "../../core/vault-core.js";
 import { isBase64 } from "../../format/is-base64.js";
 import { IV_BYTES, TAG_BYTES } from "../../format/envelope-sizes.js";
 import { isVaultError } from "../../errors.js";
@@ -13,10 +12,9 @@ import type { ModelSchema } from "../../schema/model-schema.js";
 import { batchValues, failureCode, type StoredValue } from "../stored-values.js";
 import { encryptedSelection, type MigrationStep, type RowOutcome } from "../step.js";
 import { RowWrites } from "../row-writes.js";
-import { blindIndexOf } from "../../core/blind-index.js";
 
-export function encryptStep(model: ModelSchema, parts: { readonly cipher: FieldCipher }): MigrationStep {
-  const { cipher } = parts;
+export function encryptStep(model: ModelSchema, parts: { readonly core: VaultCore }): MigrationStep {
+  const { core } = parts;
   return {
     writes: "envelopes",
     where: {},
@@ -31,7 +29,7 @@ export function encryptStep(model: ModelSchema, parts: { readonly cipher: FieldC
           continue;
         }
         try {
-          decodeOwnedEnvelope(v.value, cipher.keys.provider);
+          core.ownedEnvelope(v.value);
           out.skip(v.at);
         } catch (error) {
           if (isVaultError(error, "VAULT_ENVELOPE_INVALID")) plaintexts.push(v);
@@ -39,19 +37,19 @@ export function encryptStep(model: ModelSchema, parts: { readonly cipher: FieldC
         }
       }
       const refFor = fieldRefs();
-      const sealing = cipher.sealAll(
+      const sealing = core.sealAll(
         plaintexts.map((v) => ({ text: v.value, ref: refFor(v.field, v.context, v.id) })),
       );
       const envelopes = sealing instanceof Promise ? await sealing : sealing;
       for (const [i, v] of plaintexts.entries()) {
         const envelope = envelopes[i] as string;
-        if (v.field.capacity !== undefined && envelope.length > v.field.capacity) {
+        if (!core.fits(v.field, envelope)) {
           out.fail(v.at, { id: v.id, field: v.field.name, code: "VAULT_CONFIG" });
           continue;
         }
         out.set(v.at, v.field.name, envelope);
         if (v.field.index)
-          out.set(v.at, v.field.index.column, blindIndexOf(v.field.index.blind).compute(v.value, v.context));
+          out.set(v.at, v.field.index.column, core.blindIndex(v.field.index.blind, v.value, v.context));
       }
       return out.outcomes();
     },

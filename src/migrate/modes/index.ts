@@ -3,7 +3,7 @@
  * holds encrypted data. Reads only rows that lack an index; values that are plaintext are left for
  * `encrypt`, values that do not decrypt are reported.
  */
-import type { FieldCipher } from "../../core/cipher.js";
+import type { VaultCore } from "../../core/vault-core.js";
 import { isOpened } from "../../core/opened.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
 import type { Row } from "../../schema/options.js";
@@ -12,9 +12,8 @@ import { indexPlan, missingIndexes } from "../index-plan.js";
 import { RowWrites } from "../row-writes.js";
 import type { MigrationStep } from "../step.js";
 import { failureCode, openValues, unopenedAs, type StoredValue } from "../stored-values.js";
-import { blindIndexOf } from "../../core/blind-index.js";
 
-export function indexStep(model: ModelSchema, parts: { readonly cipher: FieldCipher }): MigrationStep {
+export function indexStep(model: ModelSchema, parts: { readonly core: VaultCore }): MigrationStep {
   const plan = indexPlan(model);
   return {
     writes: "none",
@@ -39,7 +38,7 @@ export function indexStep(model: ModelSchema, parts: { readonly cipher: FieldCip
         for (const { field, envelope } of missing.sealed)
           values.push({ at, field, value: envelope, context, id });
       }
-      const opened = await openValues(parts.cipher, values);
+      const opened = await openValues(parts.core, values);
       for (const [i, v] of values.entries()) {
         const result = opened[i];
         if (!isOpened(result)) {
@@ -52,7 +51,7 @@ export function indexStep(model: ModelSchema, parts: { readonly cipher: FieldCip
         const index = v.field.index;
         // Precondition: the plan lists indexed fields only.
         if (index === undefined) continue;
-        out.set(v.at, index.column, blindIndexOf(index.blind).compute(result, v.context));
+        out.set(v.at, index.column, parts.core.blindIndex(index.blind, result, v.context));
         out.expect(v.at, v.field.name, v.value);
       }
       return out.outcomes();

@@ -4,10 +4,9 @@
  * call per distinct blob in the run; blobs the provider says are current (`isCurrent`) are skipped
  * without a call, so a rerun calls it 0 times. After it, the old master key can be removed.
  */
-import { canonicalize, validContext } from "../../context/key-context.js";
-import type { FieldCipher } from "../../core/cipher.js";
-import { isVaultError, VaultConfigError } from "../../errors.js";
-import { blobAdmits, blobId, decodeOwnedEnvelope, namedContext } from "../../format/blob-format.js";
+import type { VaultCore } from "../../core/vault-core.js";
+import { isVaultError } from "../../errors.js";
+import { blobId } from "../../format/blob-format.js";
 import { encodeEnvelope, type Envelope } from "../../format/envelope.js";
 import type { ModelSchema } from "../../schema/model-schema.js";
 import { RowWrites } from "../row-writes.js";
@@ -18,16 +17,14 @@ import { batchValues, failureCode, type StoredValue } from "../stored-values.js"
 const REMEMBERED_BLOBS = 10_000;
 
 export interface RekeyParts {
-  readonly cipher: FieldCipher;
+  readonly core: VaultCore;
   /** Old blob (latin1) -> its re-wrapped blob, for the whole run. */
   readonly rewrapped: Map<string, Promise<Uint8Array>>;
 }
 
 export function rekeyStep(model: ModelSchema, parts: RekeyParts): MigrationStep {
-  const keys = parts.cipher.keys;
-  if (keys.provider.rekey === undefined) {
-    throw new VaultConfigError(`key provider "${keys.provider.name}" cannot rekey`);
-  }
+  const core = parts.core;
+  core.checkRekey();
   return {
     writes: "envelopes",
     where: {},
@@ -39,20 +36,20 @@ export function rekeyStep(model: ModelSchema, parts: RekeyParts): MigrationStep 
       for (const v of batch.values) {
         let envelope: Envelope;
         try {
-          envelope = decodeOwnedEnvelope(v.value, keys.provider);
+          envelope = core.ownedEnvelope(v.value);
         } catch (error) {
           if (isVaultError(error, "VAULT_ENVELOPE_INVALID")) out.skip(v.at);
           else out.fail(v.at, { id: v.id, field: v.field.name, code: failureCode(error) });
           continue;
         }
         const blob = envelope.encryptedKeys;
-        if (keys.provider.isCurrent?.(blob) === true) {
+        if (core.isCurrent(blob)) {
           out.skip(v.at);
           continue;
         }
         // Precondition: a blob that names a context names the row's. Re-wrapping another tenant's
         // copied value under this row's context would make it decrypt here.
-        if (!blobAdmits(namedContext(blob), canonicalize(validContext(v.context)))) {
+        if (!core.admits(blob, v.context)) {
           out.fail(v.at, { id: v.id, field: v.field.name, code: "VAULT_DECRYPT_FAILED" });
           continue;
         }
@@ -78,10 +75,7 @@ function rewrap(parts: RekeyParts, blob: Uint8Array, v: StoredValue): Promise<Ui
   let rewrapped = parts.rewrapped.get(id);
   if (rewrapped === undefined) {
     if (parts.rewrapped.size >= REMEMBERED_BLOBS) parts.rewrapped.clear();
-    rewrapped = parts.cipher.keys.rekey(blob, v.context).then((key) => {
-      key.key.fill(0);
-      return key.encryptedKeys;
-    });
+    rewrapped = parts.core.rekey(blob, v.context);
     // A failed call is not remembered: the next value with this blob asks again.
     rewrapped.catch(() => parts.rewrapped.delete(id));
     parts.rewrapped.set(id, rewrapped);

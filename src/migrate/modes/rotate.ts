@@ -1,12 +1,12 @@
 /**
- * `rotate`: every value is re-sealed under a data key created by this run (a cipher of its own, whose
+ * `rotate`: every value is re-sealed under a data key created by this run (a core of its own, whose
  * cache starts empty) and under its field's own associated data, `Model.field` as declared: a field
  * renamed with `aadAs` reads without it afterwards (its blind index moves to its own name's key too).
  * The plaintext is unchanged, and so is every other blind index. Starting anew re-seals everything again, by design; a resumed run does not redo what it
  * committed. Through a KeyRouter this is how values move from one provider to another.
  */
 import type { CipherItem } from "../../core/cipher-item.js";
-import type { FieldCipher } from "../../core/cipher.js";
+import type { VaultCore } from "../../core/vault-core.js";
 import type { FieldRef } from "../../schema/field-ref.js";
 import type { Opened } from "../../core/opened.js";
 import { isOpened } from "../../core/opened.js";
@@ -16,13 +16,12 @@ import type { EncryptedField, ModelSchema } from "../../schema/model-schema.js";
 import { RowWrites } from "../row-writes.js";
 import { encryptedSelection, type MigrationStep } from "../step.js";
 import { batchValues, openValues, unopenedAs, type StoredValue } from "../stored-values.js";
-import { blindIndexOf } from "../../core/blind-index.js";
 
 export interface RotateParts {
-  /** Opens what is stored (the application's cipher and cache). */
-  readonly cipher: FieldCipher;
-  /** Seals anew: a cipher whose cache holds only data keys created by this run. */
-  readonly fresh: FieldCipher;
+  /** Opens what is stored (the application's core and cache). */
+  readonly core: VaultCore;
+  /** Seals anew: a core whose cache holds only data keys created by this run. */
+  readonly fresh: VaultCore;
 }
 
 export function rotateStep(model: ModelSchema, parts: RotateParts): MigrationStep {
@@ -38,9 +37,9 @@ export function rotateStep(model: ModelSchema, parts: RotateParts): MigrationSte
       const batch = batchValues(model, rows);
       const out = new RowWrites(rows, batch.failed);
       const opened = await openRenamed(
-        parts.cipher,
+        parts.core,
         batch.values,
-        await openValues(parts.cipher, batch.values),
+        await openValues(parts.core, batch.values),
         ownRef,
       );
       const sealed: { v: StoredValue; text: string }[] = [];
@@ -59,13 +58,13 @@ export function rotateStep(model: ModelSchema, parts: RotateParts): MigrationSte
       const envelopes = sealing instanceof Promise ? await sealing : sealing;
       for (const [i, { v, text }] of sealed.entries()) {
         const envelope = envelopes[i] as string;
-        if (v.field.capacity !== undefined && envelope.length > v.field.capacity) {
+        if (!parts.fresh.fits(v.field, envelope)) {
           out.fail(v.at, { id: v.id, field: v.field.name, code: "VAULT_CONFIG" });
         } else {
           out.set(v.at, v.field.name, envelope);
           // A renamed field's index moves to its own name's key with its value.
           const index = v.field.index;
-          if (index?.own) out.set(v.at, index.column, blindIndexOf(index.own).compute(text, v.context));
+          if (index?.own) out.set(v.at, index.column, parts.fresh.blindIndex(index.own, text, v.context));
         }
       }
       return out.outcomes();
@@ -78,7 +77,7 @@ export function rotateStep(model: ModelSchema, parts: RotateParts): MigrationSte
  * field's own: a resumed or repeated rotate finds some already re-sealed.
  */
 async function openRenamed(
-  cipher: FieldCipher,
+  core: VaultCore,
   values: readonly StoredValue[],
   opened: Opened[],
   ownRef: (v: StoredValue) => FieldRef,
@@ -86,7 +85,7 @@ async function openRenamed(
   const retry = values.flatMap((v, i) => (renamed(v.field) && failedToDecrypt(opened[i]) ? [i] : []));
   if (retry.length === 0) return opened;
   const items = retry.map((i) => values[i] as StoredValue);
-  const batch = cipher.openAll(items.map((v) => ({ text: v.value, ref: ownRef(v) })));
+  const batch = core.openAll(items.map((v) => ({ text: v.value, ref: ownRef(v) })));
   await batch.ready;
   for (const [j, i] of retry.entries()) {
     const again = batch.opened[j];

@@ -1,9 +1,9 @@
 /**
  * What every path of the extension works with: the parts built once when `$extends` runs (schema,
- * cipher, client, policy) and the facts of the intercepted call, each worked out once by the dispatcher.
+ * core, client, policy) and the facts of the intercepted call, each worked out once by the dispatcher.
  */
 import type { AuditHook } from "../../keys/audit.js";
-import type { FieldCipher } from "../../core/cipher.js";
+import type { VaultCore } from "../../core/vault-core.js";
 import type { ModelSchema, VaultSchema } from "../../schema/model-schema.js";
 import type { TransactionInfo } from "../../client/internals.js";
 import type { AnyClient } from "../../client/delegate.js";
@@ -15,7 +15,7 @@ export type Query = (args: unknown) => Promise<unknown>;
 /** The parts of the extension, built once per `$extends`. */
 export interface VaultRuntime {
   readonly schema: VaultSchema;
-  readonly cipher: FieldCipher;
+  readonly core: VaultCore;
   /** The client under the extension: its queries are not intercepted. */
   readonly client: AnyClient;
   readonly policy: DecryptErrorPolicy;

@@ -33,7 +33,7 @@ export async function readResult(
   const shape = shapeAt(planned.shape, path.dataPath);
   if (!shape) return result;
   try {
-    await openResult(path.cipher, shape, result, path.policy, path.audit);
+    await openResult(path.core, shape, result, path.policy, path.audit);
   } catch (error) {
     throw committed ? markCommitted(error) : error;
   }

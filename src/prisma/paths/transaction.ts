@@ -54,7 +54,7 @@ export async function inTransaction<T>(
   // key latency within timeoutMs fails an update as VAULT_KEY_PROVIDER or not at all, not as
   // P2028. (An updateMany makes a round per context it touches and may still outlast it.) maxWait,
   // the wait for a connection, is left to the client's own transactionOptions.
-  const timeout = 5_000 + 3 * path.cipher.keys.timeoutMs;
+  const timeout = 5_000 + 3 * path.core.timeoutMs;
   const own = client as unknown as {
     $transaction<R>(fn: (tx: AnyClient) => Promise<R>, options: { timeout: number }): Promise<R>;
   };

@@ -17,7 +17,7 @@ import { resealed } from "./reseal.js";
 import { inTransaction } from "./transaction.js";
 
 export async function updateMany(path: PathContext, args: PrismaObject): Promise<unknown> {
-  const { schema, cipher, model, operation, top } = path;
+  const { schema, core, model, operation, top } = path;
   const plan = planWrite(schema, model, operation, args);
   const unit = plan.units[0];
   const returning = operation === "updateManyAndReturn";
@@ -25,7 +25,7 @@ export async function updateMany(path: PathContext, args: PrismaObject): Promise
   if (!unit) return returning ? readResult(path, plan.args, path.query, path.commits) : path.query(plan.args);
   // `where` pins every context field and `data` moves no row: every row it reaches is in one context.
   if (unit.needs.length === 0 && !unit.setsContext) {
-    await sealValues(cipher, unit.values, top.contextOf(unit.known, unit.id), unit.id);
+    await sealValues(core, unit.values, top.contextOf(unit.known, unit.id), unit.id);
     return returning ? readResult(path, plan.args, path.query, path.commits) : path.query(plan.args);
   }
   return inTransaction(path, async ({ reader, exec, commits }) => {
@@ -45,9 +45,9 @@ export async function updateMany(path: PathContext, args: PrismaObject): Promise
         where: part.where,
         data: args["data"],
       });
-      await sealValues(cipher, (planned.units[0] as WriteUnit).values, part.context, part.id);
+      await sealValues(core, (planned.units[0] as WriteUnit).values, part.context, part.id);
       const moved =
-        part.moving && (await resealed(cipher, stale, part.moving, part.previous, part.context, part.id));
+        part.moving && (await resealed(core, stale, part.moving, part.previous, part.context, part.id));
       const sent = argsWithFindings(planned.args, "data", { resealed: moved });
       const result = returning ? await readResult(path, sent, exec, commits) : await exec(sent);
       if (Array.isArray(result)) returned.push(...(result as unknown[]));

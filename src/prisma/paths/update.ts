@@ -33,7 +33,7 @@ export async function update(path: PathContext, args: unknown): Promise<unknown>
   const needsRead = plan.units.some((unit) => unit.needs.length > 0) || (topUnit?.setsContext ?? false);
   refuseNestedMoves(plan.units, topUnit);
   if (!needsRead) {
-    await sealUnderKnownContexts(path.cipher, plan.units);
+    await sealUnderKnownContexts(path.core, plan.units);
     return readResult(path, plan.args, path.query, path.commits);
   }
   // The top-level row's data: `data`, or an upsert's `update` branch.
@@ -46,7 +46,7 @@ export async function update(path: PathContext, args: unknown): Promise<unknown>
       const found = await readUnit(path, reader, where, unit, unit === topUnit, contexts);
       contexts.set(unit, found.context);
       if (unit === topUnit) top = found;
-      await sealValues(path.cipher, unit.values, found.context, unit.id);
+      await sealValues(path.core, unit.values, found.context, unit.id);
     }
     return readResult(path, argsWithFindings(plan.args, dataKey, top), exec, commits);
   });
@@ -111,7 +111,7 @@ async function moveRow(
   const id = rowId(path.top, row);
   const previous = path.top.contextOf(row, id);
   const moves = canonicalize(previous) !== canonicalize(next);
-  const values = moves ? await resealed(path.cipher, stale, row, previous, next, id) : undefined;
+  const values = moves ? await resealed(path.core, stale, row, previous, next, id) : undefined;
   // Fail closed if the row changed after it was read (a batch transaction reads outside the batch):
   // also when it stays put, as a row moved away earlier in the batch would come back with values
   // sealed for the context it left.
