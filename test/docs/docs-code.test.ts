@@ -169,7 +169,9 @@ function exec(command: string, args: readonly string[]): Promise<{ code: number 
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code, output });
+      // A block's stack frames, shown as text: vitest would read each frame's file for a source map,
+      // and a frame in a native addon (.node) is no text.
+      resolve({ code, output: output.replaceAll(/^(\s*)at /gm, "$1@ ") });
     });
   });
 }
