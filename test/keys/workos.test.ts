@@ -16,7 +16,7 @@ import { startKeyServer } from "../../src/key-server/server.js";
 import { guardProvider } from "../../src/keys/guard-provider.js";
 import { vaultFailure } from "../support/errors.js";
 import { registerSecrets } from "../support/secrets.js";
-import { sdkClient, TEST_TOKEN, useKeyServerRig } from "../support/key-server.js";
+import { SDK_MAJOR, sdkClient, TEST_TOKEN, useKeyServerRig } from "../support/key-server.js";
 import { tracked, until } from "../support/until.js";
 
 const context = { organizationId: "org_01EHZNVPK3SFK441A1RGBFSHRT" };
@@ -296,12 +296,17 @@ describe("a key service that cannot be reached is named: host, port and the syst
 
   it("a guard that times out while the provider retries names the provider's last failure", async () => {
     const port = await closedPort();
-    // The first try is refused at once; the retry waits 0.5 s, past the guard's 200 ms.
+    // SDK 10+: the first try is refused at once; the provider's retry waits 0.5 s, past the guard's
+    // 200 ms. SDKs 8 and 9 retry an unanswered request themselves, with waits past the guard's, so no
+    // failure reaches the provider before the guard times out, and the timeout is told bare.
     const error = await vaultFailure(
       guardProvider(provider("127.0.0.1", port), { timeoutMs: 200 }).createDataKey(context),
     );
+    const timedOut = `key provider "workos" timed out after 200 ms in createDataKey()`;
     expect(error.message).toBe(
-      `key provider "workos" timed out after 200 ms in createDataKey(); its last failure: WorkOS Vault createDataKey failed: 127.0.0.1:${port} not reached (ECONNREFUSED)`,
+      SDK_MAJOR >= 10
+        ? `${timedOut}; its last failure: WorkOS Vault createDataKey failed: 127.0.0.1:${port} not reached (ECONNREFUSED)`
+        : timedOut,
     );
     expect(inspect(error, { depth: Infinity })).not.toContain(apiKey);
   });
