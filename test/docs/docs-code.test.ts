@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerSecrets } from "../support/secrets.js";
 import { makeApp, packPackage } from "../support/packed-app.js";
+import { freePort } from "../support/free-port.js";
 import { startRig, TEST_TOKEN, type KeyServerRig } from "../support/key-server.js";
 import { codeBlocks, type CodeBlock } from "./code-blocks.js";
 
@@ -206,17 +207,6 @@ function accepts(port: number): Promise<boolean> {
     const server = createServer();
     server.once("error", () => resolve(true));
     server.listen(port, "127.0.0.1", () => server.close(() => resolve(false)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
   });
 }
 

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { WorkOS } from "@workos-inc/node";
 import { describe, expect, it, vi } from "vitest";
@@ -16,6 +15,7 @@ import { startKeyServer } from "../../src/key-server/server.js";
 import { guardProvider } from "../../src/keys/guard-provider.js";
 import { vaultFailure } from "../support/errors.js";
 import { registerSecrets } from "../support/secrets.js";
+import { freePort } from "../support/free-port.js";
 import { SDK_MAJOR, sdkClient, TEST_TOKEN, useKeyServerRig } from "../support/key-server.js";
 import { tracked, until } from "../support/until.js";
 
@@ -258,19 +258,11 @@ describe("interoperability with the official @workos-inc/node SDK over HTTP", ()
 describe("a key service that cannot be reached is named: host, port and the system's error code", () => {
   const apiKey = `sk_test_${randomBytes(12).toString("hex")}`;
   registerSecrets(apiKey);
-  /** A port on 127.0.0.1 where nothing listens: a server's, bound and closed again. */
-  const closedPort = async (): Promise<number> => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
-    return port;
-  };
   const provider = (apiHostname: string, port: number, retry?: false) =>
     new WorkOSKeyProvider({ workos: new WorkOS(apiKey, { apiHostname, port, https: false }), retry });
 
   it("a closed port on 127.0.0.1 reads 127.0.0.1:<port> not reached (ECONNREFUSED), without the API key", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const error = await vaultFailure(
       guardProvider(provider("127.0.0.1", port, false)).createDataKey(context),
     );
@@ -295,7 +287,7 @@ describe("a key service that cannot be reached is named: host, port and the syst
   });
 
   it("a guard that times out while the provider retries names the provider's last failure", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     // SDK 10+: the first try is refused at once; the provider's retry waits 0.5 s, past the guard's
     // 200 ms. SDKs 8 and 9 retry an unanswered request themselves, with waits past the guard's, so no
     // failure reaches the provider before the guard times out, and the timeout is told bare.
