@@ -72,7 +72,7 @@ export { vault } from "./prisma/extension.js";
 export type { VaultClientApi, VaultClientStats } from "./prisma/vault-client-api.js";
 export type { VaultOptions } from "./prisma/options.js";
 export type { VaultExtension } from "./prisma/client-types.js";
-export type { DecryptErrorPolicy } from "./prisma/values.js";
+export type { DecryptErrorPolicy } from "./core/decrypt-policy.js";
 export type { ContextOption, FieldOptions, ModelOptions, ModelsOption, Row } from "./schema/options.js";
 export type { GeneratedVaultSchema, DataModel, DataModelField, DataModelModel } from "./schema/datamodel.js";
 export type { VaultObjects, ObjectsOptions } from "./objects/vault-objects.js";

@@ -6,7 +6,7 @@
  */
 import { Prisma } from "@prisma/client/extension";
 import { resolveAead } from "../crypto/resolve-aead.js";
-import { vaultCore, type VaultCore } from "../core/vault-core.js";
+import type { VaultCore } from "../core/vault-core.js";
 import { isVaultError, VaultConfigError } from "../errors.js";
 import { checkObjectModels } from "../objects/models.js";
 import type { UnboundValues } from "../objects/sealing.js";
@@ -14,7 +14,7 @@ import { ObjectStore } from "../objects/store.js";
 import type { VaultObjects } from "../objects/vault-objects.js";
 import type { DataModel } from "../schema/datamodel.js";
 import { annotationsOf } from "../schema/annotations.js";
-import { DataKeyCache } from "../keys/cache.js";
+import { coreOf } from "../core/core-options.js";
 import { isKeyRouter } from "../keys/router.js";
 import { buildVaultSchema } from "../schema/build.js";
 import type { ModelSchema } from "../schema/model-schema.js";
@@ -79,11 +79,7 @@ export function vault<const O extends VaultOptions>(
       plaintext: settings.plaintext,
       indexSecret: settings.indexSecret,
     });
-    const cache = new DataKeyCache(options.keys, options.cache ?? {}, {
-      timeoutMs: settings.timeoutMs,
-      ...(settings.audit && { audit: settings.audit }),
-    });
-    const core = vaultCore(cache, aead);
+    const { cache, core } = coreOf(options, settings, aead);
     const dispatcher = new Dispatcher({
       schema,
       core,

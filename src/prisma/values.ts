@@ -5,11 +5,11 @@
 import { isOpened, type Opened } from "../core/opened.js";
 import { type CipherItem } from "../core/cipher-item.js";
 import type { VaultCore } from "../core/vault-core.js";
-import { type FieldRef } from "../schema/field-ref.js";
 import { type KeyContext } from "../context/key-context.js";
-import { isVaultError, VaultConfigError, VaultDecryptError, type VaultError } from "../errors.js";
+import { VaultConfigError } from "../errors.js";
+import { recover, refusal, type DecryptErrorPolicy } from "../core/decrypt-policy.js";
 import { type VaultErrorCode } from "../error-codes.js";
-import type { AuditHook, VaultAuditEvent } from "../keys/audit.js";
+import type { AuditHook } from "../keys/audit.js";
 import type { EncryptedField } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan/selection.js";
 import type { PrismaObject } from "../client/prisma-object.js";
@@ -17,9 +17,6 @@ import { resultValues, stripAdded, type ResultValue } from "./results.js";
 import type { PendingValue } from "./plan/write.js";
 import { fieldRefs } from "../schema/field-ref.js";
 import { rowId } from "../schema/rows.js";
-
-/** What to do with a value that does not decrypt: throw (default), read it as null, or a function's answer. */
-export type DecryptErrorPolicy = "throw" | "null" | ((error: VaultError) => unknown);
 
 /**
  * Encrypts every pending value under `context` with one batch call and writes the envelopes and
@@ -94,7 +91,7 @@ export async function openResult(
     }
     const { ref } = items[i] as CipherItem;
     const refused = audit && ((code: VaultErrorCode) => audit(refusal(core, ref, code)));
-    stored.row[stored.field.name] = recover(plain.error, stored, ref.id, policy, refused);
+    stored.row[stored.field.name] = recover(plain.error, stored.field, stored.value, ref.id, policy, refused);
   };
   // What is known now is placed now: a value that fails to open fails the read without waiting for
   // keys still on their way (their batch settles quietly).
@@ -108,49 +105,3 @@ export async function openResult(
   stripAdded(shape, result);
 }
 
-/** The audit event of a value whose decryption was refused with `code`. */
-function refusal(core: VaultCore, ref: FieldRef, code: VaultErrorCode): VaultAuditEvent {
-  return {
-    type: "decryptRefused",
-    provider: core.provider.name,
-    context: ref.context,
-    model: ref.model,
-    field: ref.field,
-    id: ref.id,
-    outcome: code,
-    at: new Date(),
-  };
-}
-
-/**
- * What to read for a value that did not decrypt: itself when it is plaintext its field reads, else
- * what `policy` says. Everything that is not a decryption failure is rethrown: a provider outage, and
- * a key that is not configured (never read as null: the application could overwrite the real value).
- * `refused` hears of each value refused (a decryption failure, a key not configured), whatever
- * `policy` then does with it.
- */
-function recover(
-  error: unknown,
-  stored: ResultValue,
-  id: unknown,
-  policy: DecryptErrorPolicy,
-  refused?: (code: VaultErrorCode) => void,
-): unknown {
-  const { model, field, value } = stored;
-  if (isVaultError(error, "VAULT_KEY_UNAVAILABLE")) {
-    refused?.(error.code);
-    throw error;
-  }
-  let failure = error;
-  if (isVaultError(error, "VAULT_ENVELOPE_INVALID")) {
-    // Not an envelope (it does not parse, or its key blob has no known format; no provider was
-    // asked): a plaintext row left from before encryption, or garbage. Still VAULT_DECRYPT_FAILED, so
-    // onDecryptError and existing handlers treat it as before; its message names the fix.
-    if (field.plaintext === "read") return value;
-    failure = new VaultDecryptError({ model: model.name, field: field.name, id, notAnEnvelope: true });
-  }
-  if (!isVaultError(failure, "VAULT_DECRYPT_FAILED")) throw failure;
-  refused?.(failure.code);
-  if (policy === "throw") throw failure;
-  return policy === "null" ? null : policy(failure);
-}

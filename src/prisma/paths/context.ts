@@ -7,7 +7,7 @@ import type { VaultCore } from "../../core/vault-core.js";
 import type { ModelSchema, VaultSchema } from "../../schema/model-schema.js";
 import type { TransactionInfo } from "../../client/internals.js";
 import type { AnyClient } from "../../client/delegate.js";
-import type { DecryptErrorPolicy } from "../values.js";
+import type { DecryptErrorPolicy } from "../../core/decrypt-policy.js";
 
 /** Prisma's `query` of the hook, or our own call of a client's delegate: sends one operation's arguments. */
 export type Query = (args: unknown) => Promise<unknown>;
