@@ -6,7 +6,7 @@ import { isOpened, type Opened } from "../core/opened.js";
 import { type CipherItem } from "../core/cipher-item.js";
 import type { VaultCore } from "../core/vault-core.js";
 import { type KeyContext } from "../context/key-context.js";
-import { VaultConfigError } from "../errors.js";
+import { checkedToFit } from "../core/checked-to-fit.js";
 import { recover, refusal, type DecryptErrorPolicy } from "../core/decrypt-policy.js";
 import { type VaultErrorCode } from "../error-codes.js";
 import type { AuditHook } from "../keys/audit.js";
@@ -36,20 +36,6 @@ export async function sealValues(
     v.holder[v.key] = checkedToFit(core, v.field, envelopes[i] as string, id);
     if (v.field.index) v.row[v.field.index.column] = core.blindIndex(v.field.index.blind, v.value, context);
   }
-}
-
-/**
- * `envelope`, checked to fit `field`'s column.
- * Precondition: the envelope fits its column; a database in non-strict mode would cut it silently.
- */
-export function checkedToFit(core: VaultCore, field: EncryptedField, envelope: string, id: unknown): string {
-  if (!core.fits(field, envelope)) {
-    throw new VaultConfigError(
-      `the envelope is ${envelope.length} characters and the column holds ${String(field.capacity)}; use a larger text column`,
-      { model: field.model, field: field.name, id },
-    );
-  }
-  return envelope;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { VaultCore } from "../../core/vault-core.js";
 import type { KeyContext } from "../../context/key-context.js";
 import type { EncryptedField } from "../../schema/model-schema.js";
 import type { PrismaObject } from "../../client/prisma-object.js";
-import { checkedToFit } from "../values.js";
+import { checkedToFit } from "../../core/checked-to-fit.js";
 import { fieldRef } from "../../schema/field-ref.js";
 
 /**
