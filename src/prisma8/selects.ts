@@ -53,6 +53,25 @@ export function rewriteSelect(ast: SelectAst, env: SelectEnv, nested: boolean): 
   return out;
 }
 
+/**
+ * A write's `RETURNING` items, rewritten as a select's projection: each encrypted column carries its
+ * context unless the items hold every context column.
+ */
+export function rewriteReturning(
+  items: readonly ProjectionItem[] | undefined,
+  env: SelectEnv,
+): readonly ProjectionItem[] | undefined {
+  if (items === undefined) return undefined;
+  const carry = !projectsContext(items, env.scope);
+  const out = items.map((item) => {
+    const found = encryptedRef(item.expr, env.scope);
+    if (found) return carry ? ProjectionItem.of(item.alias, carrier(found), item.codec) : item;
+    refuseEncrypted(item.expr, env.scope, "a value computed from an encrypted field");
+    return item;
+  });
+  return out.some((item, i) => item !== items[i]) ? out : items;
+}
+
 /** One projected item, rewritten: an encrypted column carries its context, a sub-select is rewritten. */
 function projected(item: ProjectionItem, env: SelectEnv, carry: boolean, ast: SelectAst): ProjectionItem {
   const node = item.expr as unknown as AstNode;
@@ -79,12 +98,16 @@ export function carrier(found: EncryptedRef): AnyExpression {
 
 /** True when every table with encrypted columns in the projection has its context columns projected too. */
 function holdsContext(ast: SelectAst, scope: TableScope): boolean {
+  return projectsContext(ast.projection, scope);
+}
+
+function projectsContext(items: readonly ProjectionItem[], scope: TableScope): boolean {
   const projected = new Set<string>();
-  for (const item of ast.projection) {
+  for (const item of items) {
     const node = item.expr as unknown as AstNode;
     if (node.kind === "column-ref" && node["column"] === item.alias) projected.add(`${node["table"] as string}.${item.alias}`);
   }
-  for (const item of ast.projection) {
+  for (const item of items) {
     const found = encryptedRef(item.expr, scope);
     if (found && found.table.contextColumns.some((c) => !projected.has(`${found.ref.table}.${c}`))) return false;
   }
