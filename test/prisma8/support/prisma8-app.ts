@@ -68,10 +68,12 @@ export async function prisma8App(name: string): Promise<Prisma8App> {
   // Loaded only now: on a Node the release candidate does not support, assertPrisma8Runs() has thrown.
   const { default: postgres } = await import("@prisma/orm-postgres/runtime");
   const adminUrl = process.env[SERVERS.postgres.env] ?? SERVERS.postgres.url;
-  const database = `p8_${name
+  // Unique per test file and run; an unquoted identifier within PostgreSQL's 63 characters.
+  const slug = name
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "_")
-    .slice(0, 30)}_${process.pid}_${randomBytes(3).toString("hex")}`;
+    .slice(0, 30);
+  const database = `p8_${slug}_${process.pid}_${randomBytes(3).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   try {
     await admin.connect();
@@ -84,7 +86,7 @@ export async function prisma8App(name: string): Promise<Prisma8App> {
     );
   }
   const url = withDatabase(adminUrl, database);
-  const dir = await mkdtemp(join(tmpdir(), `prisma-vault-p8-${name}-`));
+  const dir = await mkdtemp(join(tmpdir(), `prisma-vault-p8-${slug}-`));
   const clients: Prisma8Db[] = [];
   const raw = new pg.Client({ connectionString: url });
   const drop = async () => {
