@@ -1,0 +1,140 @@
+/**
+ * A Prisma 8 app on a fresh PostgreSQL database, made the way a user makes one: a folder with
+ * prisma.config.ts and the fixture contract (support/contract.prisma), `prisma contract emit`, then
+ * `prisma db init --yes` from compat/prisma8's CLI, then `postgres({ contractJson, url, middleware })`.
+ *
+ * The runtime is the root's `@prisma/orm-postgres` (a devDependency pinned to the same 8.0.0-rc.13 as
+ * compat/prisma8's), not compat/prisma8's copy: src/prisma8 builds SQL AST nodes with the classes of the
+ * root's copy, and the runtime that lowers them must be the one those classes come from. compat/prisma8
+ * supplies the CLI, and the `@prisma/orm-postgres/config` that its prisma.config.ts loads.
+ *
+ * Raw SQL for assertions goes through `pg` on its own connection, so what a test reads is what
+ * PostgreSQL stores, never what a middleware let through.
+ */
+import { randomBytes } from "node:crypto";
+import { copyFile, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Contract } from "@prisma/orm-postgres/contract/types";
+import type { SqlStorage } from "@prisma/orm-postgres/family-contract/types";
+import type { PostgresClient, PostgresOptionsBase } from "@prisma/orm-postgres/runtime";
+import pg from "pg";
+import { SERVERS } from "../../support/global-setup.js";
+import { emitContract } from "./emit-contract.js";
+import { runPrisma8Cli } from "./prisma8-cli.js";
+import { assertPrisma8Runs, COMPAT_PRISMA8, skipOrFail } from "./prisma8-skip.js";
+
+/** A Prisma 8 client on the fixture contract; models are at `db.orm.public.<Model>`. */
+export type Prisma8Db = PostgresClient<Contract<SqlStorage>>;
+
+/** One SQL middleware, as `postgres({ middleware })` takes it (e.g. `vaultMiddleware(options)`). */
+export type Prisma8Middleware = NonNullable<PostgresOptionsBase["middleware"]>[number];
+
+/** What {@link prisma8App} made: a database with the fixture's tables, and ways in. */
+export interface Prisma8App {
+  /** The database's connection URL. */
+  readonly url: string;
+  /** The emitted contract (contract.json), as `postgres({ contractJson })` takes it. */
+  readonly contractJson: unknown;
+  /** A new Prisma 8 client with `middleware` (none: a plain client); {@link drop} closes it. */
+  client(middleware?: readonly Prisma8Middleware[]): Prisma8Db;
+  /** Runs raw SQL through `pg`, past Prisma and every middleware, and returns the rows. */
+  sql<Row = Record<string, unknown>>(query: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Closes every client and connection, drops the database and deletes the app folder. */
+  drop(): Promise<void>;
+}
+
+/** prisma.config.ts of the app folder; `prisma/config` is compat/prisma8's CLI's own `definePrismaConfig`. */
+const CONFIG = `import { defineConfig } from "@prisma/orm-postgres/config";
+import { definePrismaConfig } from "prisma/config";
+
+export default definePrismaConfig({
+  orm: defineConfig({ contract: "./contract.prisma", db: { connection: process.env["DATABASE_URL"]! } }),
+});
+`;
+
+/**
+ * Creates database `p8_<name>_<pid>_<random>` with the fixture contract's tables. Throws a
+ * `Prisma8Skip` when Prisma 8 or PostgreSQL is not available here (see prisma8-skip.ts).
+ *
+ * @example
+ * const app = await prisma8App("harness");
+ * const db = app.client([vaultMiddleware(options)]);
+ * await db.orm.public.User.create({ organizationId, email: "a@example.com" });
+ * await app.drop();
+ */
+export async function prisma8App(name: string): Promise<Prisma8App> {
+  assertPrisma8Runs();
+  // Loaded only now: on a Node the release candidate does not support, assertPrisma8Runs() has thrown.
+  const { default: postgres } = await import("@prisma/orm-postgres/runtime");
+  const adminUrl = process.env[SERVERS.postgres.env] ?? SERVERS.postgres.url;
+  // Unique per test file and run; an unquoted identifier within PostgreSQL's 63 characters.
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .slice(0, 30);
+  const database = `p8_${slug}_${process.pid}_${randomBytes(3).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+  } catch (error) {
+    await admin.end().catch(() => undefined);
+    skipOrFail(
+      `PostgreSQL at ${redact(adminUrl)} is not reachable (${String(error)}); set ${SERVERS.postgres.env}`,
+      ["PRISMA_VAULT_REQUIRE_DATABASES"],
+    );
+  }
+  const url = withDatabase(adminUrl, database);
+  const dir = await mkdtemp(join(tmpdir(), `prisma-vault-p8-${slug}-`));
+  const clients: Prisma8Db[] = [];
+  const raw = new pg.Client({ connectionString: url });
+  const drop = async () => {
+    await Promise.all(clients.map((db) => db.close()));
+    await raw.end();
+    // Not WITH (FORCE): a pool's end() resolves before its sockets close, and a connection the server
+    // terminates then reports an error nobody listens to any more. DROP DATABASE itself waits (up to 5 s)
+    // for closing connections to go.
+    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+    await admin.end();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await raw.connect();
+    // The config's imports resolve from the app folder, as in a user's project: compat/prisma8's packages.
+    await symlink(join(COMPAT_PRISMA8, "node_modules"), join(dir, "node_modules"), "dir");
+    await writeFile(join(dir, "prisma.config.ts"), CONFIG);
+    await copyFile(new URL("./contract.prisma", import.meta.url), join(dir, "contract.prisma"));
+    const contractJson = await emitContract(dir, url);
+    await runPrisma8Cli(["db", "init", "--yes"], { cwd: dir, url });
+    return {
+      url,
+      contractJson,
+      client(middleware = []) {
+        const db = postgres<Contract<SqlStorage>>({ contractJson, url, middleware });
+        clients.push(db);
+        return db;
+      },
+      async sql<Row>(query: string, params: readonly unknown[] = []) {
+        const result = await raw.query(query, [...params]);
+        return result.rows as Row[];
+      },
+      drop,
+    };
+  } catch (error) {
+    await drop().catch(() => undefined);
+    throw error;
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = "***";
+  return parsed.toString();
+}
