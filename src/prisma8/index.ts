@@ -3,4 +3,4 @@
  * `@prisma/client` (Prisma 7).
  */
 export { vaultMiddleware } from "./middleware.js";
-export type { VaultMiddlewareOptions } from "./middleware.js";
+export type { VaultMiddleware, VaultMiddlewareOptions } from "./middleware.js";

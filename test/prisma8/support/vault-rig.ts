@@ -1,0 +1,49 @@
+/**
+ * The middleware under test on the fixture contract: keys (a local ring, its calls counted), the
+ * `models` map the tests share, and a client of the app with `vaultMiddleware` as its last middleware.
+ */
+import { randomBytes } from "node:crypto";
+import { LocalKeyProvider } from "../../../src/keys/local.js";
+import type { ModelsOption } from "../../../src/schema/options.js";
+import { vaultMiddleware, type VaultMiddlewareOptions } from "../../../src/prisma8/index.js";
+import { countingProvider, type CountingProvider } from "../../support/counting-provider.js";
+import type { Prisma8App, Prisma8Db, Prisma8Middleware } from "./prisma8-app.js";
+
+/** The encrypted fields of the fixture: User's email (indexed) and ssn, Post's body; tenant: organizationId. */
+export const MODELS: ModelsOption = {
+  User: {
+    context: ["organizationId"],
+    fields: { email: { index: "emailIndex", normalize: "email" }, ssn: {} },
+  },
+  Post: { context: ["organizationId"], fields: { body: {} } },
+};
+
+/** One client with the middleware, and what a test checks it with. */
+export interface VaultRig {
+  readonly db: Prisma8Db;
+  readonly keys: CountingProvider;
+  readonly middleware: ReturnType<typeof vaultMiddleware>;
+  readonly local: LocalKeyProvider;
+  readonly indexSecret: Uint8Array;
+}
+
+/** A client of `app` with `vaultMiddleware` (after `before`), on fresh keys unless `options` gives them. */
+export function vaultRig(
+  app: Prisma8App,
+  options: Partial<VaultMiddlewareOptions> & { readonly before?: readonly Prisma8Middleware[] } = {},
+): VaultRig {
+  const local = new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] });
+  const keys = countingProvider((options.keys as LocalKeyProvider | undefined) ?? local);
+  const indexSecret = (options.indexSecret as Uint8Array | undefined) ?? randomBytes(32);
+  const { before = [], ...rest } = options;
+  const middleware = vaultMiddleware({
+    models: MODELS,
+    contract: app.contractJson,
+    aead: "node",
+    ...rest,
+    keys,
+    indexSecret,
+  });
+  const db = app.client([...before, middleware as unknown as Prisma8Middleware]);
+  return { db, keys, middleware, local, indexSecret };
+}
