@@ -27,14 +27,29 @@ export interface VaultRig {
   readonly indexSecret: Uint8Array;
 }
 
-/** A client of `app` with `vaultMiddleware` (after `before`), on fresh keys unless `options` gives them. */
+/** The key ring and index secret of each app: every rig on one database shares them, as an application's clients do. */
+const material = new WeakMap<Prisma8App, { local: LocalKeyProvider; indexSecret: Uint8Array }>();
+
+function materialOf(app: Prisma8App): { local: LocalKeyProvider; indexSecret: Uint8Array } {
+  let found = material.get(app);
+  if (found === undefined) {
+    found = { local: new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] }), indexSecret: randomBytes(32) };
+    material.set(app, found);
+  }
+  return found;
+}
+
+/**
+ * A client of `app` with `vaultMiddleware` (after `before`), on the app's keys unless `options` gives
+ * others; its own cache, so a rig starts cold and counts its own key calls.
+ */
 export function vaultRig(
   app: Prisma8App,
   options: Partial<VaultMiddlewareOptions> & { readonly before?: readonly Prisma8Middleware[] } = {},
 ): VaultRig {
-  const local = new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] });
+  const { local, indexSecret: shared } = materialOf(app);
   const keys = countingProvider((options.keys as LocalKeyProvider | undefined) ?? local);
-  const indexSecret = (options.indexSecret as Uint8Array | undefined) ?? randomBytes(32);
+  const indexSecret = (options.indexSecret as Uint8Array | undefined) ?? shared;
   const { before = [], ...rest } = options;
   const middleware = vaultMiddleware({
     models: MODELS,
