@@ -75,7 +75,9 @@ interface Contract {
   readonly targetFamily?: string;
   readonly target?: string;
   readonly domain?: {
-    readonly namespaces?: Readonly<Record<string, { readonly models?: Readonly<Record<string, ContractModel>> }>>;
+    readonly namespaces?: Readonly<
+      Record<string, { readonly models?: Readonly<Record<string, ContractModel>> }>
+    >;
   };
   readonly storage?: {
     readonly namespaces?: Readonly<
@@ -106,13 +108,19 @@ export function contractDataModel(contractJson: unknown): ContractDataModel {
       }
       const storage = model.storage ?? {};
       const tableName = storage.table ?? name;
-      const entry = contract.storage?.namespaces?.[storage.namespaceId ?? namespace]?.entries?.table?.[tableName];
+      const entry =
+        contract.storage?.namespaces?.[storage.namespaceId ?? namespace]?.entries?.table?.[tableName];
       models[name] = modelOf(name, model, tableName, entry);
       const codecs = new Map<string, { codecId: string }>();
       for (const [column, info] of Object.entries(entry?.columns ?? {})) {
         if (info.codecId !== undefined) codecs.set(column, { codecId: info.codecId });
       }
-      tables.set(name, { model: name, namespace: storage.namespaceId ?? namespace, table: tableName, codecs });
+      tables.set(name, {
+        model: name,
+        namespace: storage.namespaceId ?? namespace,
+        table: tableName,
+        codecs,
+      });
     }
   }
   return { datamodel: { provider: providerOf(contract.target), models }, tables };
@@ -141,7 +149,9 @@ function modelOf(
       isRequired: info.nullable !== true,
       ...(keyColumns.length === 1 && keyColumns[0] === column && { isId: true }),
       ...(column !== field && { dbName: column }),
-      ...(length !== undefined && { nativeType: [codec === "varchar" ? "VarChar" : "Char", [String(length)]] }),
+      ...(length !== undefined && {
+        nativeType: [codec === "varchar" ? "VarChar" : "Char", [String(length)]],
+      }),
     });
   }
   for (const [relation, info] of Object.entries(model.relations ?? {})) {
@@ -149,7 +159,8 @@ function modelOf(
     if (target === undefined) continue;
     const local = info.on?.localFields ?? [];
     // The key lives on this side when the local fields are not the primary key (N:1, 1:1 owner).
-    const owns = info.cardinality === "N:1" || (info.cardinality === "1:1" && !sameColumns(local, keyColumns, columnOf));
+    const owns =
+      info.cardinality === "N:1" || (info.cardinality === "1:1" && !sameColumns(local, keyColumns, columnOf));
     fields.push({
       name: relation,
       kind: "object",
@@ -163,7 +174,11 @@ function modelOf(
   return { name, fields, primaryKey, ...(table !== name && { dbName: table }) };
 }
 
-function sameColumns(fields: readonly string[], columns: readonly string[], columnOf: (f: string) => string): boolean {
+function sameColumns(
+  fields: readonly string[],
+  columns: readonly string[],
+  columnOf: (f: string) => string,
+): boolean {
   return fields.length === columns.length && fields.every((f, i) => columnOf(f) === columns[i]);
 }
 

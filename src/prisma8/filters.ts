@@ -9,7 +9,16 @@ import type { VaultCore } from "../core/vault-core.js";
 import { VaultUnsupportedQueryError } from "../errors.js";
 import { unsupportedQuery } from "../error-messages.js";
 import type { Row } from "../schema/options.js";
-import { AndExpr, BinaryExpr, ColumnRef, ExistsExpr, ListExpression, NotExpr, OrExpr, ParamRef } from "./ast.js";
+import {
+  AndExpr,
+  BinaryExpr,
+  ColumnRef,
+  ExistsExpr,
+  ListExpression,
+  NotExpr,
+  OrExpr,
+  ParamRef,
+} from "./ast.js";
 import type { AnyExpression, SelectAst } from "./ast.js";
 import {
   encryptedRef,
@@ -72,9 +81,11 @@ function indexed(found: EncryptedRef, node: AstNode, env: FilterEnv, top: AnyExp
   const op = node["op"] as string;
   const index = found.field.index;
   if (!INDEXED_OPS.has(op)) throw overCiphertext(found, `${op} on an encrypted field`);
-  if (index === undefined) throw overCiphertext(found, "a filter on an encrypted field without a blind index");
+  if (index === undefined)
+    throw overCiphertext(found, "a filter on an encrypted field without a blind index");
   const right = node["right"] as AstNode;
-  const texts = right.kind === "list" ? (right["values"] as AstNode[]).map(textOf(found)) : [textOf(found)(right)];
+  const texts =
+    right.kind === "list" ? (right["values"] as AstNode[]).map(textOf(found)) : [textOf(found)(right)];
   let context: KeyContext | undefined;
   if (index.blind.scope === "tenant") {
     context = pinnedContext(found.table, found.ref.table, top, env.scope);
@@ -99,7 +110,8 @@ function indexed(found: EncryptedRef, node: AstNode, env: FilterEnv, top: AnyExp
 function textOf(found: EncryptedRef): (node: AstNode) => string {
   return (node) => {
     const value = valueOf(node, found);
-    if (typeof value !== "string") throw overCiphertext(found, "comparing an encrypted field with a non-string");
+    if (typeof value !== "string")
+      throw overCiphertext(found, "comparing an encrypted field with a non-string");
     return value;
   };
 }
@@ -136,7 +148,8 @@ export function pinnedRow(
     const right = term["right"] as AstNode;
     if (right.kind !== "param-ref" && right.kind !== "literal") continue;
     const field = table.fieldOf.get(left.column);
-    if (field !== undefined && right["value"] !== null && right["value"] !== undefined) row[field] = right["value"];
+    if (field !== undefined && right["value"] !== null && right["value"] !== undefined)
+      row[field] = right["value"];
   }
   return row;
 }

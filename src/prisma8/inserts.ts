@@ -18,10 +18,15 @@ export async function sealInsert(ast: InsertAst, table: VaultTable, core: VaultC
   const rows = ast.rows.map((row) => writtenRow(table, row));
   const units: SealUnit[] = rows.map((written) => {
     const id = idOf(table, written.fields);
-    const context = written.values.length === 0 ? ({} as KeyContext) : table.model.contextOf(written.fields, id);
+    const context =
+      written.values.length === 0 ? ({} as KeyContext) : table.model.contextOf(written.fields, id);
     return { table, values: written.values, context, id };
   });
-  const conflict = conflictUnit(ast, table, rows.map((r) => r.fields));
+  const conflict = conflictUnit(
+    ast,
+    table,
+    rows.map((r) => r.fields),
+  );
   const sealed = await sealUnits(core, conflict ? [...units, conflict] : units);
   let out = ast.withRows(ast.rows.map((row, i) => ({ ...row, ...sealed[i] }) as typeof row));
   if (conflict && ast.onConflict) {
@@ -59,8 +64,14 @@ function conflictUnit(
   const row = rows[0] as Readonly<Record<string, unknown>>;
   const id = idOf(table, row);
   const inserted = model.contextOf(row, id);
-  if (movesContext && canonicalize(model.contextOf({ ...row, ...written.fields }, id)) !== canonicalize(inserted)) {
-    throw new VaultUnsupportedQueryError("an upsert whose update moves the row to another key context", place);
+  if (
+    movesContext &&
+    canonicalize(model.contextOf({ ...row, ...written.fields }, id)) !== canonicalize(inserted)
+  ) {
+    throw new VaultUnsupportedQueryError(
+      "an upsert whose update moves the row to another key context",
+      place,
+    );
   }
   return { table, values: written.values, context: inserted, id };
 }

@@ -142,15 +142,18 @@ export function vaultMiddleware(options: VaultMiddlewareOptions): VaultMiddlewar
       const layout = layoutOf(plan.ast, all);
       if (!isEmptyLayout(layout)) await openRow(row, layout, open);
     },
-    async afterQuery(plan, result, ctx) {
+    afterQuery(plan, result, ctx) {
       if (result.source === "middleware" && !isEmptyLayout(layoutOf(plan.ast, tablesOf(ctx.contract)))) {
-        throw new VaultUnsupportedQueryError(
-          "another middleware answered a query that reads encrypted fields, so prisma-vault could not open them",
+        return Promise.reject(
+          new VaultUnsupportedQueryError(
+            "another middleware answered a query that reads encrypted fields, so prisma-vault could not open them",
+          ),
         );
       }
       if (guarded.has(plan.ast) && result.completed && result.rowCount === 0) {
-        throw new VaultContextMissingError(contextMissing.noRowMatches);
+        return Promise.reject(new VaultContextMissingError(contextMissing.noRowMatches));
       }
+      return Promise.resolve();
     },
     stats: () => ({ ...cache.stats(), aead: aead.name }),
     close,

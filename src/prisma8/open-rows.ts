@@ -49,7 +49,12 @@ export async function openRow(row: Record<string, unknown>, layout: RowLayout, e
   }
 }
 
-function collect(holder: Record<string, unknown>, layout: RowLayout, pending: Pending[], items: CipherItem[]): void {
+function collect(
+  holder: Record<string, unknown>,
+  layout: RowLayout,
+  pending: Pending[],
+  items: CipherItem[],
+): void {
   for (const value of layout.values) {
     const raw = holder[value.key];
     let envelope: unknown = raw;
@@ -74,8 +79,13 @@ function collect(holder: Record<string, unknown>, layout: RowLayout, pending: Pe
   }
   for (const { key, layout: inner } of layout.nested) {
     const included = holder[key];
-    const rows = Array.isArray(included) ? included : included === null || included === undefined ? [] : [included];
-    for (const r of rows) if (typeof r === "object" && r !== null) collect(r as Record<string, unknown>, inner, pending, items);
+    const rows = Array.isArray(included)
+      ? included
+      : included === null || included === undefined
+        ? []
+        : [included];
+    for (const r of rows)
+      if (typeof r === "object" && r !== null) collect(r as Record<string, unknown>, inner, pending, items);
   }
 }
 
@@ -88,8 +98,11 @@ function idOf(holder: Record<string, unknown>, value: LayoutValue): unknown {
 }
 
 function notCarried(value: LayoutValue): VaultUnsupportedQueryError {
-  return new VaultUnsupportedQueryError("the row does not hold this encrypted field as prisma-vault asked for it", {
-    model: value.field.model,
-    field: value.field.name,
-  });
+  return new VaultUnsupportedQueryError(
+    "the row does not hold this encrypted field as prisma-vault asked for it",
+    {
+      model: value.field.model,
+      field: value.field.name,
+    },
+  );
 }

@@ -24,12 +24,16 @@ export function rememberPreRead(
   const alias = (from["alias"] as string | undefined) ?? table.table;
   const keys = ast.projection.map((item) => {
     const expr = item.expr as unknown;
-    return isColumnRef(expr) && expr.table === alias && table.keyColumns.includes(expr.column) ? item.alias : undefined;
+    return isColumnRef(expr) && expr.table === alias && table.keyColumns.includes(expr.column)
+      ? item.alias
+      : undefined;
   });
   if (keys.some((k) => k === undefined)) return;
   const pinned = pinnedRow(table, alias, ast.where, tableScope(ast, tables));
   if (table.model.contextFields.some((f) => pinned[f] === undefined)) return;
-  const byColumn = new Map(ast.projection.map((item) => [(item.expr as unknown as { column: string }).column, item.alias]));
+  const byColumn = new Map(
+    ast.projection.map((item) => [(item.expr as unknown as { column: string }).column, item.alias]),
+  );
   preReads.remember(
     table.table,
     table.keyColumns.map((c) => row[byColumn.get(c) as string]),

@@ -7,7 +7,14 @@
 import { VaultUnsupportedQueryError } from "../errors.js";
 import type { EncryptedField } from "../schema/model-schema.js";
 import type { AnyQueryAst, SelectAst } from "./ast.js";
-import { encryptedRef, isColumnRef, tableScope, visit, type AstNode, type TableScope } from "./encrypted-refs.js";
+import {
+  encryptedRef,
+  isColumnRef,
+  tableScope,
+  visit,
+  type AstNode,
+  type TableScope,
+} from "./encrypted-refs.js";
 import { CARRIER } from "./selects.js";
 import type { VaultTable } from "./vault-tables.js";
 
@@ -91,7 +98,8 @@ function includedLayout(query: SelectAst, scope: TableScope): RowLayout {
       const column = entry.value["value"];
       if (!isColumnRef(column) || column.table !== alias) continue;
       for (const v of inner.values) if (v.key === column.column) values.push({ ...v, key: entry.key });
-      for (const n of inner.nested) if (n.key === column.column) nested.push({ key: entry.key, layout: n.layout });
+      for (const n of inner.nested)
+        if (n.key === column.column) nested.push({ key: entry.key, layout: n.layout });
     }
   });
   // Fail closed: an included relation of a shape not understood would return its ciphertext as values.

@@ -26,7 +26,9 @@ export async function sealUnits(
 ): Promise<Record<string, AnyExpression>[]> {
   const refFor = fieldRefs();
   const items = units.flatMap((u) =>
-    u.values.flatMap((v) => (v.text === null ? [] : [{ text: v.text, ref: refFor(v.field, u.context, u.id) }])),
+    u.values.flatMap((v) =>
+      v.text === null ? [] : [{ text: v.text, ref: refFor(v.field, u.context, u.id) }],
+    ),
   );
   const sealing = items.length === 0 ? [] : core.sealAll(items);
   const envelopes = sealing instanceof Promise ? await sealing : sealing;
@@ -46,14 +48,20 @@ export async function sealUnits(
       columns[value.column] = ParamRef.of(envelope, options);
       if (index && indexColumn) {
         const digest = core.blindIndex(index.blind, value.text, unit.context);
-        columns[indexColumn] = ParamRef.of(digest, { name: indexColumn, ...codecOf(unit.table, indexColumn) });
+        columns[indexColumn] = ParamRef.of(digest, {
+          name: indexColumn,
+          ...codecOf(unit.table, indexColumn),
+        });
       }
     }
     return columns;
   });
 }
 
-function paramOptions(node: Readonly<Record<string, unknown>>): { name?: string; codec?: { codecId: string } } {
+function paramOptions(node: Readonly<Record<string, unknown>>): {
+  name?: string;
+  codec?: { codecId: string };
+} {
   const name = node["name"] as string | undefined;
   const codec = node["codec"] as { codecId: string } | undefined;
   return { ...(name !== undefined && { name }), ...(codec !== undefined && { codec }) };

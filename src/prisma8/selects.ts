@@ -8,9 +8,23 @@
  * holds every context column is left as it is.
  */
 import type { VaultCore } from "../core/vault-core.js";
-import { CastExpr, ColumnRef, DerivedTableSource, FunctionCallExpr, ProjectionItem, SubqueryExpr } from "./ast.js";
+import {
+  CastExpr,
+  ColumnRef,
+  DerivedTableSource,
+  FunctionCallExpr,
+  ProjectionItem,
+  SubqueryExpr,
+} from "./ast.js";
 import type { AnyExpression, SelectAst } from "./ast.js";
-import { encryptedRef, overCiphertext, refuseEncrypted, type AstNode, type EncryptedRef, type TableScope } from "./encrypted-refs.js";
+import {
+  encryptedRef,
+  overCiphertext,
+  refuseEncrypted,
+  type AstNode,
+  type EncryptedRef,
+  type TableScope,
+} from "./encrypted-refs.js";
 import { rewriteWhere } from "./filters.js";
 
 /** The SQL function a carried column is wrapped in. */
@@ -39,7 +53,8 @@ export function rewriteSelect(ast: SelectAst, env: SelectEnv, nested: boolean): 
     out = out.withFrom(DerivedTableSource.as(from["alias"] as string, sub(from["query"] as SelectAst)));
   }
   if (ast.joins !== undefined && ast.joins.length > 0) {
-    for (const join of ast.joins) refuseEncrypted((join as unknown as AstNode)["on"], scope, "a join on an encrypted field");
+    for (const join of ast.joins)
+      refuseEncrypted((join as unknown as AstNode)["on"], scope, "a join on an encrypted field");
     refuseEncrypted(
       ast.joins.filter((j) => (j.source as unknown as AstNode).kind === "derived-table-source"),
       scope,
@@ -48,7 +63,9 @@ export function rewriteSelect(ast: SelectAst, env: SelectEnv, nested: boolean): 
   }
   const where = rewriteWhere(ast.where, { scope, core: env.core, select: sub });
   if (where !== ast.where) out = out.withWhere(where);
-  const projection = ast.projection.map((item) => projected(item, env, nested || !holdsContext(ast, scope), ast));
+  const projection = ast.projection.map((item) =>
+    projected(item, env, nested || !holdsContext(ast, scope), ast),
+  );
   if (projection.some((item, i) => item !== ast.projection[i])) out = out.withProjection(projection);
   return out;
 }
@@ -81,7 +98,11 @@ function projected(item: ProjectionItem, env: SelectEnv, carry: boolean, ast: Se
     return carry ? ProjectionItem.of(item.alias, carrier(found), item.codec) : item;
   }
   if (node.kind === "subquery") {
-    return ProjectionItem.of(item.alias, SubqueryExpr.of(rewriteSelect(node["query"] as SelectAst, env, true)), item.codec);
+    return ProjectionItem.of(
+      item.alias,
+      SubqueryExpr.of(rewriteSelect(node["query"] as SelectAst, env, true)),
+      item.codec,
+    );
   }
   // COUNT(ssn) counts non-null values, which ciphertext answers alike.
   if (node.kind === "aggregate" && node["fn"] === "count") return item;
@@ -105,11 +126,13 @@ function projectsContext(items: readonly ProjectionItem[], scope: TableScope): b
   const projected = new Set<string>();
   for (const item of items) {
     const node = item.expr as unknown as AstNode;
-    if (node.kind === "column-ref" && node["column"] === item.alias) projected.add(`${node["table"] as string}.${item.alias}`);
+    if (node.kind === "column-ref" && node["column"] === item.alias)
+      projected.add(`${node["table"] as string}.${item.alias}`);
   }
   for (const item of items) {
     const found = encryptedRef(item.expr, scope);
-    if (found && found.table.contextColumns.some((c) => !projected.has(`${found.ref.table}.${c}`))) return false;
+    if (found && found.table.contextColumns.some((c) => !projected.has(`${found.ref.table}.${c}`)))
+      return false;
   }
   return true;
 }

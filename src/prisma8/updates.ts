@@ -80,7 +80,8 @@ function keyNamed(table: VaultTable, alias: string, where: AnyExpression | undef
   for (const term of terms) {
     const left = term["left"];
     const right = term["right"] as AstNode | undefined;
-    if (term.kind !== "binary" || term["op"] !== "eq" || !isColumnRef(left) || left.table !== alias) return undefined;
+    if (term.kind !== "binary" || term["op"] !== "eq" || !isColumnRef(left) || left.table !== alias)
+      return undefined;
     if (right?.kind !== "param-ref" && right?.kind !== "literal") return undefined;
     values.set(left.column, right["value"]);
   }
@@ -95,7 +96,11 @@ function holdsContext(table: VaultTable, row: Readonly<Record<string, unknown>>)
 }
 
 /** `contextColumn = value` for each context field `pinned` gives, as parameters of the column's codec. */
-function contextTests(table: VaultTable, alias: string, pinned: Readonly<Record<string, unknown>>): AnyExpression[] {
+function contextTests(
+  table: VaultTable,
+  alias: string,
+  pinned: Readonly<Record<string, unknown>>,
+): AnyExpression[] {
   return table.model.contextFields.map((field) => {
     const column = table.columnOf(field);
     const codec = table.codecs.get(column);

@@ -50,7 +50,10 @@ export function writtenRow(table: VaultTable, columns: Readonly<Record<string, u
     if (node.kind === "default-value") continue;
     const value = valueOf(node, { field });
     if (value !== null && typeof value !== "string") {
-      throw new VaultUnsupportedQueryError(unsupportedQuery.notAString, { model: field.model, field: field.name });
+      throw new VaultUnsupportedQueryError(unsupportedQuery.notAString, {
+        model: field.model,
+        field: field.name,
+      });
     }
     values.push({ column, field, text: value, node });
   }

@@ -36,7 +36,9 @@ describe("vaultMiddleware: round trips", () => {
 describe("vaultMiddleware: relations, filters and updates", () => {
   it("nested creates, two-level and to-one includes, narrow selects: every value opens, one key call per tenant", async () => {
     const { db, keys } = vaultRig(app());
-    const orgs = await Promise.all(["a", "b", "c"].map((name) => db.orm.public!.Organization!.create({ name })));
+    const orgs = await Promise.all(
+      ["a", "b", "c"].map((name) => db.orm.public!.Organization!.create({ name })),
+    );
     for (const [i, org] of orgs.entries()) {
       await db.orm.public!.User!.create({
         organizationId: org["id"],
@@ -59,21 +61,34 @@ describe("vaultMiddleware: relations, filters and updates", () => {
       .toArray();
     const bodies = nested.flatMap((o: any) => o.users.flatMap((u: any) => u.posts.map((p: any) => p.body)));
     expect(bodies.sort()).toEqual(["body-0-1", "body-0-2", "body-1-1", "body-1-2", "body-2-1", "body-2-2"]);
-    expect(nested.flatMap((o: any) => o.users.map((u: any) => u.ssn)).sort()).toEqual(["ssn-0", "ssn-1", "ssn-2"]);
+    expect(nested.flatMap((o: any) => o.users.map((u: any) => u.ssn)).sort()).toEqual([
+      "ssn-0",
+      "ssn-1",
+      "ssn-2",
+    ]);
     const toOne = await db.orm
       .public!.Post!.where((p: any) => p.organizationId.in(ids))
       .include("author" as never)
       .all()
       .toArray();
-    expect(toOne.map((p: any) => p.author.email).sort()).toEqual(
-      ["u0@example.com", "u0@example.com", "u1@example.com", "u1@example.com", "u2@example.com", "u2@example.com"],
-    );
+    expect(toOne.map((p: any) => p.author.email).sort()).toEqual([
+      "u0@example.com",
+      "u0@example.com",
+      "u1@example.com",
+      "u1@example.com",
+      "u2@example.com",
+      "u2@example.com",
+    ]);
     const narrow = await db.orm
       .public!.User!.where((u: any) => u.organizationId.in(ids))
       .select("id" as never, "ssn" as never)
       .all()
       .toArray();
-    expect(narrow.map((u: any) => Object.keys(u).sort())).toEqual([["id", "ssn"], ["id", "ssn"], ["id", "ssn"]]);
+    expect(narrow.map((u: any) => Object.keys(u).sort())).toEqual([
+      ["id", "ssn"],
+      ["id", "ssn"],
+      ["id", "ssn"],
+    ]);
     expect(narrow.map((u: any) => u.ssn).sort()).toEqual(["ssn-0", "ssn-1", "ssn-2"]);
   });
 
@@ -81,7 +96,11 @@ describe("vaultMiddleware: relations, filters and updates", () => {
     const { db } = vaultRig(app());
     const org = await db.orm.public!.Organization!.create({ name: "find" });
     const other = await db.orm.public!.Organization!.create({ name: "other" });
-    const ada = await db.orm.public!.User!.create({ organizationId: org["id"], email: "Ada.Find@Example.com", ssn: "1" });
+    const ada = await db.orm.public!.User!.create({
+      organizationId: org["id"],
+      email: "Ada.Find@Example.com",
+      ssn: "1",
+    });
     await db.orm.public!.User!.create({ organizationId: other["id"], email: "bob@example.com", ssn: "2" });
     const found = await db.orm.public!.User!.where({ email: "ada.find@example.com" }).all().toArray();
     expect(found.map((u: any) => u.id)).toEqual([ada["id"]]);

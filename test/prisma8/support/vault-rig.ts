@@ -33,7 +33,10 @@ const material = new WeakMap<Prisma8App, { local: LocalKeyProvider; indexSecret:
 function materialOf(app: Prisma8App): { local: LocalKeyProvider; indexSecret: Uint8Array } {
   let found = material.get(app);
   if (found === undefined) {
-    found = { local: new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] }), indexSecret: randomBytes(32) };
+    found = {
+      local: new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] }),
+      indexSecret: randomBytes(32),
+    };
     material.set(app, found);
   }
   return found;
@@ -59,6 +62,6 @@ export function vaultRig(
     keys,
     indexSecret,
   });
-  const db = app.client([...before, middleware as unknown as Prisma8Middleware]);
+  const db = app.client([...before, middleware]);
   return { db, keys, middleware, local, indexSecret };
 }
