@@ -12,6 +12,7 @@ import { VaultConfigError, VaultContextMissingError, VaultUnsupportedQueryError 
 import type { VaultStats } from "../keys/vault-stats.js";
 import { annotationsOf } from "../schema/annotations.js";
 import { buildVaultSchema } from "../schema/build.js";
+import { fieldRefs } from "../schema/field-ref.js";
 import type { SqlMiddleware } from "@prisma/orm-postgres/family-runtime";
 import type { AnyQueryAst, SelectAst } from "./ast.js";
 import { contractDataModel } from "./contract-data-model.js";
@@ -65,7 +66,12 @@ export function vaultMiddleware(options: VaultMiddlewareOptions): VaultMiddlewar
   if (options.models === undefined) throw new VaultConfigError("vaultMiddleware() needs options.models");
   const aead = resolveAead(settings.aead);
   const { cache, core } = coreOf(options, settings, aead);
-  const open = { core, policy: settings.onDecryptError, audit: settings.audit };
+  const refs = new WeakMap<object, ReturnType<typeof fieldRefs>>();
+  const openEnv = (plan: object) => {
+    let refFor = refs.get(plan);
+    if (refFor === undefined) refs.set(plan, (refFor = fieldRefs()));
+    return { core, refFor, policy: settings.onDecryptError, audit: settings.audit };
+  };
   const preReads = new PreReadContexts();
   const guarded = new WeakSet<object>();
   let tables: ReadonlyMap<string, VaultTable> | undefined;
@@ -140,7 +146,7 @@ export function vaultMiddleware(options: VaultMiddlewareOptions): VaultMiddlewar
       const all = tablesOf(ctx.contract);
       rememberPreRead(row, plan.ast, all, preReads);
       const layout = layoutOf(plan.ast, all);
-      if (!isEmptyLayout(layout)) await openRow(row, layout, open);
+      if (!isEmptyLayout(layout)) await openRow(row, layout, openEnv(plan));
     },
     afterQuery(plan, result, ctx) {
       if (result.source === "middleware" && !isEmptyLayout(layoutOf(plan.ast, tablesOf(ctx.contract)))) {

@@ -10,13 +10,17 @@ import type { VaultCore } from "../core/vault-core.js";
 import type { VaultErrorCode } from "../error-codes.js";
 import { VaultUnsupportedQueryError } from "../errors.js";
 import type { AuditHook } from "../keys/audit.js";
-import { fieldRef } from "../schema/field-ref.js";
+import type { FieldRef } from "../schema/field-ref.js";
+import type { EncryptedField } from "../schema/model-schema.js";
+import type { KeyContext } from "../context/key-context.js";
 import type { Row } from "../schema/options.js";
 import type { LayoutValue, RowLayout } from "./row-layout.js";
 
 /** What opening needs beside the row. */
 export interface OpenEnv {
   readonly core: VaultCore;
+  /** The field refs of one query (`fieldRefs()`): a result's rows share their associated data. */
+  readonly refFor: (field: EncryptedField, context: KeyContext, id?: unknown) => FieldRef;
   readonly policy: DecryptErrorPolicy;
   readonly audit: AuditHook | undefined;
 }
@@ -33,7 +37,7 @@ interface Pending {
 export async function openRow(row: Record<string, unknown>, layout: RowLayout, env: OpenEnv): Promise<void> {
   const pending: Pending[] = [];
   const items: CipherItem[] = [];
-  collect(row, layout, pending, items);
+  collect(row, layout, pending, items, env);
   if (items.length === 0) return;
   const { opened, ready } = env.core.openAll(items);
   if (ready !== undefined) await ready;
@@ -54,6 +58,7 @@ function collect(
   layout: RowLayout,
   pending: Pending[],
   items: CipherItem[],
+  env: OpenEnv,
 ): void {
   for (const value of layout.values) {
     const raw = holder[value.key];
@@ -75,7 +80,7 @@ function collect(
     const id = idOf(holder, value);
     const context = value.table.model.contextOf(contextRow, id);
     pending.push({ holder, value, envelope, id });
-    items.push({ text: envelope, ref: fieldRef(value.field, context, id) });
+    items.push({ text: envelope, ref: env.refFor(value.field, context, id) });
   }
   for (const { key, layout: inner } of layout.nested) {
     const included = holder[key];
@@ -85,7 +90,8 @@ function collect(
         ? []
         : [included];
     for (const r of rows)
-      if (typeof r === "object" && r !== null) collect(r as Record<string, unknown>, inner, pending, items);
+      if (typeof r === "object" && r !== null)
+        collect(r as Record<string, unknown>, inner, pending, items, env);
   }
 }
 
