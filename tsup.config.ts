@@ -6,6 +6,12 @@ type EsbuildPlugin = NonNullable<Options["esbuildPlugins"]>[number];
 /** The subpaths (STYLE.md: subpaths in the exports map): optional parts, each loaded only by its import. */
 const subpaths = { workos: "src/workos.ts", "key-server": "src/key-server/index.ts" };
 const entries = { index: "src/index.ts", ...subpaths };
+/**
+ * Entries built as ES modules only: `prisma-vault/prisma8` is for Prisma 8, whose packages
+ * (`@prisma/orm-postgres`) are ES modules only and need Node 22.18. Not in `internal.cjs`, so the root's
+ * CommonJS build never holds Prisma 8 code.
+ */
+const esmOnly = { prisma8: "src/prisma8/index.ts" };
 
 /** What every build shares. */
 const common = {
@@ -22,7 +28,7 @@ const common = {
  * One copy of every class per module format (DESIGN.md §9), so `instanceof` holds across `prisma-vault`,
  * `prisma-vault/workos` and `prisma-vault/key-server`:
  * - ESM: code splitting, tsup's default for esm. Entries share chunks; an entry loads only its own, so
- *   the root never loads the key server.
+ *   the root never loads the key server, nor Prisma 8 (`prisma-vault/prisma8`, built as ESM only).
  * - CJS: esbuild cannot split CJS, and tsup's `splitting: true` for cjs splits as ESM and then rewrites
  *   every chunk with sucrase (class fields, `?.` and `??` become helpers, `import()` becomes `require()`).
  *   Instead one bundle, `internal.cjs` (src/internal.ts), holds every entry's values, and each entry's
@@ -32,7 +38,14 @@ const common = {
  * The three builds run at once, so none cleans `dist/`: `npm run build` empties it first.
  */
 export default defineConfig([
-  { ...common, entry: { ...entries, cli: "src/cli/main.ts" }, format: ["esm"], dts: true },
+  {
+    ...common,
+    entry: { ...entries, ...esmOnly, cli: "src/cli/main.ts" },
+    format: ["esm"],
+    dts: true,
+    // A peer, so external already; said here too, since bundling Prisma 8 would be a second copy of it.
+    external: ["@prisma/orm-postgres"],
+  },
   // `import.meta.url` in the CJS build (crypto/resolve-aead.ts resolves prisma-vault-native from the package).
   { ...common, entry: { internal: "src/internal.ts" }, format: ["cjs"], dts: false, shims: true },
   {

@@ -4,7 +4,6 @@
  * upserts, updateMany. The paths are the shell around the pure planners, and the only place that
  * issues extra queries (reading a row's key context before an update).
  */
-import { Prisma } from "@prisma/client/extension";
 import { resolveAead } from "../crypto/resolve-aead.js";
 import type { VaultCore } from "../core/vault-core.js";
 import { isVaultError, VaultConfigError } from "../errors.js";
@@ -69,7 +68,9 @@ export function vault<const O extends VaultOptions>(
 ): VaultExtension<O> {
   const settings = validateOptions(options);
   const aead = resolveAead(settings.aead);
-  return Prisma.defineExtension((client) => {
+  // What `Prisma.defineExtension(fn)` returns, `fn` itself (Prisma 6 and 7), without importing it: a
+  // runtime import of `@prisma/client` would make Prisma 7 a dependency of every app, Prisma 8's too.
+  const extension = (client: ExtensibleClient): unknown => {
     const datamodel = dataModelFor(client, settings.schema);
     const models = {
       ...(settings.schema ? annotationsOf(settings.schema.datamodel) : {}),
@@ -127,7 +128,13 @@ export function vault<const O extends VaultOptions>(
       client: members,
       query: Object.fromEntries(hooked.map((name) => [modelProperty(name), hook])),
     });
-  }) as unknown as VaultExtension<O>;
+  };
+  return extension as unknown as VaultExtension<O>;
+}
+
+/** The client `prisma.$extends()` gives an extension function: what vault() calls on it. */
+interface ExtensibleClient {
+  $extends(extension: object): unknown;
 }
 
 /** The object store on `client`, once its two models are checked. */

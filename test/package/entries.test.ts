@@ -1,6 +1,7 @@
 /**
  * The built package, as users load it: `prisma-vault`, `prisma-vault/workos` and
  * `prisma-vault/key-server` through the exports map, in ESM and in CJS, each in a fresh Node process.
+ * What the built files import, and `prisma-vault/prisma8` (ES module only), are dist-files.test.ts's.
  * DESIGN.md §9: within one module format every entry shares one copy of each class; across the ESM and
  * CJS copies `isVaultError()` and `code` still work.
  *
@@ -8,25 +9,18 @@
  * package whose node_modules is this repo's, so the test needs no earlier `npm run build`.
  */
 import { execFile } from "node:child_process";
-import { copyFile, mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { rm } from "node:fs/promises";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildPackage } from "../support/packed-app.js";
+import { builtPackage } from "../support/packed-app.js";
 
 const run = promisify(execFile);
-const repo = fileURLToPath(new URL("../..", import.meta.url));
 type Format = "esm" | "cjs";
 
 let pkg = "";
 
 beforeAll(async () => {
-  pkg = await mkdtemp(join(tmpdir(), "prisma-vault-package-"));
-  await copyFile(join(repo, "package.json"), join(pkg, "package.json"));
-  await symlink(join(repo, "node_modules"), join(pkg, "node_modules"), "dir");
-  await buildPackage(join(pkg, "dist"));
+  pkg = await builtPackage();
 }, 90_000);
 
 afterAll(async () => {
@@ -228,41 +222,6 @@ describe("the built package's ESM and CJS copies in one process", () => {
       unbranded: [false, false],
       strangeCode: [false, false],
     });
-  });
-});
-
-describe("the built package's files", () => {
-  it("the root entry's ES module graph holds none of the key server's code (edge runtimes have no node:http)", async () => {
-    const seen = new Set<string>();
-    const visit = async (file: string): Promise<void> => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      const text = await readFile(join(pkg, "dist", file), "utf8");
-      for (const match of text.matchAll(/from\s*"\.\/([^"]+)"|import\(\s*"\.\/([^"]+)"\s*\)/g)) {
-        const next = match[1] ?? match[2];
-        if (next !== undefined) await visit(next);
-      }
-    };
-    await visit("index.js");
-    const holding: string[] = [];
-    for (const file of seen) {
-      const text = await readFile(join(pkg, "dist", file), "utf8");
-      if (/startKeyServer|node:http/.test(text)) holding.push(file);
-    }
-    expect([...seen].length).toBeGreaterThan(1);
-    expect(holding).toEqual([]);
-  });
-
-  it("no file in dist imports or requires @workos-inc/node", async () => {
-    const dist = join(pkg, "dist");
-    const files = (await readdir(dist)).filter((file) => /\.(c?js)$/.test(file));
-    const importing: string[] = [];
-    for (const file of files) {
-      const text = await readFile(join(dist, file), "utf8");
-      if (/(?:from|import|require)\s*\(?\s*["']@workos-inc\/node/.test(text)) importing.push(file);
-    }
-    expect(files.length).toBeGreaterThan(0);
-    expect(importing).toEqual([]);
   });
 });
 

@@ -6,8 +6,9 @@
  * is downloaded. ESM and CommonJS apps differ in their package.json and their client's module format.
  */
 import { execFile } from "node:child_process";
-import { chmod, copyFile, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -16,14 +17,19 @@ const run = promisify(execFile);
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const require = createRequire(import.meta.url);
 
+/** How {@link packPackage} builds: with the `.d.ts` files (slower) for a test that compiles against them. */
+export interface PackOptions {
+  readonly declarations?: boolean;
+}
+
 /**
- * Builds the package from this repo's sources (tsup.config.ts, without declarations) and packs it
- * into `dir`; returns the tarball's path.
+ * Builds the package from this repo's sources (tsup.config.ts, without declarations unless asked) and
+ * packs it into `dir`; returns the tarball's path.
  */
-export async function packPackage(dir: string): Promise<string> {
+export async function packPackage(dir: string, options: PackOptions = {}): Promise<string> {
   const pkg = join(dir, "package");
   await mkdir(pkg, { recursive: true });
-  await buildPackage(join(pkg, "dist"));
+  await buildPackage(join(pkg, "dist"), options);
   for (const file of ["package.json", "README.md", "CHANGELOG.md", "LICENSE"]) {
     await copyFile(join(repo, file), join(pkg, file));
   }
@@ -34,12 +40,31 @@ export async function packPackage(dir: string): Promise<string> {
   return join(dir, stdout.trim().split("\n").pop() as string);
 }
 
-/** Builds the package from this repo's sources into `outDir` (tsup.config.ts, no declarations or source maps). */
-export async function buildPackage(outDir: string): Promise<void> {
-  await run(process.execPath, [tsupCli(), "--out-dir", outDir, "--no-dts", "--no-sourcemap"], {
+/**
+ * Builds the package from this repo's sources into `outDir` (tsup.config.ts, no source maps, and no
+ * declarations unless `options.declarations`).
+ */
+export async function buildPackage(outDir: string, options: PackOptions = {}): Promise<void> {
+  const dts = options.declarations === true ? [] : ["--no-dts"];
+  await run(process.execPath, [tsupCli(), "--out-dir", outDir, ...dts, "--no-sourcemap"], {
     cwd: repo,
     timeout: 120_000,
   });
+}
+
+/**
+ * The package built (as buildPackage) into a new temporary folder with this repo's package.json, and
+ * this repo's node_modules linked, so that `prisma-vault` and its subpaths resolve from inside it through
+ * the exports map; returns the folder, which the caller removes.
+ *
+ * @example const pkg = await builtPackage(); // then run node with cwd: pkg
+ */
+export async function builtPackage(): Promise<string> {
+  const pkg = await mkdtemp(join(tmpdir(), "prisma-vault-package-"));
+  await copyFile(join(repo, "package.json"), join(pkg, "package.json"));
+  await symlink(join(repo, "node_modules"), join(pkg, "node_modules"), "dir");
+  await buildPackage(join(pkg, "dist"));
+  return pkg;
 }
 
 /** A fresh app: an ES module project, or a CommonJS one (its generated client CommonJS too). */
