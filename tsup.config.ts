@@ -11,7 +11,7 @@ const entries = { index: "src/index.ts", ...subpaths };
  * (`@prisma/orm-postgres`) are ES modules only and need Node 22.18. Not in `internal.cjs`, so the root's
  * CommonJS build never holds Prisma 8 code.
  */
-const esmOnly = { prisma8: "src/prisma8/index.ts" };
+const esmOnly = { prisma8: "src/prisma8.ts" };
 
 /** What every build shares. */
 const common = {

@@ -21,7 +21,7 @@ const BASELINE = "scripts/structure-baseline.json";
 /**
  * What each layer may import besides itself. `base` is every file at the root of src/ but the entries
  * (errors.ts and error-messages.ts, the error codes and details, and leaf utilities such as unref.ts and
- * version.ts); `entry` is the package's entry files (index.ts, workos.ts, and internal.ts, the CJS bundle).
+ * version.ts); `entry` is the package's entry files (index.ts, workos.ts, prisma8.ts, and internal.ts, the CJS bundle).
  */
 const BELOW = {
   base: [],
@@ -108,7 +108,7 @@ function importsOf(file) {
 function layerOf(file) {
   const parts = relative(SRC, file).split("/");
   if (parts.length > 1) return parts[0];
-  return ["index.ts", "workos.ts", "internal.ts"].includes(parts[0]) ? "entry" : "base";
+  return ["index.ts", "workos.ts", "internal.ts", "prisma8.ts"].includes(parts[0]) ? "entry" : "base";
 }
 
 function layers() {

@@ -44,11 +44,22 @@ export interface VaultMiddlewareOptions extends CoreOptions {
 }
 
 /** What `vaultMiddleware()` returns: a Prisma 8 `SqlMiddleware`, with prisma-vault's own two calls. */
-export interface VaultMiddleware extends SqlMiddleware {
+export interface VaultMiddleware {
+  /** `"prisma-vault"`, as Prisma 8's logs name the middleware. */
   readonly name: "prisma-vault";
+  /** `"sql"`: a middleware of Prisma 8's SQL family. */
   readonly familyId: "sql";
-  /** The data-key cache's counters, as `prisma.$vault.stats()` gives them on Prisma 7. */
-  stats(): VaultStats & { readonly aead: string };
+  /** Rewrites each query before it is compiled: seals values, points filters at blind indexes, refuses. */
+  readonly beforeCompile: NonNullable<SqlMiddleware["beforeCompile"]>;
+  /** Opens the encrypted values of each raw row before Prisma 8 decodes it. */
+  readonly onRow: NonNullable<SqlMiddleware["onRow"]>;
+  /** Refuses results another middleware answered, and a guarded update that matched no row. */
+  readonly afterQuery: NonNullable<SqlMiddleware["afterQuery"]>;
+  /** The data-key cache's counters and the AES-GCM backend's name, as `prisma.$vault.stats()` on Prisma 7. */
+  stats(): VaultStats & {
+    /** The AES-256-GCM backend in use: `"node"` or `"native"`. */
+    readonly aead: string;
+  };
   /** Zeroes and releases the cached keys; later queries that need one fail with `VAULT_CONFIG`. */
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { LocalKeyProvider } from "../../src/keys/local.js";
-import { vaultMiddleware } from "../../src/prisma8/index.js";
+import { vaultMiddleware } from "../../src/prisma8.js";
 import type { ModelsOption } from "../../src/schema/options.js";
 import { usePrisma8App } from "./support/use-prisma8-app.js";
 import { MODELS } from "./support/vault-rig.js";

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { LocalKeyProvider } from "../../../src/keys/local.js";
 import type { ModelsOption } from "../../../src/schema/options.js";
-import { vaultMiddleware, type VaultMiddlewareOptions } from "../../../src/prisma8/index.js";
+import { vaultMiddleware, type VaultMiddlewareOptions } from "../../../src/prisma8.js";
 import { countingProvider, type CountingProvider } from "../../support/counting-provider.js";
 import type { Prisma8App, Prisma8Db, Prisma8Middleware } from "./prisma8-app.js";
 
