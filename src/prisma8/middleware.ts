@@ -85,17 +85,17 @@ export function vaultMiddleware(options: VaultMiddlewareOptions): VaultMiddlewar
   };
   const preReads = new PreReadContexts();
   const guarded = new WeakSet<object>();
+  // Built once: from options.contract when given (checked now), else from the first query's contract.
+  // A middleware serves one client, whose contract does not change.
   let tables: ReadonlyMap<string, VaultTable> | undefined;
-  let contract: unknown;
   const tablesOf = (candidate: unknown): ReadonlyMap<string, VaultTable> => {
-    if (tables !== undefined && (contract === candidate || options.contract !== undefined)) return tables;
+    if (tables !== undefined) return tables;
     const { datamodel, tables: contractTables } = contractDataModel(candidate);
     const models = { ...annotationsOf(datamodel), ...options.models };
     const schema = buildVaultSchema(datamodel, models, {
       plaintext: settings.plaintext,
       indexSecret: settings.indexSecret,
     });
-    contract = candidate;
     return (tables = vaultTables(schema, contractTables));
   };
   if (options.contract !== undefined) tablesOf(options.contract);
