@@ -105,6 +105,10 @@ export function describeId(id: unknown): string {
   }
 }
 
-/** VAULT_CONFIG: a client whose keys `prisma.$vault.close()` released is asked for a key again. */
+/**
+ * VAULT_CONFIG: a client whose keys were released (`prisma.$vault.close()` on Prisma 7, the middleware's
+ * `close()` on Prisma 8) is asked for a key again.
+ */
 export const CLOSED =
-  "prisma.$vault.close() released this client's keys; extend a new client with vault() to query encrypted data";
+  "prisma.$vault.close() released this client's keys (on Prisma 8: vaultMiddleware's close()); " +
+  "make a new client with vault() or vaultMiddleware() to query encrypted data";

@@ -119,3 +119,24 @@ describe("vaultMiddleware: relations, filters and updates", () => {
     expect(all.map((u: any) => u.ssn)).toEqual(["all"]);
   });
 });
+
+describe("vaultMiddleware: stats and close", () => {
+  it("stats() counts the cache; after close() a query needing a key is VAULT_CONFIG and nothing is written", async () => {
+    const { db, middleware } = vaultRig(app());
+    const org = await db.orm.public!.Organization!.create({ name: "closing" });
+    await db.orm.public!.User!.create({ organizationId: org["id"], email: "close@example.com", ssn: "1" });
+    expect(middleware.stats()).toMatchObject({ aead: "node" });
+    await middleware.close();
+    await expect(
+      db.orm.public!.User!.create({ organizationId: org["id"], email: "after@example.com", ssn: "2" }),
+    ).rejects.toMatchObject({ code: "VAULT_CONFIG", message: expect.stringContaining("close()") });
+    await expect(
+      db.orm.public!.User!.where({ organizationId: org["id"] }).all().toArray(),
+    ).rejects.toMatchObject({
+      code: "VAULT_CONFIG",
+    });
+    expect(
+      await app().sql(`SELECT count(*)::int AS n FROM "User" WHERE "organizationId" = $1`, [org["id"]]),
+    ).toEqual([{ n: 1 }]);
+  });
+});
