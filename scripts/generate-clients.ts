@@ -1,7 +1,8 @@
 /**
  * Renders the test schema for every database target and runs `prisma generate` on each: the Prisma
  * client and the prisma-vault generator's `vaultSchema`, into test/generated/<target>/ (git-ignored), and
- * the same for examples/quickstart.
+ * the same for examples/quickstart; and test/prisma8/support/prisma7.schema.prisma's Prisma 7 client (the
+ * Prisma 8 fixture's tables) into test/generated/prisma7-on-prisma8/.
  * Runs offline: `prisma generate` only checks that a schema-engine file exists, so when none is
  * configured it is pointed at the Node binary (any existing file does).
  *
@@ -69,8 +70,14 @@ if (targets.includes("quickstart")) {
   console.log(`generated the quickstart's Prisma client in ${Date.now() - started} ms`);
   process.exit(0);
 }
+const PRISMA7_ON_PRISMA8 = "test/prisma8/support/prisma7.schema.prisma";
 const stamp = stampOf(
-  ["test/prisma/schema.template.prisma", "examples/quickstart/schema.prisma", ...generatorInputs],
+  [
+    "test/prisma/schema.template.prisma",
+    "examples/quickstart/schema.prisma",
+    PRISMA7_ON_PRISMA8,
+    ...generatorInputs,
+  ],
   prisma6 ? readFileSync("compat/prisma6/package-lock.json", "utf8") : "no prisma6",
 );
 const stampFile = "test/generated/.stamp";
@@ -98,6 +105,7 @@ for (const { target, provider, text, short, name, long } of TARGETS) {
 }
 generate("examples/quickstart/schema.prisma");
 writeFileSync(quickstartStamp, quickstart);
+generate(PRISMA7_ON_PRISMA8);
 if (prisma6) {
   const dir = "test/generated/sqlite-prisma6";
   mkdirSync(dir, { recursive: true });
@@ -152,5 +160,5 @@ function generate(schema: string, cli = prismaCli, extraEnv: Record<string, stri
   }
 }
 console.log(
-  `generated Prisma clients for ${[...TARGETS.map((t) => t.target), ...(prisma6 ? ["sqlite-prisma6"] : [])].join(", ")} and the quickstart in ${Date.now() - started} ms`,
+  `generated Prisma clients for ${[...TARGETS.map((t) => t.target), "prisma7-on-prisma8", ...(prisma6 ? ["sqlite-prisma6"] : [])].join(", ")} and the quickstart in ${Date.now() - started} ms`,
 );

@@ -30,7 +30,11 @@ export interface VaultRig {
 /** The key ring and index secret of each app: every rig on one database shares them, as an application's clients do. */
 const material = new WeakMap<Prisma8App, { local: LocalKeyProvider; indexSecret: Uint8Array }>();
 
-function materialOf(app: Prisma8App): { local: LocalKeyProvider; indexSecret: Uint8Array } {
+/**
+ * The key ring and index secret every rig on `app` uses (made on first use), for a client of the same
+ * database that is not a rig (e.g. Prisma 7 with `vault()`, support/prisma7-on-prisma8.ts).
+ */
+export function materialOf(app: Prisma8App): { local: LocalKeyProvider; indexSecret: Uint8Array } {
   let found = material.get(app);
   if (found === undefined) {
     found = {
