@@ -76,7 +76,13 @@ describe("codeBlocks", () => {
       fence,
     ].join("\n");
     expect(codeBlocks("docs/x.md", md)).toEqual([
-      { file: "docs/x.md", line: 2, lang: "other", body: "model A {}\n", action: { kind: "file", name: "contract.prisma" } },
+      {
+        file: "docs/x.md",
+        line: 2,
+        lang: "other",
+        body: "model A {}\n",
+        action: { kind: "file", name: "contract.prisma" },
+      },
       { file: "docs/x.md", line: 5, lang: "sh", body: "echo hi\n", action: { kind: "run" }, output: "hi\n" },
     ]);
   });
