@@ -32,6 +32,14 @@ const masterKey = randomBytes(32).toString("base64");
 const indexKey = randomBytes(32).toString("base64");
 registerSecrets(masterKey, indexKey);
 
+/**
+ * Guides whose blocks another test runs, in an app of their own: reported here as skipped, with where
+ * they run.
+ */
+const RUN_ELSEWHERE: Readonly<Record<string, string>> = {
+  "docs/prisma8.md": "Prisma 8: test/prisma8/guide.test.ts follows it in a Prisma 8 app",
+};
+
 const guides = await documents();
 
 let work: string;
@@ -111,14 +119,6 @@ describe.each(guides)("$file", ({ file, blocks }) => {
     );
   }
 });
-
-/**
- * Guides whose blocks another test runs, in an app of their own: reported here as skipped, with where
- * they run.
- */
-const RUN_ELSEWHERE: Readonly<Record<string, string>> = {
-  "docs/prisma8.md": "Prisma 8: test/prisma8/guide.test.ts follows it in a Prisma 8 app",
-};
 
 /** Each page with a runnable-language block: the README, then the guides (not the generated API pages). */
 async function documents(): Promise<{ file: string; blocks: CodeBlock[] }[]> {
