@@ -57,4 +57,33 @@ describe("codeBlocks", () => {
     expect(codeBlocks("README.md", md).map((b) => b.action.kind)).toEqual(["skip", "run"]);
     expect(codeBlocks("docs/x.md", md).map((b) => b.action.kind)).toEqual(["run", "run"]);
   });
+
+  it("writes a block of any language that a file marker names, and gives each block the text block after it", () => {
+    const md = [
+      "<!-- file: contract.prisma -->",
+      `${fence}prisma`,
+      "model A {}",
+      fence,
+      `${fence}sh`,
+      "echo hi",
+      fence,
+      "It prints:",
+      `${fence}text`,
+      "hi",
+      fence,
+      `${fence}prisma`,
+      "model B {}",
+      fence,
+    ].join("\n");
+    expect(codeBlocks("docs/x.md", md)).toEqual([
+      {
+        file: "docs/x.md",
+        line: 2,
+        lang: "other",
+        body: "model A {}\n",
+        action: { kind: "file", name: "contract.prisma" },
+      },
+      { file: "docs/x.md", line: 5, lang: "sh", body: "echo hi\n", action: { kind: "run" }, output: "hi\n" },
+    ]);
+  });
 });

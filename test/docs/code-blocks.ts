@@ -3,10 +3,14 @@
  * shell block runs unless the line before it (blank lines aside) is a marker:
  *
  * - `<!-- docs-test: not runnable (reason) -->`: skipped, for the reason given (a reason is required);
- * - `<!-- file: NAME -->`: written to NAME in the app, for a later block to use (a config file, say);
+ * - `<!-- file: NAME -->`: written to NAME in the app, for a later block to use (a config file, say); a
+ *   block of any language with this marker is kept (a `prisma` contract, say), as language `other`;
  * - `<!-- docs-test: continues -->`: appended to the block before it and run with it as one program;
  * - `<!-- docs-test: background -->`: a shell block that serves (a key server): started, left running
  *   while the rest of its guide runs, and stopped after it.
+ *
+ * A `text` block right after a block (the next block in the file) is what that block prints: its
+ * `output`, for a test that checks it.
  *
  * The README's "## Quickstart" section is `npm run first-hour`'s (scripts/first-hour.ts): it runs there
  * from an empty folder with a registry install, so it is reported here as run elsewhere.
@@ -21,8 +25,11 @@ export interface CodeBlock {
   readonly file: string;
   /** The line of the opening fence, 1-based. */
   readonly line: number;
-  readonly lang: "ts" | "js" | "sh";
+  /** `other`: a block of another language that a file marker names. */
+  readonly lang: "ts" | "js" | "sh" | "other";
   readonly body: string;
+  /** The `text` block right after this one, when there is one: what this block prints. */
+  readonly output?: string;
   readonly action:
     | { readonly kind: "run" }
     | { readonly kind: "skip"; readonly reason: string }
@@ -39,24 +46,33 @@ export function codeBlocks(file: string, markdown: string): CodeBlock[] {
   const blocks: CodeBlock[] = [];
   const quickstart = file === "README.md" ? sectionLines(markdown, "## Quickstart") : undefined;
   const fence = /^( *)```(\w*)[^\n]*\n([\s\S]*?)^\1```$/gm;
-  for (const match of markdown.matchAll(fence)) {
+  const fenced = [...markdown.matchAll(fence)];
+  for (const [i, match] of fenced.entries()) {
     const [, indent = "", lang = "", raw = ""] = match;
-    if (!RUNNABLE.has(lang)) continue;
-    const line = markdown.slice(0, match.index).split("\n").length;
     const marker = markerBefore(markdown.slice(0, match.index));
-    const body = raw.replaceAll(new RegExp(`^${indent}`, "gm"), "");
+    const named = marker?.startsWith("file:") === true;
+    if (!RUNNABLE.has(lang) && !named) continue;
+    const line = markdown.slice(0, match.index).split("\n").length;
     const inQuickstart = quickstart !== undefined && line > quickstart[0] && line < quickstart[1];
+    const next = fenced[i + 1];
+    const output = next?.[2] === "text" ? unindent(next[3] ?? "", next[1] ?? "") : undefined;
     blocks.push({
       file,
       line,
-      lang: lang.startsWith("t") ? "ts" : lang.startsWith("j") ? "js" : "sh",
-      body,
+      lang: !RUNNABLE.has(lang) ? "other" : lang.startsWith("t") ? "ts" : lang.startsWith("j") ? "js" : "sh",
+      body: unindent(raw, indent),
       action: inQuickstart
         ? { kind: "skip", reason: "the quickstart: npm run first-hour runs it from an empty folder" }
         : actionOf(marker, `${file}:${line}`),
+      ...(output !== undefined && { output }),
     });
   }
   return blocks;
+}
+
+/** A block's body without the indentation of its fence (a block in a list item). */
+function unindent(body: string, indent: string): string {
+  return body.replaceAll(new RegExp(`^${indent}`, "gm"), "");
 }
 
 function actionOf(marker: string | undefined, where: string): CodeBlock["action"] {
