@@ -10,7 +10,6 @@ import { checkedToFit } from "../core/checked-to-fit.js";
 import { recover, refusal, type DecryptErrorPolicy } from "../core/decrypt-policy.js";
 import { type VaultErrorCode } from "../error-codes.js";
 import type { AuditHook } from "../keys/audit.js";
-import type { EncryptedField } from "../schema/model-schema.js";
 import type { ResultShape } from "./plan/selection.js";
 import type { PrismaObject } from "../client/prisma-object.js";
 import { resultValues, stripAdded, type ResultValue } from "./results.js";
@@ -90,4 +89,3 @@ export async function openResult(
   for (const i of waiting) place(i);
   stripAdded(shape, result);
 }
-
