@@ -1,6 +1,7 @@
 /**
  * The middleware under test on the fixture contract: keys (a local ring, its calls counted), the
- * `models` map the tests share, and a client of the app with `vaultMiddleware` as its last middleware.
+ * `models` map the tests share, and a client of the app with `vaultMiddleware` between the middleware
+ * a test puts before and after it (none by default: it is then the only one).
  */
 import { randomBytes } from "node:crypto";
 import { LocalKeyProvider } from "../../../src/keys/local.js";
@@ -25,32 +26,47 @@ export interface VaultRig {
   readonly middleware: ReturnType<typeof vaultMiddleware>;
   readonly local: LocalKeyProvider;
   readonly indexSecret: Uint8Array;
+  /** The master key of the app's ring, for `registerSecrets`: no error may show it. */
+  readonly masterKey: Uint8Array;
+}
+
+/** The key material of one app. */
+interface Material {
+  readonly local: LocalKeyProvider;
+  readonly indexSecret: Uint8Array;
+  readonly masterKey: Uint8Array;
 }
 
 /** The key ring and index secret of each app: every rig on one database shares them, as an application's clients do. */
-const material = new WeakMap<Prisma8App, { local: LocalKeyProvider; indexSecret: Uint8Array }>();
+const material = new WeakMap<Prisma8App, Material>();
 
-function materialOf(app: Prisma8App): { local: LocalKeyProvider; indexSecret: Uint8Array } {
+function materialOf(app: Prisma8App): Material {
   let found = material.get(app);
   if (found === undefined) {
-    found = { local: new LocalKeyProvider({ keys: [{ id: "k1", key: randomBytes(32) }] }), indexSecret: randomBytes(32) };
+    const masterKey = randomBytes(32);
+    // The ring keeps its own copy, so the rig's stays readable for registerSecrets.
+    const local = new LocalKeyProvider({ keys: [{ id: "k1", key: Uint8Array.from(masterKey) }] });
+    found = { local, indexSecret: randomBytes(32), masterKey };
     material.set(app, found);
   }
   return found;
 }
 
 /**
- * A client of `app` with `vaultMiddleware` (after `before`), on the app's keys unless `options` gives
- * others; its own cache, so a rig starts cold and counts its own key calls.
+ * A client of `app` with `vaultMiddleware` (after `before`, before `after`), on the app's keys unless
+ * `options` gives others; its own cache, so a rig starts cold and counts its own key calls.
  */
 export function vaultRig(
   app: Prisma8App,
-  options: Partial<VaultMiddlewareOptions> & { readonly before?: readonly Prisma8Middleware[] } = {},
+  options: Partial<VaultMiddlewareOptions> & {
+    readonly before?: readonly Prisma8Middleware[];
+    readonly after?: readonly Prisma8Middleware[];
+  } = {},
 ): VaultRig {
-  const { local, indexSecret: shared } = materialOf(app);
+  const { local, indexSecret: shared, masterKey } = materialOf(app);
   const keys = countingProvider((options.keys as LocalKeyProvider | undefined) ?? local);
   const indexSecret = (options.indexSecret as Uint8Array | undefined) ?? shared;
-  const { before = [], ...rest } = options;
+  const { before = [], after = [], ...rest } = options;
   const middleware = vaultMiddleware({
     models: MODELS,
     contract: app.contractJson,
@@ -59,6 +75,6 @@ export function vaultRig(
     keys,
     indexSecret,
   });
-  const db = app.client([...before, middleware as unknown as Prisma8Middleware]);
-  return { db, keys, middleware, local, indexSecret };
+  const db = app.client([...before, middleware, ...after]);
+  return { db, keys, middleware, local, indexSecret, masterKey };
 }
