@@ -54,12 +54,13 @@ export async function seedTenant(app: Prisma8App, rig: VaultRig, count = 1): Pro
 /** Every envelope the tenant's rows hold, as stored. */
 export async function storedEnvelopes(app: Prisma8App, orgId: number): Promise<string[]> {
   const users = await app.sql<{ email: string; ssn: string | null }>(
-    `SELECT "email", "ssn" FROM "User" WHERE "organizationId" = $1`,
+    `SELECT "email", "ssn" FROM "User" WHERE "organizationId" = $1 ORDER BY "id"`,
     [orgId],
   );
-  const posts = await app.sql<{ body: string }>(`SELECT "body" FROM "Post" WHERE "organizationId" = $1`, [
-    orgId,
-  ]);
+  const posts = await app.sql<{ body: string }>(
+    `SELECT "body" FROM "Post" WHERE "organizationId" = $1 ORDER BY "id"`,
+    [orgId],
+  );
   return [...users.flatMap((u) => [u.email, u.ssn ?? ""]), ...posts.map((p) => p.body)].filter(
     (v) => v !== "",
   );
