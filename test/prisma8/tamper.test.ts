@@ -172,7 +172,7 @@ describe("vaultMiddleware: the tamper matrix", () => {
         );
         if ("rows" in outcome) {
           opened.push(`${target.table}.${target.column}: ${name}`);
-          const value = (outcome.rows[0])?.[target.column];
+          const value = outcome.rows[0]?.[target.column];
           if (plaintexts.includes(value as string)) plaintextReturned++;
         } else {
           expectNoSecrets(outcome.error);
