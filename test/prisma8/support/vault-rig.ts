@@ -5,9 +5,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { LocalKeyProvider } from "../../../src/keys/local.js";
+import type { KeyProvider } from "../../../src/keys/provider.js";
 import type { ModelsOption } from "../../../src/schema/options.js";
 import { vaultMiddleware, type VaultMiddlewareOptions } from "../../../src/prisma8/index.js";
 import { countingProvider, type CountingProvider } from "../../support/counting-provider.js";
+import { registerSecrets } from "../../support/secrets.js";
 import type { Prisma8App, Prisma8Db, Prisma8Middleware } from "./prisma8-app.js";
 
 /** The encrypted fields of the fixture: User's email (indexed) and ssn, Post's body; tenant: organizationId. */
@@ -64,7 +66,7 @@ export function vaultRig(
   } = {},
 ): VaultRig {
   const { local, indexSecret: shared, masterKey } = materialOf(app);
-  const keys = countingProvider((options.keys as LocalKeyProvider | undefined) ?? local);
+  const keys = countingProvider(declaringDataKeys(options.keys ?? local));
   const indexSecret = (options.indexSecret as Uint8Array | undefined) ?? shared;
   const { before = [], after = [], ...rest } = options;
   const middleware = vaultMiddleware({
@@ -77,4 +79,19 @@ export function vaultRig(
   });
   const db = app.client([...before, middleware, ...after]);
   return { db, keys, middleware, local, indexSecret, masterKey };
+}
+
+/** `provider` with each data key it gives declared secret (registerSecrets): no error may show one. */
+function declaringDataKeys(provider: KeyProvider): KeyProvider {
+  const declared = <K extends { readonly key: Uint8Array }>(dataKey: K): K => {
+    registerSecrets(dataKey.key);
+    return dataKey;
+  };
+  return {
+    name: provider.name,
+    createDataKey: (context) => provider.createDataKey(context).then(declared),
+    decryptDataKey: (blob) => provider.decryptDataKey(blob).then(declared),
+    ...(provider.rekey && { rekey: (blob, context) => provider.rekey!(blob, context).then(declared) }),
+    ...(provider.recognizes && { recognizes: (blob) => provider.recognizes!(blob) }),
+  };
 }
