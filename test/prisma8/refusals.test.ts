@@ -83,6 +83,7 @@ async function refusedBeforeSending(
   run: () => PromiseLike<unknown>,
   model: string,
   field: string,
+  because?: RegExp,
 ): Promise<void> {
   const before = await tenantRows(theApp, orgId);
   sent.clear();
@@ -92,6 +93,8 @@ async function refusedBeforeSending(
     model,
     field,
   });
+  // Where two checks would refuse alike, the message shows which one did (the code is the contract).
+  if (because) expect(error.message).toMatch(because);
   expect(sent.sql).toEqual([]);
   expect(await tenantRows(theApp, orgId)).toEqual(before);
 }
@@ -356,6 +359,7 @@ describe("vaultMiddleware refuses prepared statements over encrypted fields", ()
         ),
       "User",
       "email",
+      /prepared statement/,
     );
   });
 
@@ -373,6 +377,7 @@ describe("vaultMiddleware refuses prepared statements over encrypted fields", ()
         ),
       "User",
       "email",
+      /prepared statement/,
     );
     await refusedBeforeSending(
       ctx,
