@@ -5,6 +5,7 @@
 import { VaultUnsupportedQueryError } from "../errors.js";
 import { unsupportedQuery } from "../error-messages.js";
 import type { EncryptedField } from "../schema/model-schema.js";
+import { ColumnRef } from "./ast.js";
 import type { VaultTable } from "./vault-tables.js";
 
 /** A node of Prisma 8's SQL AST, read by its `kind`. */
@@ -41,12 +42,35 @@ export function tableScope(ast: unknown, tables: ReadonlyMap<string, VaultTable>
   return scope;
 }
 
-/** The encrypted column `node` is a reference to, when it is one. */
+/**
+ * The encrypted column `node` is a reference to, when it is one: a column reference (`"User"."ssn"`),
+ * or a bare identifier (`"ssn"`, what the SQL builder's `f.ssn` and `select("ssn")` give on a query
+ * over one table), read as that column of the table in scope that has it.
+ */
 export function encryptedRef(node: unknown, scope: TableScope): EncryptedRef | undefined {
+  if (isIdentifierRef(node)) return identifiedRef(node.name, scope);
   if (!isColumnRef(node)) return undefined;
   const table = scope.get(node.table);
   const field = table?.encrypted.get(node.column);
   return table && field ? { table, field, ref: node } : undefined;
+}
+
+/**
+ * The encrypted column a bare identifier names. Over several tables that share the name it is the
+ * first: the query is then refused or rewritten as for that column, never run over ciphertext
+ * unchecked. The ref is made a column reference, so what is built on it (a blind-index test, a
+ * carrier) names its table.
+ */
+function identifiedRef(name: string, scope: TableScope): EncryptedRef | undefined {
+  for (const [alias, table] of scope) {
+    const field = table.encrypted.get(name);
+    if (field) return { table, field, ref: ColumnRef.of(alias, name) as unknown as ColumnRefNode };
+  }
+  return undefined;
+}
+
+function isIdentifierRef(node: unknown): node is AstNode & { readonly name: string } {
+  return typeof node === "object" && node !== null && (node as AstNode).kind === "identifier-ref";
 }
 
 /** True when `node` is a column reference. */

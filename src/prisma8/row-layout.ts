@@ -44,7 +44,10 @@ export function layoutOf(ast: AnyQueryAst, tables: ReadonlyMap<string, VaultTabl
   if (layout === undefined) {
     const node = ast as unknown as AstNode;
     const items = (node.kind === "select" ? node["projection"] : node["returning"]) as AstNode[] | undefined;
-    layout = items === undefined ? EMPTY : levelOf(items, tableScope(ast, tables));
+    const from = node["from"] as AstNode | undefined;
+    // A column of a derived table in FROM carries its context: selects.ts rewrote its query as nested.
+    const derived = from?.kind === "derived-table-source" ? (from["alias"] as string) : undefined;
+    layout = items === undefined ? EMPTY : levelOf(items, tableScope(ast, tables), derived);
     layouts.set(ast, layout);
   }
   return layout;
@@ -55,7 +58,7 @@ export function isEmptyLayout(layout: RowLayout): boolean {
   return layout.values.length === 0 && layout.nested.length === 0;
 }
 
-function levelOf(items: readonly AstNode[], scope: TableScope): RowLayout {
+function levelOf(items: readonly AstNode[], scope: TableScope, derived?: string): RowLayout {
   const values: LayoutValue[] = [];
   const nested: { key: string; layout: RowLayout }[] = [];
   for (const item of items) {
@@ -63,7 +66,7 @@ function levelOf(items: readonly AstNode[], scope: TableScope): RowLayout {
     const expr = item["expr"] as AstNode;
     const plain = encryptedRef(expr, scope);
     if (plain) {
-      values.push({ key, table: plain.table, field: plain.field, carried: false });
+      values.push({ key, table: plain.table, field: plain.field, carried: plain.ref.table === derived });
       continue;
     }
     if (expr.kind === "function-call" && expr["fn"] === CARRIER) {
@@ -75,9 +78,29 @@ function levelOf(items: readonly AstNode[], scope: TableScope): RowLayout {
     if (expr.kind === "subquery") {
       const layout = includedLayout(expr["query"] as SelectAst, scope);
       if (!isEmptyLayout(layout)) nested.push({ key, layout });
+      else refuseUnplaced(expr, scope);
     }
   }
   return { values, nested };
+}
+
+/**
+ * Fail closed: a sub-select that carries encrypted values (selects.ts wrapped them) where no layout
+ * places them (an included relation nested one derived table deeper: `distinct()`, a `combine()`
+ * branch) would return them still sealed.
+ */
+function refuseUnplaced(subquery: AstNode, scope: TableScope): void {
+  visit(subquery, (node) => {
+    if (node.kind !== "function-call" || node["fn"] !== CARRIER) return;
+    const args = node["args"] as AstNode[];
+    const found = encryptedRef(args[args.length - 1], scope);
+    if (found) {
+      throw new VaultUnsupportedQueryError("an included relation of this shape holds encrypted fields", {
+        model: found.field.model,
+        field: found.field.name,
+      });
+    }
+  });
 }
 
 /**

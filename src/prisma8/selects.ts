@@ -63,9 +63,11 @@ export function rewriteSelect(ast: SelectAst, env: SelectEnv, nested: boolean): 
   }
   const where = rewriteWhere(ast.where, { scope, core: env.core, select: sub });
   if (where !== ast.where) out = out.withWhere(where);
-  const projection = ast.projection.map((item) =>
-    projected(item, env, nested || !holdsContext(ast, scope), ast),
-  );
+  // The ORM aliases a derived table (distinct's ranked rows) as the table it reads: its encrypted
+  // columns already carry their context (its query was rewritten as nested), so are not wrapped again.
+  const derived = from?.kind === "derived-table-source" ? (from["alias"] as string) : undefined;
+  const carry = nested || !holdsContext(ast, scope);
+  const projection = ast.projection.map((item) => projected(item, env, carry, ast, derived));
   if (projection.some((item, i) => item !== ast.projection[i])) out = out.withProjection(projection);
   return out;
 }
@@ -90,11 +92,18 @@ export function rewriteReturning(
 }
 
 /** One projected item, rewritten: an encrypted column carries its context, a sub-select is rewritten. */
-function projected(item: ProjectionItem, env: SelectEnv, carry: boolean, ast: SelectAst): ProjectionItem {
+function projected(
+  item: ProjectionItem,
+  env: SelectEnv,
+  carry: boolean,
+  ast: SelectAst,
+  derived: string | undefined,
+): ProjectionItem {
   const node = item.expr as unknown as AstNode;
   const found = encryptedRef(node, env.scope);
   if (found) {
     if (ast.distinct) throw overCiphertext(found, "distinct over an encrypted field");
+    if (found.ref.table === derived) return item;
     return carry ? ProjectionItem.of(item.alias, carrier(found), item.codec) : item;
   }
   if (node.kind === "subquery") {
