@@ -69,6 +69,21 @@ function identifiedRef(name: string, scope: TableScope): EncryptedRef | undefine
   return undefined;
 }
 
+/**
+ * The column of `table` (read as `alias`) that `node` names: a column reference to it, or a bare
+ * identifier naming one of its columns (SQL refuses a bare name two tables of a query share).
+ */
+export function columnNamed(
+  node: unknown,
+  table: VaultTable,
+  alias: string,
+  scope: TableScope,
+): string | undefined {
+  if (isColumnRef(node)) return node.table === alias && scope.get(alias) === table ? node.column : undefined;
+  if (isIdentifierRef(node)) return table.fieldOf.has(node.name) ? node.name : undefined;
+  return undefined;
+}
+
 function isIdentifierRef(node: unknown): node is AstNode & { readonly name: string } {
   return typeof node === "object" && node !== null && (node as AstNode).kind === "identifier-ref";
 }

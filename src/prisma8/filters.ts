@@ -21,8 +21,8 @@ import {
 } from "./ast.js";
 import type { AnyExpression, SelectAst } from "./ast.js";
 import {
+  columnNamed,
   encryptedRef,
-  isColumnRef,
   overCiphertext,
   refuseEncrypted,
   type AstNode,
@@ -143,11 +143,11 @@ export function pinnedRow(
   const terms = node?.kind === "and" ? (node["exprs"] as AstNode[]) : node ? [node] : [];
   for (const term of terms) {
     if (term.kind !== "binary" || term["op"] !== "eq") continue;
-    const left = term["left"];
-    if (!isColumnRef(left) || left.table !== alias || scope.get(alias) !== table) continue;
+    const column = columnNamed(term["left"], table, alias, scope);
+    if (column === undefined) continue;
     const right = term["right"] as AstNode;
     if (right.kind !== "param-ref" && right.kind !== "literal") continue;
-    const field = table.fieldOf.get(left.column);
+    const field = table.fieldOf.get(column);
     if (field !== undefined && right["value"] !== null && right["value"] !== undefined)
       row[field] = right["value"];
   }

@@ -99,3 +99,35 @@ describe("vaultMiddleware on the SQL builder lane", () => {
     expect(sent.sql).toEqual([]);
   });
 });
+
+describe("vaultMiddleware on the SQL builder lane: updates", () => {
+  it("an update whose where pins the tenant by its bare column re-seals the value under it", async () => {
+    const { tenant, table, runtime } = await setup();
+    const [first] = tenant.users;
+    await runtime.execute(
+      (table as any)
+        .update({ ssn: "builder-updated" })
+        .where((f: any, fns: any) => fns.and(fns.eq(f.id, first!.id), fns.eq(f.organizationId, tenant.orgId)))
+        .build(),
+    );
+    const { db } = vaultRig(app());
+    const [read] = await db.orm.public!.User!.where({ id: first!.id }).all().toArray();
+    expect(read).toMatchObject({ ssn: "builder-updated" });
+  });
+
+  it("an update by id alone through the builder is VAULT_CONTEXT_MISSING and changes nothing", async () => {
+    const { tenant, table, runtime } = await setup();
+    const [first] = tenant.users;
+    const before = await storedEnvelopes(app(), tenant.orgId);
+    const failure = await vaultFailure(
+      runtime.execute(
+        (table as any)
+          .update({ ssn: "never" })
+          .where((f: any, fns: any) => fns.eq(f.id, first!.id))
+          .build(),
+      ),
+    );
+    expect(failure).toMatchObject({ code: "VAULT_CONTEXT_MISSING", model: "User" });
+    expect(await storedEnvelopes(app(), tenant.orgId)).toEqual(before);
+  });
+});
