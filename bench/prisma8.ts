@@ -5,10 +5,10 @@
  *   (1) Prisma 8 plain, on a plaintext table of the same shape;
  *   (2) Prisma 8 with `vaultMiddleware`;
  *   (3) Prisma 7 with `vault()`, on the same columns;
- *   and Prisma 8 plain reading or writing the encrypted table's own rows as text (envelopes): the cost of
- *   rows that wide by themselves, which (2)/(1) includes.
- * Reported: each client's median, (2)/(1), (2)/(3), (2) over the rows as text, and that difference per
- * encrypted value in µs. createMany is `createAndCount` on Prisma 8 (a count, like Prisma 7's
+ *   and Prisma 8 and Prisma 7 plain reading or writing the encrypted table's own rows as text
+ *   (envelopes): the cost of rows that wide by themselves, which (2)/(1) includes, and of each Prisma.
+ * Reported: each client's median, (2)/(1), (2)/(3), (2) and (3) over their Prisma's rows as text, and
+ * (2)'s difference per encrypted value in µs. createMany is `createAndCount` on Prisma 8 (a count, like Prisma 7's
  * `createMany`); `createAll` returns the rows, like Prisma 7's `createManyAndReturn`, and (2) then opens
  * what it just sealed. Both are sent in chunks of at most {@link CHUNK} rows, identically for every
  * client: Prisma 8 sends one INSERT per call, and PostgreSQL takes at most 65,535 bound values.
@@ -44,13 +44,17 @@ export interface Prisma8Line {
   readonly ratioPlain: number;
   /** (2)/(3): Prisma 8 with the middleware over Prisma 7 with vault(). */
   readonly ratioPrisma7: number;
+  /** Prisma 7 plain on the encrypted table's rows as text. */
+  readonly prisma7TextMs: number;
   /** (2) over Prisma 8 plain on the encrypted table's rows as text. */
   readonly ratioText: number;
+  /** (3) over Prisma 7 plain on the encrypted table's rows as text. */
+  readonly ratioPrisma7Text: number;
   /** (2)'s time over the rows as text, per encrypted value, in µs. */
   readonly perValueUs: number;
 }
 
-type SideName = "plain" | "text" | "vault" | "prisma7";
+type SideName = "plain" | "text" | "vault" | "prisma7" | "prisma7Text";
 
 interface Prisma8Case {
   readonly name: string;
@@ -95,9 +99,11 @@ export async function benchPrisma8(options: {
         "P8 as text",
         "(2) P8 vault",
         "(3) P7 vault",
+        "P7 as text",
         "(2)/(1)",
         "(2)/(3)",
-        "(2)/text",
+        "(2)/P8 text",
+        "(3)/P7 text",
         "µs/value",
       ],
     ];
@@ -110,19 +116,21 @@ export async function benchPrisma8(options: {
         textMs: t.text,
         vaultMs: t.vault,
         prisma7Ms: t.prisma7,
+        prisma7TextMs: t.prisma7Text,
         ratioPlain: t.vault / t.plain,
         ratioPrisma7: t.vault / t.prisma7,
         ratioText: t.vault / t.text,
+        ratioPrisma7Text: t.prisma7 / t.prisma7Text,
         perValueUs: ((t.vault - t.text) * 1000) / c.values,
       };
       lines.push(line);
-      const times = [t.plain, t.text, t.vault, t.prisma7].map(ms);
-      const ratios = [line.ratioPlain, line.ratioPrisma7, line.ratioText].map((r) => `${r.toFixed(2)}×`);
-      table.push([c.name, ...times, ...ratios, line.perValueUs.toFixed(2)]);
+      const times = [t.plain, t.text, t.vault, t.prisma7, t.prisma7Text].map(ms);
+      const ratios = [line.ratioPlain, line.ratioPrisma7, line.ratioText, line.ratioPrisma7Text];
+      table.push([c.name, ...times, ...ratios.map((r) => `${r.toFixed(2)}×`), line.perValueUs.toFixed(2)]);
     }
     for (const line of alignedTable(table)) console.log(line);
     console.log(
-      "(1) Prisma 8 plain on the plaintext twin; P8 as text: Prisma 8 plain on the encrypted table's stored rows; (2) Prisma 8 with vaultMiddleware; (3) Prisma 7 with vault(); µs/value: (2) over the rows as text, per encrypted value",
+      "(1) Prisma 8 plain on the plaintext twin; (2) Prisma 8 with vaultMiddleware; (3) Prisma 7 with vault(); P8/P7 as text: that Prisma, plain, on the encrypted table's stored rows; µs/value: (2) over P8 as text, per encrypted value",
     );
     return lines;
   } finally {
@@ -134,6 +142,7 @@ type Row = Readonly<Record<string, unknown>>;
 
 function cases(v: Prisma8Variants, rows: readonly Row[], stored: readonly Row[]): Prisma8Case[] {
   const narrow = ["id", "email", "ssn", "notes"];
+  const narrow7 = { id: true, email: true, ssn: true, notes: true };
   const count = rows.length;
   return [
     {
@@ -144,6 +153,7 @@ function cases(v: Prisma8Variants, rows: readonly Row[], stored: readonly Row[])
         text: read(() => v.plain.User.all()),
         vault: read(() => v.vault.all()),
         prisma7: read(() => v.prisma7.findMany()),
+        prisma7Text: read(() => v.prisma7Text.findMany()),
       },
     },
     {
@@ -155,9 +165,8 @@ function cases(v: Prisma8Variants, rows: readonly Row[], stored: readonly Row[])
         plain: read(() => v.plain.PlainUser.select(...narrow).all()),
         text: read(() => v.plain.User.select(...narrow).all()),
         vault: read(() => v.vault.select(...narrow).all()),
-        prisma7: read(() =>
-          v.prisma7.findMany({ select: { id: true, email: true, ssn: true, notes: true } }),
-        ),
+        prisma7: read(() => v.prisma7.findMany({ select: narrow7 })),
+        prisma7Text: read(() => v.prisma7Text.findMany({ select: narrow7 })),
       },
     },
     {
@@ -168,6 +177,7 @@ function cases(v: Prisma8Variants, rows: readonly Row[], stored: readonly Row[])
         text: write("p8.User", stored, (c) => v.plain.User.createAndCount(c)),
         vault: write("p8.User", rows, (c) => v.vault.createAndCount(c)),
         prisma7: write("p7.User", rows, (c) => v.prisma7.createMany({ data: c })),
+        prisma7Text: write("p7.User", stored, (c) => v.prisma7Text.createMany({ data: c })),
       },
     },
     {
@@ -178,6 +188,7 @@ function cases(v: Prisma8Variants, rows: readonly Row[], stored: readonly Row[])
         text: write("p8.User", stored, (c) => v.plain.User.createAll(c)),
         vault: write("p8.User", rows, (c) => v.vault.createAll(c)),
         prisma7: write("p7.User", rows, (c) => v.prisma7.createManyAndReturn({ data: c })),
+        prisma7Text: write("p7.User", stored, (c) => v.prisma7Text.createManyAndReturn({ data: c })),
       },
     },
   ];

@@ -4,7 +4,7 @@
  *   `vaultMiddleware`, and its plaintext twin PlainUser), made as test/prisma8 makes one (its CLI's
  *   `contract emit` and `db init`), with a plain client and a client with the middleware;
  * - a Prisma 7 database of the test schema (test/support/databases.ts), whose User has the same columns,
- *   with a client extended by `vault()`.
+ *   with a client extended by `vault()` and a plain one.
  * Both shells get the same key ring, index secret and AEAD backend, and a data-key cache each.
  *
  * Loaded only after bench/prisma8.ts has checked that Prisma 8 runs here: src/prisma8 loads
@@ -47,6 +47,8 @@ export interface Prisma8Variants {
   readonly vault: Prisma8Collection;
   /** Prisma 7 with `vault()`: User. */
   readonly prisma7: Prisma7Users;
+  /** Prisma 7 without extension: User, read and written as text. */
+  readonly prisma7Text: Prisma7Users;
   /** The middleware, for its stats. */
   readonly middleware: VaultMiddleware;
   /** Empties a table of the Prisma 8 database (`p8`) or the Prisma 7 one (`p7`). */
@@ -84,6 +86,7 @@ export async function prisma8Variants(aead: AeadChoice): Promise<Prisma8Variants
       plain: { PlainUser: collection(plain, "PlainUser"), User: collection(plain, "User") },
       vault: collection(app.client([middleware]), "User"),
       prisma7: extended.user as unknown as Prisma7Users,
+      prisma7Text: database.client().user as unknown as Prisma7Users,
       middleware,
       async empty(table) {
         const [side, name] = table.split(".") as ["p8" | "p7", string];
