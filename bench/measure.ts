@@ -33,6 +33,33 @@ export async function measurePair(plain: Side, vault: Side, rounds: number): Pro
   return { plain: median(times.plain), vault: median(times.vault) };
 }
 
+/**
+ * Runs every side `rounds` times after a warm-up round, interleaved, and returns each side's median in
+ * ms, by name. The order rotates by one side each round (a, b, c; b, c, a; …), so no side always runs
+ * right after the same one (and its garbage, or its warm caches in the database).
+ */
+export async function measureSides<Name extends string>(
+  sides: Readonly<Record<Name, Side>>,
+  rounds: number,
+): Promise<Record<Name, number>> {
+  const names = Object.keys(sides) as Name[];
+  const times = new Map<Name, number[]>(names.map((name) => [name, []]));
+  for (let round = 0; round <= rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length] as Name;
+      const side = sides[name];
+      await side.reset?.();
+      const started = performance.now();
+      await side.run();
+      if (round > 0) times.get(name)?.push(performance.now() - started);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, median(times.get(name) ?? [])])) as Record<
+    Name,
+    number
+  >;
+}
+
 /** Times each call of `calls` (after one warm-up pass), interleaving plain and vault call by call. */
 export async function measureCalls(
   calls: number,

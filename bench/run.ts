@@ -9,6 +9,9 @@
  *
  * The migration cases (bench/migrations.ts) run first, so the peak RSS they report is theirs:
  * encrypt and rotate on SQLite and PostgreSQL at 20,000 rows, and at 200,000 too with --large.
+ * The Prisma 8 cases (bench/prisma8.ts) run last, at the same rows and rounds: findMany and createMany
+ * on PostgreSQL through Prisma 8 plain, Prisma 8 with vaultMiddleware and Prisma 7 with vault(); they
+ * are skipped, said so, where Prisma 8 cannot run (Node < 22.18, compat/prisma8 not installed).
  * --smoke runs everything at tiny sizes, only to prove the suite runs.
  *
  * Each case runs `rounds` times after one warm-up, plain and prisma-vault interleaved; the table shows
@@ -30,6 +33,7 @@ import { vaultSchema } from "../test/generated/sqlite/vault/index.js";
 import { aeadFloor } from "./floor.js";
 import { measureCalls, measurePair, ms, percentile, type Side } from "./measure.js";
 import { benchMigrations } from "./migrations.js";
+import { benchPrisma8 } from "./prisma8.js";
 
 const { values } = parseArgs({
   options: {
@@ -310,6 +314,7 @@ try {
   console.log(
     `raw AEAD floor (node:crypto, one key, ${ROWS} values): seal ${floor.seal.toFixed(2)} µs, open ${floor.open.toFixed(2)} µs per value`,
   );
+  const prisma8 = await benchPrisma8({ rows: ROWS, rounds: ROUNDS, aead: AEAD });
   console.log(`machine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores, node ${process.version}`);
   if (!SMOKE) {
     const file = new URL("results.json", import.meta.url);
@@ -323,6 +328,7 @@ try {
       floor,
       cases: results,
       migrations,
+      prisma8,
     };
     writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`written to bench/results.json`);

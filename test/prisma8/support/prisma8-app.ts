@@ -53,9 +53,16 @@ export default definePrismaConfig({
 });
 `;
 
+/** What {@link prisma8App} may be given besides its name. */
+export interface Prisma8AppOptions {
+  /** The contract.prisma to emit and create (default: the fixture, support/contract.prisma); the bench has its own. */
+  readonly contract?: URL;
+}
+
 /**
- * Creates database `p8_<name>_<pid>_<random>` with the fixture contract's tables. Throws a
- * `Prisma8Skip` when Prisma 8 or PostgreSQL is not available here (see prisma8-skip.ts).
+ * Creates database `p8_<name>_<pid>_<random>` with the fixture contract's tables (or those of
+ * `options.contract`). Throws a `Prisma8Skip` when Prisma 8 or PostgreSQL is not available here (see
+ * prisma8-skip.ts).
  *
  * @example
  * const app = await prisma8App("harness");
@@ -63,7 +70,7 @@ export default definePrismaConfig({
  * await db.orm.public.User.create({ organizationId, email: "a@example.com" });
  * await app.drop();
  */
-export async function prisma8App(name: string): Promise<Prisma8App> {
+export async function prisma8App(name: string, options: Prisma8AppOptions = {}): Promise<Prisma8App> {
   assertPrisma8Runs();
   // Loaded only now: on a Node the release candidate does not support, assertPrisma8Runs() has thrown.
   const { default: postgres } = await import("@prisma/orm-postgres/runtime");
@@ -104,7 +111,10 @@ export async function prisma8App(name: string): Promise<Prisma8App> {
     // The config's imports resolve from the app folder, as in a user's project: compat/prisma8's packages.
     await symlink(join(COMPAT_PRISMA8, "node_modules"), join(dir, "node_modules"), "dir");
     await writeFile(join(dir, "prisma.config.ts"), CONFIG);
-    await copyFile(new URL("./contract.prisma", import.meta.url), join(dir, "contract.prisma"));
+    await copyFile(
+      options.contract ?? new URL("./contract.prisma", import.meta.url),
+      join(dir, "contract.prisma"),
+    );
     const contractJson = await emitContract(dir, url);
     await runPrisma8Cli(["db", "init", "--yes"], { cwd: dir, url });
     return {
