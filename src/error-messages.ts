@@ -17,6 +17,9 @@ export const contextMissing = {
   noRowMatches: "no row matches the update, so its key context is unknown",
   fieldNotKnown: "the row's key context field is not known",
   tenantIndex: "a tenant-scoped index needs the row's key context",
+  /** Prisma 8: the UPDATE names the row by id, so the tenant must be pinned in the where (`fields`). */
+  updateUnpinned: (fields: readonly string[]) =>
+    `an update of encrypted fields needs the row's key context: put ${fields.join(", ")} in the where beside the id`,
 } as const;
 
 /** VAULT_CONTEXT_INVALID beyond validateContext's own reasons. */

@@ -65,7 +65,9 @@ export async function sealUpdate(ast: UpdateAst, table: VaultTable, env: UpdateE
       );
     }
   }
-  if (context === undefined) throw new VaultContextMissingError(contextMissing.fieldNotKnown, place);
+  if (context === undefined) {
+    throw new VaultContextMissingError(contextMissing.updateUnpinned(model.contextFields), place);
+  }
   const [columns] = await sealUnits(env.core, [{ table, values: written.values, context, id: undefined }]);
   let out = ast.withSet({ ...ast.set, ...columns });
   if (where !== ast.where) out = out.withWhere(where);

@@ -71,7 +71,7 @@ function fieldIndex(
   }
   if (!secret) {
     throw new VaultConfigError(
-      "a blind index needs a secret: pass indexSecret to vault() or set PRISMA_VAULT_INDEX_KEY",
+      "a blind index needs a secret: pass indexSecret to vault() (vaultMiddleware() on Prisma 8) or set PRISMA_VAULT_INDEX_KEY",
       where,
     );
   }

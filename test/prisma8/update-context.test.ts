@@ -27,6 +27,7 @@ describe("vaultMiddleware: the key context of an update", () => {
       Promise.resolve(usersOf(rig.db).where({ id: user!.id }).update({ ssn: "guessed-context" })),
     );
     expect([error.code, error.model, error.field]).toEqual(["VAULT_CONTEXT_MISSING", "User", "ssn"]);
+    expect(error.message).toContain("put organizationId in the where beside the id");
     expect(sent.sql.filter((sql) => !/^select/i.test(sql))).toEqual([]);
     expect(await tenantRows(app(), tenant.orgId)).toEqual(before);
   });
