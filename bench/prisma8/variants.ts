@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto";
 import type { AeadChoice } from "../../src/crypto/aead.js";
 import { LocalKeyProvider, vault } from "../../src/index.js";
-import { vaultMiddleware, type VaultMiddleware } from "../../src/prisma8/index.js";
+import { vaultMiddleware, type VaultMiddleware } from "../../src/prisma8.js";
 import type { ModelsOption } from "../../src/schema/options.js";
 import { vaultSchema } from "../../test/generated/postgres/vault/index.js";
 import { prisma8App, type Prisma8Db } from "../../test/prisma8/support/prisma8-app.js";
