@@ -22,6 +22,7 @@ import { makeApp, packPackage } from "../support/packed-app.js";
 import { freePort } from "../support/free-port.js";
 import { startRig, TEST_TOKEN, type KeyServerRig } from "../support/key-server.js";
 import { codeBlocks, type CodeBlock } from "./code-blocks.js";
+import { runProgram, type ProgramResult } from "./run-program.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -175,22 +176,9 @@ function env(): NodeJS.ProcessEnv {
   };
 }
 
-/** Runs a program in the app; its exit code and everything it printed. */
-function exec(command: string, args: readonly string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: app, env: env(), stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 100_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      // A block's stack frames, shown as text: vitest would read each frame's file for a source map,
-      // and a frame in a native addon (.node) is no text.
-      resolve({ code, output: output.replaceAll(/^(\s*)at /gm, "$1@ ") });
-    });
-  });
+/** Runs a program in the app (run-program.ts); its exit code and everything it printed. */
+function exec(command: string, args: readonly string[]): Promise<ProgramResult> {
+  return runProgram(command, args, app, env());
 }
 
 /** Stops background blocks, the whole process group of each (bash, npx, the server), and waits. */

@@ -11,7 +11,6 @@
  * Skipped like the rest of test/prisma8 without compat/prisma8 or on a Node older than 22.18, and failed
  * instead under PRISMA_VAULT_REQUIRE_PRISMA8=1.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { packPackage } from "../support/packed-app.js";
 import { codeBlocks, type CodeBlock } from "../docs/code-blocks.js";
+import { runProgram, type ProgramResult } from "../docs/run-program.js";
 import { guideApp, type GuideApp } from "./support/guide-app.js";
 import { assertPrisma8Runs, Prisma8Skip } from "./support/prisma8-skip.js";
 
@@ -109,11 +109,7 @@ function describeAction(block: CodeBlock): string {
  * none of this process's prisma-vault or database variables (the guide's `.env` gives them; dotenv
  * would not override a variable already set). No telemetry: this machine has no internet.
  */
-function exec(
-  cwd: string,
-  command: string,
-  args: readonly string[],
-): Promise<{ code: number | null; output: string }> {
+function exec(cwd: string, command: string, args: readonly string[]): Promise<ProgramResult> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) if (/^(PRISMA_VAULT_|DATABASE_URL$)/.test(name)) delete env[name];
   Object.assign(env, {
@@ -121,18 +117,7 @@ function exec(
     DO_NOT_TRACK: "1",
     npm_config_update_notifier: "false",
   });
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 100_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output: output.replaceAll(/^(\s*)at /gm, "$1@ ") });
-    });
-  });
+  return runProgram(command, args, cwd, env);
 }
 
 /** Imports the block and exits: a block that leaves Prisma 8's connection pool open still ends. */

@@ -1,0 +1,34 @@
+/**
+ * Runs one program of a guide's code block (a shell line, a tsx script) and collects what it printed:
+ * its exit code and its output, stdout and stderr together. Killed after 100 s. Stack frames come back
+ * as text (`@ file:line`, not `at …`): vitest would read each quoted frame's file for a source map, and
+ * a frame in a native addon (.node) is no text. Used by the docs test and the Prisma 8 guide's test.
+ */
+import { spawn } from "node:child_process";
+
+/** What a program ended with. */
+export interface ProgramResult {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+/** Runs `command args` in `cwd` with `env`. */
+export function runProgram(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<ProgramResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 100_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output: output.replaceAll(/^(\s*)at /gm, "$1@ ") });
+    });
+  });
+}
