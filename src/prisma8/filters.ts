@@ -139,9 +139,7 @@ export function pinnedRow(
   scope: TableScope,
 ): Row {
   const row: Record<string, unknown> = {};
-  const node = where as unknown as AstNode | undefined;
-  const terms = node?.kind === "and" ? (node["exprs"] as AstNode[]) : node ? [node] : [];
-  for (const term of terms) {
+  for (const term of conjuncts(where)) {
     if (term.kind !== "binary" || term["op"] !== "eq") continue;
     const column = columnNamed(term["left"], table, alias, scope);
     if (column === undefined) continue;
@@ -152,4 +150,10 @@ export function pinnedRow(
       row[field] = right["value"];
   }
   return row;
+}
+
+/** The terms `where` ANDs at its top level: its own, or itself alone; none without a where. */
+export function conjuncts(where: AnyExpression | undefined): readonly AstNode[] {
+  const node = where as unknown as AstNode | undefined;
+  return node?.kind === "and" ? (node["exprs"] as AstNode[]) : node ? [node] : [];
 }

@@ -24,7 +24,7 @@ import { PreReadContexts } from "./pre-read-contexts.js";
 import { refuseRawOverCiphertext } from "./raw-queries.js";
 import { rememberPreRead } from "./remember-pre-read.js";
 import { isEmptyLayout, layoutOf } from "./row-layout.js";
-import { rewriteReturning, rewriteSelect } from "./selects.js";
+import { rewriteSelect, withReturning } from "./selects.js";
 import { sealUpdate } from "./updates.js";
 import { vaultTables, type VaultTable } from "./vault-tables.js";
 
@@ -115,8 +115,7 @@ export function vaultMiddleware(options: VaultMiddlewareOptions): VaultMiddlewar
       case "insert": {
         const table = all.get(ast.table.name);
         const sealed = table ? await sealInsert(ast, table, core) : ast;
-        const returning = rewriteReturning(sealed.returning, { scope, core });
-        return returning === sealed.returning ? sealed : sealed.withReturning(returning);
+        return withReturning(sealed, { scope, core });
       }
       case "update": {
         const where = rewriteWhere(ast.where, { scope, core, select });
@@ -127,14 +126,12 @@ export function vaultMiddleware(options: VaultMiddlewareOptions): VaultMiddlewar
           out = sealed.ast;
           if (sealed.guarded) guarded.add(out);
         }
-        const returning = rewriteReturning(out.returning, { scope, core });
-        return returning === out.returning ? out : out.withReturning(returning);
+        return withReturning(out, { scope, core });
       }
       case "delete": {
         const where = rewriteWhere(ast.where, { scope, core, select });
         const out = where === ast.where ? ast : ast.withWhere(where);
-        const returning = rewriteReturning(out.returning, { scope, core });
-        return returning === out.returning ? out : out.withReturning(returning);
+        return withReturning(out, { scope, core });
       }
       default:
         return ast;

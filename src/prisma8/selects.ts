@@ -91,6 +91,17 @@ export function rewriteReturning(
   return out.some((item, i) => item !== items[i]) ? out : items;
 }
 
+/** `ast` (an insert, update or delete) with its `RETURNING` rewritten by {@link rewriteReturning}. */
+export function withReturning<
+  A extends {
+    readonly returning: readonly ProjectionItem[] | undefined;
+    withReturning(r: readonly ProjectionItem[] | undefined): A;
+  },
+>(ast: A, env: SelectEnv): A {
+  const returning = rewriteReturning(ast.returning, env);
+  return returning === ast.returning ? ast : ast.withReturning(returning);
+}
+
 /** One projected item, rewritten: an encrypted column carries its context, a sub-select is rewritten. */
 function projected(
   item: ProjectionItem,

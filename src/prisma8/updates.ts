@@ -13,7 +13,7 @@ import { contextMissing } from "../error-messages.js";
 import { VaultContextMissingError, VaultUnsupportedQueryError } from "../errors.js";
 import { AndExpr, BinaryExpr, ColumnRef, ParamRef, type AnyExpression, type UpdateAst } from "./ast.js";
 import { isColumnRef, type AstNode, type TableScope } from "./encrypted-refs.js";
-import { pinnedRow } from "./filters.js";
+import { conjuncts, pinnedRow } from "./filters.js";
 import type { PreReadContexts } from "./pre-read-contexts.js";
 import { sealUnits } from "./seal-writes.js";
 import type { VaultTable } from "./vault-tables.js";
@@ -76,10 +76,8 @@ export async function sealUpdate(ast: UpdateAst, table: VaultTable, env: UpdateE
 
 /** The primary key `where` names by equality alone (`id = 7`), in key order; `undefined` otherwise. */
 function keyNamed(table: VaultTable, alias: string, where: AnyExpression | undefined): unknown[] | undefined {
-  const node = where as unknown as AstNode | undefined;
-  const terms = node?.kind === "and" ? (node["exprs"] as AstNode[]) : node ? [node] : [];
   const values = new Map<string, unknown>();
-  for (const term of terms) {
+  for (const term of conjuncts(where)) {
     const left = term["left"];
     const right = term["right"] as AstNode | undefined;
     if (term.kind !== "binary" || term["op"] !== "eq" || !isColumnRef(left) || left.table !== alias)
