@@ -10,15 +10,13 @@
  * repo. Nothing else is there: no `@prisma/client`.
  */
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import pg from "pg";
-import { SERVERS } from "../../support/global-setup.js";
-import { COMPAT_PRISMA8, skipOrFail } from "./prisma8-skip.js";
+import { freshDatabase } from "./fresh-database.js";
+import { COMPAT_PRISMA8 } from "./prisma8-skip.js";
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL("../../..", import.meta.url));
@@ -40,29 +38,15 @@ export interface GuideApp {
  * @example const app = await guideApp(await packPackage(work));
  */
 export async function guideApp(tarball: string): Promise<GuideApp> {
-  const adminUrl = process.env[SERVERS.postgres.env] ?? SERVERS.postgres.url;
-  const database = `p8_guide_${process.pid}_${randomBytes(3).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  try {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-  } catch (error) {
-    await admin.end().catch(() => undefined);
-    skipOrFail(`PostgreSQL is not reachable (${String(error)}); set ${SERVERS.postgres.env}`, [
-      "PRISMA_VAULT_REQUIRE_DATABASES",
-    ]);
-  }
+  const database = await freshDatabase("guide");
   const dir = await mkdtemp(join(tmpdir(), "prisma-vault-p8-guide-"));
   const drop = async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-    await admin.end();
+    await database.drop();
     await rm(dir, { recursive: true, force: true });
   };
   try {
     await install(dir, tarball);
-    const url = new URL(adminUrl);
-    url.pathname = `/${database}`;
-    return { dir, url: url.toString(), drop };
+    return { dir, url: database.url, drop };
   } catch (error) {
     await drop().catch(() => undefined);
     throw error;

@@ -11,7 +11,6 @@
  * Raw SQL for assertions goes through `pg` on its own connection, so what a test reads is what
  * PostgreSQL stores, never what a middleware let through.
  */
-import { randomBytes } from "node:crypto";
 import { copyFile, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,10 +18,10 @@ import type { Contract } from "@prisma/orm-postgres/contract/types";
 import type { SqlStorage } from "@prisma/orm-postgres/family-contract/types";
 import type { PostgresClient, PostgresOptionsBase } from "@prisma/orm-postgres/runtime";
 import pg from "pg";
-import { SERVERS } from "../../support/global-setup.js";
 import { emitContract } from "./emit-contract.js";
+import { freshDatabase } from "./fresh-database.js";
 import { runPrisma8Cli } from "./prisma8-cli.js";
-import { assertPrisma8Runs, COMPAT_PRISMA8, skipOrFail } from "./prisma8-skip.js";
+import { assertPrisma8Runs, COMPAT_PRISMA8 } from "./prisma8-skip.js";
 
 /** A Prisma 8 client on the fixture contract; models are at `db.orm.public.<Model>`. */
 export type Prisma8Db = PostgresClient<Contract<SqlStorage>>;
@@ -74,36 +73,15 @@ export async function prisma8App(name: string, options: Prisma8AppOptions = {}):
   assertPrisma8Runs();
   // Loaded only now: on a Node the release candidate does not support, assertPrisma8Runs() has thrown.
   const { default: postgres } = await import("@prisma/orm-postgres/runtime");
-  const adminUrl = process.env[SERVERS.postgres.env] ?? SERVERS.postgres.url;
-  // Unique per test file and run; an unquoted identifier within PostgreSQL's 63 characters.
-  const slug = name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .slice(0, 30);
-  const database = `p8_${slug}_${process.pid}_${randomBytes(3).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  try {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-  } catch (error) {
-    await admin.end().catch(() => undefined);
-    skipOrFail(
-      `PostgreSQL at ${redact(adminUrl)} is not reachable (${String(error)}); set ${SERVERS.postgres.env}`,
-      ["PRISMA_VAULT_REQUIRE_DATABASES"],
-    );
-  }
-  const url = withDatabase(adminUrl, database);
-  const dir = await mkdtemp(join(tmpdir(), `prisma-vault-p8-${slug}-`));
+  const database = await freshDatabase(name);
+  const { url } = database;
+  const dir = await mkdtemp(join(tmpdir(), `prisma-vault-p8-${database.slug}-`));
   const clients: Prisma8Db[] = [];
   const raw = new pg.Client({ connectionString: url });
   const drop = async () => {
     await Promise.all(clients.map((db) => db.close()));
     await raw.end();
-    // Not WITH (FORCE): a pool's end() resolves before its sockets close, and a connection the server
-    // terminates then reports an error nobody listens to any more. DROP DATABASE itself waits (up to 5 s)
-    // for closing connections to go.
-    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
-    await admin.end();
+    await database.drop();
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -135,16 +113,4 @@ export async function prisma8App(name: string, options: Prisma8AppOptions = {}):
     await drop().catch(() => undefined);
     throw error;
   }
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-function redact(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = "***";
-  return parsed.toString();
 }
