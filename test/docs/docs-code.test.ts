@@ -22,7 +22,7 @@ import { makeApp, packPackage } from "../support/packed-app.js";
 import { freePort } from "../support/free-port.js";
 import { startRig, TEST_TOKEN, type KeyServerRig } from "../support/key-server.js";
 import { codeBlocks, type CodeBlock } from "./code-blocks.js";
-import { runProgram, type ProgramResult } from "./run-program.js";
+import { RUNNER, runProgram, type ProgramResult } from "./run-program.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -220,16 +220,4 @@ import { readFileSync } from "node:fs";
 const db = new Database("dev.db");
 db.exec(readFileSync("docs-tables.sql", "utf8"));
 db.close();
-`;
-
-/** Imports the block and exits: a block that starts a server or leaves a client open still ends. */
-const RUNNER = `import { pathToFileURL } from "node:url";
-import { resolve } from "node:path";
-try {
-  await import(pathToFileURL(resolve(process.argv[2])).href);
-  process.exit(0);
-} catch (error) {
-  console.error(error);
-  process.exit(1);
-}
 `;

@@ -32,3 +32,18 @@ export function runProgram(
     });
   });
 }
+
+/**
+ * The script a TypeScript block runs through (`tsx <runner> <block file>`): it imports the block and
+ * exits, so a block that starts a server or leaves a client or connection pool open still ends.
+ */
+export const RUNNER = `import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+try {
+  await import(pathToFileURL(resolve(process.argv[2])).href);
+  process.exit(0);
+} catch (error) {
+  console.error(error);
+  process.exit(1);
+}
+`;

@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { packPackage } from "../support/packed-app.js";
 import { codeBlocks, type CodeBlock } from "../docs/code-blocks.js";
-import { runProgram, type ProgramResult } from "../docs/run-program.js";
+import { RUNNER, runProgram, type ProgramResult } from "../docs/run-program.js";
 import { guideApp, type GuideApp } from "./support/guide-app.js";
 import { assertPrisma8Runs, Prisma8Skip } from "./support/prisma8-skip.js";
 
@@ -119,15 +119,3 @@ function exec(cwd: string, command: string, args: readonly string[]): Promise<Pr
   });
   return runProgram(command, args, cwd, env);
 }
-
-/** Imports the block and exits: a block that leaves Prisma 8's connection pool open still ends. */
-const RUNNER = `import { pathToFileURL } from "node:url";
-import { resolve } from "node:path";
-try {
-  await import(pathToFileURL(resolve(process.argv[2])).href);
-  process.exit(0);
-} catch (error) {
-  console.error(error);
-  process.exit(1);
-}
-`;
